@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+# lrutop: `make` builds ./lrutop, `make test` runs every test, `make static` builds
+# ./lrutop-static for booted test kernels and hosts without the libraries.
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH ?= x86
+PREFIX ?= /usr/local
+DESTDIR ?=
+OUT := build
+
+CFLAGS ?= -g -O2
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11
+CPPFLAGS += -I$(OUT) -Ibpf -Isrc
+LIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
+LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
+TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
+
+.PHONY: all static deps test unit-test host-test install clean
+all: deps lrutop
+
+deps:
+	@scripts/deps.sh build
+
+$(OUT):
+	mkdir -p $@
+
+$(OUT)/lrutop.bpf.o: bpf/lrutop.bpf.c bpf/lrutop.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/lrutop.skel.h: $(OUT)/lrutop.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h bpf/lrutop.h $(wildcard src/*.h) | $(OUT)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+lrutop: $(OBJS)
+	$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+static: deps lrutop-static
+lrutop-static: $(OBJS)
+	$(CC) $(CFLAGS) -static $^ $(LIBS) -o $@
+
+# Tests: unit tests (cmocka) against real BTF of Debian kernels, then the host tests.
+$(OUT)/test_%: tests/test_%.c $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) -lcmocka -o $@
+
+$(OUT)/workload: tests/workload.c | $(OUT)
+	$(CC) $(CFLAGS) -static $< -o $@
+
+test: 
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory lrutop $(TESTS) $(OUT)/workload
+	@tests/run.sh
+
+install: lrutop
+	install -D -m 0755 lrutop $(DESTDIR)$(PREFIX)/sbin/lrutop
+	install -D -m 0644 docs/lrutop.8 $(DESTDIR)$(PREFIX)/share/man/man8/lrutop.8
+
+clean:
+	rm -rf $(OUT) lrutop lrutop-static

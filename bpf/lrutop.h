@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Types shared by lrutop.bpf.c and the userspace loader: fixed-width only, no kernel types. */
+#ifndef __LRUTOP_H
+#define __LRUTOP_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define LRUTOP_MAX_SLOTS	32	/* log2 histogram slots: slot k = [2^k, 2^(k+1)) */
+#define LRUTOP_FSTYPE_LEN	16
+#define LRUTOP_SID_LEN		32
+#define LRUTOP_MAX_GROWTHS	64	/* id-space growth events kept (ring) */
+
+/* Which allocation a tracked kmalloc was: a lazy list (5.18+) or an eager one (pre-5.18). */
+enum lrutop_alloc_kind {
+	LRUTOP_ALLOC_LAZY = 1,
+	LRUTOP_ALLOC_EAGER = 2,
+};
+
+/* Owner of a list_lru, resolved in the kernel the first time an lru is seen. */
+enum lrutop_lru_kind {
+	LRUTOP_LRU_OTHER = 0,
+	LRUTOP_LRU_DENTRY = 1,	/* &sb->s_dentry_lru */
+	LRUTOP_LRU_INODE = 2,	/* &sb->s_inode_lru */
+};
+
+/*
+ * Per-memcg counters (per-CPU map values; userspace sums the CPUs). Signed arithmetic on
+ * u64 is fine: a list freed in the function that allocated it (the pre-6.13 temporary
+ * table, a lost race) is subtracted again, and the per-CPU sum is exact.
+ */
+struct memcg_stats {
+	__u64 allocs;		/* lists allocated that stayed allocated */
+	__u64 bytes;		/* their kmalloc bytes_alloc */
+	__u64 freed_bytes;	/* bytes of those lists later kfree'd */
+	__u64 fails;		/* memcg_list_lru_alloc returned non-zero (fentry) */
+	__u64 objs;		/* objects from kmem_cache_alloc_lru (fentry) */
+	__u64 calls;		/* memcg_list_lru_alloc calls (fentry) */
+	__u64 lat_ns;		/* total time in memcg_list_lru_alloc (fentry) */
+};
+
+/* Per-list_lru counters and owner (fentry: the lru argument is only seen there). */
+struct lru_stats {
+	__u64 allocs;
+	__u64 bytes;
+	__u32 kind;		/* enum lrutop_lru_kind */
+	__u32 dev;		/* sb->s_dev, kernel encoding (major << 20 | minor) */
+	char fstype[LRUTOP_FSTYPE_LEN];
+	char sid[LRUTOP_SID_LEN];
+};
+
+/* One (memcg, list_lru) pair that got a list: the patch's unit of memory. */
+struct pair_key {
+	__u64 cgid;
+	__u64 lru;
+};
+
+/* A kmalloc this tool counted, remembered until it is kfree'd. */
+struct live_alloc {
+	__u64 cgid;
+	__u64 lru;
+	__u32 bytes;
+	__u32 kind;		/* enum lrutop_alloc_kind */
+};
+
+struct growth_event {
+	__u64 ts_ns;
+	__u64 dur_ns;
+	__u32 old_size;		/* 0 when unknown */
+	__u32 new_size;
+};
+
+/* Global counters (per-CPU array of one). Kept apart from the per-memcg map so a full
+ * map loses rows, never totals. */
+struct totals {
+	__u64 allocs;
+	__u64 bytes;
+	__u64 freed_bytes;
+	__u64 transient;	/* lists kfree'd inside the allocating function */
+	__u64 fails;
+	__u64 objs;
+	__u64 calls;
+	__u64 eager_allocs;	/* pre-5.18: kmalloc'd list_lru_one, one per memcg id */
+	__u64 eager_bytes;
+	__u64 eager_freed_bytes;
+	__u64 eager_calls;	/* __memcg_init_list_lru_node calls (fentry) */
+	__u64 eager_ids;	/* ids those calls covered, summed over nodes and lrus */
+	__u64 drops_memcg;	/* per-memcg map full */
+	__u64 drops_lru;	/* per-lru map full */
+	__u64 drops_pair;	/* pair map full */
+	__u64 drops_live;	/* live-allocation map full: a later kfree goes unseen */
+};
+
+#endif /* __LRUTOP_H */

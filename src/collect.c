@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cgroup.h"
+#include "collect.h"
+#include "mounts.h"
+#include "lrutop.skel.h"
+
+static int count_nodes(void)
+{
+	char buf[256];
+	int lo, hi, n = 0;
+	char *p = buf;
+	FILE *f;
+
+	/* "0" or "0-3" or "0,2-3" */
+	f = fopen("/sys/devices/system/node/online", "r");
+	if (!f)
+		return 1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	while (*p) {
+		if (sscanf(p, "%d-%d", &lo, &hi) == 2)
+			n += hi - lo + 1;
+		else if (sscanf(p, "%d", &lo) == 1)
+			n++;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		p++;
+	}
+	return n ? n : 1;
+}
+
+int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
+	       enum backend backend)
+{
+	struct utsname u;
+
+	memset(s, 0, sizeof(*s));
+	s->skel = skel;
+	s->plan = plan;
+	s->backend = backend;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0)
+		return -EINVAL;
+	s->nr_nodes = count_nodes();
+	if (!uname(&u))
+		snprintf(s->release, sizeof(s->release), "%s", u.release);
+	s->cg_version = cgroup_memory_root("/proc/self/mounts", s->cg_root, sizeof(s->cg_root));
+	if (s->cg_version < 0)
+		s->cg_version = 0;
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	s->last = s->started;
+	return 0;
+}
+
+static void sum_percpu_memcg(const struct lrutop_state *s, const void *vals, size_t i,
+			     struct memcg_stats *out)
+{
+	size_t stride = percpu_value_size(sizeof(*out), 1);
+	const char *base = (const char *)vals + i * stride * s->ncpus;
+
+	memset(out, 0, sizeof(*out));
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const struct memcg_stats *v = (const void *)(base + cpu * stride);
+
+		out->allocs += v->allocs;
+		out->bytes += v->bytes;
+		out->freed_bytes += v->freed_bytes;
+		out->fails += v->fails;
+		out->objs += v->objs;
+		out->calls += v->calls;
+		out->lat_ns += v->lat_ns;
+	}
+}
+
+static int read_totals(struct lrutop_state *s, struct totals *out)
+{
+	size_t stride = percpu_value_size(sizeof(*out), 1);
+	__u64 *dst = (__u64 *)out;
+	__u32 zero = 0;
+	char *vals;
+
+	vals = calloc(s->ncpus, stride);
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.totals), &zero, vals)) {
+		free(vals);
+		return -errno;
+	}
+	memset(out, 0, sizeof(*out));
+	/* struct totals is all __u64: sum it field by field as an array. */
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		const __u64 *src = (const void *)(vals + cpu * stride);
+
+		for (size_t f = 0; f < sizeof(*out) / sizeof(__u64); f++)
+			dst[f] += src[f];
+	}
+	free(vals);
+	return 0;
+}
+
+static int read_memcgs(struct lrutop_state *s)
+{
+	struct map_dump *d = &s->dump_memcg;
+	struct memcg_stats *sums;
+	int err;
+
+	err = map_dump_read(bpf_map__fd(s->skel->maps.memcg_stats), d, sizeof(__u64),
+			    percpu_value_size(sizeof(struct memcg_stats), s->ncpus));
+	if (err)
+		return err;
+	sums = realloc(s->sums, (d->n ? d->n : 1) * sizeof(*sums));
+	if (!sums)
+		return -ENOMEM;
+	s->sums = sums;
+	for (size_t i = 0; i < d->n; i++)
+		sum_percpu_memcg(s, d->vals, i, &sums[i]);
+	return memcg_table_update(&s->memcgs, d->keys, sums, d->n);
+}
+
+static struct lru_row *find_lru(struct lrutop_state *s, __u64 lru)
+{
+	for (size_t i = 0; i < s->nr_lrus; i++) {
+		if (s->lrus[i].lru == lru)
+			return &s->lrus[i];
+	}
+	return NULL;
+}
+
+static int read_lrus(struct lrutop_state *s)
+{
+	struct map_dump *d = &s->dump_lru;
+	const struct lru_stats *st;
+	struct lru_row *r, *rows;
+	__u64 lru;
+	int err;
+
+	err = map_dump_read(bpf_map__fd(s->skel->maps.lru_stats), d, sizeof(__u64),
+			    sizeof(struct lru_stats));
+	if (err)
+		return err;
+	for (size_t i = 0; i < s->nr_lrus; i++) {
+		s->lrus[i].delta_allocs = 0;
+		s->lrus[i].nmemcgs = 0;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		lru = ((__u64 *)d->keys)[i];
+		st = (const struct lru_stats *)d->vals + i;
+		r = find_lru(s, lru);
+		if (!r) {
+			rows = realloc(s->lrus, (s->nr_lrus + 1) * sizeof(*rows));
+			if (!rows)
+				return -ENOMEM;
+			s->lrus = rows;
+			r = &s->lrus[s->nr_lrus++];
+			memset(r, 0, sizeof(*r));
+			r->lru = lru;
+		}
+		r->delta_allocs = st->allocs - r->st.allocs;
+		if (st->kind != LRUTOP_LRU_OTHER && (!r->mnt[0] || r->st.dev != st->dev))
+			mount_point_of_kdev("/proc/self/mountinfo", st->dev, r->mnt, sizeof(r->mnt));
+		r->st = *st;
+	}
+	return 0;
+}
+
+/* Distinct list_lrus per memcg and memcgs per list_lru, from the (memcg, lru) pair set. */
+static int read_pairs(struct lrutop_state *s)
+{
+	struct map_dump *d = &s->dump_pair;
+	const struct pair_key *pk;
+	struct memcg_row *row;
+	struct lru_row *lr;
+	int err;
+
+	err = map_dump_read(bpf_map__fd(s->skel->maps.pairs), d, sizeof(struct pair_key),
+			    sizeof(__u64));
+	if (err)
+		return err;
+	for (size_t i = 0; i < s->memcgs.nr; i++)
+		s->memcgs.rows[i].nlrus = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		pk = (const struct pair_key *)d->keys + i;
+		row = memcg_table_find(&s->memcgs, pk->cgid);
+		if (row)
+			row->nlrus++;
+		lr = find_lru(s, pk->lru);
+		if (lr)
+			lr->nmemcgs++;
+	}
+	return 0;
+}
+
+static void resolve_paths(struct lrutop_state *s)
+{
+	struct cgroup_index *idx;
+	struct memcg_row *r;
+	const char *path;
+
+	if (!s->cg_version)
+		return;
+	idx = cgroup_index_build(s->cg_root);
+	if (!idx)
+		return;	/* keep the last good index */
+	cgroup_index_free(s->cg_index);
+	s->cg_index = idx;
+	for (size_t i = 0; i < s->memcgs.nr; i++) {
+		r = &s->memcgs.rows[i];
+		path = cgroup_index_path(idx, r->cgid);
+		r->removed = !path;
+		if (path && (!r->path || strcmp(r->path, path))) {
+			free(r->path);
+			r->path = strdup(path);
+		}
+	}
+}
+
+static void read_bss(struct lrutop_state *s)
+{
+	const typeof(*s->skel->bss) *bss = s->skel->bss;
+
+	for (int i = 0; i < LRUTOP_MAX_SLOTS; i++) {
+		s->lat_delta[i] = bss->lat_hist[i] - s->lat[i];
+		s->lat[i] = bss->lat_hist[i];
+		s->lat_alloc_delta[i] = bss->lat_hist_alloc[i] - s->lat_alloc[i];
+		s->lat_alloc[i] = bss->lat_hist_alloc[i];
+	}
+	s->id_space = bss->id_space;
+	s->growth_count = bss->growth_count;
+	memcpy(s->growths, bss->growths, sizeof(s->growths));
+}
+
+int state_refresh(struct lrutop_state *s)
+{
+	struct totals now;
+	__u64 *d, *a, *b;
+	struct timespec ts;
+	int err;
+
+	err = read_totals(s, &now);
+	if (!err)
+		err = read_memcgs(s);
+	if (!err)
+		err = read_lrus(s);
+	if (!err)
+		err = read_pairs(s);
+	if (err)
+		return err;
+	d = (__u64 *)&s->delta;
+	a = (__u64 *)&now;
+	b = (__u64 *)&s->tot;
+	for (size_t f = 0; f < sizeof(now) / sizeof(__u64); f++)
+		d[f] = a[f] - b[f];
+	s->tot = now;
+	read_bss(s);
+	resolve_paths(s);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;
+	s->last = ts;
+	s->refreshes++;
+	return 0;
+}
+
+const struct totals *state_totals(const struct lrutop_state *s)
+{
+	return s->cumulative ? &s->tot : &s->delta;
+}
+
+void state_free(struct lrutop_state *s)
+{
+	memcg_table_free(&s->memcgs);
+	free(s->lrus);
+	free(s->sums);
+	cgroup_index_free(s->cg_index);
+	map_dump_free(&s->dump_memcg);
+	map_dump_free(&s->dump_lru);
+	map_dump_free(&s->dump_pair);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_COLLECT_H
+#define __LRUTOP_COLLECT_H
+
+#include <stdbool.h>
+#include <time.h>
+#include "lrutop.h"
+#include "maps.h"
+#include "probe.h"
+#include "rows.h"
+
+struct lrutop_bpf;
+struct cgroup_index;
+
+/* One list_lru as shown: its counters and what owns it. */
+struct lru_row {
+	__u64 lru;
+	struct lru_stats st;
+	__u64 delta_allocs;
+	__u64 nmemcgs;		/* memcgs that got a list on it */
+	char mnt[256];		/* mount point of its superblock, "" if unknown */
+};
+
+/* Everything lrutop knows after a refresh: what the reports render. */
+struct lrutop_state {
+	const struct probe_plan *plan;
+	enum backend backend;
+	char release[65];
+	int nr_nodes;
+	bool cumulative;
+
+	char cg_root[4096];
+	int cg_version;		/* 1 or 2, 0 when no memory controller is mounted */
+	struct cgroup_index *cg_index;
+
+	struct memcg_table memcgs;
+	struct lru_row *lrus;
+	size_t nr_lrus;
+
+	struct totals tot, delta;
+	__u64 lat[LRUTOP_MAX_SLOTS], lat_delta[LRUTOP_MAX_SLOTS];
+	__u64 lat_alloc[LRUTOP_MAX_SLOTS], lat_alloc_delta[LRUTOP_MAX_SLOTS];
+	__u32 id_space;
+	__u64 growth_count;
+	struct growth_event growths[LRUTOP_MAX_GROWTHS];
+
+	struct timespec started, last;
+	double interval_s;	/* since the previous refresh */
+	__u64 refreshes;
+
+	/* private */
+	struct lrutop_bpf *skel;
+	int ncpus;
+	struct map_dump dump_memcg, dump_lru, dump_pair;
+	struct memcg_stats *sums;
+};
+
+int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
+	       enum backend backend);
+/* Read the maps, update deltas and paths. Negative errno on failure. */
+int state_refresh(struct lrutop_state *s);
+void state_free(struct lrutop_state *s);
+/* The per-interval or cumulative value of a totals field, as the state is set to show. */
+const struct totals *state_totals(const struct lrutop_state *s);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_KSYMS_H
+#define __LRUTOP_KSYMS_H
+
+#include <stdint.h>
+
+/* The kernel's own symbols from /proc/kallsyms (module symbols are skipped), by address. */
+struct ksyms;
+
+struct ksyms *ksyms__load(const char *path);
+void ksyms__free(struct ksyms *ksyms);
+/* Address of name, or 0 if absent. */
+uint64_t ksyms__addr(const struct ksyms *ksyms, const char *name);
+/* [lo, hi) of function name: up to the next symbol at a higher address. -ENOENT if absent. */
+int ksyms__func_range(const struct ksyms *ksyms, const char *name, uint64_t *lo, uint64_t *hi);
+/* True when every address read was 0: kptr_restrict hides them from this user. */
+int ksyms__hidden(const struct ksyms *ksyms);
+
+#endif

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+
+const char *argp_program_version = "lrutop 0.1";
+const char *argp_program_bug_address = "https://github.com/lrutop/lrutop/issues";
+
+static const char doc[] =
+"Show which memory cgroups make the kernel allocate memcg-aware list_lru memory.\n"
+"\n"
+"USAGE: lrutop [OPTIONS] [INTERVAL [COUNT]]\n"
+"\n"
+"EXAMPLES:\n"
+"    lrutop               # live screen, refreshed every second\n"
+"    lrutop -s bytes 5    # sort by bytes, refresh every 5 seconds\n"
+"    lrutop -b 1 10       # ten plain-text reports, one per second\n"
+"    lrutop -b -j 2       # JSON Lines, one object every 2 seconds\n"
+"    lrutop -c /kubepods  # only the /kubepods subtree\n"
+"    lrutop -H            # with latency and lists-per-memcg histograms\n"
+"    lrutop --probe       # which functions and backend this kernel allows";
+
+enum {
+	OPT_BACKEND = 0x100,
+	OPT_CUMULATIVE,
+	OPT_PROBE,
+	OPT_MAX_MEMCGS,
+	OPT_LRUS,
+};
+
+static const struct argp_option options[] = {
+	{ "batch", 'b', NULL, 0, "Batch mode: plain text reports, no screen", 0 },
+	{ "json", 'j', NULL, 0, "With -b: one JSON object per report (JSON Lines)", 0 },
+	{ "sort", 's', "KEY", 0, "Sort by allocs (default), bytes, fails, objs, calls, lat, lrus, path", 0 },
+	{ "rows", 'r', "ROWS", 0, "Show at most ROWS memcgs", 0 },
+	{ "cgroup", 'c', "PATH", 0, "Only memcgs in this subtree (path under the memory hierarchy)", 0 },
+	{ "hist", 'H', NULL, 0, "Show histograms: allocator latency, lists per memcg", 0 },
+	{ "lrus", 'l', NULL, 0, "Batch mode: also list each list_lru (fentry backend)", 0 },
+	{ "cumulative", OPT_CUMULATIVE, NULL, 0, "Show totals since start, not per-interval deltas", 0 },
+	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry or tracepoint", 0 },
+	{ "max-memcgs", OPT_MAX_MEMCGS, "N", 0, "Size of the per-memcg map (default 10240)", 0 },
+	{ "probe", OPT_PROBE, NULL, 0, "Print what this kernel allows and exit", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
+	{},
+};
+
+/* argp_error returns under ARGP_NO_EXIT: stop parsing there too. */
+#define BAD_ARG(...) do { argp_error(state, __VA_ARGS__); return EINVAL; } while (0)
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct lrutop_opts *o = state->input;
+	static int pos;
+	char *end;
+	long v;
+	int k;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		pos = 0;
+		break;
+	case 'b':
+		o->batch = true;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'H':
+		o->hist = true;
+		break;
+	case 'l':
+		o->lrus = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case OPT_CUMULATIVE:
+		o->cumulative = true;
+		break;
+	case OPT_PROBE:
+		o->probe = true;
+		break;
+	case 's':
+		k = sort_key_parse(arg);
+		if (k < 0)
+			BAD_ARG("unknown sort key '%s' (allocs, bytes, fails, objs, calls, lat, lrus, path)", arg);
+		o->sort = k;
+		break;
+	case 'r':
+		if (parse_long(arg, 1, 1000000, &v))
+			BAD_ARG("invalid number of rows '%s' (1 to 1000000)", arg);
+		o->rows = v;
+		break;
+	case 'c':
+		if (arg[0] != '/')
+			BAD_ARG("cgroup '%s' must be a path starting with '/'", arg);
+		o->cgroup = arg;
+		break;
+	case OPT_BACKEND:
+		if (!strcmp(arg, "auto"))
+			o->backend = BACKEND_AUTO;
+		else if (!strcmp(arg, "fentry"))
+			o->backend = BACKEND_FENTRY;
+		else if (!strcmp(arg, "tracepoint"))
+			o->backend = BACKEND_TRACEPOINT;
+		else
+			BAD_ARG("unknown backend '%s' (auto, fentry, tracepoint)", arg);
+		break;
+	case OPT_MAX_MEMCGS:
+		if (parse_long(arg, 16, 16 * 1024 * 1024, &v))
+			BAD_ARG("invalid --max-memcgs '%s' (16 to 16777216)", arg);
+		o->max_memcgs = v;
+		break;
+	case ARGP_KEY_ARG:
+		if (pos == 0) {
+			errno = 0;
+			o->interval = strtod(arg, &end);
+			if (errno || end == arg || *end || !(o->interval >= 0.1 && o->interval <= 86400))
+				BAD_ARG("invalid interval '%s' (0.1 to 86400 seconds)", arg);
+		} else if (pos == 1) {
+			if (parse_long(arg, 1, LONG_MAX, &v))
+				BAD_ARG("invalid count '%s' (a positive number)", arg);
+			o->count = v;
+		} else {
+			BAD_ARG("unexpected argument '%s'", arg);
+		}
+		pos++;
+		break;
+	case ARGP_KEY_END:
+		if (o->json && !o->batch)
+			BAD_ARG("-j needs -b (JSON Lines are a batch output)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_flags)
+{
+	static const struct argp argp = { options, parse_arg, "[INTERVAL [COUNT]]", doc };
+	int err;
+
+	memset(o, 0, sizeof(*o));
+	o->interval = 1.0;
+	o->max_memcgs = 10240;
+	o->sort = SORT_ALLOCS;
+	argp_err_exit_status = 2;
+	err = argp_parse(&argp, argc, argv, argp_flags, NULL, o);
+	return err ? 2 : 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_OPTS_H
+#define __LRUTOP_OPTS_H
+
+#include <stdbool.h>
+#include "probe.h"
+#include "rows.h"
+
+struct lrutop_opts {
+	double interval;	/* seconds between reports */
+	long count;		/* reports to print, 0 = until interrupted */
+	enum backend backend;
+	enum sort_key sort;
+	int rows;		/* memcg rows shown, 0 = as many as fit (20 in batch) */
+	const char *cgroup;	/* only this subtree */
+	unsigned int max_memcgs;
+	bool batch;
+	bool json;
+	bool cumulative;
+	bool probe;
+	bool hist;
+	bool lrus;		/* per-list_lru table in batch mode */
+	bool verbose;
+};
+
+/* Parse argv into o (defaults first). A bad argument prints one line naming it and exits 2;
+ * with ARGP_NO_EXIT in argp_flags (tests) it returns 2 instead. Returns 0 when all is well. */
+int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_flags);
+
+#endif

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which list_lru functions this kernel has, resolved from its BTF and kallsyms, never from
+ * a version number: static functions are inlined on one build and not on another.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "ksyms.h"
+#include "probe.h"
+
+static const char *const func_names[NR_LRU_FUNCS] = {
+	[FN_ALLOC_LRU_NOPROF] = "kmem_cache_alloc_lru_noprof",
+	[FN_ALLOC_LRU] = "kmem_cache_alloc_lru",
+	[FN_MEMCG_LIST_LRU_ALLOC] = "memcg_list_lru_alloc",
+	[FN_LIST_LRU_MEMCG_ALLOC] = "list_lru_memcg_alloc",
+	[FN_UPDATE_LIST_LRU] = "memcg_update_list_lru",
+	[FN_UPDATE_ALL_LIST_LRUS] = "memcg_update_all_list_lrus",
+	[FN_INIT_LIST_LRU_NODE] = "__memcg_init_list_lru_node",
+	[FN_LIST_LRU_INIT] = "__list_lru_init",
+	[FN_LIST_LRU_DESTROY] = "list_lru_destroy",
+	[FN_REPARENT_LIST_LRUS] = "memcg_reparent_list_lrus",
+	[FN_DRAIN_ALL_LIST_LRUS] = "memcg_drain_all_list_lrus",
+};
+
+static const char *const metric_names[NR_METRICS] = {
+	[M_ALLOCS] = "list allocations and bytes",
+	[M_FREED] = "bytes freed",
+	[M_FAILS] = "allocation failures",
+	[M_OBJS] = "kmem_cache_alloc_lru objects",
+	[M_CALLS] = "allocator calls",
+	[M_LATENCY] = "allocator latency",
+	[M_PER_LRU] = "per-list_lru owner",
+	[M_EAGER] = "eager allocations (pre-5.18)",
+	[M_GROWTH] = "id-space growth events (pre-5.18)",
+	[M_ID_SPACE] = "memcg id-space size (pre-5.18)",
+};
+
+const char *lru_func_name(enum lru_func fn)
+{
+	return func_names[fn];
+}
+
+const char *metric_name(enum metric m)
+{
+	return metric_names[m];
+}
+
+const char *backend_name(enum backend b)
+{
+	switch (b) {
+	case BACKEND_FENTRY:
+		return "fentry";
+	case BACKEND_TRACEPOINT:
+		return "tracepoint";
+	default:
+		return "auto";
+	}
+}
+
+static bool btf_has(const struct btf *btf, const char *name, __u32 kind)
+{
+	return btf__find_by_name_kind(btf, name, kind) > 0;
+}
+
+static bool btf_has_field(const struct btf *btf, const char *type, const char *field)
+{
+	const struct btf_member *m;
+	const struct btf_type *t;
+	int id;
+
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), field))
+			return true;
+	}
+	return false;
+}
+
+static int first_present(const struct probe_plan *plan, enum lru_func a, enum lru_func b)
+{
+	if (plan->funcs[a].in_btf || plan->funcs[a].in_kallsyms)
+		return a;
+	if (plan->funcs[b].in_btf || plan->funcs[b].in_kallsyms)
+		return b;
+	return -1;
+}
+
+int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struct ksyms *ksyms)
+{
+	struct func_info *f;
+
+	memset(plan, 0, sizeof(*plan));
+	for (int i = 0; i < NR_LRU_FUNCS; i++) {
+		f = &plan->funcs[i];
+		f->name = func_names[i];
+		f->in_btf = btf_has(btf, f->name, BTF_KIND_FUNC);
+		if (ksyms)
+			f->in_kallsyms = !ksyms__func_range(ksyms, f->name, &f->lo, &f->hi);
+	}
+	/* 6.10 renamed the allocators for allocation profiling (_noprof). */
+	plan->obj_fn = first_present(plan, FN_ALLOC_LRU_NOPROF, FN_ALLOC_LRU);
+	/* The posted v2 patch named it list_lru_memcg_alloc and took (lru, memcg, gfp). */
+	plan->lazy_fn = first_present(plan, FN_MEMCG_LIST_LRU_ALLOC, FN_LIST_LRU_MEMCG_ALLOC);
+	plan->lru_first = plan->lazy_fn == FN_LIST_LRU_MEMCG_ALLOC;
+
+	/* Layouts tell before from after even where functions were inlined. */
+	plan->post_patch = btf_has_field(btf, "list_lru", "xa") || plan->lazy_fn >= 0;
+	plan->pre_patch = btf_has_field(btf, "list_lru_node", "memcg_lrus") ||
+			  plan->funcs[FN_UPDATE_ALL_LIST_LRUS].in_btf;
+	plan->has_kmalloc_tp = btf_has(btf, "btf_trace_kmalloc", BTF_KIND_TYPEDEF);
+	plan->has_kmalloc_node_tp = btf_has(btf, "btf_trace_kmalloc_node", BTF_KIND_TYPEDEF);
+	if (ksyms)
+		plan->nr_cache_ids_addr = ksyms__addr(ksyms, "memcg_nr_cache_ids");
+	return 0;
+}
+
+int probe_backend_usable(const struct probe_plan *plan, enum backend b, char *why, size_t len)
+{
+	const struct func_info *fn = plan->funcs;
+
+	if (!plan->pre_patch && !plan->post_patch) {
+		snprintf(why, len, "this kernel has no memcg-aware list_lru (no CONFIG_MEMCG?)");
+		return -ENOENT;
+	}
+	if (b == BACKEND_FENTRY) {
+		if ((plan->lazy_fn >= 0 && fn[plan->lazy_fn].in_btf) ||
+		    fn[FN_INIT_LIST_LRU_NODE].in_btf || fn[FN_UPDATE_ALL_LIST_LRUS].in_btf)
+			return 0;
+		snprintf(why, len, "no list_lru allocation function in BTF to attach fentry to");
+		return -ENOENT;
+	}
+	if (!plan->has_kmalloc_tp) {
+		snprintf(why, len, "no kmalloc tracepoint in this kernel");
+		return -ENOENT;
+	}
+	if ((plan->lazy_fn >= 0 && fn[plan->lazy_fn].in_kallsyms) ||
+	    fn[FN_INIT_LIST_LRU_NODE].in_kallsyms)
+		return 0;
+	snprintf(why, len, "no list_lru allocation function in /proc/kallsyms to match call sites");
+	return -ENOENT;
+}
+
+static bool lazy_in(const struct probe_plan *plan, bool btf)
+{
+	if (plan->lazy_fn < 0)
+		return false;
+	return btf ? plan->funcs[plan->lazy_fn].in_btf : plan->funcs[plan->lazy_fn].in_kallsyms;
+}
+
+#define UNAVAILABLE(...) do { snprintf(why, len, __VA_ARGS__); return false; } while (0)
+
+bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum metric m,
+			    char *why, size_t len)
+{
+	const struct func_info *fn = plan->funcs;
+	bool fentry = b == BACKEND_FENTRY;
+
+	switch (m) {
+	case M_ALLOCS:
+	case M_FREED:
+		if (!plan->post_patch)
+			UNAVAILABLE("kernel allocates eagerly (pre-5.18): see eager allocations");
+		if (!lazy_in(plan, false))
+			UNAVAILABLE("memcg_list_lru_alloc not in /proc/kallsyms: call sites unknown");
+		return true;
+	case M_FAILS:
+	case M_CALLS:
+	case M_LATENCY:
+		if (!plan->post_patch)
+			UNAVAILABLE("no lazy allocator on a pre-5.18 kernel");
+		if (!fentry)
+			UNAVAILABLE("needs fentry/fexit on memcg_list_lru_alloc");
+		if (!lazy_in(plan, true))
+			UNAVAILABLE("memcg_list_lru_alloc not in BTF (inlined?)");
+		return true;
+	case M_OBJS:
+		if (!fentry)
+			UNAVAILABLE("needs fexit on kmem_cache_alloc_lru");
+		if (plan->obj_fn < 0 || !fn[plan->obj_fn].in_btf)
+			UNAVAILABLE("kmem_cache_alloc_lru not in BTF (pre-5.18 kernel)");
+		return true;
+	case M_PER_LRU:
+		if (!plan->post_patch)
+			UNAVAILABLE("pre-5.18 lists belong to every memcg id, not to one memcg");
+		if (!fentry)
+			UNAVAILABLE("the list_lru argument needs fentry on memcg_list_lru_alloc");
+		if (!lazy_in(plan, true))
+			UNAVAILABLE("memcg_list_lru_alloc not in BTF (inlined?)");
+		return true;
+	case M_EAGER:
+		if (!plan->pre_patch)
+			UNAVAILABLE("kernel allocates lazily (5.18+): nothing eager to see");
+		if (!fn[FN_INIT_LIST_LRU_NODE].in_kallsyms)
+			UNAVAILABLE("__memcg_init_list_lru_node not in /proc/kallsyms");
+		return true;
+	case M_GROWTH:
+		if (!plan->pre_patch)
+			UNAVAILABLE("kernel has no memcg id-space growth of list_lrus (5.18+)");
+		if (!fentry)
+			UNAVAILABLE("needs fentry on memcg_update_all_list_lrus");
+		if (!fn[FN_UPDATE_ALL_LIST_LRUS].in_btf)
+			UNAVAILABLE("memcg_update_all_list_lrus not in BTF");
+		return true;
+	case M_ID_SPACE:
+		if (!plan->pre_patch)
+			UNAVAILABLE("kernel has no list_lru id space (5.18+)");
+		if (!plan->nr_cache_ids_addr && !(fentry && fn[FN_UPDATE_ALL_LIST_LRUS].in_btf))
+			UNAVAILABLE("memcg_nr_cache_ids not in /proc/kallsyms");
+		return true;
+	default:
+		UNAVAILABLE("unknown metric");
+	}
+}

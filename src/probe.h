@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_PROBE_H
+#define __LRUTOP_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct btf;
+struct ksyms;
+
+/* The kernel functions lrutop knows; which exist differs per kernel (see docs/kernels). */
+enum lru_func {
+	FN_ALLOC_LRU_NOPROF,	/* kmem_cache_alloc_lru_noprof(s, lru, gfp): 6.10+ */
+	FN_ALLOC_LRU,		/* kmem_cache_alloc_lru(s, lru, gfp): 5.18-6.9, v2 patch */
+	FN_MEMCG_LIST_LRU_ALLOC,	/* memcg_list_lru_alloc(memcg, lru, gfp): 5.18+ */
+	FN_LIST_LRU_MEMCG_ALLOC,	/* list_lru_memcg_alloc(lru, memcg, gfp): v2 patch */
+	FN_UPDATE_LIST_LRU,	/* memcg_update_list_lru(lru, old, new): pre-5.18, often inlined */
+	FN_UPDATE_ALL_LIST_LRUS,	/* memcg_update_all_list_lrus(new_size): pre-5.18 */
+	FN_INIT_LIST_LRU_NODE,	/* __memcg_init_list_lru_node(lrus, begin, end): pre-5.18 */
+	FN_LIST_LRU_INIT,	/* __list_lru_init */
+	FN_LIST_LRU_DESTROY,	/* list_lru_destroy */
+	FN_REPARENT_LIST_LRUS,	/* memcg_reparent_list_lrus: 5.18+ */
+	FN_DRAIN_ALL_LIST_LRUS,	/* memcg_drain_all_list_lrus: pre-5.18 */
+	NR_LRU_FUNCS,
+};
+
+struct func_info {
+	const char *name;
+	bool in_btf;		/* a FUNC in BTF: fentry can target it */
+	bool in_kallsyms;	/* has an address: its kmalloc call sites can be told apart */
+	uint64_t lo, hi;	/* [lo, hi) from kallsyms */
+};
+
+enum backend {
+	BACKEND_AUTO,
+	BACKEND_FENTRY,
+	BACKEND_TRACEPOINT,
+};
+
+enum metric {
+	M_ALLOCS,		/* lists allocated, bytes */
+	M_FREED,		/* bytes later freed */
+	M_FAILS,
+	M_OBJS,
+	M_CALLS,
+	M_LATENCY,
+	M_PER_LRU,
+	M_EAGER,		/* pre-5.18 eager lists */
+	M_GROWTH,		/* pre-5.18 id-space growth events */
+	M_ID_SPACE,
+	NR_METRICS,
+};
+
+struct probe_plan {
+	struct func_info funcs[NR_LRU_FUNCS];
+	/* Resolved variants; -1 where the kernel has none. */
+	int lazy_fn;		/* FN_MEMCG_LIST_LRU_ALLOC or FN_LIST_LRU_MEMCG_ALLOC */
+	int obj_fn;		/* FN_ALLOC_LRU_NOPROF or FN_ALLOC_LRU */
+	bool lru_first;		/* lazy_fn takes (lru, memcg, gfp) */
+	bool pre_patch;		/* the kernel allocates eagerly: lists for every memcg id */
+	bool post_patch;	/* list_lru has an xarray of lazily made lists */
+	bool has_kmalloc_node_tp;	/* a kmalloc_node tracepoint of its own (before 6.1) */
+	bool has_kmalloc_tp;
+	uint64_t nr_cache_ids_addr;	/* &memcg_nr_cache_ids, 0 if unknown */
+};
+
+const char *lru_func_name(enum lru_func fn);
+const char *metric_name(enum metric m);
+const char *backend_name(enum backend b);
+
+/* Fill plan from a kernel's BTF and (may be NULL) its kallsyms. */
+int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struct ksyms *ksyms);
+/* Can this backend run on this kernel at all? 0, or -ENOENT with why filled. */
+int probe_backend_usable(const struct probe_plan *plan, enum backend b, char *why, size_t len);
+/* Is metric m measured with backend b? Returns true, or false with why filled. */
+bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum metric m,
+			    char *why, size_t len);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_ROWS_H
+#define __LRUTOP_ROWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "lrutop.h"
+
+enum sort_key {
+	SORT_ALLOCS,
+	SORT_BYTES,
+	SORT_FAILS,
+	SORT_OBJS,
+	SORT_CALLS,
+	SORT_LAT,
+	SORT_LRUS,
+	SORT_PATH,
+	NR_SORT_KEYS,
+};
+
+/* One memcg as userspace keeps it: cumulative counters, the last interval's delta, its path. */
+struct memcg_row {
+	uint64_t cgid;
+	char *path;		/* NULL until resolved */
+	bool removed;		/* its directory is gone */
+	struct memcg_stats cum;
+	struct memcg_stats delta;
+	uint64_t nlrus;		/* distinct list_lrus that got a list for it (fentry) */
+};
+
+struct memcg_table {
+	struct memcg_row *rows;	/* sorted by cgid */
+	size_t nr, cap;
+};
+
+const char *sort_key_name(enum sort_key k);
+/* -EINVAL for an unknown name. */
+int sort_key_parse(const char *name);
+
+/* Merge one read of the per-memcg map: rows not in it keep their counters. */
+int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
+		       size_t n);
+struct memcg_row *memcg_table_find(struct memcg_table *t, uint64_t cgid);
+void memcg_table_free(struct memcg_table *t);
+
+/* The value a sort key orders by: the interval's delta, or the total if cumulative. Latency
+ * is the mean ns per call. */
+uint64_t memcg_row_value(const struct memcg_row *r, enum sort_key k, bool cumulative);
+/* Rows whose path lies within subtree (all if NULL), largest first (path: A to Z). Returns
+ * how many pointers were stored in out (room for t->nr). */
+size_t memcg_table_view(const struct memcg_table *t, const char *subtree, enum sort_key k,
+			bool cumulative, struct memcg_row **out);
+
+#endif
