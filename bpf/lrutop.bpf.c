@@ -70,6 +70,22 @@ struct {
 	__type(value, struct bracket);
 } brackets SEC(".maps");
 
+/* 256 bytes are too many for the BPF stack next to the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cgroup_path);
+} scratch_path SEC(".maps");
+
+/* Oldest evicted first: paths of cgroups long gone matter least. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct cgroup_path);
+} cgroup_paths SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -299,6 +315,25 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 	}
 out:
 	bpf_map_delete_elem(&live, &key);
+	return 0;
+}
+
+SEC("raw_tp/cgroup_mkdir")
+int BPF_PROG(handle_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_path *cp;
+	__u64 cgid;
+
+	/* Only the hierarchy the memory controller is on (cgroup v1 has several). */
+	if (!(BPF_CORE_READ(cgrp, root, subsys_mask) & (1U << id)))
+		return 0;
+	cgid = BPF_CORE_READ(cgrp, kn, id);
+	cp = bpf_map_lookup_elem(&scratch_path, &(__u32){ 0 });
+	if (!cp)
+		return 0;
+	bpf_probe_read_kernel_str(cp->path, sizeof(cp->path), path);
+	bpf_map_update_elem(&cgroup_paths, &cgid, cp, BPF_ANY);
 	return 0;
 }
 

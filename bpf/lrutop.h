@@ -11,6 +11,7 @@
 #define LRUTOP_FSTYPE_LEN	16
 #define LRUTOP_SID_LEN		32
 #define LRUTOP_MAX_GROWTHS	64	/* id-space growth events kept (ring) */
+#define LRUTOP_PATH_LEN		256	/* cgroup paths caught at mkdir */
 
 /* Which allocation a tracked kmalloc was: a lazy list (5.18+) or an eager one (pre-5.18). */
 enum lrutop_alloc_kind {
@@ -62,6 +63,11 @@ struct live_alloc {
 	__u64 lru;
 	__u32 bytes;
 	__u32 kind;		/* enum lrutop_alloc_kind */
+};
+
+/* A memory cgroup's path, caught when it is made: it may be gone before userspace looks. */
+struct cgroup_path {
+	char path[LRUTOP_PATH_LEN];
 };
 
 struct growth_event {

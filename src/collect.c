@@ -199,6 +199,17 @@ static int read_pairs(struct lrutop_state *s)
 	return 0;
 }
 
+/* A cgroup gone before the index saw it: the path BPF caught at its mkdir. */
+static void path_from_mkdir(struct lrutop_state *s, struct memcg_row *r)
+{
+	struct cgroup_path cp;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.cgroup_paths), &r->cgid, &cp))
+		return;
+	cp.path[sizeof(cp.path) - 1] = '\0';
+	r->path = strdup(cp.path[0] ? cp.path : "/");
+}
+
 static void resolve_paths(struct lrutop_state *s)
 {
 	struct cgroup_index *idx;
@@ -219,6 +230,8 @@ static void resolve_paths(struct lrutop_state *s)
 		if (path && (!r->path || strcmp(r->path, path))) {
 			free(r->path);
 			r->path = strdup(path);
+		} else if (!path && !r->path) {
+			path_from_mkdir(s, r);
 		}
 	}
 }
@@ -245,6 +258,8 @@ int state_refresh(struct lrutop_state *s)
 	struct timespec ts;
 	int err;
 
+	/* The interval ends when the counters are read, not after the paths are resolved. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	err = read_totals(s, &now);
 	if (!err)
 		err = read_memcgs(s);
@@ -262,7 +277,6 @@ int state_refresh(struct lrutop_state *s)
 	s->tot = now;
 	read_bss(s);
 	resolve_paths(s);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;
 	s->last = ts;
 	s->refreshes++;

@@ -313,7 +313,7 @@ int report_json(FILE *out, const struct lrutop_state *s, const struct lrutop_opt
 			"dur_ns", (json_int_t)g->dur_ns));
 	}
 	report_lists_hist(s, rows, n, slots);
-	root = json_pack("{s:i,s:I,s:f,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:o}",
+	root = json_pack("{s:i,s:I,s:f,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:I,s:o}",
 		"version", 1, "time", (json_int_t)time(NULL), "interval_s", s->interval_s,
 		"kernel", s->release, "backend", backend_name(s->backend),
 		"cumulative", s->cumulative, "nodes", s->nr_nodes,

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * workload: make the kernel allocate memcg list_lru lists in a known pattern.
+ *
+ * Creates NAME under the memory cgroup hierarchy and MEMCGS memcgs below it (each DEPTH
+ * levels deep), mounts MOUNTS fresh tmpfs, and from inside memcg i creates FILES files in
+ * TOUCH of the mounts: (i * TOUCH + j) % MOUNTS. A created file allocates a dentry and an
+ * inode, so on a 5.18+ kernel each (memcg, superblock) pair first touched gets one list on
+ * each of the superblock's two list_lrus, for the memcg and each ancestor not yet holding
+ * one. The program prints, per memcg, the lists that must have been made (a JSON object a
+ * line), then cleans up unless --keep.
+ *
+ * Statically linked and free of libraries so that it runs in a busybox guest.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 8
+
+struct config {
+	const char *cgroot;
+	const char *name;
+	const char *mntdir;
+	int memcgs, mounts, touch, files, depth;
+	bool keep;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "workload: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: workload -r CGROUP_ROOT -d MOUNT_DIR [-n NAME] [-m MEMCGS] [-t MOUNTS]\n"
+		"                [-k TOUCH] [-f FILES] [-D DEPTH] [--keep]\n");
+	exit(2);
+}
+
+/* Memcg i, level l (1 = the top of its chain, depth = the memcg itself). */
+static void memcg_path(const struct config *c, int i, int level, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s/m%d", c->cgroot, c->name, i);
+
+	for (int l = 2; l <= level; l++)
+		n += snprintf(buf + n, len - n, "/d%d", l);
+}
+
+static unsigned long long ino_of(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		die(path);
+	return st.st_ino;
+}
+
+/* Move into the memcg through a cgroup.procs fd opened beforehand: opening it from the
+ * child would allocate kernfs dentries inside the memcg being measured. */
+static void touch_from(const struct config *c, int procs_fd, int i)
+{
+	char path[4096];
+	pid_t pid;
+	int status, fd;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		if (write(procs_fd, "0", 1) != 1)
+			die("write cgroup.procs");
+		for (int j = 0; j < c->touch; j++) {
+			int m = (i * c->touch + j) % c->mounts;
+
+			for (int f = 0; f < c->files; f++) {
+				snprintf(path, sizeof(path), "%s/t%d/m%d-f%d", c->mntdir, m, i, f);
+				fd = open(path, O_CREAT | O_WRONLY, 0600);
+				if (fd < 0)
+					_exit(3);
+				close(fd);
+			}
+		}
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("child touching the mounts");
+}
+
+/* Mark a (superblock, memcg) pair populated; true the first time. */
+static bool populate(bool *pair)
+{
+	bool first = !*pair;
+
+	*pair = true;
+	return first;
+}
+
+static void cleanup(const struct config *c)
+{
+	char path[4096];
+
+	for (int m = 0; m < c->mounts; m++) {
+		snprintf(path, sizeof(path), "%s/t%d", c->mntdir, m);
+		umount2(path, MNT_DETACH);
+		rmdir(path);
+	}
+	for (int i = 0; i < c->memcgs; i++) {
+		for (int l = c->depth; l >= 1; l--) {
+			memcg_path(c, i, l, path, sizeof(path));
+			rmdir(path);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->cgroot, c->name);
+	rmdir(path);
+}
+
+static void parse(int argc, char **argv, struct config *c)
+{
+	static const struct option longopts[] = {
+		{ "keep", no_argument, NULL, 'K' },
+		{},
+	};
+	int opt;
+
+	*c = (struct config){ .name = "lrutop-workload", .memcgs = 5, .mounts = 5, .touch = 1,
+			      .files = 1, .depth = 1 };
+	while ((opt = getopt_long(argc, argv, "r:d:n:m:t:k:f:D:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'r': c->cgroot = optarg; break;
+		case 'd': c->mntdir = optarg; break;
+		case 'n': c->name = optarg; break;
+		case 'm': c->memcgs = atoi(optarg); break;
+		case 't': c->mounts = atoi(optarg); break;
+		case 'k': c->touch = atoi(optarg); break;
+		case 'f': c->files = atoi(optarg); break;
+		case 'D': c->depth = atoi(optarg); break;
+		case 'K': c->keep = true; break;
+		default: usage();
+		}
+	}
+	if (!c->cgroot || !c->mntdir || c->memcgs < 1 || c->mounts < 1 || c->touch < 1 ||
+	    c->touch > c->mounts || c->files < 1 || c->depth < 1 || c->depth > MAX_DEPTH)
+		usage();
+}
+
+int main(int argc, char **argv)
+{
+	char path[4096], top[4096];
+	struct config c;
+	bool *populated;	/* [mount][node]: node 0 = NAME, then memcg i level l */
+	int nodes, procs_fd;
+
+	parse(argc, argv, &c);
+	snprintf(top, sizeof(top), "%s/%s", c.cgroot, c.name);
+	if (mkdir(top, 0755) && errno != EEXIST)
+		die(top);
+	for (int i = 0; i < c.memcgs; i++) {
+		for (int l = 1; l <= c.depth; l++) {
+			memcg_path(&c, i, l, path, sizeof(path));
+			if (mkdir(path, 0755) && errno != EEXIST)
+				die(path);
+		}
+	}
+	if (mkdir(c.mntdir, 0755) && errno != EEXIST)
+		die(c.mntdir);
+	for (int m = 0; m < c.mounts; m++) {
+		snprintf(path, sizeof(path), "%s/t%d", c.mntdir, m);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			die(path);
+		if (mount("lrutop-workload", path, "tmpfs", 0, "size=1m"))
+			die("mount tmpfs");
+	}
+
+	nodes = 1 + c.memcgs * c.depth;
+	populated = calloc((size_t)c.mounts * nodes, sizeof(*populated));
+	if (!populated)
+		die("calloc");
+	for (int i = 0; i < c.memcgs; i++) {
+		int lists = 0;
+
+		memcg_path(&c, i, c.depth, path, sizeof(path));
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/cgroup.procs");
+		procs_fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (procs_fd < 0)
+			die(path);
+		touch_from(&c, procs_fd, i);
+		close(procs_fd);
+		/* The kernel populates the memcg and every ancestor below the root that lacks a
+		 * list on this superblock: two list_lrus (dentries, inodes) each. */
+		for (int j = 0; j < c.touch; j++) {
+			bool *p = populated + (size_t)((i * c.touch + j) % c.mounts) * nodes;
+
+			if (populate(&p[0]))
+				lists += 2;
+			for (int l = 1; l <= c.depth; l++) {
+				if (populate(&p[1 + i * c.depth + l - 1]))
+					lists += 2;
+			}
+		}
+		memcg_path(&c, i, c.depth, path, sizeof(path));
+		printf("{\"memcg\":\"%s\",\"id\":%llu,\"mounts\":%d,\"files\":%d,\"expected_lists\":%d}\n",
+		       path + strlen(c.cgroot), ino_of(path), c.touch, c.touch * c.files, lists);
+	}
+	fflush(stdout);
+	free(populated);
+	if (!c.keep)
+		cleanup(&c);
+	return 0;
+}
