@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attach planning against the real BTF of Debian's kernels (fetched by
+ * scripts/fetch-kernel.sh into $LRUTOP_KERNELS/<alias>/btf), the running kernel's, and a
+ * BTF built here with only the names of the posted v2 patch.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/btf.h>
+#include "ksyms.h"
+#include "probe.h"
+
+static struct btf *load_kernel_btf(const char *alias)
+{
+	const char *dir = getenv("LRUTOP_KERNELS");
+	char path[4096];
+	struct btf *btf;
+
+	snprintf(path, sizeof(path), "%s/%s/btf", dir ? dir : ".cache/kernels", alias);
+	btf = btf__parse_raw(path);
+	if (!btf)
+		fail_msg("cannot read %s: run scripts/fetch-kernel.sh %s", path, alias);
+	return btf;
+}
+
+static bool available(const struct probe_plan *p, enum backend b, enum metric m)
+{
+	char why[160];
+
+	return probe_metric_available(p, b, m, why, sizeof(why));
+}
+
+static void test_plan_5_10(void **state)
+{
+	struct btf *btf = load_kernel_btf("5.10");
+	struct probe_plan p;
+	char why[160];
+
+	assert_int_equal(probe_plan_build(&p, btf, NULL), 0);
+	assert_true(p.pre_patch);
+	assert_false(p.post_patch);
+	assert_int_equal(p.lazy_fn, -1);
+	assert_int_equal(p.obj_fn, -1);
+	assert_true(p.funcs[FN_UPDATE_ALL_LIST_LRUS].in_btf);
+	assert_true(p.funcs[FN_INIT_LIST_LRU_NODE].in_btf);
+	assert_true(p.funcs[FN_DRAIN_ALL_LIST_LRUS].in_btf);
+	/* Inlined on Debian's build: nothing to attach to. */
+	assert_false(p.funcs[FN_UPDATE_LIST_LRU].in_btf);
+	assert_false(p.funcs[FN_REPARENT_LIST_LRUS].in_btf);
+	/* Before 6.1 kmalloc_node() has a tracepoint of its own. */
+	assert_true(p.has_kmalloc_tp);
+	assert_true(p.has_kmalloc_node_tp);
+	assert_int_equal(probe_backend_usable(&p, BACKEND_FENTRY, why, sizeof(why)), 0);
+	/* Without kallsyms no call site can be matched. */
+	assert_int_equal(probe_backend_usable(&p, BACKEND_TRACEPOINT, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "kallsyms"));
+	assert_true(available(&p, BACKEND_FENTRY, M_GROWTH));
+	assert_false(available(&p, BACKEND_FENTRY, M_ALLOCS));
+	assert_false(available(&p, BACKEND_FENTRY, M_OBJS));
+	assert_false(available(&p, BACKEND_TRACEPOINT, M_GROWTH));
+	btf__free(btf);
+}
+
+static void check_post_patch(const char *alias, enum lru_func obj)
+{
+	struct btf *btf = load_kernel_btf(alias);
+	struct probe_plan p;
+	char why[160];
+
+	assert_int_equal(probe_plan_build(&p, btf, NULL), 0);
+	assert_true(p.post_patch);
+	assert_false(p.pre_patch);
+	assert_int_equal(p.lazy_fn, FN_MEMCG_LIST_LRU_ALLOC);
+	assert_false(p.lru_first);
+	assert_int_equal(p.obj_fn, obj);
+	assert_true(p.funcs[FN_REPARENT_LIST_LRUS].in_btf);
+	assert_false(p.funcs[FN_UPDATE_ALL_LIST_LRUS].in_btf);
+	assert_false(p.has_kmalloc_node_tp);
+	assert_int_equal(probe_backend_usable(&p, BACKEND_FENTRY, why, sizeof(why)), 0);
+	assert_false(available(&p, BACKEND_FENTRY, M_ALLOCS));	/* call sites need kallsyms */
+	assert_true(available(&p, BACKEND_FENTRY, M_LATENCY));
+	assert_true(available(&p, BACKEND_FENTRY, M_OBJS));
+	assert_true(available(&p, BACKEND_FENTRY, M_PER_LRU));
+	assert_false(available(&p, BACKEND_TRACEPOINT, M_LATENCY));
+	assert_false(available(&p, BACKEND_FENTRY, M_EAGER));
+	btf__free(btf);
+}
+
+static void test_plan_6_1(void **state)
+{
+	check_post_patch("6.1", FN_ALLOC_LRU);
+}
+
+/* 6.10 renamed the allocators: kmem_cache_alloc_lru_noprof. */
+static void test_plan_6_12(void **state)
+{
+	check_post_patch("6.12", FN_ALLOC_LRU_NOPROF);
+}
+
+/* A BTF with the posted v2 patch's names: list_lru_memcg_alloc(lru, memcg, gfp). */
+static struct btf *v2_patch_btf(void)
+{
+	struct btf *btf = btf__new_empty();
+	int ptr, proto, i32;
+
+	i32 = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	ptr = btf__add_ptr(btf, 0);
+	proto = btf__add_func_proto(btf, i32);
+	btf__add_func_param(btf, "lru", ptr);
+	btf__add_func_param(btf, "memcg", ptr);
+	btf__add_func_param(btf, "gfp", i32);
+	btf__add_func(btf, "list_lru_memcg_alloc", BTF_FUNC_STATIC, proto);
+	btf__add_func(btf, "kmem_cache_alloc_lru", BTF_FUNC_GLOBAL, proto);
+	btf__add_func(btf, "memcg_update_all_list_lrus", BTF_FUNC_STATIC, proto);
+	btf__add_func(btf, "memcg_update_list_lru", BTF_FUNC_STATIC, proto);
+	btf__add_typedef(btf, "btf_trace_kmalloc", ptr);
+	return btf;
+}
+
+static void test_plan_v2_patch(void **state)
+{
+	struct btf *btf = v2_patch_btf();
+	struct probe_plan p;
+	char why[160];
+
+	assert_int_equal(probe_plan_build(&p, btf, NULL), 0);
+	assert_int_equal(p.lazy_fn, FN_LIST_LRU_MEMCG_ALLOC);
+	assert_true(p.lru_first);
+	assert_int_equal(p.obj_fn, FN_ALLOC_LRU);
+	assert_true(p.post_patch);
+	assert_true(p.funcs[FN_UPDATE_LIST_LRU].in_btf);
+	assert_int_equal(probe_backend_usable(&p, BACKEND_FENTRY, why, sizeof(why)), 0);
+	assert_true(available(&p, BACKEND_FENTRY, M_LATENCY));
+	btf__free(btf);
+}
+
+static void test_plan_no_memcg(void **state)
+{
+	struct btf *btf = btf__new_empty();
+	struct probe_plan p;
+	char why[160];
+
+	btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+	assert_int_equal(probe_plan_build(&p, btf, NULL), 0);
+	assert_false(p.pre_patch || p.post_patch);
+	assert_int_equal(probe_backend_usable(&p, BACKEND_FENTRY, why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "CONFIG_MEMCG"));
+	btf__free(btf);
+}
+
+static void test_plan_host(void **state)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	struct ksyms *ksyms;
+	struct probe_plan p;
+	const struct func_info *f;
+
+	if (!btf)
+		skip();	/* no BTF on this machine: the Debian kernels above still ran */
+	ksyms = ksyms__load("/proc/kallsyms");
+	assert_non_null(ksyms);
+	assert_int_equal(probe_plan_build(&p, btf, ksyms__hidden(ksyms) ? NULL : ksyms), 0);
+	assert_true(p.pre_patch || p.post_patch);
+	assert_true(p.has_kmalloc_tp);
+	if (p.post_patch && !ksyms__hidden(ksyms)) {
+		/* The call-site range the tracepoint backend matches: one function's body. */
+		f = &p.funcs[p.lazy_fn];
+		assert_true(f->in_kallsyms);
+		assert_true(f->lo < f->hi);
+		assert_true(f->hi - f->lo < 64 * 1024);
+	}
+	ksyms__free(ksyms);
+	btf__free(btf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_5_10),
+		cmocka_unit_test(test_plan_6_1),
+		cmocka_unit_test(test_plan_6_12),
+		cmocka_unit_test(test_plan_v2_patch),
+		cmocka_unit_test(test_plan_no_memcg),
+		cmocka_unit_test(test_plan_host),
+	};
+
+	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the userspace pieces that need no kernel: kallsyms ranges, cgroup paths,
+ * row sorting, histograms, options, JSON output. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <argp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "cgroup.h"
+#include "collect.h"
+#include "hist.h"
+#include "ksyms.h"
+#include "mounts.h"
+#include "opts.h"
+#include "report.h"
+#include "rows.h"
+
+static char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/lrutop-test-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+/* ---- kallsyms ---- */
+
+static void test_ksyms_ranges(void **state)
+{
+	char *path = write_temp(
+		"ffffffff815d6bf0 t __pfx_mod_lruvec_state\n"
+		"ffffffff815d6970 T memcg_list_lru_alloc\n"
+		"ffffffff815d6970 t memcg_list_lru_alloc_alias\n"
+		"ffffffff815d6c00 t mod_lruvec_state\n"
+		"ffffffffc0001000 t memcg_list_lru_alloc_mod\t[somemod]\n"
+		"ffffffff81000000 T _stext\n");
+	struct ksyms *k = ksyms__load(path);
+	uint64_t lo, hi;
+
+	assert_non_null(k);
+	assert_false(ksyms__hidden(k));
+	assert_int_equal(ksyms__func_range(k, "memcg_list_lru_alloc", &lo, &hi), 0);
+	assert_int_equal(lo, 0xffffffff815d6970ULL);
+	/* The next symbol, padding (__pfx_) included, ends the function; aliases do not. */
+	assert_int_equal(hi, 0xffffffff815d6bf0ULL);
+	assert_int_equal(ksyms__func_range(k, "memcg_list_lru_alloc_mod", &lo, &hi), -ENOENT);
+	assert_int_equal(ksyms__func_range(k, "no_such", &lo, &hi), -ENOENT);
+	/* The last symbol has no end. */
+	assert_int_equal(ksyms__func_range(k, "mod_lruvec_state", &lo, &hi), -ENOENT);
+	assert_int_equal(ksyms__addr(k, "_stext"), 0xffffffff81000000ULL);
+	ksyms__free(k);
+	unlink(path);
+	free(path);
+}
+
+static void test_ksyms_hidden(void **state)
+{
+	char *path = write_temp("0000000000000000 T a\n0000000000000000 T b\n");
+	struct ksyms *k = ksyms__load(path);
+	uint64_t lo, hi;
+
+	assert_non_null(k);
+	assert_true(ksyms__hidden(k));
+	assert_int_equal(ksyms__func_range(k, "a", &lo, &hi), -ENOENT);
+	ksyms__free(k);
+	unlink(path);
+	free(path);
+	assert_null(ksyms__load("/nonexistent/kallsyms"));
+}
+
+/* ---- cgroup ---- */
+
+static void test_cgroup_memory_root(void **state)
+{
+	char root[256];
+	char *mounts = write_temp(
+		"cgroup2 /nonexistent/unified cgroup2 rw,relatime 0 0\n"
+		"cgroup /sys/fs/cgroup/cpu cgroup rw,relatime,cpu 0 0\n"
+		"cgroup /x/memory cgroup rw,relatime,memory 0 0\n");
+	char *none = write_temp("proc /proc proc rw 0 0\n");
+
+	/* cgroup2 without the memory controller loses to v1's memory hierarchy. */
+	assert_int_equal(cgroup_memory_root(mounts, root, sizeof(root)), 1);
+	assert_string_equal(root, "/x/memory");
+	assert_int_equal(cgroup_memory_root(none, root, sizeof(root)), -ENOENT);
+	unlink(mounts);
+	unlink(none);
+	free(mounts);
+	free(none);
+}
+
+static void test_cgroup_index(void **state)
+{
+	char dir[] = "/tmp/lrutop-cg-XXXXXX", path[512];
+	struct cgroup_index *idx;
+	struct stat st;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(stat(path, &st), 0);
+	idx = cgroup_index_build(dir);
+	assert_non_null(idx);
+	assert_int_equal(cgroup_index_size(idx), 3);
+	assert_string_equal(cgroup_index_path(idx, st.st_ino), "/a/b");
+	assert_int_equal(cgroup_index_id(idx, "/a/b"), st.st_ino);
+	assert_null(cgroup_index_path(idx, 1));
+	cgroup_index_free(idx);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	rmdir(path);
+	rmdir(dir);
+	assert_null(cgroup_index_build("/nonexistent/cgroup"));
+}
+
+static void test_cgroup_within(void **state)
+{
+	assert_true(cgroup_path_within("/a/b", "/a"));
+	assert_true(cgroup_path_within("/a", "/a"));
+	assert_true(cgroup_path_within("/a", "/a/"));
+	assert_false(cgroup_path_within("/ab", "/a"));
+	assert_true(cgroup_path_within("/anything", "/"));
+}
+
+static void test_mount_point(void **state)
+{
+	char dir[64];
+	char *mi = write_temp(
+		"22 1 0:21 / /proc rw - proc proc rw\n"
+		"36 35 0:52 / /tmp/t0 rw,relatime - tmpfs lrutop-workload rw,size=1024k\n"
+		"37 35 8:1 / /boot rw - ext4 /dev/sda1 rw\n");
+
+	assert_int_equal(mount_point_of_kdev(mi, 52, dir, sizeof(dir)), 0);
+	assert_string_equal(dir, "/tmp/t0");
+	assert_int_equal(mount_point_of_kdev(mi, (8 << 20) | 1, dir, sizeof(dir)), 0);
+	assert_string_equal(dir, "/boot");
+	assert_int_equal(mount_point_of_kdev(mi, 53, dir, sizeof(dir)), -ENOENT);
+	unlink(mi);
+	free(mi);
+}
+
+/* ---- rows ---- */
+
+static void test_rows_sort_u64(void **state)
+{
+	struct memcg_table t = {};
+	__u64 ids[3] = { 30, 10, 20 };
+	struct memcg_stats v[3] = {};
+	struct memcg_row *view[3];
+
+	/* Differences beyond 2^32 and 2^63: a subtracting comparator gets these wrong. */
+	v[0].bytes = 1ULL << 40;
+	v[1].bytes = (1ULL << 63) + 5;
+	v[2].bytes = 7;
+	assert_int_equal(memcg_table_update(&t, ids, v, 3), 0);
+	assert_int_equal(memcg_table_view(&t, NULL, SORT_BYTES, true, view), 3);
+	assert_int_equal(view[0]->cgid, 10);
+	assert_int_equal(view[1]->cgid, 30);
+	assert_int_equal(view[2]->cgid, 20);
+	memcg_table_free(&t);
+}
+
+static void test_rows_delta_and_filter(void **state)
+{
+	struct memcg_table t = {};
+	__u64 ids[2] = { 1, 2 };
+	struct memcg_stats v[2] = {};
+	struct memcg_row *view[2];
+
+	v[0].allocs = 4;
+	v[1].allocs = 10;
+	memcg_table_update(&t, ids, v, 2);
+	v[0].allocs = 9;	/* +5 */
+	v[1].allocs = 11;	/* +1 */
+	memcg_table_update(&t, ids, v, 2);
+	assert_int_equal(memcg_table_find(&t, 1)->delta.allocs, 5);
+	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
+	/* Deltas: 1 first; totals: 2 first. */
+	memcg_table_view(&t, NULL, SORT_ALLOCS, false, view);
+	assert_int_equal(view[0]->cgid, 1);
+	memcg_table_view(&t, NULL, SORT_ALLOCS, true, view);
+	assert_int_equal(view[0]->cgid, 2);
+	/* A row missing from the next read keeps its totals and shows no delta. */
+	memcg_table_update(&t, ids, v, 1);
+	assert_int_equal(memcg_table_find(&t, 2)->delta.allocs, 0);
+	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
+	t.rows[0].path = strdup("/pods/a");
+	t.rows[1].path = strdup("/other");
+	assert_int_equal(memcg_table_view(&t, "/pods", SORT_PATH, true, view), 1);
+	assert_int_equal(view[0]->cgid, 1);
+	assert_int_equal(sort_key_parse("lat"), SORT_LAT);
+	assert_int_equal(sort_key_parse("nope"), -EINVAL);
+	memcg_table_free(&t);
+}
+
+/* ---- histograms ---- */
+
+static void test_hist_slots(void **state)
+{
+	__u64 slots[LRUTOP_MAX_SLOTS] = {};
+
+	assert_int_equal(log2_slot(0), 0);
+	assert_int_equal(log2_slot(1), 0);
+	assert_int_equal(log2_slot(2), 1);
+	assert_int_equal(log2_slot(3), 1);
+	assert_int_equal(log2_slot(4), 2);
+	assert_int_equal(log2_slot(1ULL << 40), 40);
+	hist_add(slots, LRUTOP_MAX_SLOTS, 1ULL << 40);	/* clamps into the last slot */
+	assert_int_equal(slots[LRUTOP_MAX_SLOTS - 1], 1);
+}
+
+static void test_hist_render(void **state)
+{
+	__u64 slots[LRUTOP_MAX_SLOTS] = { [1] = 2, [3] = 8 };
+	char buf[4096];
+
+	assert_int_equal(hist_render((__u64[LRUTOP_MAX_SLOTS]){}, LRUTOP_MAX_SLOTS, "x", buf,
+				     sizeof(buf)), 0);
+	assert_true(hist_render(slots, LRUTOP_MAX_SLOTS, "nsecs", buf, sizeof(buf)) > 0);
+	assert_string_equal(buf,
+		"     nsecs               : count    distribution\n"
+		"         0 -> 1          : 0        |                                        |\n"
+		"         2 -> 3          : 2        |**********                              |\n"
+		"         4 -> 7          : 0        |                                        |\n"
+		"         8 -> 15         : 8        |****************************************|\n");
+	/* A buffer too small is cut, never overrun. */
+	assert_int_equal(hist_render(slots, LRUTOP_MAX_SLOTS, "nsecs", buf, 10), 9);
+}
+
+/* ---- options ---- */
+
+static int parse(struct lrutop_opts *o, const char *line)
+{
+	char *copy = strdup(line), *argv[16], *save = NULL;
+	int argc = 0, err;
+
+	argv[argc++] = "lrutop";
+	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	err = opts_parse(argc, argv, o, ARGP_NO_EXIT | ARGP_NO_ERRS);
+	free(copy);
+	return err;
+}
+
+static void test_opts_table(void **state)
+{
+	static const struct {
+		const char *args;
+		int ok;
+	} table[] = {
+		{ "", 1 }, { "2", 1 }, { "2 5", 1 }, { "0.5 3", 1 }, { "-b -j 1 1", 1 },
+		{ "-s bytes", 1 }, { "-s path", 1 }, { "-r 5", 1 }, { "-c /a/b", 1 },
+		{ "--backend tracepoint", 1 }, { "--backend fentry", 1 }, { "--max-memcgs 100", 1 },
+		{ "-H --cumulative --probe -l -v", 1 },
+		{ "0", 0 }, { "-1", 0 }, { "abc", 0 }, { "1x", 0 }, { "1 0", 0 }, { "1 -3", 0 },
+		{ "1 2 3", 0 }, { "-s nope", 0 }, { "-s", 0 }, { "-r 0", 0 }, { "-r x", 0 },
+		{ "-c relative", 0 }, { "--backend kprobe", 0 }, { "--max-memcgs 1", 0 },
+		{ "--max-memcgs 99999999999", 0 }, { "-j", 0 }, { "--bogus", 0 }, { "nan", 0 },
+		{ "inf", 0 }, { "1e9", 0 },
+	};
+	struct lrutop_opts o;
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		int err = parse(&o, table[i].args);
+
+		if ((err == 0) != table[i].ok)
+			fail_msg("'%s': expected %s, got %d", table[i].args,
+				 table[i].ok ? "success" : "an error", err);
+	}
+	assert_int_equal(parse(&o, "-s bytes -r 7 2.5 4"), 0);
+	assert_int_equal(o.sort, SORT_BYTES);
+	assert_int_equal(o.rows, 7);
+	assert_true(o.interval > 2.49 && o.interval < 2.51);
+	assert_int_equal(o.count, 4);
+	assert_int_equal(parse(&o, ""), 0);
+	assert_int_equal(o.max_memcgs, 10240);
+	assert_int_equal(o.backend, BACKEND_AUTO);
+}
+
+/* ---- JSON ---- */
+
+static void test_json_report(void **state)
+{
+	struct probe_plan plan = { .post_patch = true, .lazy_fn = FN_MEMCG_LIST_LRU_ALLOC,
+				   .obj_fn = -1, .has_kmalloc_tp = true };
+	struct lrutop_state s = { .plan = &plan, .backend = BACKEND_TRACEPOINT };
+	struct lrutop_opts o = { .sort = SORT_ALLOCS };
+	__u64 ids[2] = { 11, 12 };
+	struct memcg_stats v[2] = { { .allocs = 3, .bytes = 192 }, { .allocs = 1, .bytes = 64 } };
+	json_t *root, *m0, *unavail;
+	json_error_t jerr;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	plan.funcs[FN_MEMCG_LIST_LRU_ALLOC].in_kallsyms = true;
+	strcpy(s.release, "6.18.0-test");
+	s.nr_nodes = 1;
+	memcg_table_update(&s.memcgs, ids, v, 2);
+	s.memcgs.rows[0].path = strdup("/a \"quoted\"\n");
+	s.delta.allocs = 4;
+	s.delta.bytes = 256;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(report_json(f, &s, &o), 0);
+	fclose(f);
+	/* One line, ending in a newline, that a JSON parser accepts. */
+	assert_non_null(strchr(buf, '\n'));
+	assert_int_equal(strchr(buf, '\n') - buf, (long)len - 1);
+	root = json_loads(buf, 0, &jerr);
+	assert_non_null(root);
+	assert_string_equal(json_string_value(json_object_get(root, "backend")), "tracepoint");
+	assert_string_equal(json_string_value(json_object_get(root, "kernel")), "6.18.0-test");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "totals"), "allocs")), 4);
+	/* Unmeasurable here: null, never a silent 0, and the reason is given. */
+	assert_true(json_is_null(json_object_get(json_object_get(root, "totals"), "fails")));
+	unavail = json_object_get(root, "unavailable");
+	assert_non_null(json_object_get(unavail, "allocator latency"));
+	m0 = json_array_get(json_object_get(root, "memcgs"), 0);
+	assert_int_equal(json_integer_value(json_object_get(m0, "id")), 11);
+	assert_string_equal(json_string_value(json_object_get(m0, "path")), "/a \"quoted\"\n");
+	/* A row first seen: its delta is all it made since the baseline. */
+	assert_int_equal(json_integer_value(json_object_get(m0, "bytes")), 192);
+	assert_true(json_is_null(json_object_get(m0, "lat_ns_avg")));
+	json_decref(root);
+	free(buf);
+	memcg_table_free(&s.memcgs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ksyms_ranges),
+		cmocka_unit_test(test_ksyms_hidden),
+		cmocka_unit_test(test_cgroup_memory_root),
+		cmocka_unit_test(test_cgroup_index),
+		cmocka_unit_test(test_cgroup_within),
+		cmocka_unit_test(test_mount_point),
+		cmocka_unit_test(test_rows_sort_u64),
+		cmocka_unit_test(test_rows_delta_and_filter),
+		cmocka_unit_test(test_hist_slots),
+		cmocka_unit_test(test_hist_render),
+		cmocka_unit_test(test_opts_table),
+		cmocka_unit_test(test_json_report),
+	};
+
+	return cmocka_run_group_tests_name("units", tests, NULL, NULL);
+}
