@@ -58,6 +58,21 @@ static void memcg_path(const struct config *c, int i, int level, char *buf, size
 		n += snprintf(buf + n, len - n, "/d%d", l);
 }
 
+/* cgroup v2 gives a child the memory controller only if its parent enables it. */
+static void enable_memory(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return;	/* cgroup v1: every memcg has it */
+	if (write(fd, "+memory", 7) != 7)
+		die(path);
+	close(fd);
+}
+
 static unsigned long long ino_of(const char *path)
 {
 	struct stat st;
@@ -166,11 +181,14 @@ int main(int argc, char **argv)
 	snprintf(top, sizeof(top), "%s/%s", c.cgroot, c.name);
 	if (mkdir(top, 0755) && errno != EEXIST)
 		die(top);
+	enable_memory(top);
 	for (int i = 0; i < c.memcgs; i++) {
 		for (int l = 1; l <= c.depth; l++) {
 			memcg_path(&c, i, l, path, sizeof(path));
 			if (mkdir(path, 0755) && errno != EEXIST)
 				die(path);
+			if (l < c.depth)
+				enable_memory(path);
 		}
 	}
 	if (mkdir(c.mntdir, 0755) && errno != EEXIST)
