@@ -439,7 +439,9 @@ int BPF_PROG(grow_exit, int new_size, int ret)
 	if (ret)
 		return 0;
 	growth_now.dur_ns = bpf_ktime_get_ns() - growth_now.ts_ns;
-	idx = __sync_fetch_and_add(&growth_count, 1) % LRUTOP_MAX_GROWTHS;
+	/* Serialized by the kernel (memcg_cache_ids_sem), and 5.10 has no atomic fetch-add
+	 * (BPF_FETCH, 5.12): a plain increment. */
+	idx = growth_count++ % LRUTOP_MAX_GROWTHS;
 	growths[idx] = growth_now;
 	id_space = new_size;
 	return 0;
