@@ -52,9 +52,9 @@ $(OUT)/test_%: tests/test_%.c $(LIB_OBJS)
 $(OUT)/workload: tests/workload.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
 
-test: 
-	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory lrutop $(TESTS) $(OUT)/workload
+test:
+	@scripts/deps.sh test vm
+	@$(MAKE) --no-print-directory lrutop lrutop-static $(TESTS) $(OUT)/workload
 	@tests/run.sh
 
 install: lrutop

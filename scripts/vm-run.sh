@@ -4,18 +4,20 @@
 # workload and a guest script, run the script as PID 1's child, and exit with its status.
 #
 # usage: scripts/vm-run.sh (--kernel-alias 5.10|6.1|6.12 | --kernel BZIMAGE) [--numa N]
-#                          [--timeout S] GUEST_SCRIPT [ARGS...]
+#                          [--timeout S] [--add PROGRAM]... GUEST_SCRIPT [ARGS...]
+# --add copies a dynamically linked program into /lrutop with the libraries ldd names.
 # The guest's output goes to stdout. QEMU exits 0 whatever the guest did, so the verdict is
 # read from a marker line the guest init prints.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernel= alias_name= numa=1 tmo=240
+kernel= alias_name= numa=1 tmo=240 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--kernel-alias) alias_name=$2; shift 2 ;;
 	--numa) numa=$2; shift 2 ;;
 	--timeout) tmo=$2; shift 2 ;;
+	--add) extra+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	-*) echo "vm-run: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -42,6 +44,13 @@ done
 cp "$top/lrutop-static" "$root/lrutop/lrutop"
 cp "$top/build/workload" "$root/lrutop/workload"
 cp "$script" "$root/lrutop/guest.sh"
+for prog in "${extra[@]}"; do
+	cp "$prog" "$root/lrutop/"
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
 printf '%q ' "$@" > "$root/lrutop/args"
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh

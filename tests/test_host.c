@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,11 +23,37 @@
 #include <bpf/btf.h>
 #include "cgroup.h"
 
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
 static const char *lrutop_bin(void)
 {
-	const char *bin = getenv("LRUTOP_BIN");
+	return env_or("LRUTOP_BIN", "./lrutop");
+}
 
-	return bin ? bin : "./lrutop";
+/* Which list_lru this kernel has, from its BTF layout (as lrutop's own probe decides). */
+static bool kernel_has_field(const char *type, const char *field)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_member *m;
+	const struct btf_type *t;
+	bool found = false;
+	int id;
+
+	assert_non_null(btf);
+	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	if (id > 0) {
+		t = btf__type_by_id(btf, id);
+		m = btf_members(t);
+		for (int i = 0; i < btf_vlen(t) && !found; i++, m++)
+			found = !strcmp(btf__name_by_offset(btf, m->name_off), field);
+	}
+	btf__free(btf);
+	return found;
 }
 
 /* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */
@@ -150,6 +177,20 @@ static json_t *read_json_line(FILE *f)
 	return o;
 }
 
+/* The first report taken after time t: reports queued while a slow (emulated) workload ran
+ * are stale. */
+static json_t *report_after(FILE *f, time_t t)
+{
+	json_t *r;
+
+	while ((r = read_json_line(f))) {
+		if (json_integer_value(json_object_get(r, "time")) > t)
+			return r;
+		json_decref(r);
+	}
+	return NULL;
+}
+
 static json_t *find_memcg(json_t *report, json_int_t id)
 {
 	json_t *m;
@@ -177,7 +218,7 @@ static json_int_t jint(json_t *o, const char *key)
  * kmalloc reports; unmounting frees them all. Seven memcgs, two levels deep, over five
  * mounts, three each (prime counts make accidental matches unlikely).
  */
-static void test_workload_counts(void **state)
+static void test_kernel_lazy_lists(void **state)
 {
 	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-mnt-XXXXXX", cmd[8192];
 	char name[64], wl_out[8192];
@@ -188,10 +229,12 @@ static void test_workload_counts(void **state)
 	const char *p;
 	pid_t pid;
 	FILE *f;
-	int status, nlines = 0, checked = 0;
+	int status, checked = 0;
 
 	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
 		skip();	/* no memory controller mounted: nothing to measure */
+	if (!kernel_has_field("list_lru", "xa"))
+		skip();	/* a pre-5.18 kernel: test_kernel_eager_lists covers it */
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(name, sizeof(name), "lrutop-test-%d", getpid());
 
@@ -202,15 +245,11 @@ static void test_workload_counts(void **state)
 	assert_int_equal(jint(report, "version"), 1);
 	json_decref(report);
 
-	snprintf(cmd, sizeof(cmd), "build/workload -r %s -d %s -n %s -m 7 -t 5 -k 3 -D 2", cgroot,
-		 mntdir, name);
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n %s -m 7 -t 5 -k 3 -D 2",
+		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, name);
 	assert_int_equal(run(cmd, wl_out, sizeof(wl_out)), 0);
-	/* Two more reports after the workload and its cleanup. */
-	while (nlines < 2 && (report = read_json_line(f))) {
-		json_decref(last);
-		last = report;
-		nlines++;
-	}
+	/* A report of an interval that began after the workload and its cleanup ended. */
+	last = report_after(f, time(NULL) + 1);
 	kill(pid, SIGINT);
 	while (fgetc(f) != EOF)
 		;
@@ -251,16 +290,100 @@ static void test_workload_counts(void **state)
 	rmdir(mntdir);
 }
 
-static void test_probe_output(void **state)
+
+/*
+ * Before 5.18: every memcg-aware list_lru holds one kmalloc'd list_lru_one per node for
+ * every memcg id. Creating memcgs grows the id space (new size = 2 * (id + 1), at least 4);
+ * mounting a tmpfs then allocates the whole id range for its two list_lrus at once.
+ */
+static void test_kernel_eager_lists(void **state)
 {
-	char out[8192], cmd[512];
+	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-mnt-XXXXXX", cmd[8192], one[4200];
+	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "--cumulative", "1", NULL };
+	json_t *before, *after, *tb, *ta, *g;
+	json_int_t ids, nodes, d_allocs, size = 0;
+	bool fentry;
+	size_t i;
+	pid_t pid;
+	FILE *f;
+
+	if (!kernel_has_field("list_lru_node", "memcg_lrus"))
+		skip();	/* 5.18+: lists are lazy, test_kernel_lazy_lists covers it */
+	assert_true(cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) > 0);
+	assert_non_null(mkdtemp(mntdir));
+	f = spawn(argv, &pid, false);
+	json_decref(read_json_line(f));	/* attached */
+	/* Five memcgs: ids grow past 4 to 10, and stay so after they are removed. */
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-eager -m 5 -t 1 -k 1",
+		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir);
+	assert_int_equal(run(cmd, NULL, 0), 0);
+	before = report_after(f, time(NULL) + 1);
+	snprintf(one, sizeof(one), "%s/one", mntdir);
+	mkdir(one, 0755);
+	snprintf(cmd, sizeof(cmd), "mount -t tmpfs lrutop-one %s", one);
+	assert_int_equal(run(cmd, NULL, 0), 0);
+	after = report_after(f, time(NULL) + 1);
+	kill(pid, SIGINT);
+	while (fgetc(f) != EOF)
+		;
+	fclose(f);
+	assert_int_equal(wait_exit(pid, 10), 0);
+	assert_non_null(before);
+	assert_non_null(after);
+
+	ids = jint(after, "id_space");
+	nodes = jint(after, "nodes");
+	assert_true(ids >= 10);
+	tb = json_object_get(before, "totals");
+	ta = json_object_get(after, "totals");
+	/* The mount: 2 list_lrus x nodes x ids lists of 32 bytes (kmalloc-32). */
+	d_allocs = jint(ta, "eager_allocs") - jint(tb, "eager_allocs");
+	if (d_allocs != 2 * nodes * ids)
+		fail_msg("a tmpfs mount made %lld eager lists, expected 2 x %lld nodes x %lld ids",
+			 (long long)d_allocs, (long long)nodes, (long long)ids);
+	assert_int_equal(jint(ta, "eager_bytes") - jint(tb, "eager_bytes"), 32 * d_allocs);
+	fentry = !strcmp(json_string_value(json_object_get(after, "backend")), "fentry");
+	if (fentry) {
+		/* Two views of one fact: kmallocs seen, and ids __memcg_init_list_lru_node covered. */
+		assert_int_equal(jint(ta, "eager_ids"), jint(ta, "eager_allocs"));
+		/* The id space grew through 4 to 10: each growth doubles id + 1. */
+		json_array_foreach(json_object_get(after, "growths"), i, g) {
+			json_int_t n = jint(g, "new_size");
+
+			assert_true(n > size);
+			size = n;
+		}
+		assert_int_equal(size, ids);
+	}
+	json_decref(before);
+	json_decref(after);
+	snprintf(cmd, sizeof(cmd), "umount %s", one);
+	run(cmd, NULL, 0);
+	rmdir(one);
+	rmdir(mntdir);
+}
+
+static void test_kernel_probe(void **state)
+{
+	const char *backend = getenv("LRUTOP_EXPECT_BACKEND");
+	char out[8192], cmd[512], want[128];
 
 	snprintf(cmd, sizeof(cmd), "%s --probe", lrutop_bin());
 	assert_int_equal(run(cmd, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "kernel: "));
-	assert_non_null(strstr(out, "backend: "));
-	assert_non_null(strstr(out, "memcg_list_lru_alloc"));
-	assert_non_null(strstr(out, "list allocations and bytes         yes"));
+	if (backend) {
+		/* Booted test kernels allow fentry: the preferred backend must be the one used. */
+		snprintf(want, sizeof(want), "backend: %s (", backend);
+		if (!strstr(out, want))
+			fail_msg("expected '%s' in:\n%s", want, out);
+	}
+	if (kernel_has_field("list_lru", "xa")) {
+		assert_non_null(strstr(out, "memcg_list_lru_alloc           btf  kallsyms"));
+		assert_non_null(strstr(out, "list allocations and bytes         yes"));
+	} else {
+		assert_non_null(strstr(out, "__memcg_init_list_lru_node     btf  kallsyms"));
+		assert_non_null(strstr(out, "eager allocations (pre-5.18)       yes"));
+	}
 }
 
 static void test_not_root(void **state)
@@ -373,13 +496,17 @@ static void test_screen_tmux(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_workload_counts),
-		cmocka_unit_test(test_probe_output),
+		cmocka_unit_test(test_kernel_lazy_lists),
+		cmocka_unit_test(test_kernel_eager_lists),
+		cmocka_unit_test(test_kernel_probe),
 		cmocka_unit_test(test_not_root),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_signals_detach),
 		cmocka_unit_test(test_screen_tmux),
 	};
 
-	return cmocka_run_group_tests_name("host", tests, setup_root, NULL);
+	/* In a booted test kernel only the test_kernel_* tests apply (no tmux, no setpriv). */
+	if (getenv("LRUTOP_TESTS"))
+		cmocka_set_test_filter(getenv("LRUTOP_TESTS"));
+	return cmocka_run_group_tests_name(env_or("LRUTOP_SUITE", "host"), tests, setup_root, NULL);
 }
