@@ -37,6 +37,24 @@ static const char *const metric_names[NR_METRICS] = {
 	[M_ID_SPACE] = "memcg id-space size (pre-5.18)",
 };
 
+static const char *const metric_short_names[NR_METRICS] = {
+	[M_ALLOCS] = "allocs",
+	[M_FREED] = "freed",
+	[M_FAILS] = "fails",
+	[M_OBJS] = "objs",
+	[M_CALLS] = "calls",
+	[M_LATENCY] = "lat",
+	[M_PER_LRU] = "lrus",
+	[M_EAGER] = "eager",
+	[M_GROWTH] = "growths",
+	[M_ID_SPACE] = "id-space",
+};
+
+const char *metric_short_name(enum metric m)
+{
+	return metric_short_names[m];
+}
+
 const char *lru_func_name(enum lru_func fn)
 {
 	return func_names[fn];

@@ -66,6 +66,8 @@ struct probe_plan {
 
 const char *lru_func_name(enum lru_func fn);
 const char *metric_name(enum metric m);
+/* The column or field it shows as: "fails", "lat"... */
+const char *metric_short_name(enum metric m);
 const char *backend_name(enum backend b);
 
 /* Fill plan from a kernel's BTF and (may be NULL) its kallsyms. */

@@ -80,8 +80,8 @@ void report_header(FILE *out, const struct lrutop_state *s)
 	bool first = true;
 
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime(&now));
-	fprintf(out, "%s lrutop: Linux %s, %s backend, %s %.2fs, memcg %s%s\n", tbuf, s->release,
-		backend_name(s->backend), s->cumulative ? "total after" : "interval",
+	fprintf(out, "%s lrutop %s, backend %s, %s %.1fs, memcg %s%s\n", tbuf, s->release,
+		backend_name(s->backend), s->cumulative ? "total" : "interval",
 		s->cumulative ? (s->last.tv_sec - s->started.tv_sec) + 0.0 : s->interval_s,
 		s->cg_version ? (s->cg_version == 2 ? "v2 " : "v1 ") : "hierarchy not mounted",
 		s->cg_version ? s->cg_root : "");
@@ -101,6 +101,7 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		fprintf(out, "DROPS: %llu memcg rows, %llu lrus, %llu pairs, %llu frees untracked (maps full: raise --max-memcgs)\n",
 			(unsigned long long)s->tot.drops_memcg, (unsigned long long)s->tot.drops_lru,
 			(unsigned long long)s->tot.drops_pair, (unsigned long long)s->tot.drops_live);
+	/* Short, so it fits a terminal: the reasons are in --probe and in JSON. */
 	for (int m = 0; m < NR_METRICS; m++) {
 		if (probe_metric_available(s->plan, s->backend, m, why, sizeof(why)))
 			continue;
@@ -110,9 +111,11 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		} else if (!s->plan->post_patch) {
 			continue;
 		}
-		fprintf(out, "%s%s (%s)", first ? "unavailable: " : "; ", metric_name(m), why);
+		fprintf(out, "%s%s", first ? "not measurable here (-): " : ", ", metric_short_name(m));
 		first = false;
 	}
+	if (!first)
+		fprintf(out, "; why: lrutop --probe");
 	if (!first)
 		fputc('\n', out);
 }

@@ -34,7 +34,7 @@ static int draw_block(int y, const char *text, int max_y)
 
 static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char *msg)
 {
-	int pathw = COLS - 54 > 12 ? COLS - 54 : 12, y, room, hist_lines = 0;
+	int pathw = COLS - 57 > 12 ? COLS - 57 : 12, y, room, hist_lines = 0;
 	char *head = NULL, line[512], *hist = NULL;
 	struct memcg_row **rows;
 	size_t hlen = 0, n;
