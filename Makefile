@@ -20,7 +20,7 @@ OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all static deps test unit-test host-test install clean
+.PHONY: all static deps test vmtest install clean
 all: deps lrutop
 
 deps:
@@ -56,6 +56,12 @@ test:
 	@scripts/deps.sh test vm
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(TESTS) $(OUT)/workload
 	@tests/run.sh
+
+# The kernel tests alone: Debian 5.10, 6.1 and 6.12 booted under QEMU.
+vmtest:
+	@scripts/deps.sh test vm
+	@$(MAKE) --no-print-directory lrutop-static $(OUT)/test_host $(OUT)/workload
+	@LRUTOP_ONLY_VM=1 tests/run.sh
 
 install: lrutop
 	install -D -m 0755 lrutop $(DESTDIR)$(PREFIX)/sbin/lrutop

@@ -91,12 +91,20 @@ void report_header(FILE *out, const struct lrutop_state *s)
 			s->interval_s > 0 ? s->delta.allocs / s->interval_s : 0.0,
 			fmt_size(b1, sizeof(b1), t->bytes), fmt_size(b2, sizeof(b2), t->freed_bytes),
 			(unsigned long long)t->transient);
-	if (s->plan->pre_patch)
-		fprintf(out, "eager: %llu lists, %s bytes, freed %s, id space %s%s\n",
+	if (s->plan->pre_patch) {
+		fprintf(out, "eager: %llu lists, %s bytes, freed %s, id space %s",
 			(unsigned long long)t->eager_allocs, fmt_size(b1, sizeof(b1), t->eager_bytes),
 			fmt_size(b2, sizeof(b2), t->eager_freed_bytes),
-			s->id_space ? fmt_size(tbuf, sizeof(tbuf), s->id_space) : "unknown yet",
-			s->growth_count ? "" : ", no growth seen");
+			s->id_space ? fmt_size(tbuf, sizeof(tbuf), s->id_space) : "unknown yet");
+		if (s->growth_count) {
+			const struct growth_event *g = &s->growths[(s->growth_count - 1) % LRUTOP_MAX_GROWTHS];
+
+			fprintf(out, ", %llu growths, last %u->%u in %.1fms",
+				(unsigned long long)s->growth_count, g->old_size, g->new_size,
+				g->dur_ns / 1e6);
+		}
+		fputc('\n', out);
+	}
 	if (s->tot.drops_memcg || s->tot.drops_lru || s->tot.drops_pair || s->tot.drops_live)
 		fprintf(out, "DROPS: %llu memcg rows, %llu lrus, %llu pairs, %llu frees untracked (maps full: raise --max-memcgs)\n",
 			(unsigned long long)s->tot.drops_memcg, (unsigned long long)s->tot.drops_lru,

@@ -282,10 +282,25 @@ static void test_kernel_lazy_lists(void **state)
 		assert_string_equal(json_string_value(json_object_get(m, "path")),
 				    json_string_value(json_object_get(wl, "memcg")));
 		assert_true(json_is_true(json_object_get(m, "removed")));
+		if (!strcmp(json_string_value(json_object_get(last, "backend")), "fentry")) {
+			/* Each file is one dentry and one inode from kmem_cache_alloc_lru; the
+			 * allocator is called on every such object, and allocates far less. */
+			assert_true(jint(m, "objs") >= 2 * jint(wl, "files"));
+			assert_true(jint(m, "calls") >= jint(m, "lrus"));
+			assert_int_equal(jint(m, "fails"), 0);
+			assert_int_equal(jint(m, "lrus"), 2 * jint(wl, "mounts"));
+		}
 		json_decref(wl);
 		checked++;
 	}
 	assert_int_equal(checked, 7);
+	if (!strcmp(json_string_value(json_object_get(last, "backend")), "fentry")) {
+		json_t *lat = json_object_get(json_object_get(last, "hist"), "latency_alloc_ns");
+
+		/* Every call that allocated a list was timed. */
+		assert_true(json_array_size(lat) > 0);
+		assert_true(json_array_size(json_object_get(last, "lrus")) >= 2 * 5);
+	}
 	json_decref(last);
 	rmdir(mntdir);
 }
