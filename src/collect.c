@@ -38,6 +38,14 @@ static int count_nodes(void)
 	return n ? n : 1;
 }
 
+void state_plan_metrics(struct lrutop_state *s)
+{
+	char why[160];
+
+	for (int m = 0; m < NR_METRICS; m++)
+		s->avail[m] = probe_metric_available(s->plan, s->backend, m, why, sizeof(why));
+}
+
 int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
 	       enum backend backend)
 {
@@ -47,6 +55,7 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	s->skel = skel;
 	s->plan = plan;
 	s->backend = backend;
+	state_plan_metrics(s);
 	s->ncpus = libbpf_num_possible_cpus();
 	if (s->ncpus <= 0)
 		return -EINVAL;

@@ -28,6 +28,7 @@ struct lrutop_state {
 	char release[65];
 	int nr_nodes;
 	bool cumulative;
+	bool avail[NR_METRICS];	/* measurable with this kernel and backend */
 
 	char cg_root[4096];
 	int cg_version;		/* 1 or 2, 0 when no memory controller is mounted */
@@ -55,6 +56,8 @@ struct lrutop_state {
 	struct memcg_stats *sums;
 };
 
+/* Fill s->avail from s->plan and s->backend: fixed once the backend is chosen. */
+void state_plan_metrics(struct lrutop_state *s);
 int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
 	       enum backend backend);
 /* Read the maps, update deltas and paths. Negative errno on failure. */

@@ -82,7 +82,7 @@ static bool btf_has(const struct btf *btf, const char *name, __u32 kind)
 	return btf__find_by_name_kind(btf, name, kind) > 0;
 }
 
-static bool btf_has_field(const struct btf *btf, const char *type, const char *field)
+bool probe_btf_has_field(const struct btf *btf, const char *type, const char *field)
 {
 	const struct btf_member *m;
 	const struct btf_type *t;
@@ -128,8 +128,8 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 	plan->lru_first = plan->lazy_fn == FN_LIST_LRU_MEMCG_ALLOC;
 
 	/* Layouts tell before from after even where functions were inlined. */
-	plan->post_patch = btf_has_field(btf, "list_lru", "xa") || plan->lazy_fn >= 0;
-	plan->pre_patch = btf_has_field(btf, "list_lru_node", "memcg_lrus") ||
+	plan->post_patch = probe_btf_has_field(btf, "list_lru", "xa") || plan->lazy_fn >= 0;
+	plan->pre_patch = probe_btf_has_field(btf, "list_lru_node", "memcg_lrus") ||
 			  plan->funcs[FN_UPDATE_ALL_LIST_LRUS].in_btf;
 	plan->has_kmalloc_tp = btf_has(btf, "btf_trace_kmalloc", BTF_KIND_TYPEDEF);
 	plan->has_kmalloc_node_tp = btf_has(btf, "btf_trace_kmalloc_node", BTF_KIND_TYPEDEF);

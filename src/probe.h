@@ -70,6 +70,8 @@ const char *metric_name(enum metric m);
 const char *metric_short_name(enum metric m);
 const char *backend_name(enum backend b);
 
+/* Does struct type have a member named field? (layouts tell kernels apart) */
+bool probe_btf_has_field(const struct btf *btf, const char *type, const char *field);
 /* Fill plan from a kernel's BTF and (may be NULL) its kallsyms. */
 int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struct ksyms *ksyms);
 /* Can this backend run on this kernel at all? 0, or -ENOENT with why filled. */

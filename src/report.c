@@ -9,9 +9,7 @@
 
 bool report_has(const struct lrutop_state *s, enum metric m)
 {
-	char why[160];
-
-	return probe_metric_available(s->plan, s->backend, m, why, sizeof(why));
+	return s->avail[m];
 }
 
 const char *fmt_size(char *buf, size_t len, __u64 v)
@@ -75,7 +73,7 @@ static const char *cell(char *buf, size_t len, bool avail, __u64 v)
 void report_header(FILE *out, const struct lrutop_state *s)
 {
 	const struct totals *t = state_totals(s);
-	char tbuf[32], b1[16], b2[16], why[160];
+	char tbuf[32], b1[16], b2[16];
 	time_t now = time(NULL);
 	bool first = true;
 
@@ -111,7 +109,7 @@ void report_header(FILE *out, const struct lrutop_state *s)
 			(unsigned long long)s->tot.drops_pair, (unsigned long long)s->tot.drops_live);
 	/* Short, so it fits a terminal: the reasons are in --probe and in JSON. */
 	for (int m = 0; m < NR_METRICS; m++) {
-		if (probe_metric_available(s->plan, s->backend, m, why, sizeof(why)))
+		if (s->avail[m])
 			continue;
 		if (m == M_EAGER || m == M_GROWTH || m == M_ID_SPACE) {
 			if (!s->plan->pre_patch)

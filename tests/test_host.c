@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <bpf/btf.h>
 #include "cgroup.h"
+#include "probe.h"
 
 static const char *env_or(const char *name, const char *def)
 {
@@ -39,19 +40,10 @@ static const char *lrutop_bin(void)
 static bool kernel_has_field(const char *type, const char *field)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
-	const struct btf_member *m;
-	const struct btf_type *t;
-	bool found = false;
-	int id;
+	bool found;
 
 	assert_non_null(btf);
-	id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
-	if (id > 0) {
-		t = btf__type_by_id(btf, id);
-		m = btf_members(t);
-		for (int i = 0; i < btf_vlen(t) && !found; i++, m++)
-			found = !strcmp(btf__name_by_offset(btf, m->name_off), field);
-	}
+	found = probe_btf_has_field(btf, type, field);
 	btf__free(btf);
 	return found;
 }

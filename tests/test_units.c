@@ -308,6 +308,7 @@ static void test_json_report(void **state)
 	FILE *f;
 
 	plan.funcs[FN_MEMCG_LIST_LRU_ALLOC].in_kallsyms = true;
+	state_plan_metrics(&s);
 	strcpy(s.release, "6.18.0-test");
 	s.nr_nodes = 1;
 	memcg_table_update(&s.memcgs, ids, v, 2);
