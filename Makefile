@@ -13,6 +13,7 @@ CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11
 CPPFLAGS += -I$(OUT) -Ibpf -Isrc
 LIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo
+HTTP_LIBS := -lmicrohttpd
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 
 SRCS := $(wildcard src/*.c)
@@ -39,15 +40,20 @@ $(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h bpf/lrutop.h $(wildcard src/*.h) | $(OU
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 lrutop: $(OBJS)
-	$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+	$(CC) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
+
+# Booted test kernels and hosts without the libraries: no --listen (libmicrohttpd's static
+# link would drag in GnuTLS and its dependencies).
+$(OUT)/http-static.o: src/http.c src/http.h | $(OUT)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DLRUTOP_NO_HTTP -c $< -o $@
 
 static: deps lrutop-static
-lrutop-static: $(OBJS)
+lrutop-static: $(filter-out $(OUT)/http.o,$(OBJS)) $(OUT)/http-static.o
 	$(CC) $(CFLAGS) -static $^ $(LIBS) -o $@
 
 # Tests: unit tests (cmocka) against real BTF of Debian kernels, then the host tests.
 $(OUT)/test_%: tests/test_%.c $(LIB_OBJS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) -lcmocka -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -lcmocka -o $@
 
 $(OUT)/workload: tests/workload.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
@@ -57,11 +63,12 @@ test:
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(TESTS) $(OUT)/workload
 	@tests/run.sh
 
-# The kernel tests alone: Debian 5.10, 6.1 and 6.12 booted under QEMU.
+# The kernel tests alone: Debian 5.10, 6.1 and 6.12 booted under QEMU, or the kernels named
+# by KERNELS: aliases, pkg:NAME (a Debian kernel package), or paths of bzImages.
 vmtest:
 	@scripts/deps.sh test vm
 	@$(MAKE) --no-print-directory lrutop-static $(OUT)/test_host $(OUT)/workload
-	@LRUTOP_ONLY_VM=1 tests/run.sh
+	@LRUTOP_ONLY_VM=1 LRUTOP_VM_KERNELS="$(KERNELS)" tests/run.sh
 
 install: lrutop
 	install -D -m 0755 lrutop $(DESTDIR)$(PREFIX)/sbin/lrutop

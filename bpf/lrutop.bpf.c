@@ -23,10 +23,16 @@ const volatile __u64 nr_cache_ids_addr = 0;	/* &memcg_nr_cache_ids (pre-5.18), 0
 
 /* Read by userspace through the skeleton's mmapped .bss. */
 __u32 id_space;
+__u32 id_space_known;		/* id_space was read: 0 is real on 5.10 before the first memcg */
 __u64 growth_count;
 struct growth_event growths[LRUTOP_MAX_GROWTHS];
 __u64 lat_hist[LRUTOP_MAX_SLOTS];	/* all memcg_list_lru_alloc calls, log2 ns */
 __u64 lat_hist_alloc[LRUTOP_MAX_SLOTS];	/* only the calls that allocated a list */
+
+/* The walk of the kernel's ring of memcg-aware list_lrus (count_memcg_lrus): userspace zeroes
+ * lru_walk_start, then runs the program until lru_walk_state is set. */
+__u64 lru_walk_start, lru_walk_pos, lru_walk_steps;
+__s32 lru_walk_state;		/* 0 walking, 1 done, -1 failed */
 
 struct bracket {
 	__u64 cgid;
@@ -44,11 +50,19 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);		/* --max-memcgs */
+	__type(key, __u64);
+	__type(value, struct lat_slots);
+} memcg_lat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u64);
 	__type(value, struct lru_stats);
 } lru_stats SEC(".maps");
 
+/* Lists per (memcg, list_lru) pair: the patch's unit of memory. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
@@ -179,7 +193,7 @@ static __always_inline void account_lru(__u64 cgid, __u64 lru, __s64 bytes, __s6
 {
 	struct pair_key pk = { .cgid = cgid, .lru = lru };
 	struct lru_stats *ls, fresh = {};
-	__u64 one = 1;
+	__u64 zero = 0, *lists;
 
 	ls = bpf_map_lookup_elem(&lru_stats, &lru);
 	if (!ls) {
@@ -196,13 +210,19 @@ static __always_inline void account_lru(__u64 cgid, __u64 lru, __s64 bytes, __s6
 	}
 	__sync_fetch_and_add(&ls->allocs, n);
 	__sync_fetch_and_add(&ls->bytes, bytes);
-	if (n < 0)
-		return;
-	if (bpf_map_lookup_elem(&pairs, &pk))
-		return;
-	/* BPF_ANY: two CPUs adding the same pair at once is no loss. */
-	if (bpf_map_update_elem(&pairs, &pk, &one, BPF_ANY))
-		t->drops_pair++;
+	lists = bpf_map_lookup_elem(&pairs, &pk);
+	if (!lists) {
+		if (n < 0)
+			return;
+		/* Two CPUs adding the same pair at once: one insert wins, both add. */
+		bpf_map_update_elem(&pairs, &pk, &zero, BPF_NOEXIST);
+		lists = bpf_map_lookup_elem(&pairs, &pk);
+		if (!lists) {
+			t->drops_pair++;
+			return;
+		}
+	}
+	__sync_fetch_and_add(lists, n);
 }
 
 /* n = +1 for a new list, -1 for a list freed inside the function that made it. */
@@ -226,8 +246,10 @@ static __always_inline void read_id_space(void)
 {
 	__u32 v;
 
-	if (nr_cache_ids_addr && !bpf_probe_read_kernel(&v, sizeof(v), (void *)nr_cache_ids_addr))
+	if (nr_cache_ids_addr && !bpf_probe_read_kernel(&v, sizeof(v), (void *)nr_cache_ids_addr)) {
 		id_space = v;
+		id_space_known = 1;
+	}
 }
 
 static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
@@ -355,6 +377,22 @@ static __always_inline int lazy_enter(void *a0, void *a1)
 	return 0;
 }
 
+static __always_inline void count_memcg_lat(__u64 cgid, __u64 slot)
+{
+	static const struct lat_slots zero;
+	struct lat_slots *h;
+
+	h = bpf_map_lookup_elem(&memcg_lat, &cgid);
+	if (!h) {
+		bpf_map_update_elem(&memcg_lat, &cgid, &zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&memcg_lat, &cgid);
+		if (!h)
+			return;	/* full: the memcg's row is dropped too, counted there */
+	}
+	if (slot < LRUTOP_MAX_SLOTS)
+		__sync_fetch_and_add(&h->slots[slot], 1);
+}
+
 static __always_inline int lazy_exit(int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -375,6 +413,7 @@ static __always_inline int lazy_exit(int ret)
 	if (br->allocated)
 		__sync_fetch_and_add(&lat_hist_alloc[slot], 1);
 	t->calls++;
+	t->lat_ns += dur;
 	if (ret)
 		t->fails++;
 	st = get_memcg_stats(br->cgid, t);
@@ -384,6 +423,7 @@ static __always_inline int lazy_exit(int ret)
 		if (ret)
 			st->fails++;
 	}
+	count_memcg_lat(br->cgid, slot);
 out:
 	bpf_map_delete_elem(&brackets, &tid);
 	return 0;
@@ -444,6 +484,7 @@ int BPF_PROG(grow_exit, int new_size, int ret)
 	idx = growth_count++ % LRUTOP_MAX_GROWTHS;
 	growths[idx] = growth_now;
 	id_space = new_size;
+	id_space_known = 1;
 	return 0;
 }
 
@@ -458,6 +499,52 @@ int BPF_PROG(eager_init_enter, void *memcg_lrus, int begin, int end)
 	t->eager_calls++;
 	if (end > begin)
 		t->eager_ids += end - begin;
+	return 0;
+}
+
+/*
+ * Count the memcg-aware list_lrus: the kernel links each one into a ring headed by a static
+ * list (list_lrus, memcg_list_lrus from 5.18) that kallsyms may not show. Any superblock's
+ * dentry lru is on that ring, so walk it from the caller's root superblock: the ring's
+ * length less one (the head) is the count. Run by BPF_PROG_TEST_RUN in chunks, because a
+ * 5.10 verifier walks every iteration of a bounded loop. Unlocked: a list_lru torn down
+ * mid-walk reads as a failure, and userspace keeps its last count.
+ */
+#define LRU_WALK_CHUNK 1024
+
+SEC("raw_tp")
+int count_memcg_lrus(void *ctx)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct list_head *pos, *next;
+	struct super_block *sb;
+
+	read_id_space();
+	if (!lru_walk_start) {
+		sb = BPF_CORE_READ(task, fs, root.mnt, mnt_sb);
+		if (!sb || !BPF_CORE_READ(sb, s_dentry_lru.memcg_aware)) {
+			lru_walk_state = -1;
+			return 0;
+		}
+		lru_walk_start = (__u64)&sb->s_dentry_lru.list;
+		lru_walk_pos = lru_walk_start;
+		lru_walk_steps = 0;
+		lru_walk_state = 0;
+	}
+	pos = (void *)lru_walk_pos;
+	for (int i = 0; i < LRU_WALK_CHUNK; i++) {
+		if (bpf_probe_read_kernel(&next, sizeof(next), &pos->next) || !next) {
+			lru_walk_state = -1;
+			return 0;
+		}
+		lru_walk_steps++;
+		if ((__u64)next == lru_walk_start) {
+			lru_walk_state = 1;
+			return 0;
+		}
+		pos = next;
+	}
+	lru_walk_pos = (__u64)pos;
 	return 0;
 }
 

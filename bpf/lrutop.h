@@ -51,6 +51,11 @@ struct lru_stats {
 	char sid[LRUTOP_SID_LEN];
 };
 
+/* A memcg's memcg_list_lru_alloc latency histogram, log2 ns (fentry). */
+struct lat_slots {
+	__u64 slots[LRUTOP_MAX_SLOTS];
+};
+
 /* One (memcg, list_lru) pair that got a list: the patch's unit of memory. */
 struct pair_key {
 	__u64 cgid;
@@ -87,6 +92,7 @@ struct totals {
 	__u64 fails;
 	__u64 objs;
 	__u64 calls;
+	__u64 lat_ns;		/* total time in memcg_list_lru_alloc (fentry) */
 	__u64 eager_allocs;	/* pre-5.18: kmalloc'd list_lru_one, one per memcg id */
 	__u64 eager_bytes;
 	__u64 eager_freed_bytes;

@@ -3,18 +3,27 @@
 # Boot a kernel under QEMU (TCG) with a busybox initramfs holding lrutop-static, the
 # workload and a guest script, run the script as PID 1's child, and exit with its status.
 #
-# usage: scripts/vm-run.sh (--kernel-alias 5.10|6.1|6.12 | --kernel BZIMAGE) [--numa N]
-#                          [--timeout S] [--add PROGRAM]... GUEST_SCRIPT [ARGS...]
+# usage: scripts/vm-run.sh (--kernel-alias 5.10|6.1|6.12 | --kernel-package NAME |
+#                          --kernel BZIMAGE) [--numa N] [--timeout S] [--runner qemu|vng]
+#                          [--accel auto|tcg|kvm] [--add PROGRAM]... GUEST_SCRIPT [ARGS...]
+# --accel auto (the default) uses KVM only where a bounded probe boot proved it works (the
+# verdict is cached per host boot); here /dev/kvm exists but hangs these kernels.
+# --kernel-package takes any Debian kernel image package or metapackage (fetch-kernel.sh).
 # --add copies a dynamically linked program into /lrutop with the libraries ldd names.
+# --runner vng boots with virtme-ng instead, the host's files shared into the guest.
 # The guest's output goes to stdout. QEMU exits 0 whatever the guest did, so the verdict is
 # read from a marker line the guest init prints.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernel= alias_name= numa=1 tmo=240 extra=()
+kernel= alias_name= package= numa=1 tmo=240 runner=qemu accel=auto extra=()
+cache=${LRUTOP_CACHE:-$top/.cache}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--kernel-alias) alias_name=$2; shift 2 ;;
+	--kernel-package) package=$2; shift 2 ;;
+	--runner) runner=$2; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
 	--numa) numa=$2; shift 2 ;;
 	--timeout) tmo=$2; shift 2 ;;
 	--add) extra+=("$2"); shift 2 ;;
@@ -27,11 +36,40 @@ script=${1:?usage: vm-run.sh (--kernel-alias A | --kernel F) GUEST_SCRIPT [ARGS.
 shift
 if [ -n "$alias_name" ]; then
 	kernel=$("$top/scripts/fetch-kernel.sh" "$alias_name")/vmlinuz
+elif [ -n "$package" ]; then
+	kernel=$("$top/scripts/fetch-kernel.sh" --package "$package")/vmlinuz
 fi
 [ -r "$kernel" ] || { echo "vm-run: no kernel image '$kernel'" >&2; exit 2; }
 for f in "$top/lrutop-static" "$top/build/workload" /bin/busybox; do
 	[ -x "$f" ] || { echo "vm-run: missing $f (make static build/workload; scripts/deps.sh vm)" >&2; exit 2; }
 done
+
+case "$runner" in
+qemu)	;;
+vng)
+	command -v vng > /dev/null ||
+		{ echo "vm-run: --runner vng needs virtme-ng's vng on PATH (not packaged in Debian 12)" >&2; exit 2; }
+	# virtme-ng shares the host's root read-only and runs the command as root; it returns
+	# the command's status. The guest script finds the programs through LRUTOP_DIR.
+	dir=$top/build/vng
+	rm -rf "$dir" && mkdir -p "$dir"
+	ln -s "$top/lrutop-static" "$dir/lrutop"
+	ln -s "$top/build/workload" "$dir/workload"
+	for prog in "${extra[@]}"; do
+		ln -s "$(realpath "$prog")" "$dir/"
+	done
+	vng_numa=()
+	if [ "$numa" -gt 1 ]; then
+		for n in $(seq 0 $((numa - 1))); do
+			vng_numa+=(--numa "512M,cpus=$n")
+		done
+	fi
+	exec timeout "$tmo" vng --run "$kernel" --disable-kvm --user root --cpus "$numa" \
+		--memory $((512 * numa))M "${vng_numa[@]}" --rwdir /tmp \
+		--exec "LRUTOP_DIR=$dir sh $(printf '%q' "$(realpath "$script")") $(printf '%q ' "$@")"
+	;;
+*)	echo "vm-run: unknown runner '$runner' (qemu, vng)" >&2; exit 2 ;;
+esac
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -52,6 +90,9 @@ for prog in "${extra[@]}"; do
 	done
 done
 printf '%q ' "$@" > "$root/lrutop/args"
+# rdinit=/kvm-probe: boots, says so, powers off; nothing else.
+printf '#!/bin/busybox sh\necho LRUTOP-KVM-OK\n/bin/busybox poweroff -f\n' > "$root/kvm-probe"
+chmod +x "$root/kvm-probe"
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 mount -t proc proc /proc
@@ -76,12 +117,38 @@ if [ "$numa" -gt 1 ]; then
 		numa_args+=(-object "memory-backend-ram,id=m$n,size=512M" -numa "node,nodeid=$n,cpus=$n,memdev=m$n")
 	done
 fi
+choose_accel() {
+	local stamp=$cache/kvm-probe boot
+	[ "$accel" = auto ] || return 0
+	accel=tcg
+	[ -w /dev/kvm ] || return 0
+	boot=$(cat /proc/sys/kernel/random/boot_id)
+	if [ "$(head -1 "$stamp" 2>/dev/null)" = "$boot" ]; then
+		accel=$(sed -n 2p "$stamp")
+		return 0
+	fi
+	echo "vm-run: probing KVM with a bounded boot (once per host boot)" >&2
+	timeout 30 qemu-system-x86_64 -accel kvm -m 256M -nographic -no-reboot -kernel "$kernel" \
+		-initrd "$work/initrd.gz" -append "console=ttyS0 panic=-1 quiet rdinit=/kvm-probe" \
+		> "$work/kvm.log" 2>&1 || true
+	if grep -q 'LRUTOP-KVM-OK' "$work/kvm.log"; then
+		accel=kvm
+	fi
+	mkdir -p "$cache"
+	printf '%s\n%s\n' "$boot" "$accel" > "$stamp"
+	echo "vm-run: using $accel" >&2
+}
+case "$accel" in
+auto | tcg | kvm) choose_accel ;;
+*) echo "vm-run: unknown accelerator '$accel' (auto, tcg, kvm)" >&2; exit 2 ;;
+esac
+
 log=$work/serial.log
-# -accel tcg: /dev/kvm here hangs these kernels. QEMU's own status says nothing of the guest.
-timeout "$tmo" qemu-system-x86_64 -accel tcg -m $((512 * numa))M -smp "$numa" "${numa_args[@]}" \
+# QEMU's own status says nothing of the guest.
+timeout "$tmo" qemu-system-x86_64 -accel "$accel" -m $((512 * numa))M -smp "$numa" "${numa_args[@]}" \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=3" > "$log" 2>&1 || true
-tr -d '\r' < "$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' | grep -v '^LRUTOP-VM-RESULT' || true
+tr -d '\r' < "$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | grep -v '^LRUTOP-VM-RESULT' || true
 rc=$(tr -d '\r' < "$log" | sed -n 's/.*LRUTOP-VM-RESULT rc=\([0-9]*\).*/\1/p' | tail -1)
 if [ -z "$rc" ]; then
 	echo "vm-run: the guest gave no verdict (timed out after ${tmo}s or crashed)" >&2

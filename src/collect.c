@@ -46,6 +46,47 @@ void state_plan_metrics(struct lrutop_state *s)
 		s->avail[m] = probe_metric_available(s->plan, s->backend, m, why, sizeof(why));
 }
 
+/* The kernel's count of memory cgroups, all namespaces included: /proc/cgroups. */
+static void count_memcgs(struct lrutop_state *s)
+{
+	char line[256], name[64];
+	int hier, num, enabled;
+	FILE *f;
+
+	f = fopen("/proc/cgroups", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 &&
+		    !strcmp(name, "memory") && num > 0) {
+			s->kernel_memcgs = num - 1;
+			if (s->kernel_memcgs > s->kernel_memcgs_peak)
+				s->kernel_memcgs_peak = s->kernel_memcgs;
+		}
+	}
+	fclose(f);
+}
+
+/* Run count_memcg_lrus until its walk of the kernel's ring of memcg-aware list_lrus ends. */
+static void count_memcg_lrus(struct lrutop_state *s)
+{
+	typeof(s->skel->bss) bss = s->skel->bss;
+	int fd = bpf_program__fd(s->skel->progs.count_memcg_lrus);
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	if (fd < 0)
+		return;
+	bss->lru_walk_start = 0;
+	bss->lru_walk_state = 0;
+	/* 1024 steps a run: 256 runs cover a quarter of a million list_lrus. */
+	for (int i = 0; i < 256 && !bss->lru_walk_state; i++) {
+		if (bpf_prog_test_run_opts(fd, &opts))
+			return;
+	}
+	if (bss->lru_walk_state == 1)
+		s->memcg_lrus = (long long)bss->lru_walk_steps - 1;
+}
+
 int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
 	       enum backend backend)
 {
@@ -62,6 +103,11 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	s->nr_nodes = count_nodes();
 	if (!uname(&u))
 		snprintf(s->release, sizeof(s->release), "%s", u.release);
+	s->memcg_lrus = -1;
+	s->kernel_memcgs = -1;
+	s->kernel_memcgs_peak = -1;
+	count_memcg_lrus(s);
+	count_memcgs(s);
 	s->cg_version = cgroup_memory_root("/proc/self/mounts", s->cg_root, sizeof(s->cg_root));
 	if (s->cg_version < 0)
 		s->cg_version = 0;
@@ -181,7 +227,7 @@ static int read_lrus(struct lrutop_state *s)
 	return 0;
 }
 
-/* Distinct list_lrus per memcg and memcgs per list_lru, from the (memcg, lru) pair set. */
+/* Distinct list_lrus per memcg and memcgs per list_lru, from the (memcg, lru) pair counts. */
 static int read_pairs(struct lrutop_state *s)
 {
 	struct map_dump *d = &s->dump_pair;
@@ -198,6 +244,9 @@ static int read_pairs(struct lrutop_state *s)
 		s->memcgs.rows[i].nlrus = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		pk = (const struct pair_key *)d->keys + i;
+		/* A pair whose only list was transient never held one. */
+		if ((__s64)((const __u64 *)d->vals)[i] <= 0)
+			continue;
 		row = memcg_table_find(&s->memcgs, pk->cgid);
 		if (row)
 			row->nlrus++;
@@ -245,6 +294,18 @@ static void resolve_paths(struct lrutop_state *s)
 	}
 }
 
+int state_memcg_lat(const struct lrutop_state *s, __u64 cgid, __u64 *slots)
+{
+	struct lat_slots h;
+
+	if (!s->skel)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.memcg_lat), &cgid, &h))
+		return -errno;
+	memcpy(slots, h.slots, sizeof(h.slots));
+	return 0;
+}
+
 static void read_bss(struct lrutop_state *s)
 {
 	const typeof(*s->skel->bss) *bss = s->skel->bss;
@@ -256,6 +317,7 @@ static void read_bss(struct lrutop_state *s)
 		s->lat_alloc[i] = bss->lat_hist_alloc[i];
 	}
 	s->id_space = bss->id_space;
+	s->id_space_known = bss->id_space_known;
 	s->growth_count = bss->growth_count;
 	memcpy(s->growths, bss->growths, sizeof(s->growths));
 }
@@ -284,6 +346,8 @@ int state_refresh(struct lrutop_state *s)
 	for (size_t f = 0; f < sizeof(now) / sizeof(__u64); f++)
 		d[f] = a[f] - b[f];
 	s->tot = now;
+	count_memcg_lrus(s);
+	count_memcgs(s);
 	read_bss(s);
 	resolve_paths(s);
 	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;

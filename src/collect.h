@@ -42,6 +42,10 @@ struct lrutop_state {
 	__u64 lat[LRUTOP_MAX_SLOTS], lat_delta[LRUTOP_MAX_SLOTS];
 	__u64 lat_alloc[LRUTOP_MAX_SLOTS], lat_alloc_delta[LRUTOP_MAX_SLOTS];
 	__u32 id_space;
+	bool id_space_known;
+	long long memcg_lrus;	/* memcg-aware list_lrus in the kernel, -1 if unknown */
+	long long kernel_memcgs;	/* memory cgroups besides the root (/proc/cgroups), -1 if unknown */
+	long long kernel_memcgs_peak;	/* the most seen since start: a pre-5.18 id space never shrinks */
 	__u64 growth_count;
 	struct growth_event growths[LRUTOP_MAX_GROWTHS];
 
@@ -49,10 +53,13 @@ struct lrutop_state {
 	double interval_s;	/* since the previous refresh */
 	__u64 refreshes;
 
+	/* The last read of the pair map: struct pair_key keys, __s64 list counts. */
+	struct map_dump dump_pair;
+
 	/* private */
 	struct lrutop_bpf *skel;
 	int ncpus;
-	struct map_dump dump_memcg, dump_lru, dump_pair;
+	struct map_dump dump_memcg, dump_lru;
 	struct memcg_stats *sums;
 };
 
@@ -63,6 +70,8 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 /* Read the maps, update deltas and paths. Negative errno on failure. */
 int state_refresh(struct lrutop_state *s);
 void state_free(struct lrutop_state *s);
+/* memcg's memcg_list_lru_alloc latency histogram since start (fentry). Negative errno if none. */
+int state_memcg_lat(const struct lrutop_state *s, __u64 cgid, __u64 *slots);
 /* The per-interval or cumulative value of a totals field, as the state is set to show. */
 const struct totals *state_totals(const struct lrutop_state *s);
 

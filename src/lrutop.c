@@ -16,10 +16,12 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "http.h"
 #include "ksyms.h"
 #include "loader.h"
 #include "opts.h"
 #include "probe.h"
+#include "prom.h"
 #include "report.h"
 #include "screen.h"
 #include "lrutop.skel.h"
@@ -68,7 +70,32 @@ static void sleep_until(struct timespec *deadline, double interval)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL);
 }
 
-static int run_batch(struct lrutop_state *s, const struct lrutop_opts *o)
+/* Prometheus: the textfile and/or the /metrics server get the state as it is now. */
+static int export_metrics(const struct lrutop_state *s, const struct lrutop_opts *o,
+			  struct metrics_server *srv)
+{
+	size_t len;
+	char *text;
+	int err;
+
+	if (!o->prometheus && !srv)
+		return 0;
+	err = prom_render(s, o, &text, &len);
+	if (err)
+		return err;
+	if (o->prometheus) {
+		err = prom_write_file(o->prometheus, text, len);
+		if (err)
+			fprintf(stderr, "lrutop: writing %s: %s\n", o->prometheus, strerror(-err));
+	}
+	if (!err && srv)
+		err = metrics_server_publish(srv, text, len);
+	free(text);
+	return err;
+}
+
+static int run_batch(struct lrutop_state *s, const struct lrutop_opts *o,
+		     struct metrics_server *srv)
 {
 	struct timespec deadline;
 	long done = 0;
@@ -84,12 +111,17 @@ static int run_batch(struct lrutop_state *s, const struct lrutop_opts *o)
 			fprintf(stderr, "lrutop: reading BPF maps: %s\n", strerror(-err));
 			return err;
 		}
-		if (o->json)
-			err = report_json(stdout, s, o);
-		else
-			report_text(stdout, s, o);
-		if (err || ferror(stdout))
-			return -EIO;
+		err = export_metrics(s, o, srv);
+		if (err)
+			return err;
+		if (o->batch) {
+			if (o->json)
+				err = report_json(stdout, s, o);
+			else
+				report_text(stdout, s, o);
+			if (err || ferror(stdout))
+				return -EIO;
+		}
 		done++;
 	}
 	return 0;
@@ -103,7 +135,8 @@ int main(int argc, char **argv)
 	struct probe_plan plan;
 	struct lrutop_opts o;
 	struct btf *btf = NULL;
-	bool interactive, state_ok = false;
+	struct metrics_server *srv = NULL;
+	bool interactive, exporting, state_ok = false;
 	enum backend backend;
 	char why[512];
 	int err;
@@ -111,8 +144,9 @@ int main(int argc, char **argv)
 	err = opts_parse(argc, argv, &o, 0);
 	if (err)
 		return err;
-	interactive = !o.batch && !o.probe && isatty(STDOUT_FILENO);
-	if (!interactive && !o.probe)
+	exporting = o.prometheus || o.listen;
+	interactive = !o.batch && !o.probe && !exporting && isatty(STDOUT_FILENO);
+	if (!interactive && !o.probe && !exporting)
 		o.batch = true;	/* not a terminal: a script is reading */
 
 	if (!has_privileges()) {
@@ -156,15 +190,27 @@ int main(int argc, char **argv)
 		report_probe(stdout, &state, why);
 		goto cleanup;
 	}
-	/* The baseline: the first report covers the first interval only. */
+	if (o.listen) {
+		err = metrics_server_start(o.listen, &srv, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "lrutop: --listen: %s\n", why);
+			err = 1;
+			goto cleanup;
+		}
+	}
+	/* The baseline: the first report covers the first interval only. Exports start at
+	 * once, so a scrape right after start finds every series. */
 	err = state_refresh(&state);
 	if (!err)
-		err = interactive ? screen_run(&state, &o, &exiting) : run_batch(&state, &o);
+		err = export_metrics(&state, &o, srv);
+	if (!err)
+		err = interactive ? screen_run(&state, &o, &exiting) : run_batch(&state, &o, srv);
 	if (err) {
 		fprintf(stderr, "lrutop: %s\n", strerror(-err));
 		err = 1;
 	}
 cleanup:
+	metrics_server_stop(srv);
 	if (state_ok)
 		state_free(&state);
 	lrutop_bpf__destroy(skel);

@@ -4,9 +4,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "http.h"
 #include "opts.h"
 
-const char *argp_program_version = "lrutop 0.1";
+const char *argp_program_version = "lrutop " LRUTOP_VERSION;
 const char *argp_program_bug_address = "https://github.com/lrutop/lrutop/issues";
 
 static const char doc[] =
@@ -21,6 +22,9 @@ static const char doc[] =
 "    lrutop -b -j 2       # JSON Lines, one object every 2 seconds\n"
 "    lrutop -c /kubepods  # only the /kubepods subtree\n"
 "    lrutop -H            # with latency and lists-per-memcg histograms\n"
+"    lrutop --prometheus /var/lib/prometheus/node-exporter/lrutop.prom 15\n"
+"                         # node_exporter textfile, replaced every 15 seconds\n"
+"    lrutop --listen 9843 # serve /metrics on 127.0.0.1:9843\n"
 "    lrutop --probe       # which functions and backend this kernel allows";
 
 enum {
@@ -29,6 +33,9 @@ enum {
 	OPT_PROBE,
 	OPT_MAX_MEMCGS,
 	OPT_LRUS,
+	OPT_PROMETHEUS,
+	OPT_LISTEN,
+	OPT_TOP,
 };
 
 static const struct argp_option options[] = {
@@ -38,11 +45,14 @@ static const struct argp_option options[] = {
 	{ "rows", 'r', "ROWS", 0, "Show at most ROWS memcgs", 0 },
 	{ "cgroup", 'c', "PATH", 0, "Only memcgs in this subtree (path under the memory hierarchy)", 0 },
 	{ "hist", 'H', NULL, 0, "Show histograms: allocator latency, lists per memcg", 0 },
-	{ "lrus", 'l', NULL, 0, "Batch mode: also list each list_lru (fentry backend)", 0 },
+	{ "lrus", 'l', NULL, 0, "Batch mode: also list each list_lru and, in JSON, the lists of each (memcg, list_lru) pair (fentry backend)", 0 },
 	{ "cumulative", OPT_CUMULATIVE, NULL, 0, "Show totals since start, not per-interval deltas", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry or tracepoint", 0 },
 	{ "max-memcgs", OPT_MAX_MEMCGS, "N", 0, "Size of the per-memcg map (default 10240)", 0 },
 	{ "probe", OPT_PROBE, NULL, 0, "Print what this kernel allows and exit", 0 },
+	{ "prometheus", OPT_PROMETHEUS, "FILE", 0, "Every interval, replace FILE (atomically) with Prometheus metrics; no screen", 0 },
+	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0, "Serve Prometheus metrics at /metrics (address 127.0.0.1 unless given); no screen", 0 },
+	{ "top", OPT_TOP, "N", 0, "Export the N memcgs with the most bytes one by one, the rest as cgroup=\"other\" (default 20)", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
 	{},
 };
@@ -127,6 +137,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			BAD_ARG("invalid --max-memcgs '%s' (16 to 16777216)", arg);
 		o->max_memcgs = v;
 		break;
+	case OPT_PROMETHEUS:
+		if (!arg[0] || arg[strlen(arg) - 1] == '/')
+			BAD_ARG("--prometheus needs a file name, not '%s'", arg);
+		o->prometheus = arg;
+		break;
+	case OPT_LISTEN:
+		if (listen_parse(arg, NULL, 0, NULL))
+			BAD_ARG("invalid --listen '%s' (PORT, ADDR:PORT or [IPV6]:PORT, port 1 to 65535)", arg);
+		o->listen = arg;
+		break;
+	case OPT_TOP:
+		if (parse_long(arg, 0, 100000, &v))
+			BAD_ARG("invalid --top '%s' (0 to 100000)", arg);
+		o->top = v;
+		break;
 	case ARGP_KEY_ARG:
 		if (pos == 0) {
 			errno = 0;
@@ -161,6 +186,7 @@ int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_f
 	o->interval = 1.0;
 	o->max_memcgs = 10240;
 	o->sort = SORT_ALLOCS;
+	o->top = 20;
 	argp_err_exit_status = 2;
 	err = argp_parse(&argp, argc, argv, argp_flags, NULL, o);
 	return err ? 2 : 0;

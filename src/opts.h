@@ -6,6 +6,8 @@
 #include "probe.h"
 #include "rows.h"
 
+#define LRUTOP_VERSION "0.2"
+
 struct lrutop_opts {
 	double interval;	/* seconds between reports */
 	long count;		/* reports to print, 0 = until interrupted */
@@ -21,6 +23,9 @@ struct lrutop_opts {
 	bool hist;
 	bool lrus;		/* per-list_lru table in batch mode */
 	bool verbose;
+	const char *prometheus;	/* textfile to replace every interval */
+	const char *listen;	/* [ADDR:]PORT to serve /metrics on */
+	int top;		/* memcgs exported one by one; the rest as "other" */
 };
 
 /* Parse argv into o (defaults first). A bad argument prints one line naming it and exits 2;

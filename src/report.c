@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include "cgroup.h"
 #include "hist.h"
+#include "model.h"
 #include "report.h"
 
 bool report_has(const struct lrutop_state *s, enum metric m)
@@ -93,7 +94,7 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		fprintf(out, "eager: %llu lists, %s bytes, freed %s, id space %s",
 			(unsigned long long)t->eager_allocs, fmt_size(b1, sizeof(b1), t->eager_bytes),
 			fmt_size(b2, sizeof(b2), t->eager_freed_bytes),
-			s->id_space ? fmt_size(tbuf, sizeof(tbuf), s->id_space) : "unknown yet");
+			s->id_space_known ? fmt_size(tbuf, sizeof(tbuf), s->id_space) : "unknown yet");
 		if (s->growth_count) {
 			const struct growth_event *g = &s->growths[(s->growth_count - 1) % LRUTOP_MAX_GROWTHS];
 
@@ -103,6 +104,8 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		}
 		fputc('\n', out);
 	}
+	if (s->memcg_lrus >= 0)
+		fprintf(out, "memcg-aware list_lrus: %lld\n", s->memcg_lrus);
 	if (s->tot.drops_memcg || s->tot.drops_lru || s->tot.drops_pair || s->tot.drops_live)
 		fprintf(out, "DROPS: %llu memcg rows, %llu lrus, %llu pairs, %llu frees untracked (maps full: raise --max-memcgs)\n",
 			(unsigned long long)s->tot.drops_memcg, (unsigned long long)s->tot.drops_lru,
@@ -284,11 +287,41 @@ static json_t *json_lrus(const struct lrutop_state *s)
 	for (size_t i = 0; i < s->nr_lrus; i++) {
 		const struct lru_row *l = &s->lrus[i];
 
-		json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
+		char dev[24];
+
+		/* The kernel's dev_t: major in the top 12 bits, as stat(1) and mountinfo print it. */
+		snprintf(dev, sizeof(dev), "%u:%u", l->st.dev >> 20, l->st.dev & 0xfffff);
+		json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
 			"addr", (json_int_t)l->lru, "kind", kinds[l->st.kind % 3],
-			"fstype", l->st.fstype, "sid", l->st.sid, "mount", l->mnt,
+			"fstype", l->st.fstype, "sid", l->st.sid, "dev", dev, "mount", l->mnt,
 			"allocs", (json_int_t)l->st.allocs, "bytes", (json_int_t)l->st.bytes,
 			"memcgs", (json_int_t)l->nmemcgs));
+	}
+	return a;
+}
+
+/* On a patched kernel: what the eager lists before 5.18 would hold here (model.h). */
+static json_t *json_pre_patch_estimate(const struct lrutop_state *s)
+{
+	if (!s->plan->post_patch || s->memcg_lrus < 0 || s->kernel_memcgs_peak < 0)
+		return json_null();
+	return json_integer(pre_patch_bytes(s->memcg_lrus, s->nr_nodes,
+					    pre_patch_id_space(s->kernel_memcgs_peak)));
+}
+
+/* Lists per (memcg, list_lru) pair that holds one: the patch's unit of memory. */
+static json_t *json_pairs(const struct lrutop_state *s)
+{
+	const struct map_dump *d = &s->dump_pair;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct pair_key *pk = (const struct pair_key *)d->keys + i;
+		__s64 lists = ((const __s64 *)d->vals)[i];
+
+		if (lists > 0)
+			json_array_append_new(a, json_pack("{s:I,s:I,s:I}", "memcg", (json_int_t)pk->cgid,
+							   "lru", (json_int_t)pk->lru, "lists", (json_int_t)lists));
 	}
 	return a;
 }
@@ -331,14 +364,19 @@ int report_json(FILE *out, const struct lrutop_state *s, const struct lrutop_opt
 				   "lru", (json_int_t)s->tot.drops_lru,
 				   "pair", (json_int_t)s->tot.drops_pair,
 				   "live", (json_int_t)s->tot.drops_live),
-		"id_space", jcount(report_has(s, M_ID_SPACE) && s->id_space, s->id_space),
+		"id_space", jcount(report_has(s, M_ID_SPACE) && s->id_space_known, s->id_space),
 		"growths", growths, "unavailable", unavail,
 		"nr_memcgs", (json_int_t)n, "memcgs", memcgs);
 	if (!root) {
 		free(rows);
 		return -1;
 	}
+	json_object_set_new(root, "memcg_lrus", s->memcg_lrus >= 0 ? json_integer(s->memcg_lrus) : json_null());
+	json_object_set_new(root, "kernel_memcgs", s->kernel_memcgs >= 0 ? json_integer(s->kernel_memcgs) : json_null());
+	json_object_set_new(root, "pre_patch_estimate_bytes", json_pre_patch_estimate(s));
 	json_object_set_new(root, "lrus", json_lrus(s));
+	if (o->lrus && report_has(s, M_PER_LRU))
+		json_object_set_new(root, "pairs", json_pairs(s));
 	json_object_set_new(root, "hist", json_pack("{s:o,s:o,s:o}",
 		"latency_ns", report_has(s, M_LATENCY) ? jhist(s->cumulative ? s->lat : s->lat_delta) : json_null(),
 		"latency_alloc_ns", report_has(s, M_LATENCY) ? jhist(s->cumulative ? s->lat_alloc : s->lat_alloc_delta) : json_null(),
@@ -374,6 +412,10 @@ void report_probe(FILE *out, const struct lrutop_state *s, const char *backend_w
 			fprintf(out, " object allocator");
 		fputc('\n', out);
 	}
+	if (s->memcg_lrus >= 0)
+		fprintf(out, "memcg-aware list_lrus: %lld\n", s->memcg_lrus);
+	else
+		fprintf(out, "memcg-aware list_lrus: unknown (the walk of the kernel's list failed)\n");
 	fprintf(out, "tracepoints: kmalloc %s, kmalloc_node %s\n", p->has_kmalloc_tp ? "yes" : "no",
 		p->has_kmalloc_node_tp ? "yes" : "no");
 	fprintf(out, "metrics:\n");

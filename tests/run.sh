@@ -4,7 +4,8 @@
 # Unit tests plan against the BTF of Debian's 5.10, 6.1 and 6.12 kernels (fetched once into
 # .cache/); host tests load lrutop on this machine's kernel and need root; kernel tests boot
 # those three kernels under QEMU and run the test_kernel_* tests there with the fentry
-# backend (LRUTOP_VM=0 leaves them out).
+# backend (LRUTOP_VM=0 leaves them out). LRUTOP_VM_KERNELS picks other kernels: aliases
+# (5.10 6.1 6.12), pkg:NAME for a Debian kernel package, or the path of a bzImage.
 set -u
 cd "$(dirname "$0")/.."
 export LRUTOP_KERNELS=${LRUTOP_KERNELS:-$PWD/.cache/kernels}
@@ -29,6 +30,22 @@ tally() {
 	echo "${p:-0} passed, ${f:-0} failed: $3"
 }
 
+# The guest's JSON Lines (fentry fills every part) against the documented schema.
+check_guest_jsonl() {
+	local jsonl msg
+	jsonl=$(mktemp)
+	sed -n 's/^.*LRUTOP-JSONL //p' <<< "$1" > "$jsonl"
+	if msg=$(tests/check_jsonl.py --min-lines 3 docs/lrutop-jsonl.schema.json "$jsonl"); then
+		passed=$((passed + 1))
+		echo "1 passed, 0 failed: $2 JSON Lines schema"
+	else
+		failed=$((failed + 1))
+		echo "$msg"
+		echo "0 passed, 1 failed: $2 JSON Lines schema"
+	fi
+	rm -f "$jsonl"
+}
+
 tests="build/test_units build/test_probe build/test_host"
 [ -n "${LRUTOP_ONLY_VM:-}" ] && tests=
 for t in $tests; do
@@ -40,12 +57,19 @@ for t in $tests; do
 done
 
 if [ "${LRUTOP_VM:-1}" != 0 ]; then
-	for k in 5.10 6.1 6.12; do
+	for k in ${LRUTOP_VM_KERNELS:-5.10 6.1 6.12}; do
+		case "$k" in
+		pkg:*)	how=(--kernel-package "${k#pkg:}") ;;
+		*/*)	how=(--kernel "$k") ;;
+		*)	how=(--kernel-alias "$k") ;;
+		esac
 		echo "== kernel $k under QEMU"
-		out=$(scripts/vm-run.sh --kernel-alias "$k" --add build/test_host tests/vm/guest.sh 2>&1)
+		out=$(scripts/vm-run.sh "${how[@]}" --add build/test_host tests/vm/guest.sh 2>&1)
 		rc=$?
-		grep -E '^(lrutop backend|\[|ERROR|vm-run)' <<< "$out"
-		tally "$out" "$rc" "$(cat "$LRUTOP_KERNELS/$k/release" 2>/dev/null || echo "$k")"
+		grep -E '^(lrutop backend|\[|ERROR|vm-run|eager lists)' <<< "$out"
+		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
+		tally "$out" "$rc" "${rel:-$k}"
+		check_guest_jsonl "$out" "${rel:-$k}"
 	done
 fi
 echo "$passed passed, $failed failed"

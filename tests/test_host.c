@@ -5,6 +5,7 @@
  * driven through tmux.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -204,6 +205,68 @@ static json_int_t jint(json_t *o, const char *key)
 	return json_integer_value(v);
 }
 
+static json_t *find_by(json_t *array, const char *key, json_t *want)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(array, i, e) {
+		if (json_equal(json_object_get(e, key), want))
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * Exact lists per (memcg, superblock): every pair lrutop saw for the memcg lies on a
+ * superblock the workload touched from it, with the predicted count on both of its
+ * list_lrus (dentries and inodes), and every touched superblock has both.
+ */
+static void check_pairs(json_t *report, json_t *wl)
+{
+	const char *memcg = json_string_value(json_object_get(wl, "memcg"));
+	json_t *pair, *lru, *want, *seen = json_object();
+	json_int_t id = jint(wl, "id");
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "pairs"), i, pair) {
+		const char *kind;
+		char key[64];
+
+		if (jint(pair, "memcg") != id)
+			continue;
+		lru = find_by(json_object_get(report, "lrus"), "addr", json_object_get(pair, "lru"));
+		if (!lru)
+			fail_msg("%s: a pair on list_lru %lld that lrutop does not list", memcg,
+				 (long long)jint(pair, "lru"));
+		kind = json_string_value(json_object_get(lru, "kind"));
+		want = find_by(json_object_get(wl, "pairs"), "dev", json_object_get(lru, "dev"));
+		if (!want)
+			fail_msg("%s: %lld lists on the %s list_lru of %s (dev %s), which it never touched",
+				 memcg, (long long)jint(pair, "lists"), kind,
+				 json_string_value(json_object_get(lru, "mount")),
+				 json_string_value(json_object_get(lru, "dev")));
+		if (jint(pair, "lists") != jint(want, "lists_per_lru"))
+			fail_msg("%s on %s (%s list_lru): expected %lld lists, lrutop counted %lld", memcg,
+				 json_string_value(json_object_get(want, "mount")), kind,
+				 (long long)jint(want, "lists_per_lru"), (long long)jint(pair, "lists"));
+		snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(want, "dev")), kind);
+		json_object_set_new(seen, key, json_true());
+	}
+	json_array_foreach(json_object_get(wl, "pairs"), i, want) {
+		for (int k = 0; k < 2; k++) {
+			char key[64];
+
+			snprintf(key, sizeof(key), "%s/%s", json_string_value(json_object_get(want, "dev")),
+				 k ? "inode" : "dentry");
+			if (jint(want, "lists_per_lru") && !json_object_get(seen, key))
+				fail_msg("%s: no list seen on the %s list_lru of %s", memcg, k ? "inode" : "dentry",
+					 json_string_value(json_object_get(want, "mount")));
+		}
+	}
+	json_decref(seen);
+}
+
 /*
  * The core claim: each (memcg, superblock) pair first touched makes one list on each of the
  * superblock's two list_lrus, for the memcg and each ancestor lacking one, with the bytes
@@ -213,8 +276,8 @@ static json_int_t jint(json_t *o, const char *key)
 static void test_kernel_lazy_lists(void **state)
 {
 	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-mnt-XXXXXX", cmd[8192];
-	char name[64], wl_out[8192];
-	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "--cumulative", "-r", "100000",
+	char name[64], wl_out[32768];
+	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "-l", "--cumulative", "-r", "100000",
 			 "1", NULL };
 	json_t *report = NULL, *last = NULL, *m, *wl;
 	unsigned int list_bytes = expected_list_bytes();
@@ -237,7 +300,7 @@ static void test_kernel_lazy_lists(void **state)
 	assert_int_equal(jint(report, "version"), 1);
 	json_decref(report);
 
-	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n %s -m 7 -t 5 -k 3 -D 2",
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n %s -m 7 -t 5 -k 3 -D 2 -f 10",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, name);
 	assert_int_equal(run(cmd, wl_out, sizeof(wl_out)), 0);
 	/* A report of an interval that began after the workload and its cleanup ended. */
@@ -275,12 +338,18 @@ static void test_kernel_lazy_lists(void **state)
 				    json_string_value(json_object_get(wl, "memcg")));
 		assert_true(json_is_true(json_object_get(m, "removed")));
 		if (!strcmp(json_string_value(json_object_get(last, "backend")), "fentry")) {
-			/* Each file is one dentry and one inode from kmem_cache_alloc_lru; the
-			 * allocator is called on every such object, and allocates far less. */
+			/* Each file is one dentry and one inode from kmem_cache_alloc_lru, and each
+			 * of those calls the allocator, which allocates far less: at most 2 list_lrus
+			 * x 3 mounts x 3 levels = 18 lists for 2 x 30 objects. */
 			assert_true(jint(m, "objs") >= 2 * jint(wl, "files"));
-			assert_true(jint(m, "calls") >= jint(m, "lrus"));
+			assert_true(jint(m, "calls") >= 2 * jint(wl, "files"));
+			if (jint(m, "calls") < 3 * allocs)
+				fail_msg("%s: %lld calls for %lld lists: calls should be far above lists",
+					 json_string_value(json_object_get(wl, "memcg")),
+					 (long long)jint(m, "calls"), (long long)allocs);
 			assert_int_equal(jint(m, "fails"), 0);
 			assert_int_equal(jint(m, "lrus"), 2 * jint(wl, "mounts"));
+			check_pairs(last, wl);
 		}
 		json_decref(wl);
 		checked++;
@@ -300,15 +369,18 @@ static void test_kernel_lazy_lists(void **state)
 
 /*
  * Before 5.18: every memcg-aware list_lru holds one kmalloc'd list_lru_one per node for
- * every memcg id. Creating memcgs grows the id space (new size = 2 * (id + 1), at least 4);
- * mounting a tmpfs then allocates the whole id range for its two list_lrus at once.
+ * every memcg id. Creating memcgs grows the id space (new size = 2 * (id + 1), at least 4)
+ * for all L list_lrus at once; mounting a tmpfs then allocates the whole id range for its
+ * two list_lrus. L, the nodes and the id space are read from the kernel by lrutop at start
+ * (its walk of the kernel's list of memcg-aware list_lrus, memcg_nr_cache_ids), so:
+ *   lists = L x nodes x (ids - ids0) + 2 mounts x 2 list_lrus x nodes x ids,  32 bytes each.
  */
 static void test_kernel_eager_lists(void **state)
 {
 	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-mnt-XXXXXX", cmd[8192], one[4200];
 	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "--cumulative", "1", NULL };
-	json_t *before, *after, *tb, *ta, *g;
-	json_int_t ids, nodes, d_allocs, size = 0;
+	json_int_t ids0, ids, nodes, lrus0, lists, want, size, mount_lists;
+	json_t *first, *before, *after, *ta, *g;
 	bool fentry;
 	size_t i;
 	pid_t pid;
@@ -319,8 +391,9 @@ static void test_kernel_eager_lists(void **state)
 	assert_true(cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) > 0);
 	assert_non_null(mkdtemp(mntdir));
 	f = spawn(argv, &pid, false);
-	json_decref(read_json_line(f));	/* attached */
-	/* Five memcgs: ids grow past 4 to 10, and stay so after they are removed. */
+	first = read_json_line(f);	/* attached; what the kernel had before */
+	assert_non_null(first);
+	/* Five memcgs and their parent: ids grow to 10 at least, and stay so after removal. */
 	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-eager -m 5 -t 1 -k 1",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir);
 	assert_int_equal(run(cmd, NULL, 0), 0);
@@ -338,30 +411,47 @@ static void test_kernel_eager_lists(void **state)
 	assert_non_null(before);
 	assert_non_null(after);
 
+	lrus0 = jint(first, "memcg_lrus");
+	ids0 = jint(first, "id_space");
 	ids = jint(after, "id_space");
 	nodes = jint(after, "nodes");
+	assert_true(ids0 >= 0);	/* 0 on 5.10 until the first memcg */
 	assert_true(ids >= 10);
-	tb = json_object_get(before, "totals");
+	assert_true(lrus0 >= 2);
+	/* The test's own tmpfs is the only list_lru pair added since the start. */
+	assert_int_equal(jint(after, "memcg_lrus"), lrus0 + 2);
 	ta = json_object_get(after, "totals");
-	/* The mount: 2 list_lrus x nodes x ids lists of 32 bytes (kmalloc-32). */
-	d_allocs = jint(ta, "eager_allocs") - jint(tb, "eager_allocs");
-	if (d_allocs != 2 * nodes * ids)
-		fail_msg("a tmpfs mount made %lld eager lists, expected 2 x %lld nodes x %lld ids",
-			 (long long)d_allocs, (long long)nodes, (long long)ids);
-	assert_int_equal(jint(ta, "eager_bytes") - jint(tb, "eager_bytes"), 32 * d_allocs);
+	mount_lists = 2 * nodes * ids;
+	want = lrus0 * nodes * (ids - ids0) + 2 * mount_lists;
+	lists = jint(ta, "eager_allocs");
+	if (lists != want)
+		fail_msg("expected %lld eager lists = %lld list_lrus x %lld nodes x (%lld - %lld ids) + "
+			 "2 mounts x %lld, lrutop counted %lld", (long long)want, (long long)lrus0,
+			 (long long)nodes, (long long)ids, (long long)ids0, (long long)mount_lists,
+			 (long long)lists);
+	print_message("eager lists: %lld list_lrus x %lld nodes x ids %lld->%lld + 2 mounts x %lld = %lld, "
+		      "%lld bytes\n", (long long)lrus0, (long long)nodes, (long long)ids0, (long long)ids,
+		      (long long)mount_lists, (long long)lists, (long long)jint(ta, "eager_bytes"));
+	assert_int_equal(jint(ta, "eager_bytes"), 32 * lists);
+	/* The workload's umount freed its tmpfs's lists, and nothing else was freed. */
+	assert_int_equal(jint(ta, "eager_freed_bytes"), 32 * mount_lists);
+	/* The test's own mount, alone in the last interval. */
+	assert_int_equal(jint(ta, "eager_allocs") -
+			 jint(json_object_get(before, "totals"), "eager_allocs"), mount_lists);
 	fentry = !strcmp(json_string_value(json_object_get(after, "backend")), "fentry");
 	if (fentry) {
 		/* Two views of one fact: kmallocs seen, and ids __memcg_init_list_lru_node covered. */
-		assert_int_equal(jint(ta, "eager_ids"), jint(ta, "eager_allocs"));
-		/* The id space grew through 4 to 10: each growth doubles id + 1. */
+		assert_int_equal(jint(ta, "eager_ids"), lists);
+		/* Each growth starts where the last ended, and they end at the id space. */
+		size = ids0;
 		json_array_foreach(json_object_get(after, "growths"), i, g) {
-			json_int_t n = jint(g, "new_size");
-
-			assert_true(n > size);
-			size = n;
+			assert_int_equal(jint(g, "old_size"), size);
+			assert_true(jint(g, "new_size") > size);
+			size = jint(g, "new_size");
 		}
 		assert_int_equal(size, ids);
 	}
+	json_decref(first);
 	json_decref(before);
 	json_decref(after);
 	snprintf(cmd, sizeof(cmd), "umount %s", one);
@@ -391,6 +481,100 @@ static void test_kernel_probe(void **state)
 		assert_non_null(strstr(out, "__memcg_init_list_lru_node     btf  kallsyms"));
 		assert_non_null(strstr(out, "eager allocations (pre-5.18)       yes"));
 	}
+}
+
+/*
+ * Exporter mode on this kernel: the textfile replaced every 0.2 s while a reader re-reads it
+ * for 3 s (every read must be whole), the same metrics over HTTP on loopback, a memcg with a
+ * quote and a backslash in its name among the series, and nothing left behind after SIGTERM.
+ */
+static void test_prometheus_export(void **state)
+{
+	char cgroot[4096], dir[] = "/tmp/lrutop-prom-XXXXXX", mntdir[] = "/tmp/lrutop-test-mnt-XXXXXX";
+	char file[128], listen[64], url[128], cmd[8192], want[256];
+	char *argv[] = { (char *)lrutop_bin(), "--prometheus", file, "--listen", listen, "0.2", NULL };
+	const char *name = "lrutop-q\"b\\s";
+	struct stat st;
+	int port = 20000 + getpid() % 20000, tries;
+	pid_t pid;
+	FILE *f;
+	DIR *d;
+	struct dirent *e;
+
+	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(mkdtemp(mntdir));
+	snprintf(file, sizeof(file), "%s/lrutop.prom", dir);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", port);
+	f = spawn(argv, &pid, false);
+	for (tries = 0; tries < 300 && stat(file, &st); tries++)
+		usleep(100000);
+	assert_int_equal(stat(file, &st), 0);
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n '%s' -m 2 -t 2 -k 1 > /dev/null",
+		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, name);
+	assert_int_equal(run(cmd, NULL, 0), 0);
+	usleep(600000);	/* the next export */
+	snprintf(want, sizeof(want), "/%s/m0", name);
+	snprintf(cmd, sizeof(cmd), "tests/check_prom.py --file %s --watch 3 --expect-cgroup '%s'",
+		 file, want);
+	if (run(cmd, cmd, sizeof(cmd)))
+		fail_msg("%s", cmd);
+	snprintf(cmd, sizeof(cmd), "tests/check_prom.py --url %s --expect-cgroup '%s'", url, want);
+	if (run(cmd, cmd, sizeof(cmd)))
+		fail_msg("%s", cmd);
+	kill(pid, SIGTERM);
+	while (fgetc(f) != EOF)
+		;
+	fclose(f);
+	assert_int_equal(wait_exit(pid, 10), 0);
+	/* Only the file itself: no temporary file was left behind. */
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] != '.' && strcmp(e->d_name, "lrutop.prom"))
+			fail_msg("left behind in %s: %s", dir, e->d_name);
+	}
+	closedir(d);
+	unlink(file);
+	rmdir(dir);
+	rmdir(mntdir);
+}
+
+/* Every line of -b -j (with -l and -H, so every optional part) against the documented
+ * schema, while the workload makes lists. */
+static void test_json_schema(void **state)
+{
+	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-mnt-XXXXXX", out[] = "/tmp/lrutop-jsonl-XXXXXX";
+	char cmd[8192];
+	int fd, status;
+	pid_t pid;
+
+	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
+		skip();
+	assert_non_null(mkdtemp(mntdir));
+	fd = mkstemp(out);
+	assert_true(fd >= 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fd, STDOUT_FILENO);
+		execl(lrutop_bin(), lrutop_bin(), "-b", "-j", "-l", "-H", "0.5", "6", NULL);
+		_exit(127);
+	}
+	close(fd);
+	usleep(1500000);
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-schema -m 3 -t 2 -k 2 -D 2 > /dev/null",
+		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir);
+	assert_int_equal(run(cmd, NULL, 0), 0);
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(cmd, sizeof(cmd), "tests/check_jsonl.py --min-lines 6 docs/lrutop-jsonl.schema.json %s", out);
+	if (run(cmd, cmd, sizeof(cmd)))
+		fail_msg("%s", cmd);
+	unlink(out);
+	rmdir(mntdir);
 }
 
 static void test_not_root(void **state)
@@ -506,6 +690,8 @@ int main(void)
 		cmocka_unit_test(test_kernel_lazy_lists),
 		cmocka_unit_test(test_kernel_eager_lists),
 		cmocka_unit_test(test_kernel_probe),
+		cmocka_unit_test(test_prometheus_export),
+		cmocka_unit_test(test_json_schema),
 		cmocka_unit_test(test_not_root),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_signals_detach),

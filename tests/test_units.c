@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of the userspace pieces that need no kernel: kallsyms ranges, cgroup paths,
- * row sorting, histograms, options, JSON output. */
+ * row sorting, histograms, options, JSON output, the model, Prometheus exposition. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <argp.h>
 #include <cmocka.h>
@@ -17,9 +18,12 @@
 #include "cgroup.h"
 #include "collect.h"
 #include "hist.h"
+#include "http.h"
 #include "ksyms.h"
+#include "model.h"
 #include "mounts.h"
 #include "opts.h"
+#include "prom.h"
 #include "report.h"
 #include "rows.h"
 
@@ -271,6 +275,12 @@ static void test_opts_table(void **state)
 		{ "-c relative", 0 }, { "--backend kprobe", 0 }, { "--max-memcgs 1", 0 },
 		{ "--max-memcgs 99999999999", 0 }, { "-j", 0 }, { "--bogus", 0 }, { "nan", 0 },
 		{ "inf", 0 }, { "1e9", 0 },
+		{ "--prometheus /tmp/x.prom", 1 }, { "--listen 9843", 1 }, { "--listen 0.0.0.0:80", 1 },
+		{ "--listen [::1]:9843", 1 }, { "--top 0", 1 }, { "--top 5 --prometheus f -b", 1 },
+		{ "--prometheus", 0 }, { "--prometheus /tmp/", 0 }, { "--listen 0", 0 },
+		{ "--listen 70000", 0 }, { "--listen host:80", 0 }, { "--listen 1.2.3.4:", 0 },
+		{ "--listen [::1]", 0 }, { "--listen [zz]:80", 0 }, { "--listen :80", 0 },
+		{ "--top -1", 0 }, { "--top x", 0 }, { "--top 100001", 0 },
 	};
 	struct lrutop_opts o;
 
@@ -289,6 +299,170 @@ static void test_opts_table(void **state)
 	assert_int_equal(parse(&o, ""), 0);
 	assert_int_equal(o.max_memcgs, 10240);
 	assert_int_equal(o.backend, BACKEND_AUTO);
+}
+
+static void test_listen_parse(void **state)
+{
+	char addr[64];
+	uint16_t port;
+
+	assert_int_equal(listen_parse("9843", addr, sizeof(addr), &port), 0);
+	/* Loopback unless an address is given: metrics are not for every network by default. */
+	assert_string_equal(addr, "127.0.0.1");
+	assert_int_equal(port, 9843);
+	assert_int_equal(listen_parse("10.1.2.3:80", addr, sizeof(addr), &port), 0);
+	assert_string_equal(addr, "10.1.2.3");
+	assert_int_equal(listen_parse("[::1]:65535", addr, sizeof(addr), &port), 0);
+	assert_string_equal(addr, "::1");
+	assert_int_equal(port, 65535);
+	assert_int_equal(listen_parse("localhost:80", addr, sizeof(addr), &port), -EINVAL);
+}
+
+/* ---- the model ---- */
+
+static void test_model(void **state)
+{
+	static const uint64_t growth[] = { 4, 10, 22, 46, 94, 190, 382, 766, 1534, 3070, 6142,
+					   12286, 24574, 49150, 65535 };
+	uint64_t prev = 0;
+
+	assert_int_equal(kmalloc_bucket(24), 32);
+	assert_int_equal(kmalloc_bucket(40), 64);	/* 16 + 24 x 1 node: kmalloc-64 */
+	assert_int_equal(kmalloc_bucket(80), 96);	/* 16 + 32 x 2 nodes (6.13+): kmalloc-96 */
+	assert_int_equal(kmalloc_bucket(144), 192);	/* 16 + 32 x 4 nodes */
+	assert_int_equal(kmalloc_bucket(200), 256);
+	assert_int_equal(kmalloc_bucket(9000), 16384);
+	/* The id space grows through the sequence in shared/docs, one id past each size. */
+	assert_int_equal(pre_patch_id_space(0), 0);
+	for (size_t i = 0; i < sizeof(growth) / sizeof(growth[0]); i++) {
+		assert_int_equal(pre_patch_id_space(prev + 1), growth[i]);
+		assert_int_equal(pre_patch_id_space(growth[i] < 65535 ? growth[i] : 65535), growth[i]);
+		prev = growth[i];
+	}
+	assert_int_equal(pre_patch_id_space(1000000), 65535);
+	/* The 5.10 guest: 6 memcgs -> 10 ids; 45 list_lrus x 1 node x (10 x 32 + kmalloc(96)). */
+	assert_int_equal(pre_patch_id_space(6), 10);
+	assert_int_equal(pre_patch_bytes(45, 1, 10), 45 * (320 + 96));
+	/* The series' production host: 4 nodes x 24574 ids x 32 B = 3 MB of lists per list_lru,
+	 * plus a 256 KiB pointer array per node. */
+	assert_int_equal(pre_patch_bytes(1, 4, 24574), 4 * (24574 * 32 + 262144));
+	/* The 6.1 guest: 140 pairs of 64 bytes. */
+	assert_int_equal(post_patch_bytes(140, 1, 24), 140 * 64);
+}
+
+/* ---- Prometheus ---- */
+
+static int run_argv(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void test_prom_escape(void **state)
+{
+	char buf[64];
+
+	assert_string_equal(prom_escape(buf, sizeof(buf), "/a\\b\"c\nd"), "/a\\\\b\\\"c\\nd");
+	/* Cut short, never mid-escape. */
+	assert_string_equal(prom_escape(buf, 6, "\"\"\""), "\\\"\\\"");
+}
+
+/*
+ * A state with hostile cgroup paths, rendered, written atomically, and read back by the
+ * Prometheus client's parser (tests/check_prom.py): names, HELP/TYPE, escaping, histogram
+ * rules. --top 2 of 3 rows: the third and the dropped rows are in cgroup="other".
+ */
+static void test_prom_render(void **state)
+{
+	struct probe_plan plan = { .post_patch = true, .lazy_fn = FN_MEMCG_LIST_LRU_ALLOC,
+				   .obj_fn = FN_ALLOC_LRU, .has_kmalloc_tp = true };
+	struct lrutop_state s = { .plan = &plan, .backend = BACKEND_FENTRY };
+	struct lrutop_opts o = { .sort = SORT_ALLOCS, .top = 2 };	/* sorts by bytes anyway */
+	__u64 ids[3] = { 11, 12, 13 };
+	struct memcg_stats v[3] = {
+		{ .allocs = 3, .bytes = 192, .calls = 10, .lat_ns = 5000 },
+		{ .allocs = 1, .bytes = 64, .calls = 4, .lat_ns = 800 },
+		{ .allocs = 2, .bytes = 128, .calls = 1, .lat_ns = 300 },
+	};
+	char path[] = "/tmp/lrutop-prom-XXXXXX", file[64], weird[] = "/a \"q\"\\x\ny";
+	char *argv[] = { "tests/check_prom.py", "--file", file, "--expect-cgroup", weird,
+			 "--expect-cgroup", "other", NULL };
+	size_t len;
+	char *text;
+
+	plan.funcs[FN_MEMCG_LIST_LRU_ALLOC].in_kallsyms = true;
+	plan.funcs[FN_MEMCG_LIST_LRU_ALLOC].in_btf = true;
+	plan.funcs[FN_ALLOC_LRU].in_btf = true;
+	state_plan_metrics(&s);
+	strcpy(s.release, "6.1.0-\"test\"");
+	s.nr_nodes = 1;
+	s.memcg_lrus = 100;
+	s.kernel_memcgs = s.kernel_memcgs_peak = 5;
+	memcg_table_update(&s.memcgs, ids, v, 3);
+	s.memcgs.rows[0].path = strdup(weird);
+	s.memcgs.rows[1].path = strdup("/b");
+	/* Totals include rows a full map dropped: 4 lists no row holds. */
+	s.tot = (struct totals){ .allocs = 10, .bytes = 640, .calls = 20, .lat_ns = 7000 };
+	s.lat[8] = 12;
+	s.lat[12] = 8;
+	assert_int_equal(prom_render(&s, &o, &text, &len), 0);
+	assert_non_null(strstr(text, "lrutop_list_lru_allocations_total{cgroup=\"/a \\\"q\\\"\\\\x\\ny\"} 3\n"));
+	/* The top two by bytes are 11 and 13: other = 10 - 3 - 2 lists, 640 - 192 - 128 bytes. */
+	assert_non_null(strstr(text, "lrutop_list_lru_allocations_total{cgroup=\"other\"} 5\n"));
+	assert_non_null(strstr(text, "lrutop_list_lru_bytes_total{cgroup=\"other\"} 320\n"));
+	assert_non_null(strstr(text, "lrutop_cgroups_in_other 1\n"));
+	/* 100 list_lrus x (10 ids x 32 + kmalloc(16 + 80)) for 5 memcgs before the patch. */
+	assert_non_null(strstr(text, "lrutop_list_lru_pre_patch_estimate_bytes 41600\n"));
+	assert_non_null(strstr(text, "_duration_seconds_bucket{cgroup=\"other\",le=\"+Inf\"} 20\n"));
+	assert_non_null(strstr(text, "_duration_seconds_count{cgroup=\"other\"} 20\n"));
+	/* Failures are measurable with fentry: there, at 0. A row with no path is named by id. */
+	assert_non_null(strstr(text, "lrutop_list_lru_failures_total{cgroup=\"id:13\"} 0\n"));
+
+	assert_non_null(mkdtemp(path));
+	snprintf(file, sizeof(file), "%s/lrutop.prom", path);
+	assert_int_equal(prom_write_file(file, text, len), 0);
+	assert_int_equal(run_argv(argv), 0);
+	unlink(file);
+	rmdir(path);
+	free(text);
+	memcg_table_free(&s.memcgs);
+}
+
+/* Written whole or not at all; a symlink at the path is replaced, never written through. */
+static void test_prom_write_file(void **state)
+{
+	char dir[] = "/tmp/lrutop-prom-XXXXXX", file[64], target[64], buf[64];
+	struct stat st;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/m.prom", dir);
+	snprintf(target, sizeof(target), "%s/target", dir);
+	f = fopen(target, "w");
+	fputs("precious\n", f);
+	fclose(f);
+	assert_int_equal(symlink(target, file), 0);
+	assert_int_equal(prom_write_file(file, "a 1\n", 4), 0);
+	assert_int_equal(lstat(file, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0644);
+	f = fopen(target, "r");
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious\n");
+	assert_int_equal(prom_write_file("/nonexistent-dir/m.prom", "a 1\n", 4), -ENOENT);
+	unlink(file);
+	unlink(target);
+	/* Nothing but what was written is left behind. */
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /* ---- JSON ---- */
@@ -356,6 +530,11 @@ int main(void)
 		cmocka_unit_test(test_hist_render),
 		cmocka_unit_test(test_opts_table),
 		cmocka_unit_test(test_json_report),
+		cmocka_unit_test(test_listen_parse),
+		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_prom_escape),
+		cmocka_unit_test(test_prom_render),
+		cmocka_unit_test(test_prom_write_file),
 	};
 
 	return cmocka_run_group_tests_name("units", tests, NULL, NULL);

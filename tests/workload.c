@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +81,17 @@ static unsigned long long ino_of(const char *path)
 	if (stat(path, &st))
 		die(path);
 	return st.st_ino;
+}
+
+/* The superblock's device as mountinfo and lrutop print it. */
+static const char *dev_of(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		die(path);
+	snprintf(buf, len, "%u:%u", major(st.st_dev), minor(st.st_dev));
+	return buf;
 }
 
 /* Move into the memcg through a cgroup.procs fd opened beforehand: opening it from the
@@ -166,7 +178,7 @@ static void parse(int argc, char **argv, struct config *c)
 		}
 	}
 	if (!c->cgroot || !c->mntdir || c->memcgs < 1 || c->mounts < 1 || c->touch < 1 ||
-	    c->touch > c->mounts || c->files < 1 || c->depth < 1 || c->depth > MAX_DEPTH)
+	    c->touch > c->mounts || c->touch > 100 || c->files < 1 || c->depth < 1 || c->depth > MAX_DEPTH)
 		usage();
 }
 
@@ -206,7 +218,8 @@ int main(int argc, char **argv)
 	if (!populated)
 		die("calloc");
 	for (int i = 0; i < c.memcgs; i++) {
-		int lists = 0;
+		char pairs[16384], dev[32];
+		int lists = 0, n = 0;
 
 		memcg_path(&c, i, c.depth, path, sizeof(path));
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/cgroup.procs");
@@ -216,20 +229,25 @@ int main(int argc, char **argv)
 		touch_from(&c, procs_fd, i);
 		close(procs_fd);
 		/* The kernel populates the memcg and every ancestor below the root that lacks a
-		 * list on this superblock: two list_lrus (dentries, inodes) each. */
+		 * list on this superblock: one list on each of its two list_lrus (dentries,
+		 * inodes) per memcg. */
 		for (int j = 0; j < c.touch; j++) {
-			bool *p = populated + (size_t)((i * c.touch + j) % c.mounts) * nodes;
+			int m = (i * c.touch + j) % c.mounts, made = 0;
+			bool *p = populated + (size_t)m * nodes;
 
-			if (populate(&p[0]))
-				lists += 2;
-			for (int l = 1; l <= c.depth; l++) {
-				if (populate(&p[1 + i * c.depth + l - 1]))
-					lists += 2;
-			}
+			made += populate(&p[0]);
+			for (int l = 1; l <= c.depth; l++)
+				made += populate(&p[1 + i * c.depth + l - 1]);
+			snprintf(path, sizeof(path), "%s/t%d", c.mntdir, m);
+			n += snprintf(pairs + n, sizeof(pairs) - n,
+				      "%s{\"mount\":\"%s\",\"dev\":\"%s\",\"lists_per_lru\":%d}",
+				      j ? "," : "", path, dev_of(path, dev, sizeof(dev)), made);
+			lists += 2 * made;
 		}
 		memcg_path(&c, i, c.depth, path, sizeof(path));
-		printf("{\"memcg\":\"%s\",\"id\":%llu,\"mounts\":%d,\"files\":%d,\"expected_lists\":%d}\n",
-		       path + strlen(c.cgroot), ino_of(path), c.touch, c.touch * c.files, lists);
+		printf("{\"memcg\":\"%s\",\"id\":%llu,\"mounts\":%d,\"files\":%d,"
+		       "\"expected_lists\":%d,\"pairs\":[%s]}\n",
+		       path + strlen(c.cgroot), ino_of(path), c.touch, c.touch * c.files, lists, pairs);
 	}
 	fflush(stdout);
 	free(populated);

@@ -1,7 +1,28 @@
 #!/bin/sh
 # Runs inside a booted test kernel (scripts/vm-run.sh): the test_kernel_* host tests, with
 # the fentry backend where the kernel allows it, against the kernel's own numbers.
-export LRUTOP_BIN=/lrutop/lrutop LRUTOP_WORKLOAD=/lrutop/workload
+# LRUTOP_DIR holds lrutop, the workload and test_host (/lrutop in vm-run's initramfs).
+dir=${LRUTOP_DIR:-/lrutop}
+# cgroup v2 gives a memcg only where the parent enables the memory controller.
+if [ -w /sys/fs/cgroup/cgroup.subtree_control ] &&
+   ! grep -qw memory /sys/fs/cgroup/cgroup.subtree_control; then
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+fi
+export LRUTOP_BIN=$dir/lrutop LRUTOP_WORKLOAD=$dir/workload
 export LRUTOP_TESTS='test_kernel_*' LRUTOP_SUITE="kernel $(uname -r)" LRUTOP_EXPECT_BACKEND=fentry
-/lrutop/lrutop --probe | sed -n 's/^backend: /lrutop backend: /p'
-/lrutop/test_host
+echo "lrutop kernel: $(uname -r)"
+"$dir/lrutop" --probe | sed -n 's/^backend: /lrutop backend: /p'
+"$dir/test_host"
+rc=$?
+
+# JSON Lines with every part this kernel fills in, for the host to check against the schema
+# (docs/lrutop-jsonl.schema.json): the guest has no Python.
+mkdir -p /tmp/schema-mnt
+"$dir/lrutop" -b -j -l -H --cumulative 1 3 > /tmp/lrutop.jsonl 2> /dev/null &
+while [ ! -s /tmp/lrutop.jsonl ] && kill -0 $! 2> /dev/null; do
+	sleep 0.2
+done
+"$dir/workload" -r /sys/fs/cgroup -d /tmp/schema-mnt -n schema -m 2 -t 2 -k 1 -D 2 > /dev/null
+wait
+sed 's/^/LRUTOP-JSONL /' /tmp/lrutop.jsonl
+exit $rc

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "http.h"
+
+int listen_parse(const char *spec, char *addr, size_t len, uint16_t *port)
+{
+	char host[64] = "127.0.0.1", *end;
+	const char *p = spec, *colon;
+	struct in6_addr a6;
+	struct in_addr a4;
+	long v;
+
+	if (spec[0] == '[') {
+		end = strchr(spec, ']');
+		if (!end || end[1] != ':' || end - spec - 1 >= (long)sizeof(host))
+			return -EINVAL;
+		snprintf(host, sizeof(host), "%.*s", (int)(end - spec - 1), spec + 1);
+		if (inet_pton(AF_INET6, host, &a6) != 1)
+			return -EINVAL;
+		p = end + 2;
+	} else if ((colon = strrchr(spec, ':'))) {
+		if (colon - spec >= (long)sizeof(host))
+			return -EINVAL;
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+		if (inet_pton(AF_INET, host, &a4) != 1)
+			return -EINVAL;
+		p = colon + 1;
+	}
+	errno = 0;
+	v = strtol(p, &end, 10);
+	if (errno || end == p || *end || v < 1 || v > 65535)
+		return -EINVAL;
+	if (addr)
+		snprintf(addr, len, "%s", host);
+	if (port)
+		*port = v;
+	return 0;
+}
+
+#ifdef LRUTOP_NO_HTTP
+/* The static build for test guests goes without libmicrohttpd (and its TLS libraries). */
+int metrics_server_start(const char *spec, struct metrics_server **out, char *why, size_t len)
+{
+	snprintf(why, len, "this lrutop was built without HTTP support (static build)");
+	return -ENOTSUP;
+}
+
+int metrics_server_publish(struct metrics_server *srv, const char *text, size_t len)
+{
+	return -ENOTSUP;
+}
+
+void metrics_server_stop(struct metrics_server *srv)
+{
+}
+#else
+#include <microhttpd.h>
+
+struct metrics_server {
+	struct MHD_Daemon *daemon;
+	pthread_mutex_t lock;
+	char *text;
+	size_t len;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, const char *type,
+			     char *body, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
+{
+	static const char plain[] = "text/plain; charset=utf-8";
+	struct metrics_server *srv = cls;
+	char *body = NULL;
+	bool have;
+	size_t len = 0;
+
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, plain, strdup("GET only\n"), 9);
+	if (!strcmp(url, "/"))
+		return reply(conn, MHD_HTTP_OK, plain, strdup("lrutop: metrics at /metrics\n"), 28);
+	if (strcmp(url, "/metrics"))
+		return reply(conn, MHD_HTTP_NOT_FOUND, plain, strdup("not found\n"), 10);
+	pthread_mutex_lock(&srv->lock);
+	have = srv->text;
+	if (have) {
+		body = malloc(srv->len ? srv->len : 1);
+		if (body) {
+			memcpy(body, srv->text, srv->len);
+			len = srv->len;
+		}
+	}
+	pthread_mutex_unlock(&srv->lock);
+	if (!have)
+		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, plain,
+			     strdup("no sample yet\n"), 14);
+	if (!body)
+		return MHD_NO;
+	return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, len);
+}
+
+int metrics_server_start(const char *spec, struct metrics_server **out, char *why, size_t len)
+{
+	struct sockaddr_storage ss = {};
+	struct metrics_server *srv;
+	sigset_t block, old;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
+	char host[64];
+	uint16_t port;
+
+	if (listen_parse(spec, host, sizeof(host), &port)) {
+		snprintf(why, len, "invalid listen address '%s'", spec);
+		return -EINVAL;
+	}
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, host, &s6->sin6_addr);
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		inet_pton(AF_INET, host, &s4->sin_addr);
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return -ENOMEM;
+	pthread_mutex_init(&srv->lock, NULL);
+	/* The server's thread must not take SIGINT/SIGTERM/SIGHUP from the main loop. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	srv->daemon = MHD_start_daemon(flags, port, NULL, NULL, handle, srv,
+				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				       MHD_OPTION_CONNECTION_LIMIT, 32U,
+				       MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+				       MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!srv->daemon) {
+		snprintf(why, len, "cannot listen on %s port %u (in use, or not an address of this host)",
+			 host, port);
+		pthread_mutex_destroy(&srv->lock);
+		free(srv);
+		return -EADDRNOTAVAIL;
+	}
+	*out = srv;
+	return 0;
+}
+
+int metrics_server_publish(struct metrics_server *srv, const char *text, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	pthread_mutex_lock(&srv->lock);
+	free(srv->text);
+	srv->text = copy;
+	srv->len = len;
+	pthread_mutex_unlock(&srv->lock);
+	return 0;
+}
+
+void metrics_server_stop(struct metrics_server *srv)
+{
+	if (!srv)
+		return;
+	MHD_stop_daemon(srv->daemon);
+	pthread_mutex_destroy(&srv->lock);
+	free(srv->text);
+	free(srv);
+}
+#endif
