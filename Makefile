@@ -12,7 +12,7 @@ OUT := build
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11
 CPPFLAGS += -I$(OUT) -Ibpf -Isrc
-LIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo
+LIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lm
 HTTP_LIBS := -lmicrohttpd
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 
@@ -21,7 +21,7 @@ OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all static deps test vmtest install clean
+.PHONY: all static deps test vmtest ab install clean
 all: deps lrutop
 
 deps:
@@ -69,6 +69,12 @@ vmtest:
 	@scripts/deps.sh test vm
 	@$(MAKE) --no-print-directory lrutop-static $(OUT)/test_host $(OUT)/workload
 	@LRUTOP_ONLY_VM=1 LRUTOP_VM_KERNELS="$(KERNELS)" tests/run.sh
+
+# Before/after the patch on Debian 5.10 and 6.1: snapshots, tables and chart in docs/ab/.
+ab:
+	@scripts/deps.sh test vm
+	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/workload
+	@scripts/ab.sh
 
 install: lrutop
 	install -D -m 0755 lrutop $(DESTDIR)$(PREFIX)/sbin/lrutop

@@ -84,6 +84,16 @@ struct {
 	__type(value, struct bracket);
 } brackets SEC(".maps");
 
+/* Pre-5.18 (fentry): the (memcg, list_lru) pairs a 5.18+ kernel would populate for the same
+ * work: a memcg allocating a dentry or an inode of a superblock. Ancestors are added by
+ * userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct pair_key);
+	__type(value, __u8);
+} would_pairs SEC(".maps");
+
 /* 256 bytes are too many for the BPF stack next to the rest. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -457,6 +467,48 @@ int BPF_PROG(lru_obj_exit, struct kmem_cache *s, void *lru, gfp_t gfp, void *ret
 	st = get_memcg_stats(current_memcg_cgid(), t);
 	if (st)
 		st->objs++;
+	return 0;
+}
+
+/*
+ * Pre-5.18: which (memcg, list_lru) pairs would have a list on a patched kernel. There,
+ * kmem_cache_alloc_lru() makes one for the allocating memcg when a dentry (__d_alloc) or an
+ * inode (alloc_inode) of the superblock is charged to it; the root memcg needs none.
+ */
+static __always_inline void would_populate(struct super_block *sb, __u64 off, struct totals *t)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css;
+	struct pair_key pk;
+	struct css_set *cset;
+	__u8 one = 1;
+
+	cset = BPF_CORE_READ(task, cgroups);
+	if (bpf_probe_read_kernel(&css, sizeof(css), &cset->subsys[id]) || !css ||
+	    !BPF_CORE_READ(css, parent))
+		return;
+	pk.cgid = BPF_CORE_READ(css, cgroup, kn, id);
+	pk.lru = (__u64)sb + off;
+	if (bpf_map_lookup_elem(&would_pairs, &pk))
+		return;
+	if (bpf_map_update_elem(&would_pairs, &pk, &one, BPF_NOEXIST) && t)
+		t->drops_pair++;
+}
+
+SEC("fexit")
+int BPF_PROG(dentry_alloc_exit, struct super_block *sb, const void *name, struct dentry *ret)
+{
+	if (ret)
+		would_populate(sb, bpf_core_field_offset(struct super_block, s_dentry_lru), get_totals());
+	return 0;
+}
+
+SEC("fexit")
+int BPF_PROG(inode_alloc_exit, struct super_block *sb, struct inode *ret)
+{
+	if (ret)
+		would_populate(sb, bpf_core_field_offset(struct super_block, s_inode_lru), get_totals());
 	return 0;
 }
 

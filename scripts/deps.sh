@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config"
 test_pkgs="libcmocka-dev tmux python3-prometheus-client python3-jsonschema curl"
-vm_pkgs="qemu-system-x86 busybox-static cpio xz-utils zstd lz4"
+vm_pkgs="qemu-system-x86 busybox-static cpio xz-utils zstd lz4 gnuplot-nox"
 
 want=
 for set in "${@:-build}"; do

@@ -294,6 +294,75 @@ static void resolve_paths(struct lrutop_state *s)
 	}
 }
 
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair_key *x = a, *y = b;
+
+	if (x->cgid != y->cgid)
+		return x->cgid < y->cgid ? -1 : 1;
+	return x->lru < y->lru ? -1 : x->lru > y->lru;
+}
+
+static int pair_add(struct pair_key **set, size_t *n, size_t *cap, __u64 cgid, __u64 lru)
+{
+	struct pair_key *p;
+
+	if (*n == *cap) {
+		p = realloc(*set, (*cap * 2 + 64) * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		*set = p;
+		*cap = *cap * 2 + 64;
+	}
+	(*set)[(*n)++] = (struct pair_key){ .cgid = cgid, .lru = lru };
+	return 0;
+}
+
+/* A pair and the same list_lru for each ancestor below the root, found by path. */
+static int pair_add_chain(const struct lrutop_state *s, struct pair_key **set, size_t *n,
+			  size_t *cap, const struct pair_key *pk)
+{
+	const char *path = cgroup_index_path(s->cg_index, pk->cgid);
+	char up[4096], *slash;
+	__u64 id;
+	int err;
+
+	err = pair_add(set, n, cap, pk->cgid, pk->lru);
+	if (err || !path)
+		return err;
+	snprintf(up, sizeof(up), "%s", path);
+	while ((slash = strrchr(up, '/')) && slash != up) {
+		*slash = '\0';
+		id = cgroup_index_id(s->cg_index, up);
+		if (id && (err = pair_add(set, n, cap, id, pk->lru)))
+			return err;
+	}
+	return 0;
+}
+
+long long state_would_pairs(const struct lrutop_state *s)
+{
+	struct map_dump d = {};
+	struct pair_key *set = NULL;
+	size_t n = 0, cap = 0, uniq = 0;
+	long long ret;
+	int err;
+
+	err = map_dump_read(bpf_map__fd(s->skel->maps.would_pairs), &d, sizeof(struct pair_key),
+			    sizeof(__u8));
+	for (size_t i = 0; !err && i < d.n; i++)
+		err = pair_add_chain(s, &set, &n, &cap, (const struct pair_key *)d.keys + i);
+	if (!err) {
+		qsort(set, n, sizeof(*set), pair_cmp);
+		for (size_t i = 0; i < n; i++)
+			uniq += !i || pair_cmp(&set[i - 1], &set[i]);
+	}
+	ret = err ? err : (long long)uniq;
+	free(set);
+	map_dump_free(&d);
+	return ret;
+}
+
 int state_memcg_lat(const struct lrutop_state *s, __u64 cgid, __u64 *slots)
 {
 	struct lat_slots h;

@@ -72,6 +72,9 @@ int state_refresh(struct lrutop_state *s);
 void state_free(struct lrutop_state *s);
 /* memcg's memcg_list_lru_alloc latency histogram since start (fentry). Negative errno if none. */
 int state_memcg_lat(const struct lrutop_state *s, __u64 cgid, __u64 *slots);
+/* Pre-5.18 (fentry): the (memcg, list_lru) pairs a 5.18+ kernel would have given a list for
+ * the allocations seen, each memcg's ancestors below the root included. Negative errno. */
+long long state_would_pairs(const struct lrutop_state *s);
 /* The per-interval or cumulative value of a totals field, as the state is set to show. */
 const struct totals *state_totals(const struct lrutop_state *s);
 

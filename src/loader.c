@@ -62,6 +62,11 @@ static int open_load_attach(const struct probe_plan *plan, enum backend b, unsig
 		err = target(skel->progs.grow_exit, plan, FN_UPDATE_ALL_LIST_LRUS, fentry);
 	if (!err)
 		err = target(skel->progs.eager_init_enter, plan, FN_INIT_LIST_LRU_NODE, fentry);
+	/* Only where lists are eager: what a patched kernel would populate. */
+	if (!err)
+		err = target(skel->progs.dentry_alloc_exit, plan, FN_D_ALLOC, fentry && plan->pre_patch);
+	if (!err)
+		err = target(skel->progs.inode_alloc_exit, plan, FN_ALLOC_INODE, fentry && plan->pre_patch);
 	if (!err)
 		err = lrutop_bpf__load(skel);
 	if (!err)

@@ -13,49 +13,23 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
 #include "collect.h"
+#include "compare.h"
 #include "http.h"
-#include "ksyms.h"
-#include "loader.h"
 #include "opts.h"
 #include "probe.h"
+#include "atomic.h"
 #include "prom.h"
 #include "report.h"
 #include "screen.h"
-#include "lrutop.skel.h"
+#include "session.h"
+#include "snapshot.h"
 
 static volatile sig_atomic_t exiting;
 
 static void sig_handler(int sig)
 {
 	exiting = 1;
-}
-
-static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
-{
-	return vfprintf(stderr, format, args);
-}
-
-/* Root, or CAP_BPF + CAP_PERFMON (5.8+), or CAP_SYS_ADMIN. */
-static bool has_privileges(void)
-{
-	unsigned long long eff = 0;
-	char line[256];
-	FILE *f;
-
-	if (geteuid() == 0)
-		return true;
-	f = fopen("/proc/self/status", "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
-			break;
-	}
-	fclose(f);
-	return (eff & (1ULL << 21)) || ((eff & (1ULL << 38)) && (eff & (1ULL << 39)));
 }
 
 static void sleep_until(struct timespec *deadline, double interval)
@@ -84,7 +58,7 @@ static int export_metrics(const struct lrutop_state *s, const struct lrutop_opts
 	if (err)
 		return err;
 	if (o->prometheus) {
-		err = prom_write_file(o->prometheus, text, len);
+		err = write_file_atomic(o->prometheus, text, len);
 		if (err)
 			fprintf(stderr, "lrutop: writing %s: %s\n", o->prometheus, strerror(-err));
 	}
@@ -129,18 +103,24 @@ static int run_batch(struct lrutop_state *s, const struct lrutop_opts *o,
 
 int main(int argc, char **argv)
 {
-	struct lrutop_bpf *skel = NULL;
-	struct ksyms *ksyms = NULL;
-	struct lrutop_state state;
-	struct probe_plan plan;
-	struct lrutop_opts o;
-	struct btf *btf = NULL;
 	struct metrics_server *srv = NULL;
-	bool interactive, exporting, state_ok = false;
-	enum backend backend;
-	char why[512];
+	bool interactive, exporting;
+	struct lrutop_opts o;
+	struct session ss;
 	int err;
 
+	/* Subcommands; argp names them in its messages by argv[0]. */
+	if (argc > 1 && !strcmp(argv[1], "snapshot")) {
+		signal(SIGINT, sig_handler);
+		signal(SIGTERM, sig_handler);
+		signal(SIGHUP, sig_handler);
+		argv[1] = "lrutop snapshot";
+		return snapshot_main(argc - 1, argv + 1, &exiting);
+	}
+	if (argc > 1 && !strcmp(argv[1], "compare")) {
+		argv[1] = "lrutop compare";
+		return compare_main(argc - 1, argv + 1);
+	}
 	err = opts_parse(argc, argv, &o, 0);
 	if (err)
 		return err;
@@ -149,72 +129,37 @@ int main(int argc, char **argv)
 	if (!interactive && !o.probe && !exporting)
 		o.batch = true;	/* not a terminal: a script is reading */
 
-	if (!has_privileges()) {
-		fprintf(stderr, "lrutop: needs root (or CAP_BPF and CAP_PERFMON): run it with sudo\n");
-		return 1;
-	}
-	libbpf_set_print(o.verbose ? libbpf_print_fn : NULL);
-	btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		fprintf(stderr, "lrutop: no kernel BTF at /sys/kernel/btf/vmlinux: the kernel needs CONFIG_DEBUG_INFO_BTF=y\n");
-		return 1;
-	}
-	ksyms = ksyms__load("/proc/kallsyms");
-	if (ksyms && ksyms__hidden(ksyms)) {
-		fprintf(stderr, "lrutop: warning: /proc/kallsyms hides addresses (kptr_restrict): the tracepoint backend cannot work\n");
-		ksyms__free(ksyms);
-		ksyms = NULL;
-	}
-	probe_plan_build(&plan, btf, ksyms);
-
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	signal(SIGHUP, sig_handler);
-
-	err = loader_start(&plan, o.backend, o.max_memcgs, o.verbose, &skel, &backend, why,
-			   sizeof(why));
-	if (err) {
-		fprintf(stderr, "lrutop: cannot measure list_lru memory on this kernel: %s\n", why);
-		err = 1;
-		goto cleanup;
-	}
-	err = state_init(&state, skel, &plan, backend);
-	if (err) {
-		fprintf(stderr, "lrutop: %s\n", strerror(-err));
-		err = 1;
-		goto cleanup;
-	}
-	state_ok = true;
-	state.cumulative = o.cumulative;
+	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose))
+		return 1;
+	ss.state.cumulative = o.cumulative;
 	if (o.probe) {
-		report_probe(stdout, &state, why);
+		report_probe(stdout, &ss.state, ss.why);
 		goto cleanup;
 	}
 	if (o.listen) {
-		err = metrics_server_start(o.listen, &srv, why, sizeof(why));
+		err = metrics_server_start(o.listen, &srv, ss.why, sizeof(ss.why));
 		if (err) {
-			fprintf(stderr, "lrutop: --listen: %s\n", why);
+			fprintf(stderr, "lrutop: --listen: %s\n", ss.why);
 			err = 1;
 			goto cleanup;
 		}
 	}
 	/* The baseline: the first report covers the first interval only. Exports start at
 	 * once, so a scrape right after start finds every series. */
-	err = state_refresh(&state);
+	err = state_refresh(&ss.state);
 	if (!err)
-		err = export_metrics(&state, &o, srv);
+		err = export_metrics(&ss.state, &o, srv);
 	if (!err)
-		err = interactive ? screen_run(&state, &o, &exiting) : run_batch(&state, &o, srv);
+		err = interactive ? screen_run(&ss.state, &o, &exiting) : run_batch(&ss.state, &o, srv);
 	if (err) {
 		fprintf(stderr, "lrutop: %s\n", strerror(-err));
 		err = 1;
 	}
 cleanup:
 	metrics_server_stop(srv);
-	if (state_ok)
-		state_free(&state);
-	lrutop_bpf__destroy(skel);
-	ksyms__free(ksyms);
-	btf__free(btf);
+	session_end(&ss);
 	return err;
 }

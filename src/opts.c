@@ -123,14 +123,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->cgroup = arg;
 		break;
 	case OPT_BACKEND:
-		if (!strcmp(arg, "auto"))
-			o->backend = BACKEND_AUTO;
-		else if (!strcmp(arg, "fentry"))
-			o->backend = BACKEND_FENTRY;
-		else if (!strcmp(arg, "tracepoint"))
-			o->backend = BACKEND_TRACEPOINT;
-		else
+		k = backend_parse(arg);
+		if (k < 0)
 			BAD_ARG("unknown backend '%s' (auto, fentry, tracepoint)", arg);
+		o->backend = k;
 		break;
 	case OPT_MAX_MEMCGS:
 		if (parse_long(arg, 16, 16 * 1024 * 1024, &v))

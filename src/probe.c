@@ -22,6 +22,8 @@ static const char *const func_names[NR_LRU_FUNCS] = {
 	[FN_LIST_LRU_DESTROY] = "list_lru_destroy",
 	[FN_REPARENT_LIST_LRUS] = "memcg_reparent_list_lrus",
 	[FN_DRAIN_ALL_LIST_LRUS] = "memcg_drain_all_list_lrus",
+	[FN_D_ALLOC] = "__d_alloc",
+	[FN_ALLOC_INODE] = "alloc_inode",
 };
 
 static const char *const metric_names[NR_METRICS] = {
@@ -35,6 +37,7 @@ static const char *const metric_names[NR_METRICS] = {
 	[M_EAGER] = "eager allocations (pre-5.18)",
 	[M_GROWTH] = "id-space growth events (pre-5.18)",
 	[M_ID_SPACE] = "memcg id-space size (pre-5.18)",
+	[M_WOULD_PAIRS] = "pairs a 5.18+ kernel would populate",
 };
 
 static const char *const metric_short_names[NR_METRICS] = {
@@ -48,6 +51,7 @@ static const char *const metric_short_names[NR_METRICS] = {
 	[M_EAGER] = "eager",
 	[M_GROWTH] = "growths",
 	[M_ID_SPACE] = "id-space",
+	[M_WOULD_PAIRS] = "would-pairs",
 };
 
 const char *metric_short_name(enum metric m)
@@ -75,6 +79,15 @@ const char *backend_name(enum backend b)
 	default:
 		return "auto";
 	}
+}
+
+int backend_parse(const char *name)
+{
+	for (int b = BACKEND_AUTO; b <= BACKEND_TRACEPOINT; b++) {
+		if (!strcmp(name, backend_name(b)))
+			return b;
+	}
+	return -EINVAL;
 }
 
 static bool btf_has(const struct btf *btf, const char *name, __u32 kind)
@@ -230,6 +243,14 @@ bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum 
 			UNAVAILABLE("kernel has no list_lru id space (5.18+)");
 		if (!plan->nr_cache_ids_addr && !(fentry && fn[FN_UPDATE_ALL_LIST_LRUS].in_btf))
 			UNAVAILABLE("memcg_nr_cache_ids not in /proc/kallsyms");
+		return true;
+	case M_WOULD_PAIRS:
+		if (!plan->pre_patch)
+			UNAVAILABLE("kernel allocates lazily (5.18+): its own pairs are measured");
+		if (!fentry)
+			UNAVAILABLE("needs fexit on __d_alloc and alloc_inode");
+		if (!fn[FN_D_ALLOC].in_btf || !fn[FN_ALLOC_INODE].in_btf)
+			UNAVAILABLE("__d_alloc or alloc_inode not in BTF (inlined?)");
 		return true;
 	default:
 		UNAVAILABLE("unknown metric");

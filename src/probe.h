@@ -21,6 +21,8 @@ enum lru_func {
 	FN_LIST_LRU_DESTROY,	/* list_lru_destroy */
 	FN_REPARENT_LIST_LRUS,	/* memcg_reparent_list_lrus: 5.18+ */
 	FN_DRAIN_ALL_LIST_LRUS,	/* memcg_drain_all_list_lrus: pre-5.18 */
+	FN_D_ALLOC,		/* __d_alloc(sb, name): a dentry of sb */
+	FN_ALLOC_INODE,		/* alloc_inode(sb): an inode of sb */
 	NR_LRU_FUNCS,
 };
 
@@ -48,6 +50,7 @@ enum metric {
 	M_EAGER,		/* pre-5.18 eager lists */
 	M_GROWTH,		/* pre-5.18 id-space growth events */
 	M_ID_SPACE,
+	M_WOULD_PAIRS,		/* pre-5.18: pairs a patched kernel would populate */
 	NR_METRICS,
 };
 
@@ -69,6 +72,8 @@ const char *metric_name(enum metric m);
 /* The column or field it shows as: "fails", "lat"... */
 const char *metric_short_name(enum metric m);
 const char *backend_name(enum backend b);
+/* "auto", "fentry" or "tracepoint"; -EINVAL for anything else. */
+int backend_parse(const char *name);
 
 /* Does struct type have a member named field? (layouts tell kernels apart) */
 bool probe_btf_has_field(const struct btf *btf, const char *type, const char *field);

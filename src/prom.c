@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "model.h"
 #include "prom.h"
 #include "report.h"
@@ -273,43 +271,4 @@ int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char 
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-int prom_write_file(const char *path, const char *text, size_t len)
-{
-	char tmp[4200];
-	size_t done = 0;
-	ssize_t w;
-	int fd, err = 0;
-
-	/* Not *.prom: the textfile collector skips it while it is being written. */
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	while (done < len) {
-		w = write(fd, text + done, len - done);
-		if (w < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		done += w;
-	}
-	if (fchmod(fd, 0644)) {
-		err = -errno;
-		goto cleanup;
-	}
-	err = close(fd) ? -errno : 0;
-	fd = -1;
-	if (err)
-		goto cleanup;
-	if (rename(tmp, path))
-		err = -errno;
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (err)
-		unlink(tmp);
-	return err;
 }

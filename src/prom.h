@@ -15,10 +15,6 @@
 int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char **text,
 		size_t *len);
 
-/* Replace path with text atomically: a temporary file in the same directory, renamed over
- * it, so a reader sees the old file or the new one, never half of one. */
-int prom_write_file(const char *path, const char *text, size_t len);
-
 /* A label value with \, " and newline escaped, into buf. */
 const char *prom_escape(char *buf, size_t len, const char *value);
 

@@ -104,8 +104,16 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		}
 		fputc('\n', out);
 	}
-	if (s->memcg_lrus >= 0)
+	if (s->memcg_lrus >= 0 && s->plan->post_patch && s->kernel_memcgs_peak >= 0) {
+		__u64 ids = pre_patch_id_space(s->kernel_memcgs_peak);
+
+		fprintf(out, "before the patch this host would hold %sB in per-memcg lists "
+			"(%lld list_lrus x %d node%s x %llu ids)\n",
+			fmt_size(b1, sizeof(b1), pre_patch_bytes(s->memcg_lrus, s->nr_nodes, ids)),
+			s->memcg_lrus, s->nr_nodes, s->nr_nodes > 1 ? "s" : "", (unsigned long long)ids);
+	} else if (s->memcg_lrus >= 0) {
 		fprintf(out, "memcg-aware list_lrus: %lld\n", s->memcg_lrus);
+	}
 	if (s->tot.drops_memcg || s->tot.drops_lru || s->tot.drops_pair || s->tot.drops_live)
 		fprintf(out, "DROPS: %llu memcg rows, %llu lrus, %llu pairs, %llu frees untracked (maps full: raise --max-memcgs)\n",
 			(unsigned long long)s->tot.drops_memcg, (unsigned long long)s->tot.drops_lru,
@@ -114,7 +122,7 @@ void report_header(FILE *out, const struct lrutop_state *s)
 	for (int m = 0; m < NR_METRICS; m++) {
 		if (s->avail[m])
 			continue;
-		if (m == M_EAGER || m == M_GROWTH || m == M_ID_SPACE) {
+		if (m == M_EAGER || m == M_GROWTH || m == M_ID_SPACE || m == M_WOULD_PAIRS) {
 			if (!s->plan->pre_patch)
 				continue;	/* nothing eager exists to miss */
 		} else if (!s->plan->post_patch) {
@@ -326,14 +334,13 @@ static json_t *json_pairs(const struct lrutop_state *s)
 	return a;
 }
 
-int report_json(FILE *out, const struct lrutop_state *s, const struct lrutop_opts *o)
+json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opts *o)
 {
 	json_t *root, *memcgs, *unavail, *growths;
 	__u64 slots[LRUTOP_MAX_SLOTS];
 	struct memcg_row **rows;
 	char why[160];
 	size_t n, shown;
-	int err;
 
 	rows = report_view(s, o, &n);
 	shown = o->rows && (size_t)o->rows < n ? (size_t)o->rows : n;
@@ -369,7 +376,7 @@ int report_json(FILE *out, const struct lrutop_state *s, const struct lrutop_opt
 		"nr_memcgs", (json_int_t)n, "memcgs", memcgs);
 	if (!root) {
 		free(rows);
-		return -1;
+		return NULL;
 	}
 	json_object_set_new(root, "memcg_lrus", s->memcg_lrus >= 0 ? json_integer(s->memcg_lrus) : json_null());
 	json_object_set_new(root, "kernel_memcgs", s->kernel_memcgs >= 0 ? json_integer(s->kernel_memcgs) : json_null());
@@ -381,11 +388,21 @@ int report_json(FILE *out, const struct lrutop_state *s, const struct lrutop_opt
 		"latency_ns", report_has(s, M_LATENCY) ? jhist(s->cumulative ? s->lat : s->lat_delta) : json_null(),
 		"latency_alloc_ns", report_has(s, M_LATENCY) ? jhist(s->cumulative ? s->lat_alloc : s->lat_alloc_delta) : json_null(),
 		"lists_per_memcg", jhist(slots)));
+	free(rows);
+	return root;
+}
+
+int report_json(FILE *out, const struct lrutop_state *s, const struct lrutop_opts *o)
+{
+	json_t *root = report_json_object(s, o);
+	int err;
+
+	if (!root)
+		return -1;
 	err = json_dumpf(root, out, JSON_COMPACT);
 	fputc('\n', out);
 	fflush(out);
 	json_decref(root);
-	free(rows);
 	return err;
 }
 

@@ -3,6 +3,7 @@
 #define __LRUTOP_REPORT_H
 
 #include <stdio.h>
+#include <jansson.h>
 #include "collect.h"
 #include "opts.h"
 
@@ -30,6 +31,8 @@ size_t report_hists(char *buf, size_t len, const struct lrutop_state *s, struct 
 		    size_t n);
 void report_text(FILE *out, const struct lrutop_state *s, const struct lrutop_opts *o);
 int report_json(FILE *out, const struct lrutop_state *s, const struct lrutop_opts *o);
+/* The object report_json prints (a new reference), NULL if out of memory. */
+json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opts *o);
 /* The plan for --probe: functions found, backend and why, metrics and why not. */
 void report_probe(FILE *out, const struct lrutop_state *s, const char *backend_why);
 

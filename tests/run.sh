@@ -72,5 +72,26 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		check_guest_jsonl "$out" "${rel:-$k}"
 	done
 fi
+# A small A/B: the same 20-memcg container host on 5.10 and 6.1, each in a fresh boot; each
+# kernel's measurement must agree with the model made from the other's run within 5%.
+if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
+	echo "== A/B: 20 memcgs on 5.10 and 6.1"
+	ab=$(mktemp -d)
+	for k in 5.10 6.1; do
+		scripts/vm-run.sh --kernel-alias "$k" tests/vm/ab-guest.sh 20 10 2 2 > "$ab/$k.log" 2>&1
+		sed -n 's/^.*LRUTOP-SNAPSHOT //p' "$ab/$k.log" > "$ab/$k.json"
+	done
+	if ./lrutop compare --check 5 "$ab/5.10.json" "$ab/6.1.json" > "$ab/out" 2>&1; then
+		passed=$((passed + 1))
+		grep -E '^\| (list_lru lists|model vs)|^Model check' "$ab/out"
+		echo "1 passed, 0 failed: A/B model check"
+	else
+		failed=$((failed + 1))
+		cat "$ab/out"
+		tail -20 "$ab/5.10.log" "$ab/6.1.log"
+		echo "0 passed, 1 failed: A/B model check"
+	fi
+	rm -rf "$ab"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@
  * row sorting, histograms, options, JSON output, the model, Prometheus exposition. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,12 +18,14 @@
 #include <jansson.h>
 #include "cgroup.h"
 #include "collect.h"
+#include "compare.h"
 #include "hist.h"
 #include "http.h"
 #include "ksyms.h"
 #include "model.h"
 #include "mounts.h"
 #include "opts.h"
+#include "atomic.h"
 #include "prom.h"
 #include "report.h"
 #include "rows.h"
@@ -428,7 +431,7 @@ static void test_prom_render(void **state)
 
 	assert_non_null(mkdtemp(path));
 	snprintf(file, sizeof(file), "%s/lrutop.prom", path);
-	assert_int_equal(prom_write_file(file, text, len), 0);
+	assert_int_equal(write_file_atomic(file, text, len), 0);
 	assert_int_equal(run_argv(argv), 0);
 	unlink(file);
 	rmdir(path);
@@ -437,7 +440,7 @@ static void test_prom_render(void **state)
 }
 
 /* Written whole or not at all; a symlink at the path is replaced, never written through. */
-static void test_prom_write_file(void **state)
+static void test_write_file_atomic(void **state)
 {
 	char dir[] = "/tmp/lrutop-prom-XXXXXX", file[64], target[64], buf[64];
 	struct stat st;
@@ -450,7 +453,7 @@ static void test_prom_write_file(void **state)
 	fputs("precious\n", f);
 	fclose(f);
 	assert_int_equal(symlink(target, file), 0);
-	assert_int_equal(prom_write_file(file, "a 1\n", 4), 0);
+	assert_int_equal(write_file_atomic(file, "a 1\n", 4), 0);
 	assert_int_equal(lstat(file, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 0777, 0644);
@@ -458,11 +461,105 @@ static void test_prom_write_file(void **state)
 	assert_non_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
 	assert_string_equal(buf, "precious\n");
-	assert_int_equal(prom_write_file("/nonexistent-dir/m.prom", "a 1\n", 4), -ENOENT);
+	assert_int_equal(write_file_atomic("/nonexistent-dir/m.prom", "a 1\n", 4), -ENOENT);
 	unlink(file);
 	unlink(target);
 	/* Nothing but what was written is left behind. */
 	assert_int_equal(rmdir(dir), 0);
+}
+
+/* ---- snapshots and compare ---- */
+
+static const char snap_before[] =
+	"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"5.10.0-32-amd64\","
+	"\"patched\":false,\"nodes\":1,\"labels\":{\"memcgs\":\"20\"},"
+	"\"measured\":{\"lists\":1518,\"bytes\":48576},"
+	"\"end\":{\"memcg_lrus\":69,\"memcgs\":21,\"ids\":22},"
+	"\"model\":{\"pre_patch\":{\"lists\":1518,\"bytes\":61824},"
+	"\"post_patch\":{\"lists\":184,\"bytes\":11776}}}";
+static const char snap_after[] =
+	"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"6.1.0-50-amd64\","
+	"\"patched\":true,\"nodes\":1,\"labels\":{\"memcgs\":\"20\"},"
+	"\"measured\":{\"lists\":184,\"bytes\":11776},"
+	"\"end\":{\"memcg_lrus\":69,\"memcgs\":21,\"ids\":22},"
+	"\"model\":{\"pre_patch\":{\"lists\":1500,\"bytes\":61000},"
+	"\"post_patch\":{\"lists\":184,\"bytes\":11776}},"
+	"\"lrus\":[{\"kind\":\"dentry\",\"allocs\":92},{\"kind\":\"inode\",\"allocs\":92}],"
+	"\"memcgs\":[{\"path\":\"/ab/m0\",\"allocs\":16}]}";
+
+static void test_snapshot_parse(void **state)
+{
+	struct snap s;
+	char why[512];
+
+	assert_int_equal(snap_parse(snap_before, strlen(snap_before), "a.json", &s, why, sizeof(why)), 0);
+	assert_false(s.patched);
+	assert_string_equal(s.kernel, "5.10.0-32-amd64");
+	assert_int_equal(s.memcgs, 20);
+	assert_int_equal(s.lists, 1518);
+	assert_int_equal(s.post_lists, 184);
+	snap_free(&s);
+}
+
+/* Truncated, malformed, mistyped and hostile documents: one clear reason, never a crash. */
+static void test_snapshot_hostile(void **state)
+{
+	static const char *const bad[] = {
+		"", "{", "[]", "null", "{\"kind\":\"lrutop-snapshot\"}",
+		"{\"kind\":\"other\",\"snapshot_version\":1,\"kernel\":\"x\",\"patched\":true,"
+		"\"nodes\":1,\"measured\":{\"lists\":1,\"bytes\":1},\"end\":{\"memcg_lrus\":1,"
+		"\"memcgs\":1,\"ids\":1},\"model\":null}",
+		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":2,\"kernel\":\"x\",\"patched\":true,"
+		"\"nodes\":1,\"measured\":{\"lists\":1,\"bytes\":1},\"end\":{\"memcg_lrus\":1,"
+		"\"memcgs\":1,\"ids\":1},\"model\":null}",
+		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":7,\"patched\":true,"
+		"\"nodes\":1,\"measured\":{\"lists\":1,\"bytes\":1},\"end\":{\"memcg_lrus\":1,"
+		"\"memcgs\":1,\"ids\":1},\"model\":null}",
+		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"x\",\"patched\":true,"
+		"\"nodes\":0,\"measured\":{\"lists\":-5,\"bytes\":1},\"end\":{\"memcg_lrus\":1,"
+		"\"memcgs\":1,\"ids\":1},\"model\":null}",
+		"{\"kind\":\"lrutop-snapshot\",\"kind\":\"lrutop-snapshot\"}",
+		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1e999}",
+		"\xff\xfe{}",
+	};
+	struct snap s;
+	char why[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		if (snap_parse(bad[i], strlen(bad[i]), "bad.json", &s, why, sizeof(why)) != -EINVAL)
+			fail_msg("accepted: %s", bad[i]);
+		if (strncmp(why, "bad.json", 8) || strchr(why, '\n'))
+			fail_msg("reason not one line naming the file: '%s'", why);
+	}
+	assert_int_equal(snap_load("/nonexistent/x.json", &s, why, sizeof(why)), -ENOENT);
+}
+
+static void test_compare_tables(void **state)
+{
+	struct snap a, b;
+	char why[512], *buf = NULL;
+	size_t len = 0;
+	double worst;
+	FILE *f;
+
+	assert_true(isnan(snap_model_error(0, 5)));
+	assert_true(snap_model_error(200, 190) < -4.99 && snap_model_error(200, 190) > -5.01);
+	assert_int_equal(snap_parse(snap_before, strlen(snap_before), "a", &a, why, sizeof(why)), 0);
+	assert_int_equal(snap_parse(snap_after, strlen(snap_after), "b", &b, why, sizeof(why)), 0);
+	f = open_memstream(&buf, &len);
+	compare_pair(f, &a, &b, &worst);
+	fclose(f);
+	/* 1500 modelled against 1518 measured before; 184 exactly after. */
+	assert_true(worst > 1.18 && worst < 1.19);
+	assert_non_null(strstr(buf, "| list_lru lists allocated, measured | 1518 | 184 |"));
+	assert_non_null(strstr(buf, "| model vs measured (lists) | -1.2% | +0.0% |"));
+	assert_non_null(strstr(buf, "After the patch: 24.24% of the bytes before it (4.1x less)."));
+	assert_non_null(strstr(buf, "| dentry (sb->s_dentry_lru) | 92 |"));
+	assert_non_null(strstr(buf, "| /ab/m0 | 16 | 69 |"));
+	free(buf);
+	snap_free(&a);
+	snap_free(&b);
 }
 
 /* ---- JSON ---- */
@@ -531,10 +628,13 @@ int main(void)
 		cmocka_unit_test(test_opts_table),
 		cmocka_unit_test(test_json_report),
 		cmocka_unit_test(test_listen_parse),
+		cmocka_unit_test(test_snapshot_parse),
+		cmocka_unit_test(test_snapshot_hostile),
+		cmocka_unit_test(test_compare_tables),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_prom_escape),
 		cmocka_unit_test(test_prom_render),
-		cmocka_unit_test(test_prom_write_file),
+		cmocka_unit_test(test_write_file_atomic),
 	};
 
 	return cmocka_run_group_tests_name("units", tests, NULL, NULL);

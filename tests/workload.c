@@ -32,9 +32,25 @@ struct config {
 	const char *cgroot;
 	const char *name;
 	const char *mntdir;
-	int memcgs, mounts, touch, files, depth;
-	bool keep;
+	int memcgs, mounts, touch, files, depth, shared;
+	bool keep, cleanup_only;
 };
+
+/* Mount m: t0..t(mounts-1), each touched by touch memcgs' containers, then s0..s(shared-1),
+ * touched by every memcg. */
+static void mount_path(const struct config *c, int m, char *buf, size_t len)
+{
+	if (m < c->mounts)
+		snprintf(buf, len, "%s/t%d", c->mntdir, m);
+	else
+		snprintf(buf, len, "%s/s%d", c->mntdir, m - c->mounts);
+}
+
+/* The j-th mount memcg i touches: its k own, then the shared ones. */
+static int touched_mount(const struct config *c, int i, int j)
+{
+	return j < c->touch ? (i * c->touch + j) % c->mounts : c->mounts + j - c->touch;
+}
 
 static void die(const char *what)
 {
@@ -46,7 +62,11 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: workload -r CGROUP_ROOT -d MOUNT_DIR [-n NAME] [-m MEMCGS] [-t MOUNTS]\n"
-		"                [-k TOUCH] [-f FILES] [-D DEPTH] [--keep]\n");
+		"                [-k TOUCH] [-S SHARED] [-f FILES] [-D DEPTH] [--keep | --cleanup]\n"
+		"A container host: MEMCGS memory cgroups DEPTH levels deep, MOUNTS tmpfs of which each\n"
+		"memcg touches TOUCH (its containers'), SHARED tmpfs every memcg touches, FILES files\n"
+		"per memcg per mount. Prints per memcg the lists a 5.18+ kernel must allocate, then a\n"
+		"summary. --keep leaves all in place; --cleanup (same options) removes it.\n");
 	exit(2);
 }
 
@@ -108,11 +128,13 @@ static void touch_from(const struct config *c, int procs_fd, int i)
 	if (pid == 0) {
 		if (write(procs_fd, "0", 1) != 1)
 			die("write cgroup.procs");
-		for (int j = 0; j < c->touch; j++) {
-			int m = (i * c->touch + j) % c->mounts;
+		for (int j = 0; j < c->touch + c->shared; j++) {
+			int m = touched_mount(c, i, j), n;
 
+			mount_path(c, m, path, sizeof(path));
+			n = strlen(path);
 			for (int f = 0; f < c->files; f++) {
-				snprintf(path, sizeof(path), "%s/t%d/m%d-f%d", c->mntdir, m, i, f);
+				snprintf(path + n, sizeof(path) - n, "/m%d-f%d", i, f);
 				fd = open(path, O_CREAT | O_WRONLY, 0600);
 				if (fd < 0)
 					_exit(3);
@@ -138,8 +160,8 @@ static void cleanup(const struct config *c)
 {
 	char path[4096];
 
-	for (int m = 0; m < c->mounts; m++) {
-		snprintf(path, sizeof(path), "%s/t%d", c->mntdir, m);
+	for (int m = 0; m < c->mounts + c->shared; m++) {
+		mount_path(c, m, path, sizeof(path));
 		umount2(path, MNT_DETACH);
 		rmdir(path);
 	}
@@ -157,13 +179,15 @@ static void parse(int argc, char **argv, struct config *c)
 {
 	static const struct option longopts[] = {
 		{ "keep", no_argument, NULL, 'K' },
+		{ "shared", required_argument, NULL, 'S' },
+		{ "cleanup", no_argument, NULL, 'C' },
 		{},
 	};
 	int opt;
 
 	*c = (struct config){ .name = "lrutop-workload", .memcgs = 5, .mounts = 5, .touch = 1,
 			      .files = 1, .depth = 1 };
-	while ((opt = getopt_long(argc, argv, "r:d:n:m:t:k:f:D:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:d:n:m:t:k:f:D:S:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': c->cgroot = optarg; break;
 		case 'd': c->mntdir = optarg; break;
@@ -174,11 +198,14 @@ static void parse(int argc, char **argv, struct config *c)
 		case 'f': c->files = atoi(optarg); break;
 		case 'D': c->depth = atoi(optarg); break;
 		case 'K': c->keep = true; break;
+		case 'S': c->shared = atoi(optarg); break;
+		case 'C': c->cleanup_only = true; break;
 		default: usage();
 		}
 	}
 	if (!c->cgroot || !c->mntdir || c->memcgs < 1 || c->mounts < 1 || c->touch < 1 ||
-	    c->touch > c->mounts || c->touch > 100 || c->files < 1 || c->depth < 1 || c->depth > MAX_DEPTH)
+	    c->touch > c->mounts || c->touch > 100 || c->files < 1 || c->depth < 1 || c->depth > MAX_DEPTH ||
+	    c->shared < 0 || c->shared > 100)
 		usage();
 }
 
@@ -187,9 +214,14 @@ int main(int argc, char **argv)
 	char path[4096], top[4096];
 	struct config c;
 	bool *populated;	/* [mount][node]: node 0 = NAME, then memcg i level l */
+	long long total = 0;
 	int nodes, procs_fd;
 
 	parse(argc, argv, &c);
+	if (c.cleanup_only) {
+		cleanup(&c);
+		return 0;
+	}
 	snprintf(top, sizeof(top), "%s/%s", c.cgroot, c.name);
 	if (mkdir(top, 0755) && errno != EEXIST)
 		die(top);
@@ -205,8 +237,8 @@ int main(int argc, char **argv)
 	}
 	if (mkdir(c.mntdir, 0755) && errno != EEXIST)
 		die(c.mntdir);
-	for (int m = 0; m < c.mounts; m++) {
-		snprintf(path, sizeof(path), "%s/t%d", c.mntdir, m);
+	for (int m = 0; m < c.mounts + c.shared; m++) {
+		mount_path(&c, m, path, sizeof(path));
 		if (mkdir(path, 0755) && errno != EEXIST)
 			die(path);
 		if (mount("lrutop-workload", path, "tmpfs", 0, "size=1m"))
@@ -214,7 +246,7 @@ int main(int argc, char **argv)
 	}
 
 	nodes = 1 + c.memcgs * c.depth;
-	populated = calloc((size_t)c.mounts * nodes, sizeof(*populated));
+	populated = calloc((size_t)(c.mounts + c.shared) * nodes, sizeof(*populated));
 	if (!populated)
 		die("calloc");
 	for (int i = 0; i < c.memcgs; i++) {
@@ -231,14 +263,14 @@ int main(int argc, char **argv)
 		/* The kernel populates the memcg and every ancestor below the root that lacks a
 		 * list on this superblock: one list on each of its two list_lrus (dentries,
 		 * inodes) per memcg. */
-		for (int j = 0; j < c.touch; j++) {
-			int m = (i * c.touch + j) % c.mounts, made = 0;
+		for (int j = 0; j < c.touch + c.shared; j++) {
+			int m = touched_mount(&c, i, j), made = 0;
 			bool *p = populated + (size_t)m * nodes;
 
 			made += populate(&p[0]);
 			for (int l = 1; l <= c.depth; l++)
 				made += populate(&p[1 + i * c.depth + l - 1]);
-			snprintf(path, sizeof(path), "%s/t%d", c.mntdir, m);
+			mount_path(&c, m, path, sizeof(path));
 			n += snprintf(pairs + n, sizeof(pairs) - n,
 				      "%s{\"mount\":\"%s\",\"dev\":\"%s\",\"lists_per_lru\":%d}",
 				      j ? "," : "", path, dev_of(path, dev, sizeof(dev)), made);
@@ -247,8 +279,14 @@ int main(int argc, char **argv)
 		memcg_path(&c, i, c.depth, path, sizeof(path));
 		printf("{\"memcg\":\"%s\",\"id\":%llu,\"mounts\":%d,\"files\":%d,"
 		       "\"expected_lists\":%d,\"pairs\":[%s]}\n",
-		       path + strlen(c.cgroot), ino_of(path), c.touch, c.touch * c.files, lists, pairs);
+		       path + strlen(c.cgroot), ino_of(path), c.touch + c.shared,
+		       (c.touch + c.shared) * c.files, lists, pairs);
+		total += lists;
 	}
+	/* What it did, for a person or a script reading the output. */
+	printf("{\"summary\":{\"memcgs\":%d,\"depth\":%d,\"mounts\":%d,\"shared\":%d,"
+	       "\"touch\":%d,\"files\":%d,\"expected_lists\":%lld}}\n", c.memcgs, c.depth,
+	       c.mounts, c.shared, c.touch, c.files, total);
 	fflush(stdout);
 	free(populated);
 	if (!c.keep)

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <argp.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "compare.h"
+#include "report.h"
+#include "snapshot.h"
+
+#define MAX_SNAPSHOTS	64
+
+/* An integer, or -1 for null or absent. */
+static long long opt_int(json_t *o)
+{
+	return json_is_integer(o) ? json_integer_value(o) : -1;
+}
+
+static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
+{
+	json_t *pre = NULL, *post = NULL, *model, *labels, *measured;
+	json_int_t version, nodes, lists, bytes, lrus, memcgs, ids;
+	const char *kind, *kernel;
+	json_error_t err;
+	int patched;
+
+	if (json_unpack_ex(root, &err, 0, "{s:s,s:I,s:s,s:b,s:I,s:o,s:{s:I,s:I,s:I},s:o}",
+			   "kind", &kind, "snapshot_version", &version, "kernel", &kernel,
+			   "patched", &patched, "nodes", &nodes, "measured", &measured,
+			   "end", "memcg_lrus", &lrus, "memcgs", &memcgs, "ids", &ids,
+			   "model", &model)) {
+		snprintf(why, len, "%s: not an lrutop snapshot: %s", s->file, err.text);
+		return -EINVAL;
+	}
+	if (strcmp(kind, SNAPSHOT_KIND) || version != SNAPSHOT_VERSION) {
+		snprintf(why, len, "%s: not an lrutop snapshot of version %d", s->file, SNAPSHOT_VERSION);
+		return -EINVAL;
+	}
+	if (json_is_null(measured)) {
+		snprintf(why, len, "%s: nothing measured: %s's kernel and backend could not see the lists",
+			 s->file, kernel);
+		return -EINVAL;
+	}
+	if (json_unpack_ex(measured, &err, 0, "{s:I,s:I}", "lists", &lists, "bytes", &bytes)) {
+		snprintf(why, len, "%s: not an lrutop snapshot: measured: %s", s->file, err.text);
+		return -EINVAL;
+	}
+	if (nodes < 1 || lists < 0 || bytes < 0) {
+		snprintf(why, len, "%s: impossible counts (nodes %lld, lists %lld, bytes %lld)", s->file,
+			 (long long)nodes, (long long)lists, (long long)bytes);
+		return -EINVAL;
+	}
+	s->kernel = kernel;
+	s->patched = patched;
+	s->nodes = nodes;
+	s->lists = lists;
+	s->bytes = bytes;
+	s->lrus = lrus;
+	s->ids = ids;
+	/* The workload's count when it was labelled; else the kernel's. */
+	labels = json_object_get(root, "labels");
+	s->memcgs = json_is_string(json_object_get(labels, "memcgs")) ?
+		    strtoll(json_string_value(json_object_get(labels, "memcgs")), NULL, 10) : memcgs;
+	if (json_is_object(model)) {
+		pre = json_object_get(model, "pre_patch");
+		post = json_object_get(model, "post_patch");
+	}
+	s->pre_lists = opt_int(json_object_get(pre, "lists"));
+	s->pre_bytes = opt_int(json_object_get(pre, "bytes"));
+	s->post_lists = opt_int(json_object_get(post, "lists"));
+	s->post_bytes = opt_int(json_object_get(post, "bytes"));
+	return 0;
+}
+
+int snap_parse(const char *text, size_t n, const char *name, struct snap *s, char *why,
+	       size_t len)
+{
+	json_error_t err;
+	json_t *root;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->file = name;
+	root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &err);
+	if (!root) {
+		snprintf(why, len, "%s:%d:%d: %s", name, err.line, err.column, err.text);
+		return -EINVAL;
+	}
+	s->json = root;
+	ret = snap_fill(s, root, why, len);
+	if (ret)
+		snap_free(s);
+	return ret;
+}
+
+int snap_load(const char *file, struct snap *s, char *why, size_t len)
+{
+	char *text = NULL;
+	size_t n = 0, cap = 0, r;
+	FILE *f;
+	int ret;
+
+	f = fopen(file, "r");
+	if (!f) {
+		snprintf(why, len, "%s: %s", file, strerror(errno));
+		return -errno;
+	}
+	/* Snapshots are small: refuse what cannot be one rather than read it all. */
+	do {
+		if (n == cap) {
+			char *t = cap < 256 << 20 ? realloc(text, cap = cap * 2 + 65536) : NULL;
+
+			if (!t) {
+				snprintf(why, len, "%s: larger than 256 MiB: not a snapshot", file);
+				free(text);
+				fclose(f);
+				return -EINVAL;
+			}
+			text = t;
+		}
+		r = fread(text + n, 1, cap - n, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	ret = snap_parse(text, n, file, s, why, len);
+	free(text);
+	return ret;
+}
+
+void snap_free(struct snap *s)
+{
+	json_decref(s->json);
+	s->json = NULL;
+}
+
+double snap_model_error(long long measured, long long model)
+{
+	if (measured <= 0 || model < 0)
+		return model == measured ? 0 : NAN;
+	return 100.0 * (model - measured) / measured;
+}
+
+static const char *cell(char *buf, size_t len, long long v)
+{
+	if (v < 0)
+		return "-";
+	snprintf(buf, len, "%lld", v);
+	return buf;
+}
+
+static const char *pct(char *buf, size_t len, double e)
+{
+	if (isnan(e))
+		return "-";
+	snprintf(buf, len, "%+.1f%%", e);
+	return buf;
+}
+
+static void worst_of(double *worst, double e)
+{
+	if (!isnan(e) && fabs(e) > *worst)
+		*worst = fabs(e);
+	if (isnan(e))
+		*worst = INFINITY;
+}
+
+/* Lists per list_lru kind on the patched side (fentry sees which list_lru). */
+static void kinds_table(FILE *out, const struct snap *after)
+{
+	long long sum[3] = { 0 };
+	const char *kind;
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(after->json, "lrus"), i, l) {
+		kind = json_string_value(json_object_get(l, "kind"));
+		sum[kind && !strcmp(kind, "dentry") ? 1 : kind && !strcmp(kind, "inode") ? 2 : 0] +=
+			json_integer_value(json_object_get(l, "allocs"));
+	}
+	if (!sum[0] && !sum[1] && !sum[2])
+		return;
+	fprintf(out, "\n| list_lru kind (%s) | lists |\n|---|---:|\n", after->kernel);
+	fprintf(out, "| dentry (sb->s_dentry_lru) | %lld |\n| inode (sb->s_inode_lru) | %lld |\n"
+		"| other | %lld |\n", sum[1], sum[2], sum[0]);
+}
+
+/* The top memcgs of the patched side, beside what the eager kernel gives each memcg id:
+ * a list on every list_lru on every node. */
+static void memcgs_table(FILE *out, const struct snap *before, const struct snap *after)
+{
+	json_t *m, *memcgs = json_object_get(after->json, "memcgs");
+	char b[32];
+	size_t i;
+
+	if (!json_array_size(memcgs))
+		return;
+	fprintf(out, "\n| memcg (top 5) | %s lists | %s lists for its id |\n|---|---:|---:|\n",
+		after->kernel, before->kernel);
+	json_array_foreach(memcgs, i, m) {
+		if (i == 5)
+			break;
+		fprintf(out, "| %s | %lld | %s |\n",
+			json_string_value(json_object_get(m, "path")) ?: "?",
+			opt_int(json_object_get(m, "allocs")),
+			cell(b, sizeof(b), before->lrus >= 0 ? before->lrus * before->nodes : -1));
+	}
+}
+
+void compare_pair(FILE *out, const struct snap *before, const struct snap *after, double *worst)
+{
+	double e_before = snap_model_error(before->lists, after->pre_lists);
+	double e_after = snap_model_error(after->lists, before->post_lists);
+	char b[8][32];
+
+	*worst = 0;
+	worst_of(worst, e_before);
+	worst_of(worst, e_after);
+	fprintf(out, "\n### %lld memcgs, %lld node%s: %s (before the patch) vs %s (after)\n\n",
+		after->memcgs, after->nodes, after->nodes > 1 ? "s" : "", before->kernel,
+		after->kernel);
+	fprintf(out, "| | %s | %s |\n|---|---:|---:|\n", before->kernel, after->kernel);
+	fprintf(out, "| memcg-aware list_lrus, id space at the end | %s, %s | %s, %s (model) |\n",
+		cell(b[0], 32, before->lrus), cell(b[1], 32, before->ids), cell(b[2], 32, after->lrus),
+		cell(b[3], 32, after->ids));
+	fprintf(out, "| list_lru lists allocated, measured | %lld | %lld |\n", before->lists,
+		after->lists);
+	fprintf(out, "| their bytes, measured | %lld | %lld |\n", before->bytes, after->bytes);
+	fprintf(out, "| lists, the model from the other kernel's run | %s | %s |\n",
+		cell(b[4], 32, after->pre_lists), cell(b[5], 32, before->post_lists));
+	fprintf(out, "| model vs measured (lists) | %s | %s |\n", pct(b[6], 32, e_before),
+		pct(b[7], 32, e_after));
+	fprintf(out, "| bytes with pointer arrays, model | %s | %s |\n",
+		cell(b[0], 32, after->pre_bytes), cell(b[1], 32, before->post_bytes));
+	if (before->bytes > 0)
+		fprintf(out, "\nAfter the patch: %.2f%% of the bytes before it (%.1fx less).\n",
+			100.0 * after->bytes / before->bytes,
+			after->bytes ? (double)before->bytes / after->bytes : INFINITY);
+	kinds_table(out, after);
+	memcgs_table(out, before, after);
+}
+
+/* Memory against memcgs for both kernels, measured and modelled, drawn by gnuplot. */
+static int chart_svg(const char *path, struct snap *snaps, int n)
+{
+	FILE *g = popen("gnuplot", "w");
+	int rc;
+
+	if (!g)
+		return -errno;
+	fprintf(g, "set terminal svg size 900,540 dynamic enhanced font 'sans,12'\n");
+	fprintf(g, "set output '%s'\n", path);
+	fprintf(g, "set title 'list\\_lru memory of the same workload before and after \"mm: introduce kmem\\_cache\\_alloc\\_lru\"'\n");
+	fprintf(g, "set xlabel 'memory cgroups'\nset ylabel 'bytes of per-memcg lists (log)'\n");
+	fprintf(g, "set logscale xy\nset grid\nset key top left\nset format y '%%.0s%%cB'\n");
+	fprintf(g, "$d << EOD\n");
+	for (int i = 0; i + 1 < n; i += 2) {
+		const struct snap *a = snaps[i].patched ? &snaps[i + 1] : &snaps[i];
+		const struct snap *b = snaps[i].patched ? &snaps[i] : &snaps[i + 1];
+
+		fprintf(g, "%lld %lld %lld %lld %lld %s\n", b->memcgs, a->bytes, b->bytes,
+			b->pre_lists >= 0 ? 32 * b->pre_lists : a->bytes,
+			a->post_bytes >= 0 ? a->post_bytes : b->bytes, a->kernel);
+	}
+	fprintf(g, "EOD\n");
+	fprintf(g, "plot $d using 1:2 with linespoints pt 7 lw 2 title 'before (measured)', "
+		   "$d using 1:4 with lines dt 2 lw 1 title 'before (model from the after run)', "
+		   "$d using 1:3 with linespoints pt 5 lw 2 title 'after (measured)', "
+		   "$d using 1:5 with lines dt 2 lw 1 title 'after (model from the before run)'\n");
+	rc = pclose(g);
+	return rc ? -EIO : 0;
+}
+
+struct compare_opts {
+	const char *files[MAX_SNAPSHOTS];
+	int n;
+	const char *svg;
+	double check;		/* fail when a model error exceeds this, percent; 0: never */
+};
+
+static const struct argp_option compare_options[] = {
+	{ "svg", 's', "FILE", 0, "Also draw memory against memcgs for both kernels (gnuplot)", 0 },
+	{ "check", 'c', "PCT", 0, "Exit 1 if a model disagrees with a measurement by more than PCT%", 0 },
+	{},
+};
+
+static error_t compare_parse(int key, char *arg, struct argp_state *state)
+{
+	struct compare_opts *o = state->input;
+	char *end;
+
+	switch (key) {
+	case 's':
+		o->svg = arg;
+		break;
+	case 'c':
+		o->check = strtod(arg, &end);
+		if (*end || !(o->check > 0 && o->check < 1000))
+			argp_error(state, "invalid --check '%s' (a percentage above 0)", arg);
+		break;
+	case ARGP_KEY_ARG:
+		if (o->n == MAX_SNAPSHOTS)
+			argp_error(state, "at most %d snapshots", MAX_SNAPSHOTS);
+		o->files[o->n++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (o->n < 2 || o->n % 2)
+			argp_error(state, "give snapshots in pairs: BEFORE.json AFTER.json ...");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int compare_main(int argc, char **argv)
+{
+	static const struct argp argp = { compare_options, compare_parse,
+		"A.json B.json [A2.json B2.json ...]",
+		"Compare list_lru memory of snapshots taken on two kernels (lrutop snapshot), with "
+		"the model's estimate of each from the other." };
+	struct snap snaps[MAX_SNAPSHOTS];
+	struct compare_opts o = {};
+	double worst, all = 0;
+	char why[512];
+	int i, err = 0, loaded = 0;
+
+	argp_err_exit_status = 2;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return 2;
+	for (i = 0; i < o.n; i++, loaded++) {
+		if (snap_load(o.files[i], &snaps[i], why, sizeof(why))) {
+			fprintf(stderr, "lrutop: compare: %s\n", why);
+			err = 1;
+			goto cleanup;
+		}
+	}
+	for (i = 0; i < o.n; i += 2) {
+		struct snap *a = &snaps[i], *b = &snaps[i + 1];
+
+		if (a->patched == b->patched)
+			fprintf(stderr, "lrutop: compare: %s and %s are both %s the patch\n", a->file,
+				b->file, a->patched ? "after" : "before");
+		compare_pair(stdout, a->patched ? b : a, a->patched ? a : b, &worst);
+		if (worst > all)
+			all = worst;
+	}
+	if (o.check) {
+		printf("\nModel check: the worst disagreement is %.1f%% (limit %.1f%%): %s\n", all,
+		       o.check, all <= o.check ? "within" : "OUTSIDE");
+		if (all > o.check)
+			err = 1;
+	}
+	if (o.svg && chart_svg(o.svg, snaps, o.n)) {
+		fprintf(stderr, "lrutop: compare: gnuplot could not draw %s (is gnuplot-nox installed?)\n",
+			o.svg);
+		err = 1;
+	}
+cleanup:
+	for (i = 0; i < loaded; i++)
+		snap_free(&snaps[i]);
+	return err;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "ksyms.h"
+#include "loader.h"
+#include "session.h"
+#include "lrutop.skel.h"
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
+{
+	return vfprintf(stderr, format, args);
+}
+
+/* Root, or CAP_BPF + CAP_PERFMON (5.8+), or CAP_SYS_ADMIN. */
+static bool has_privileges(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	}
+	fclose(f);
+	return (eff & (1ULL << 21)) || ((eff & (1ULL << 38)) && (eff & (1ULL << 39)));
+}
+
+int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose)
+{
+	int err;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!has_privileges()) {
+		fprintf(stderr, "lrutop: needs root (or CAP_BPF and CAP_PERFMON): run it with sudo\n");
+		return 1;
+	}
+	libbpf_set_print(verbose ? libbpf_print_fn : NULL);
+	ss->btf = btf__load_vmlinux_btf();
+	if (!ss->btf) {
+		fprintf(stderr, "lrutop: no kernel BTF at /sys/kernel/btf/vmlinux: the kernel needs CONFIG_DEBUG_INFO_BTF=y\n");
+		return 1;
+	}
+	ss->ksyms = ksyms__load("/proc/kallsyms");
+	if (ss->ksyms && ksyms__hidden(ss->ksyms)) {
+		fprintf(stderr, "lrutop: warning: /proc/kallsyms hides addresses (kptr_restrict): the tracepoint backend cannot work\n");
+		ksyms__free(ss->ksyms);
+		ss->ksyms = NULL;
+	}
+	probe_plan_build(&ss->plan, ss->btf, ss->ksyms);
+	err = loader_start(&ss->plan, want, max_memcgs, verbose, &ss->skel, &ss->backend, ss->why,
+			   sizeof(ss->why));
+	if (err) {
+		fprintf(stderr, "lrutop: cannot measure list_lru memory on this kernel: %s\n", ss->why);
+		session_end(ss);
+		return 1;
+	}
+	err = state_init(&ss->state, ss->skel, &ss->plan, ss->backend);
+	if (err) {
+		fprintf(stderr, "lrutop: %s\n", strerror(-err));
+		session_end(ss);
+		return 1;
+	}
+	ss->state_ok = true;
+	return 0;
+}
+
+void session_end(struct session *ss)
+{
+	if (ss->state_ok)
+		state_free(&ss->state);
+	lrutop_bpf__destroy(ss->skel);
+	ksyms__free(ss->ksyms);
+	btf__free(ss->btf);
+	memset(ss, 0, sizeof(*ss));
+}

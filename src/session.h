@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_SESSION_H
+#define __LRUTOP_SESSION_H
+
+#include <stdbool.h>
+#include "collect.h"
+#include "probe.h"
+
+struct btf;
+struct ksyms;
+struct lrutop_bpf;
+
+/* Everything one run of lrutop holds: kernel BTF, kallsyms, the plan, the loaded programs
+ * and the state read from them. */
+struct session {
+	struct btf *btf;
+	struct ksyms *ksyms;
+	struct probe_plan plan;
+	struct lrutop_bpf *skel;
+	enum backend backend;
+	char why[512];		/* why this backend */
+	struct lrutop_state state;
+	bool state_ok;
+};
+
+/* Privileges, BTF, kallsyms, plan, load and attach. On failure prints one line naming the
+ * cause and returns 1 (after session_end). */
+int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose);
+void session_end(struct session *ss);
+
+#endif
