@@ -21,7 +21,7 @@ OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all static deps test vmtest ab install clean
+.PHONY: all static deps test vmtest ab bench install clean
 all: deps lrutop
 
 deps:
@@ -75,6 +75,18 @@ ab:
 	@scripts/deps.sh test vm
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/workload
 	@scripts/ab.sh
+
+# The cost of watching: docs/BENCHMARKS.md says what each figure means.
+$(OUT)/churn: tests/bench/churn.c | $(OUT)
+	$(CC) $(CFLAGS) -static $< -o $@
+
+$(OUT)/bench-refresh: tests/bench/refresh.c $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
+
+bench:
+	@scripts/deps.sh test vm bench
+	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh
+	@scripts/bench.sh
 
 install: lrutop
 	install -D -m 0755 lrutop $(DESTDIR)$(PREFIX)/sbin/lrutop

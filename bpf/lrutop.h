@@ -27,9 +27,9 @@ enum lrutop_lru_kind {
 };
 
 /*
- * Per-memcg counters (per-CPU map values; userspace sums the CPUs). Signed arithmetic on
- * u64 is fine: a list freed in the function that allocated it (the pre-6.13 temporary
- * table, a lost race) is subtracted again, and the per-CPU sum is exact.
+ * Per-memcg counters, added to atomically. Signed arithmetic on u64 is fine: a list freed in
+ * the function that allocated it (the pre-6.13 temporary table, a lost race) is subtracted
+ * again.
  */
 struct memcg_stats {
 	__u64 allocs;		/* lists allocated that stayed allocated */

@@ -6,6 +6,7 @@ set -euo pipefail
 
 build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config"
 test_pkgs="libcmocka-dev tmux python3-prometheus-client python3-jsonschema curl"
+bench_pkgs="bpftrace bc time"
 vm_pkgs="qemu-system-x86 busybox-static cpio xz-utils zstd lz4 gnuplot-nox"
 
 want=
@@ -14,7 +15,8 @@ for set in "${@:-build}"; do
 	build)	want="$want $build_pkgs" ;;
 	test)	want="$want $build_pkgs $test_pkgs" ;;
 	vm)	want="$want $build_pkgs $vm_pkgs" ;;
-	*)	echo "deps: unknown set '$set' (build, test, vm)" >&2; exit 2 ;;
+	bench)	want="$want $build_pkgs $bench_pkgs" ;;
+	*)	echo "deps: unknown set '$set' (build, test, vm, bench)" >&2; exit 2 ;;
 	esac
 done
 

@@ -116,26 +116,6 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	return 0;
 }
 
-static void sum_percpu_memcg(const struct lrutop_state *s, const void *vals, size_t i,
-			     struct memcg_stats *out)
-{
-	size_t stride = percpu_value_size(sizeof(*out), 1);
-	const char *base = (const char *)vals + i * stride * s->ncpus;
-
-	memset(out, 0, sizeof(*out));
-	for (int cpu = 0; cpu < s->ncpus; cpu++) {
-		const struct memcg_stats *v = (const void *)(base + cpu * stride);
-
-		out->allocs += v->allocs;
-		out->bytes += v->bytes;
-		out->freed_bytes += v->freed_bytes;
-		out->fails += v->fails;
-		out->objs += v->objs;
-		out->calls += v->calls;
-		out->lat_ns += v->lat_ns;
-	}
-}
-
 static int read_totals(struct lrutop_state *s, struct totals *out)
 {
 	size_t stride = percpu_value_size(sizeof(*out), 1);
@@ -165,20 +145,13 @@ static int read_totals(struct lrutop_state *s, struct totals *out)
 static int read_memcgs(struct lrutop_state *s)
 {
 	struct map_dump *d = &s->dump_memcg;
-	struct memcg_stats *sums;
 	int err;
 
 	err = map_dump_read(bpf_map__fd(s->skel->maps.memcg_stats), d, sizeof(__u64),
-			    percpu_value_size(sizeof(struct memcg_stats), s->ncpus));
+			    sizeof(struct memcg_stats));
 	if (err)
 		return err;
-	sums = realloc(s->sums, (d->n ? d->n : 1) * sizeof(*sums));
-	if (!sums)
-		return -ENOMEM;
-	s->sums = sums;
-	for (size_t i = 0; i < d->n; i++)
-		sum_percpu_memcg(s, d->vals, i, &sums[i]);
-	return memcg_table_update(&s->memcgs, d->keys, sums, d->n);
+	return memcg_table_update(&s->memcgs, d->keys, d->vals, d->n);
 }
 
 static struct lru_row *find_lru(struct lrutop_state *s, __u64 lru)
@@ -288,7 +261,9 @@ static void resolve_paths(struct lrutop_state *s)
 		if (path && (!r->path || strcmp(r->path, path))) {
 			free(r->path);
 			r->path = strdup(path);
-		} else if (!path && !r->path) {
+		} else if (!path && !r->path && !r->mkdir_looked_up) {
+			/* Once: a memcg never seen by path stays so, and a lookup is a syscall. */
+			r->mkdir_looked_up = true;
 			path_from_mkdir(s, r);
 		}
 	}
@@ -434,7 +409,6 @@ void state_free(struct lrutop_state *s)
 {
 	memcg_table_free(&s->memcgs);
 	free(s->lrus);
-	free(s->sums);
 	cgroup_index_free(s->cg_index);
 	map_dump_free(&s->dump_memcg);
 	map_dump_free(&s->dump_lru);

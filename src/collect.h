@@ -60,7 +60,6 @@ struct lrutop_state {
 	struct lrutop_bpf *skel;
 	int ncpus;
 	struct map_dump dump_memcg, dump_lru;
-	struct memcg_stats *sums;
 };
 
 /* Fill s->avail from s->plan and s->backend: fixed once the backend is chosen. */

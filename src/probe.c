@@ -125,6 +125,7 @@ static int first_present(const struct probe_plan *plan, enum lru_func a, enum lr
 int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struct ksyms *ksyms)
 {
 	struct func_info *f;
+	int id;
 
 	memset(plan, 0, sizeof(*plan));
 	for (int i = 0; i < NR_LRU_FUNCS; i++) {
@@ -148,6 +149,8 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 	plan->has_kmalloc_node_tp = btf_has(btf, "btf_trace_kmalloc_node", BTF_KIND_TYPEDEF);
 	if (ksyms)
 		plan->nr_cache_ids_addr = ksyms__addr(ksyms, "memcg_nr_cache_ids");
+	id = btf__find_by_name_kind(btf, "list_lru_one", BTF_KIND_STRUCT);
+	plan->list_lru_one_size = id > 0 ? btf__resolve_size(btf, id) : 24;
 	return 0;
 }
 

@@ -65,6 +65,7 @@ struct probe_plan {
 	bool has_kmalloc_node_tp;	/* a kmalloc_node tracepoint of its own (before 6.1) */
 	bool has_kmalloc_tp;
 	uint64_t nr_cache_ids_addr;	/* &memcg_nr_cache_ids, 0 if unknown */
+	unsigned int list_lru_one_size;	/* sizeof(struct list_lru_one): 24, 32 from 6.13 */
 };
 
 const char *lru_func_name(enum lru_func fn);

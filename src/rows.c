@@ -60,33 +60,71 @@ static void stats_sub(struct memcg_stats *d, const struct memcg_stats *a,
 	d->lat_ns = a->lat_ns - b->lat_ns;
 }
 
+struct id_ref {
+	__u64 id;
+	size_t i;
+};
+
+static int id_ref_cmp(const void *a, const void *b)
+{
+	const struct id_ref *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static struct memcg_row *table_append(struct memcg_table *t, __u64 cgid)
+{
+	struct memcg_row *rows, *r;
+
+	if (t->nr == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		rows = realloc(t->rows, t->cap * sizeof(*rows));
+		if (!rows)
+			return NULL;
+		t->rows = rows;
+	}
+	r = &t->rows[t->nr++];
+	memset(r, 0, sizeof(*r));
+	r->cgid = cgid;
+	return r;
+}
+
+/*
+ * The map's entries come in hash order: sort their ids, then walk them and the table (kept
+ * sorted by id) side by side. Linear in memory order, where a search per entry is not: it
+ * matters at 100,000 memcgs.
+ */
 int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
 		       size_t n)
 {
-	size_t sorted = t->nr;
-	struct memcg_row *r, *rows;
+	size_t sorted = t->nr, j = 0;
+	struct id_ref *refs;
+	struct memcg_row *r;
 
+	refs = malloc((n ? n : 1) * sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		refs[i] = (struct id_ref){ .id = ids[i], .i = i };
+	qsort(refs, n, sizeof(*refs), id_ref_cmp);
 	for (size_t i = 0; i < t->nr; i++)
 		memset(&t->rows[i].delta, 0, sizeof(t->rows[i].delta));
-	for (size_t i = 0; i < n; i++) {
-		struct memcg_row key = { .cgid = ids[i] };
-
-		r = sorted ? bsearch(&key, t->rows, sorted, sizeof(key), row_cmp_id) : NULL;
-		if (!r) {
-			if (t->nr == t->cap) {
-				t->cap = t->cap ? t->cap * 2 : 64;
-				rows = realloc(t->rows, t->cap * sizeof(*rows));
-				if (!rows)
-					return -ENOMEM;
-				t->rows = rows;
+	for (size_t k = 0; k < n; k++) {
+		while (j < sorted && t->rows[j].cgid < refs[k].id)
+			j++;
+		if (j < sorted && t->rows[j].cgid == refs[k].id) {
+			r = &t->rows[j];
+		} else {
+			r = table_append(t, refs[k].id);
+			if (!r) {
+				free(refs);
+				return -ENOMEM;
 			}
-			r = &t->rows[t->nr++];
-			memset(r, 0, sizeof(*r));
-			r->cgid = ids[i];
 		}
-		stats_sub(&r->delta, &vals[i], &r->cum);
-		r->cum = vals[i];
+		stats_sub(&r->delta, &vals[refs[k].i], &r->cum);
+		r->cum = vals[refs[k].i];
 	}
+	free(refs);
 	if (t->nr != sorted)
 		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp_id);
 	return 0;

@@ -25,6 +25,7 @@ struct memcg_row {
 	uint64_t cgid;
 	char *path;		/* NULL until resolved */
 	bool removed;		/* its directory is gone */
+	bool mkdir_looked_up;	/* the path caught at mkdir was asked for once */
 	struct memcg_stats cum;
 	struct memcg_stats delta;
 	uint64_t nlrus;		/* distinct list_lrus that got a list for it (fentry) */

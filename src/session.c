@@ -37,6 +37,8 @@ static bool has_privileges(void)
 
 int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose)
 {
+	struct ksyms *ksyms;
+	struct btf *btf;
 	int err;
 
 	memset(ss, 0, sizeof(*ss));
@@ -45,18 +47,21 @@ int session_start(struct session *ss, enum backend want, unsigned int max_memcgs
 		return 1;
 	}
 	libbpf_set_print(verbose ? libbpf_print_fn : NULL);
-	ss->btf = btf__load_vmlinux_btf();
-	if (!ss->btf) {
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
 		fprintf(stderr, "lrutop: no kernel BTF at /sys/kernel/btf/vmlinux: the kernel needs CONFIG_DEBUG_INFO_BTF=y\n");
 		return 1;
 	}
-	ss->ksyms = ksyms__load("/proc/kallsyms");
-	if (ss->ksyms && ksyms__hidden(ss->ksyms)) {
+	ksyms = ksyms__load("/proc/kallsyms");
+	if (ksyms && ksyms__hidden(ksyms)) {
 		fprintf(stderr, "lrutop: warning: /proc/kallsyms hides addresses (kptr_restrict): the tracepoint backend cannot work\n");
-		ksyms__free(ss->ksyms);
-		ss->ksyms = NULL;
+		ksyms__free(ksyms);
+		ksyms = NULL;
 	}
-	probe_plan_build(&ss->plan, ss->btf, ss->ksyms);
+	probe_plan_build(&ss->plan, btf, ksyms);
+	/* The plan holds all they tell: megabytes a long run need not keep. */
+	ksyms__free(ksyms);
+	btf__free(btf);
 	err = loader_start(&ss->plan, want, max_memcgs, verbose, &ss->skel, &ss->backend, ss->why,
 			   sizeof(ss->why));
 	if (err) {
@@ -79,7 +84,5 @@ void session_end(struct session *ss)
 	if (ss->state_ok)
 		state_free(&ss->state);
 	lrutop_bpf__destroy(ss->skel);
-	ksyms__free(ss->ksyms);
-	btf__free(ss->btf);
 	memset(ss, 0, sizeof(*ss));
 }

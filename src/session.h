@@ -6,15 +6,11 @@
 #include "collect.h"
 #include "probe.h"
 
-struct btf;
-struct ksyms;
 struct lrutop_bpf;
 
-/* Everything one run of lrutop holds: kernel BTF, kallsyms, the plan, the loaded programs
- * and the state read from them. */
+/* Everything one run of lrutop holds: the plan made from BTF and kallsyms, the loaded
+ * programs and the state read from them. */
 struct session {
-	struct btf *btf;
-	struct ksyms *ksyms;
 	struct probe_plan plan;
 	struct lrutop_bpf *skel;
 	enum backend backend;

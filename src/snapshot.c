@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/btf.h>
 #include <jansson.h>
 #include "atomic.h"
 #include "model.h"
@@ -114,13 +113,6 @@ static json_t *moment_json(const struct moment *m)
 			 "memcgs", (json_int_t)m->memcgs, "ids", (json_int_t)m->ids);
 }
 
-static int list_lru_one_size(const struct btf *btf)
-{
-	int id = btf__find_by_name_kind(btf, "list_lru_one", BTF_KIND_STRUCT);
-
-	return id > 0 ? (int)btf__resolve_size(btf, id) : 24;
-}
-
 /*
  * Both sides of the patch for this run (README, "The model"): before 5.18 every list_lru
  * holds a list per id and node, so the run costs what the growth of L x K x N between start
@@ -146,7 +138,7 @@ static json_t *model_json(struct session *ss, const struct moment *a, const stru
 		"bytes", (json_int_t)pre_bytes,
 		"post_patch", pairs < 0 ? json_null() :
 			json_pack("{s:I,s:I}", "lists", (json_int_t)pairs, "bytes",
-				  (json_int_t)post_patch_bytes(pairs, k, list_lru_one_size(ss->btf))));
+				  (json_int_t)post_patch_bytes(pairs, k, ss->plan.list_lru_one_size)));
 }
 
 /* Lists and bytes this kernel really allocated during the run. */
