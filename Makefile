@@ -10,7 +10,10 @@ DESTDIR ?=
 OUT := build
 
 CFLAGS ?= -g -O2
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11
+# make sanitize sets these: AddressSanitizer and UndefinedBehaviorSanitizer builds in build/san.
+SAN_FLAGS ?=
+LRUTOP ?= lrutop
+CFLAGS += $(SAN_FLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11
 CPPFLAGS += -I$(OUT) -Ibpf -Isrc
 LIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lm
 HTTP_LIBS := -lmicrohttpd
@@ -21,7 +24,7 @@ OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all static deps test vmtest ab bench install clean
+.PHONY: all static deps test vmtest ab bench fuzz sanitize install clean
 all: deps lrutop
 
 deps:
@@ -39,7 +42,7 @@ $(OUT)/lrutop.skel.h: $(OUT)/lrutop.bpf.o
 $(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h bpf/lrutop.h $(wildcard src/*.h) | $(OUT)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-lrutop: $(OBJS)
+$(LRUTOP): $(OBJS)
 	$(CC) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
 
 # Booted test kernels and hosts without the libraries: no --listen (libmicrohttpd's static
@@ -52,8 +55,8 @@ lrutop-static: $(filter-out $(OUT)/http.o,$(OBJS)) $(OUT)/http-static.o
 	$(CC) $(CFLAGS) -static $^ $(LIBS) -o $@
 
 # Tests: unit tests (cmocka) against real BTF of Debian kernels, then the host tests.
-$(OUT)/test_%: tests/test_%.c $(LIB_OBJS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -lcmocka -o $@
+$(OUT)/test_%: tests/test_%.c tests/host_util.c $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -lcmocka -o $@
 
 $(OUT)/workload: tests/workload.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
@@ -83,10 +86,44 @@ $(OUT)/churn: tests/bench/churn.c | $(OUT)
 $(OUT)/bench-refresh: tests/bench/refresh.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
 
+$(OUT)/floor.bpf.o: tests/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench-floor: tests/bench/floor.c | $(OUT)
+	$(CC) $(CFLAGS) $< -lbpf -lelf -lz -o $@
+
 bench:
 	@scripts/deps.sh test vm bench
-	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh
+	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh \
+		$(OUT)/bench-floor $(OUT)/floor.bpf.o
 	@scripts/bench.sh
+
+# What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the
+# seeds in tests/fuzz/corpus; new inputs go to a scratch directory, not the seeds.
+FUZZ_S ?= 60
+$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c src/compare.c src/compare.h | $(OUT)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		$(CPPFLAGS) tests/fuzz/compare_fuzz.c src/compare.c -ljansson -o $@
+
+fuzz:
+	@scripts/deps.sh build fuzz
+	@$(MAKE) --no-print-directory $(OUT)/lrutop.skel.h $(OUT)/fuzz-compare
+	@rm -rf $(OUT)/fuzz-new && mkdir -p $(OUT)/fuzz-new
+	LRUTOP_FUZZ_REAL=docs/ab/6.1.0-50-amd64-m10-n1.json $(OUT)/fuzz-compare \
+		-max_total_time=$(FUZZ_S) -max_len=65536 -print_final_stats=1 \
+		$(OUT)/fuzz-new tests/fuzz/corpus
+
+# The unit and host tests, lrutop itself included, under ASan and UBSan (no kernels booted:
+# the guests run the static build).
+SAN_OUT := $(OUT)/san
+sanitize:
+	@scripts/deps.sh test fuzz
+	@$(MAKE) --no-print-directory OUT=$(SAN_OUT) LRUTOP=$(SAN_OUT)/lrutop \
+		SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+		$(SAN_OUT)/lrutop $(patsubst $(OUT)/%,$(SAN_OUT)/%,$(TESTS))
+	@$(MAKE) --no-print-directory $(OUT)/workload
+	@LRUTOP_VM=0 LRUTOP_TEST_DIR=$(SAN_OUT) LRUTOP_BIN=$(CURDIR)/$(SAN_OUT)/lrutop \
+		LRUTOP_SANITIZED=1 LRUTOP_CHURN_S=20 tests/run.sh
 
 install: lrutop
 	install -D -m 0755 lrutop $(DESTDIR)$(PREFIX)/sbin/lrutop

@@ -72,12 +72,20 @@ struct {
 	__type(value, __u64);
 } pairs SEC(".maps");
 
+/* Lists allocated and not yet freed. Sized by the loader: eager kernels need far more. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 262144);
+	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct live_alloc);
 } live SEC(".maps");
+
+/*
+ * Every kfree in the system passes handle_kfree, and a hash lookup there costs 10-100 times
+ * a range check (docs/BENCHMARKS.md). A counting filter in .bss answers "surely not tracked"
+ * for most pointers with one load: a slot counts the live pointers that hash to it.
+ */
+__u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -147,6 +155,12 @@ static __always_inline __u64 current_memcg_cgid(void)
 	return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
+/* Fibonacci hashing: kmalloc pointers share their low bits (object alignment). */
+static __always_inline __u32 live_slot(__u64 ptr)
+{
+	return (__u32)((ptr * 0x9E3779B97F4A7C15ULL) >> 48) & (LRUTOP_LIVE_FILTER_SLOTS - 1);
+}
+
 static __always_inline __u32 log2_slot(__u64 v)
 {
 	__u32 slot = 0;
@@ -159,17 +173,22 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return slot < LRUTOP_MAX_SLOTS ? slot : LRUTOP_MAX_SLOTS - 1;
 }
 
+/*
+ * The memcg's counters; created only when t is given (an allocation or a call). A free or a
+ * transient list of a memcg userspace aged out, or never got a row for, must not bring one
+ * back: the caller counts it in the totals instead.
+ */
 static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, struct totals *t)
 {
 	static const struct memcg_stats zero;
 	struct memcg_stats *st;
 
 	st = bpf_map_lookup_elem(&memcg_stats, &cgid);
-	if (st)
+	if (st || !t)
 		return st;
 	bpf_map_update_elem(&memcg_stats, &cgid, &zero, BPF_NOEXIST);
 	st = bpf_map_lookup_elem(&memcg_stats, &cgid);
-	if (!st && t)
+	if (!st)
 		t->drops_memcg++;
 	return st;
 }
@@ -302,8 +321,12 @@ static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
 		}
 		account_lazy(la.cgid, la.lru, bytes, 1, t);
 	}
-	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST))
+	/* Counted before the insert: a kfree of ptr can only follow the kmalloc's return. */
+	__sync_fetch_and_add(&live_filter[live_slot(ptr)], 1);
+	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&live_filter[live_slot(ptr)], -1);
 		t->drops_live++;
+	}
 	return 0;
 }
 
@@ -330,6 +353,8 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 	struct memcg_stats *st;
 	struct totals *t;
 
+	if (!live_filter[live_slot(key)])
+		return 0;
 	la = bpf_map_lookup_elem(&live, &key);
 	if (!la)
 		return 0;
@@ -347,9 +372,13 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 		st = get_memcg_stats(la->cgid, NULL);
 		if (st)
 			__sync_fetch_and_add(&st->freed_bytes, la->bytes);
+		else
+			t->orphan_freed_bytes += la->bytes;
 	}
 out:
-	bpf_map_delete_elem(&live, &key);
+	/* Only the one kfree whose delete succeeds takes the pointer out of the filter. */
+	if (!bpf_map_delete_elem(&live, &key))
+		__sync_fetch_and_add(&live_filter[live_slot(key)], -1);
 	return 0;
 }
 

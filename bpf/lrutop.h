@@ -12,6 +12,7 @@
 #define LRUTOP_SID_LEN		32
 #define LRUTOP_MAX_GROWTHS	64	/* id-space growth events kept (ring) */
 #define LRUTOP_PATH_LEN		256	/* cgroup paths caught at mkdir */
+#define LRUTOP_LIVE_FILTER_SLOTS 4096	/* kfree prefilter: power of two; 16 KiB, four pages */
 
 /* Which allocation a tracked kmalloc was: a lazy list (5.18+) or an eager one (pre-5.18). */
 enum lrutop_alloc_kind {
@@ -102,6 +103,7 @@ struct totals {
 	__u64 drops_lru;	/* per-lru map full */
 	__u64 drops_pair;	/* pair map full */
 	__u64 drops_live;	/* live-allocation map full: a later kfree goes unseen */
+	__u64 orphan_freed_bytes; /* freed lists of memcgs with no row (aged out, dropped) */
 };
 
 #endif /* __LRUTOP_H */

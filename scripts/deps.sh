@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what lrutop needs to build and test, from Debian's packages. Idempotent: installs
-# only what is missing. usage: scripts/deps.sh [build|test|vm]...  (default: build)
+# only what is missing. usage: scripts/deps.sh [build|test|vm|bench|fuzz]...  (default: build)
 set -euo pipefail
 
 build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config"
-test_pkgs="libcmocka-dev tmux python3-prometheus-client python3-jsonschema curl"
+test_pkgs="libcmocka-dev tmux python3-prometheus-client python3-jsonschema curl valgrind procps"
+# libFuzzer and the sanitizers' runtimes for clang.
+fuzz_pkgs="libclang-rt-14-dev"
 bench_pkgs="bpftrace bc time"
 vm_pkgs="qemu-system-x86 busybox-static cpio xz-utils zstd lz4 gnuplot-nox"
 
@@ -16,7 +18,8 @@ for set in "${@:-build}"; do
 	test)	want="$want $build_pkgs $test_pkgs" ;;
 	vm)	want="$want $build_pkgs $vm_pkgs" ;;
 	bench)	want="$want $build_pkgs $bench_pkgs" ;;
-	*)	echo "deps: unknown set '$set' (build, test, vm, bench)" >&2; exit 2 ;;
+	fuzz)	want="$want $build_pkgs $fuzz_pkgs" ;;
+	*)	echo "deps: unknown set '$set' (build, test, vm, bench, fuzz)" >&2; exit 2 ;;
 	esac
 done
 

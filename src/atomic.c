@@ -27,7 +27,8 @@ int write_file_atomic(const char *path, const char *text, size_t len)
 		}
 		done += w;
 	}
-	if (fchmod(fd, 0644)) {
+	/* On disk before the rename: after a crash, FILE is the old or the new, whole. */
+	if (fchmod(fd, 0644) || fsync(fd)) {
 		err = -errno;
 		goto cleanup;
 	}

@@ -104,6 +104,7 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	if (!uname(&u))
 		snprintf(s->release, sizeof(s->release), "%s", u.release);
 	s->memcg_lrus = -1;
+	s->keep_removed_s = 60;
 	s->kernel_memcgs = -1;
 	s->kernel_memcgs_peak = -1;
 	count_memcg_lrus(s);
@@ -241,7 +242,7 @@ static void path_from_mkdir(struct lrutop_state *s, struct memcg_row *r)
 	r->path = strdup(cp.path[0] ? cp.path : "/");
 }
 
-static void resolve_paths(struct lrutop_state *s)
+static void resolve_paths(struct lrutop_state *s, double now)
 {
 	struct cgroup_index *idx;
 	struct memcg_row *r;
@@ -258,6 +259,10 @@ static void resolve_paths(struct lrutop_state *s)
 		r = &s->memcgs.rows[i];
 		path = cgroup_index_path(idx, r->cgid);
 		r->removed = !path;
+		if (path)
+			r->removed_at = 0;
+		else if (!r->removed_at)
+			r->removed_at = now;
 		if (path && (!r->path || strcmp(r->path, path))) {
 			free(r->path);
 			r->path = strdup(path);
@@ -267,6 +272,75 @@ static void resolve_paths(struct lrutop_state *s)
 			path_from_mkdir(s, r);
 		}
 	}
+}
+
+static void stats_add(struct memcg_stats *sum, const struct memcg_stats *add)
+{
+	__u64 *d = (__u64 *)sum;
+	const __u64 *a = (const __u64 *)add;
+
+	/* struct memcg_stats is all __u64. */
+	for (size_t f = 0; f < sizeof(*sum) / sizeof(__u64); f++)
+		d[f] += a[f];
+}
+
+/* Take a removed memcg out of the maps, with the counters it had at that moment. */
+static void forget_memcg(struct lrutop_state *s, struct memcg_row *r)
+{
+	int fd = bpf_map__fd(s->skel->maps.memcg_stats);
+	struct memcg_stats last;
+
+	/* Atomic where the kernel can (5.14+), so no late event falls between read and delete. */
+	if (!bpf_map_lookup_and_delete_elem(fd, &r->cgid, &last)) {
+		r->cum = last;
+	} else if (!bpf_map_lookup_elem(fd, &r->cgid, &last)) {
+		r->cum = last;
+		bpf_map_delete_elem(fd, &r->cgid);
+	}
+	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.memcg_lat), &r->cgid);
+	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.cgroup_paths), &r->cgid);
+	stats_add(&s->aged, &r->cum);
+	s->aged_memcgs++;
+	r->aged = true;
+}
+
+/* Pairs of aged memcgs, from the pair map as read this refresh. */
+static void forget_pairs(struct lrutop_state *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.pairs);
+	const struct pair_key *pk;
+	struct memcg_row *r;
+
+	for (size_t i = 0; i < s->dump_pair.n; i++) {
+		pk = (const struct pair_key *)s->dump_pair.keys + i;
+		r = memcg_table_find(&s->memcgs, pk->cgid);
+		if (r && r->aged)
+			bpf_map_delete_elem(fd, pk);
+	}
+}
+
+/*
+ * Memcgs removed keep_removed_s ago or more leave the maps and the table: a host that
+ * churns containers for days must not fill them. Their counters join s->aged.
+ */
+static void age_removed(struct lrutop_state *s, double now)
+{
+	struct memcg_row *r;
+	size_t n = 0;
+
+	if (s->keep_removed_s < 0)
+		return;
+	for (size_t i = 0; i < s->memcgs.nr; i++) {
+		r = &s->memcgs.rows[i];
+		if (r->removed && now - r->removed_at >= s->keep_removed_s) {
+			forget_memcg(s, r);
+			n++;
+		}
+	}
+	if (!n)
+		return;
+	forget_pairs(s);
+	memcg_table_compact(&s->memcgs);
 }
 
 static int pair_cmp(const void *a, const void *b)
@@ -393,7 +467,8 @@ int state_refresh(struct lrutop_state *s)
 	count_memcg_lrus(s);
 	count_memcgs(s);
 	read_bss(s);
-	resolve_paths(s);
+	resolve_paths(s, ts.tv_sec + ts.tv_nsec / 1e9);
+	age_removed(s, ts.tv_sec + ts.tv_nsec / 1e9);
 	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;
 	s->last = ts;
 	s->refreshes++;

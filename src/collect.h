@@ -49,6 +49,13 @@ struct lrutop_state {
 	__u64 growth_count;
 	struct growth_event growths[LRUTOP_MAX_GROWTHS];
 
+	/* Removed memcgs leave the maps and the table this long after their removal is seen
+	 * (negative: never); their counters are added to aged, so the totals stay the sum of
+	 * the rows and aged. */
+	double keep_removed_s;
+	struct memcg_stats aged;
+	__u64 aged_memcgs;
+
 	struct timespec started, last;
 	double interval_s;	/* since the previous refresh */
 	__u64 refreshes;

@@ -4,7 +4,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <jansson.h>
 #include "compare.h"
 #include "report.h"
@@ -241,16 +245,10 @@ void compare_pair(FILE *out, const struct snap *before, const struct snap *after
 	memcgs_table(out, before, after);
 }
 
-/* Memory against memcgs for both kernels, measured and modelled, drawn by gnuplot. */
-static int chart_svg(const char *path, struct snap *snaps, int n)
+/* The gnuplot script: memory against memcgs for both kernels, measured and modelled. */
+static void chart_script(FILE *g, const struct snap *snaps, int n)
 {
-	FILE *g = popen("gnuplot", "w");
-	int rc;
-
-	if (!g)
-		return -errno;
 	fprintf(g, "set terminal svg size 900,540 dynamic enhanced font 'sans,12'\n");
-	fprintf(g, "set output '%s'\n", path);
 	fprintf(g, "set title 'list\\_lru memory of the same workload before and after \"mm: introduce kmem\\_cache\\_alloc\\_lru\"'\n");
 	fprintf(g, "set xlabel 'memory cgroups'\nset ylabel 'bytes of per-memcg lists (log)'\n");
 	fprintf(g, "set logscale xy\nset grid\nset key top left\nset format y '%%.0s%%cB'\n");
@@ -259,17 +257,68 @@ static int chart_svg(const char *path, struct snap *snaps, int n)
 		const struct snap *a = snaps[i].patched ? &snaps[i + 1] : &snaps[i];
 		const struct snap *b = snaps[i].patched ? &snaps[i] : &snaps[i + 1];
 
-		fprintf(g, "%lld %lld %lld %lld %lld %s\n", b->memcgs, a->bytes, b->bytes,
+		fprintf(g, "%lld %lld %lld %lld %lld\n", b->memcgs, a->bytes, b->bytes,
 			b->pre_lists >= 0 ? 32 * b->pre_lists : a->bytes,
-			a->post_bytes >= 0 ? a->post_bytes : b->bytes, a->kernel);
+			a->post_bytes >= 0 ? a->post_bytes : b->bytes);
 	}
 	fprintf(g, "EOD\n");
 	fprintf(g, "plot $d using 1:2 with linespoints pt 7 lw 2 title 'before (measured)', "
 		   "$d using 1:4 with lines dt 2 lw 1 title 'before (model from the after run)', "
 		   "$d using 1:3 with linespoints pt 5 lw 2 title 'after (measured)', "
 		   "$d using 1:5 with lines dt 2 lw 1 title 'after (model from the before run)'\n");
-	rc = pclose(g);
-	return rc ? -EIO : 0;
+}
+
+/*
+ * gnuplot draws to a temporary file beside path, renamed over it when whole. The path never
+ * enters gnuplot's script (no quoting to get wrong): the file is gnuplot's stdout.
+ */
+static int chart_svg(const char *path, const struct snap *snaps, int n)
+{
+	char tmp[4200];
+	int fds[2], out, status, err = 0;
+	pid_t pid;
+	FILE *g;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	out = mkstemp(tmp);
+	if (out < 0)
+		return -errno;
+	if (pipe(fds)) {
+		err = -errno;
+		close(out);
+		goto cleanup;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		dup2(out, STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);	/* else gnuplot never sees the end of its script */
+		close(out);
+		close(STDERR_FILENO);	/* its complaints are not ours to print */
+		execlp("gnuplot", "gnuplot", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	close(out);
+	g = pid < 0 ? NULL : fdopen(fds[1], "w");
+	if (!g) {
+		err = pid < 0 ? -errno : -ENOMEM;
+		close(fds[1]);
+		goto cleanup;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	chart_script(g, snaps, n);
+	fclose(g);	/* a gnuplot that died early: EPIPE, not SIGPIPE (ignored below) */
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		err = -EIO;	/* not installed (127) or could not draw */
+	if (!err && (chmod(tmp, 0644) || rename(tmp, path)))
+		err = -errno;
+cleanup:
+	if (err)
+		unlink(tmp);
+	return err;
 }
 
 struct compare_opts {
@@ -352,10 +401,15 @@ int compare_main(int argc, char **argv)
 		if (all > o.check)
 			err = 1;
 	}
-	if (o.svg && chart_svg(o.svg, snaps, o.n)) {
-		fprintf(stderr, "lrutop: compare: gnuplot could not draw %s (is gnuplot-nox installed?)\n",
-			o.svg);
-		err = 1;
+	if (o.svg) {
+		int svg_err = chart_svg(o.svg, snaps, o.n);
+
+		if (svg_err == -EIO)
+			fprintf(stderr, "lrutop: compare: gnuplot could not draw %s (is gnuplot-nox installed?)\n", o.svg);
+		else if (svg_err)
+			fprintf(stderr, "lrutop: compare: cannot write %s: %s\n", o.svg, strerror(-svg_err));
+		if (svg_err)
+			err = 1;
 	}
 cleanup:
 	for (i = 0; i < loaded; i++)

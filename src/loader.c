@@ -47,6 +47,9 @@ static int open_load_attach(const struct probe_plan *plan, enum backend b, unsig
 	err = bpf_map__set_max_entries(skel->maps.memcg_stats, max_memcgs);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.memcg_lat, max_memcgs);
+	/* Pre-5.18 keeps a list per id per node per list_lru alive; lazy kernels far fewer. */
+	if (!err && plan->pre_patch)
+		err = bpf_map__set_max_entries(skel->maps.live, 262144);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.handle_kmalloc_node,
 						plan->has_kmalloc_node_tp);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,24 @@ static void sleep_until(struct timespec *deadline, double interval)
 }
 
 /* Prometheus: the textfile and/or the /metrics server get the state as it is now. */
+/* -c PATH names a memory cgroup that exists; else say which and why. */
+static bool is_memcg_dir(const struct lrutop_state *s, const char *path)
+{
+	char full[8192];
+	struct stat st;
+
+	if (!s->cg_version) {
+		fprintf(stderr, "lrutop: -c %s: no memory cgroup hierarchy is mounted\n", path);
+		return false;
+	}
+	snprintf(full, sizeof(full), "%s%s/cgroup.procs", s->cg_root, path);
+	if (stat(full, &st)) {
+		fprintf(stderr, "lrutop: -c %s: not a memory cgroup (no %s)\n", path, full);
+		return false;
+	}
+	return true;
+}
+
 static int export_metrics(const struct lrutop_state *s, const struct lrutop_opts *o,
 			  struct metrics_server *srv)
 {
@@ -59,8 +78,10 @@ static int export_metrics(const struct lrutop_state *s, const struct lrutop_opts
 		return err;
 	if (o->prometheus) {
 		err = write_file_atomic(o->prometheus, text, len);
-		if (err)
+		if (err) {
 			fprintf(stderr, "lrutop: writing %s: %s\n", o->prometheus, strerror(-err));
+			err = 1;	/* said: main need not say it again */
+		}
 	}
 	if (!err && srv)
 		err = metrics_server_publish(srv, text, len);
@@ -135,6 +156,11 @@ int main(int argc, char **argv)
 	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose))
 		return 1;
 	ss.state.cumulative = o.cumulative;
+	ss.state.keep_removed_s = o.keep_removed_s;
+	if (o.cgroup && !is_memcg_dir(&ss.state, o.cgroup)) {
+		err = 1;
+		goto cleanup;
+	}
 	if (o.probe) {
 		report_probe(stdout, &ss.state, ss.why);
 		goto cleanup;
@@ -154,10 +180,9 @@ int main(int argc, char **argv)
 		err = export_metrics(&ss.state, &o, srv);
 	if (!err)
 		err = interactive ? screen_run(&ss.state, &o, &exiting) : run_batch(&ss.state, &o, srv);
-	if (err) {
+	if (err < 0)
 		fprintf(stderr, "lrutop: %s\n", strerror(-err));
-		err = 1;
-	}
+	err = err ? 1 : 0;
 cleanup:
 	metrics_server_stop(srv);
 	session_end(&ss);

@@ -36,6 +36,7 @@ enum {
 	OPT_PROMETHEUS,
 	OPT_LISTEN,
 	OPT_TOP,
+	OPT_KEEP_REMOVED,
 };
 
 static const struct argp_option options[] = {
@@ -49,6 +50,7 @@ static const struct argp_option options[] = {
 	{ "cumulative", OPT_CUMULATIVE, NULL, 0, "Show totals since start, not per-interval deltas", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry or tracepoint", 0 },
 	{ "max-memcgs", OPT_MAX_MEMCGS, "N", 0, "Size of the per-memcg map (default 10240)", 0 },
+	{ "keep-removed", OPT_KEEP_REMOVED, "SECS", 0, "Show a removed memcg this long, then drop it from the maps into the aged-out totals (default 60; 'never' keeps all)", 0 },
 	{ "probe", OPT_PROBE, NULL, 0, "Print what this kernel allows and exit", 0 },
 	{ "prometheus", OPT_PROMETHEUS, "FILE", 0, "Every interval, replace FILE (atomically) with Prometheus metrics; no screen", 0 },
 	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0, "Serve Prometheus metrics at /metrics (address 127.0.0.1 unless given); no screen", 0 },
@@ -133,6 +135,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			BAD_ARG("invalid --max-memcgs '%s' (16 to 16777216)", arg);
 		o->max_memcgs = v;
 		break;
+	case OPT_KEEP_REMOVED:
+		if (!strcmp(arg, "never"))
+			v = -1;
+		else if (parse_long(arg, 0, 365 * 86400, &v))
+			BAD_ARG("invalid --keep-removed '%s' (0 to 31536000 seconds, or never)", arg);
+		o->keep_removed_s = v;
+		break;
 	case OPT_PROMETHEUS:
 		if (!arg[0] || arg[strlen(arg) - 1] == '/')
 			BAD_ARG("--prometheus needs a file name, not '%s'", arg);
@@ -181,6 +190,7 @@ int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_f
 	memset(o, 0, sizeof(*o));
 	o->interval = 1.0;
 	o->max_memcgs = 10240;
+	o->keep_removed_s = 60;
 	o->sort = SORT_ALLOCS;
 	o->top = 20;
 	argp_err_exit_status = 2;

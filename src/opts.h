@@ -16,6 +16,7 @@ struct lrutop_opts {
 	int rows;		/* memcg rows shown, 0 = as many as fit (20 in batch) */
 	const char *cgroup;	/* only this subtree */
 	unsigned int max_memcgs;
+	long keep_removed_s;	/* -1: never age removed memcgs out */
 	bool batch;
 	bool json;
 	bool cumulative;

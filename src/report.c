@@ -114,6 +114,10 @@ void report_header(FILE *out, const struct lrutop_state *s)
 	} else if (s->memcg_lrus >= 0) {
 		fprintf(out, "memcg-aware list_lrus: %lld\n", s->memcg_lrus);
 	}
+	if (s->aged_memcgs)
+		fprintf(out, "aged out: %llu removed memcgs with %llu lists, %sB (--keep-removed)\n",
+			(unsigned long long)s->aged_memcgs, (unsigned long long)s->aged.allocs,
+			fmt_size(b1, sizeof(b1), s->aged.bytes));
 	if (s->tot.drops_memcg || s->tot.drops_lru || s->tot.drops_pair || s->tot.drops_live)
 		fprintf(out, "DROPS: %llu memcg rows, %llu lrus, %llu pairs, %llu frees untracked (maps full: raise --max-memcgs)\n",
 			(unsigned long long)s->tot.drops_memcg, (unsigned long long)s->tot.drops_lru,
@@ -382,6 +386,10 @@ json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opt
 	json_object_set_new(root, "kernel_memcgs", s->kernel_memcgs >= 0 ? json_integer(s->kernel_memcgs) : json_null());
 	json_object_set_new(root, "pre_patch_estimate_bytes", json_pre_patch_estimate(s));
 	json_object_set_new(root, "lrus", json_lrus(s));
+	json_object_set_new(root, "aged_out", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+		"memcgs", (json_int_t)s->aged_memcgs, "allocs", (json_int_t)s->aged.allocs,
+		"bytes", (json_int_t)s->aged.bytes, "freed_bytes", (json_int_t)s->aged.freed_bytes,
+		"late_freed_bytes", (json_int_t)s->tot.orphan_freed_bytes));
 	if (o->lrus && report_has(s, M_PER_LRU))
 		json_object_set_new(root, "pairs", json_pairs(s));
 	json_object_set_new(root, "hist", json_pack("{s:o,s:o,s:o}",

@@ -130,6 +130,19 @@ int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct mem
 	return 0;
 }
 
+void memcg_table_compact(struct memcg_table *t)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->nr; i++) {
+		if (t->rows[i].aged)
+			free(t->rows[i].path);
+		else
+			t->rows[kept++] = t->rows[i];
+	}
+	t->nr = kept;
+}
+
 void memcg_table_free(struct memcg_table *t)
 {
 	for (size_t i = 0; i < t->nr; i++)

@@ -26,6 +26,8 @@ struct memcg_row {
 	char *path;		/* NULL until resolved */
 	bool removed;		/* its directory is gone */
 	bool mkdir_looked_up;	/* the path caught at mkdir was asked for once */
+	bool aged;		/* removed long enough ago: to be dropped (memcg_table_compact) */
+	double removed_at;	/* CLOCK_MONOTONIC seconds its removal was seen, 0 while it exists */
 	struct memcg_stats cum;
 	struct memcg_stats delta;
 	uint64_t nlrus;		/* distinct list_lrus that got a list for it (fentry) */
@@ -44,6 +46,8 @@ int sort_key_parse(const char *name);
 int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
 		       size_t n);
 struct memcg_row *memcg_table_find(struct memcg_table *t, uint64_t cgid);
+/* Drop the rows marked aged. */
+void memcg_table_compact(struct memcg_table *t);
 void memcg_table_free(struct memcg_table *t);
 
 /* The value a sort key orders by: the interval's delta, or the total if cumulative. Latency

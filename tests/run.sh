@@ -46,7 +46,8 @@ check_guest_jsonl() {
 	rm -f "$jsonl"
 }
 
-tests="build/test_units build/test_probe build/test_host"
+dir=${LRUTOP_TEST_DIR:-build}
+tests="$dir/test_units $dir/test_probe $dir/test_host $dir/test_reliability"
 [ -n "${LRUTOP_ONLY_VM:-}" ] && tests=
 for t in $tests; do
 	echo "== $t"

@@ -210,6 +210,15 @@ static void test_rows_delta_and_filter(void **state)
 	assert_int_equal(view[0]->cgid, 1);
 	assert_int_equal(sort_key_parse("lat"), SORT_LAT);
 	assert_int_equal(sort_key_parse("nope"), -EINVAL);
+	/* Aged rows leave; the rest stay sorted and findable, and a later read adds back. */
+	t.rows[0].aged = true;
+	memcg_table_compact(&t);
+	assert_int_equal(t.nr, 1);
+	assert_null(memcg_table_find(&t, 1));
+	assert_string_equal(memcg_table_find(&t, 2)->path, "/other");
+	memcg_table_update(&t, ids, v, 2);
+	assert_int_equal(t.nr, 2);
+	assert_int_equal(memcg_table_find(&t, 1)->cum.allocs, 9);
 	memcg_table_free(&t);
 }
 
@@ -284,6 +293,8 @@ static void test_opts_table(void **state)
 		{ "--listen 70000", 0 }, { "--listen host:80", 0 }, { "--listen 1.2.3.4:", 0 },
 		{ "--listen [::1]", 0 }, { "--listen [zz]:80", 0 }, { "--listen :80", 0 },
 		{ "--top -1", 0 }, { "--top x", 0 }, { "--top 100001", 0 },
+		{ "--keep-removed 0", 1 }, { "--keep-removed never", 1 }, { "--keep-removed 3600", 1 },
+		{ "--keep-removed -1", 0 }, { "--keep-removed soon", 0 }, { "--keep-removed 1e99", 0 },
 	};
 	struct lrutop_opts o;
 
@@ -302,6 +313,9 @@ static void test_opts_table(void **state)
 	assert_int_equal(parse(&o, ""), 0);
 	assert_int_equal(o.max_memcgs, 10240);
 	assert_int_equal(o.backend, BACKEND_AUTO);
+	assert_int_equal(o.keep_removed_s, 60);
+	assert_int_equal(parse(&o, "--keep-removed never"), 0);
+	assert_int_equal(o.keep_removed_s, -1);
 }
 
 static void test_listen_parse(void **state)

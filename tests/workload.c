@@ -33,7 +33,7 @@ struct config {
 	const char *name;
 	const char *mntdir;
 	int memcgs, mounts, touch, files, depth, shared;
-	bool keep, cleanup_only;
+	bool keep, cleanup_only, rmdir_first;
 };
 
 /* Mount m: t0..t(mounts-1), each touched by touch memcgs' containers, then s0..s(shared-1),
@@ -63,10 +63,12 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: workload -r CGROUP_ROOT -d MOUNT_DIR [-n NAME] [-m MEMCGS] [-t MOUNTS]\n"
 		"                [-k TOUCH] [-S SHARED] [-f FILES] [-D DEPTH] [--keep | --cleanup]\n"
+		"                [--rmdir-first]\n"
 		"A container host: MEMCGS memory cgroups DEPTH levels deep, MOUNTS tmpfs of which each\n"
 		"memcg touches TOUCH (its containers'), SHARED tmpfs every memcg touches, FILES files\n"
 		"per memcg per mount. Prints per memcg the lists a 5.18+ kernel must allocate, then a\n"
-		"summary. --keep leaves all in place; --cleanup (same options) removes it.\n");
+		"summary. --keep leaves all in place; --cleanup (same options) removes it, unmounting\n"
+		"first unless --rmdir-first.\n");
 	exit(2);
 }
 
@@ -156,15 +158,10 @@ static bool populate(bool *pair)
 	return first;
 }
 
-static void cleanup(const struct config *c)
+static void remove_memcgs(const struct config *c)
 {
 	char path[4096];
 
-	for (int m = 0; m < c->mounts + c->shared; m++) {
-		mount_path(c, m, path, sizeof(path));
-		umount2(path, MNT_DETACH);
-		rmdir(path);
-	}
 	for (int i = 0; i < c->memcgs; i++) {
 		for (int l = c->depth; l >= 1; l--) {
 			memcg_path(c, i, l, path, sizeof(path));
@@ -175,12 +172,30 @@ static void cleanup(const struct config *c)
 	rmdir(path);
 }
 
+/* Unmounting first frees the lists with the superblock (list_lru_destroy); removing the
+ * memcgs first frees theirs when the kernel reparents them (memcg offline). */
+static void cleanup(const struct config *c)
+{
+	char path[4096];
+
+	if (c->rmdir_first)
+		remove_memcgs(c);
+	for (int m = 0; m < c->mounts + c->shared; m++) {
+		mount_path(c, m, path, sizeof(path));
+		umount2(path, MNT_DETACH);
+		rmdir(path);
+	}
+	if (!c->rmdir_first)
+		remove_memcgs(c);
+}
+
 static void parse(int argc, char **argv, struct config *c)
 {
 	static const struct option longopts[] = {
 		{ "keep", no_argument, NULL, 'K' },
 		{ "shared", required_argument, NULL, 'S' },
 		{ "cleanup", no_argument, NULL, 'C' },
+		{ "rmdir-first", no_argument, NULL, 'R' },
 		{},
 	};
 	int opt;
@@ -200,6 +215,7 @@ static void parse(int argc, char **argv, struct config *c)
 		case 'K': c->keep = true; break;
 		case 'S': c->shared = atoi(optarg); break;
 		case 'C': c->cleanup_only = true; break;
+		case 'R': c->rmdir_first = true; break;
 		default: usage();
 		}
 	}

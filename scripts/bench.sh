@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The cost of watching, measured side by side (docs/BENCHMARKS.md):
+#  1. in-kernel cost per event of each BPF program (kernel.bpf_stats_enabled: run_time_ns /
+#     run_cnt), lrutop's tracepoint backend and a bpftrace script doing the same aggregation
+#     on this host; lrutop's fentry backend in a booted Debian 6.1 guest;
+#  2. the slowdown of an allocation-heavy workload (tests/bench/churn.c) with each attached,
+#     as a ratio of medians over repeated runs;
+#  3. start-up time to the first sample, lrutop and bpftrace;
+#  4. userspace cost of one refresh with 10,000 and 100,000 memcg rows (CPU, peak RSS).
+# usage: scripts/bench.sh [RUNS]   (default 11 rounds)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+runs=${1:-11}
+cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+[ -n "$cgroot" ] && grep -qw memory "$cgroot/cgroup.controllers" 2>/dev/null ||
+	cgroot=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/self/mounts)
+[ -n "$cgroot" ] || { echo "bench: no memory cgroup hierarchy mounted" >&2; exit 1; }
+churn="build/churn -r $cgroot -d /tmp/lrutop-bench-mnt -m 4 -f 2000 -i 5"
+# bpftrace's tracepoints need tracefs.
+[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
+
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Programs a tracer loaded are those whose ids were not there before it started
+# (bpftool here is built without the pid iterator, so "pids" is empty).
+prog_ids() {
+	bpftool prog show -j | /usr/bin/python3 -c 'import json, sys; print(" ".join(str(p["id"]) for p in json.load(sys.stdin)))'
+}
+
+# "label name run_cnt run_time_ns" of each program not in the id list $2, labelled $1.
+prog_costs() {
+	bpftool prog show -j | /usr/bin/python3 -c '
+import json, sys
+who, before = sys.argv[1], set(sys.argv[2].split())
+for p in json.load(sys.stdin):
+    if str(p["id"]) in before:
+        continue
+    cnt, ns, name = p.get("run_cnt", 0), p.get("run_time_ns", 0), p.get("name", "?")
+    label = "floor" if name.startswith("floor_") else who
+    print(label, name, cnt, ns)
+' "$1" "$2"
+}
+
+# Start the process "$@", wait until it prints $1.
+start_ready() {
+	local ready=$1 out
+	shift
+	out=$(mktemp)
+	"$@" > "$out" 2>&1 &
+	started=$!
+	for _ in $(seq 200); do
+		if grep -q "$ready" "$out" 2>/dev/null; then
+			rm -f "$out"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "bench: $1 did not start: $(head -3 "$out")" >&2
+	rm -f "$out"
+	exit 1
+}
+
+# One churn run with a tracer and the do-nothing floor programs attached to the same
+# events: its wall time on stdout, the programs' costs appended to $costs.
+with_tracer() {
+	local name=$1 ready=$2 pid floor before
+	shift 2
+	before=$(prog_ids)
+	start_ready attached build/bench-floor build/floor.bpf.o
+	floor=$started
+	start_ready "$ready" "$@"
+	pid=$started
+	sysctl -qw kernel.bpf_stats_enabled=1
+	$churn
+	prog_costs "$name" "$before" >> "$costs"
+	sysctl -qw kernel.bpf_stats_enabled=0
+	kill -INT "$pid" "$floor"
+	wait "$pid" "$floor" 2>/dev/null || true
+}
+
+lo=$(awk '$3 == "memcg_list_lru_alloc" { print "0x" $1; exit }' /proc/kallsyms)
+hi=$(awk -v lo="$lo" 'found { print "0x" $1; exit } ("0x" $1) == lo { found = 1 }' <(sort /proc/kallsyms))
+bt_script="tracepoint:kmem:kmalloc /args->call_site >= $lo && args->call_site < $hi/ {
+	@lists[cgroup] = count(); @bytes[cgroup] = sum(args->bytes_alloc); @live[args->ptr] = cgroup;
+}
+tracepoint:kmem:kfree /@live[args->ptr]/ { @freed[@live[args->ptr]] = count(); delete(@live[args->ptr]); }
+interval:s:1 { printf(\"tick\\n\"); }"
+
+echo "== machine: $(nproc) CPUs, $(uname -r), $(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo)"
+echo "== workload: $churn; $runs rounds of: none, lrutop, bpftrace (interleaved against drift)"
+costs=$(mktemp)
+times=$(mktemp)
+for _ in $(seq "$runs"); do
+	echo "$($churn) $(with_tracer lrutop '"version"' ./lrutop -b -j 1) $(with_tracer bpftrace Attaching bpftrace -e "$bt_script")"
+done > "$times"
+awk 'NF != 3 { exit 1 }' "$times" || { echo "bench: a run failed: $(cat "$times")" >&2; exit 1; }
+awk '{ print $1 }' "$times" | median | awk '{ printf "  none attached:         %.3fs\n", $1 }'
+awk '{ print $2 }' "$times" | median | awk '{ printf "  lrutop (tracepoint):   %.3fs", $1 }'
+awk '{ print $2 / $1 }' "$times" | median | awk '{ printf "  median ratio %.3f\n", $1 }'
+awk '{ print $3 }' "$times" | median | awk '{ printf "  bpftrace (same count): %.3fs", $1 }'
+awk '{ print $3 / $1 }' "$times" | median | awk '{ printf "  median ratio %.3f\n", $1 }'
+echo "== in-kernel cost per event (kernel.bpf_stats_enabled), over the traced runs above;"
+echo "   floor: programs that return at once, attached to the same events at the same time"
+awk '{ k = $1 " " $2; cnt[k] += $3; ns[k] += $4 } END { for (k in cnt) if (cnt[k]) {
+	split(k, p, " "); printf "  %-8s %-20s %10d events %9.1f ns/event\n", p[1], p[2], cnt[k], ns[k] / cnt[k] } }' \
+	"$costs" | sort -k1,1 -k2,2
+rm -f "$costs" "$times"
+
+echo "== start to first sample (median of $runs)"
+for _ in $(seq "$runs"); do
+	/usr/bin/time -f %e ./lrutop -b -j 0.1 1 2>&1 >/dev/null | tail -1
+done | median | awk '{ printf "  lrutop:   %.2fs (interval 0.1s included)\n", $1 }'
+for _ in $(seq "$runs"); do
+	/usr/bin/time -f %e bpftrace -e "$bt_script interval:ms:100 { exit(); }" 2>&1 >/dev/null | tail -1
+done | median | awk '{ printf "  bpftrace: %.2fs (interval 0.1s included)\n", $1 }'
+
+echo "== userspace cost of one refresh (synthetic rows in the real per-memcg map)"
+for rows in 10000 100000; do
+	echo "  $(build/bench-refresh "$rows" 5)"
+done
+
+echo "== fentry backend in a Debian 6.1 guest (QEMU TCG: ns/event inflated by emulation)"
+scripts/vm-run.sh --kernel-alias 6.1 --add "$(command -v bpftool)" --add build/churn \
+	--add build/bench-floor --add build/floor.bpf.o \
+	tests/vm/bench-guest.sh "$runs" 2>&1 | sed -n 's/^.*LRUTOP-BENCH //p'

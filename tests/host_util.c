@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/btf.h>
+#include "host_util.h"
+#include "probe.h"
+
+const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+const char *lrutop_bin(void)
+{
+	return env_or("LRUTOP_BIN", "./lrutop");
+}
+
+/* Which list_lru this kernel has, from its BTF layout (as lrutop's own probe decides). */
+bool kernel_has_field(const char *type, const char *field)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	assert_non_null(btf);
+	found = probe_btf_has_field(btf, type, field);
+	btf__free(btf);
+	return found;
+}
+
+/* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */
+FILE *spawn(char *const argv[], pid_t *pid, bool err_too)
+{
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	*pid = fork();
+	assert_true(*pid >= 0);
+	if (*pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		if (err_too)
+			dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	return fdopen(fds[0], "r");
+}
+
+/* Run a shell command, return its exit status and (if out) its output. */
+int run(const char *cmd, char *out, size_t len)
+{
+	char *const argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	size_t n = 0;
+	int status;
+	pid_t pid;
+	FILE *f;
+
+	f = spawn(argv, &pid, true);
+	if (out && len) {
+		n = fread(out, 1, len - 1, f);
+		out[n] = '\0';
+	}
+	while (fgetc(f) != EOF)
+		;
+	fclose(f);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int wait_exit(pid_t pid, int timeout_s)
+{
+	int status;
+
+	for (int i = 0; i < timeout_s * 10; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		usleep(100000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+int setup_root(void **state)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "host tests need root (they load BPF programs)\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* kmalloc's size classes up to 256: what bytes_alloc reports for a request. */
+static unsigned int kmalloc_bucket(unsigned int size)
+{
+	static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256 };
+
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		if (size <= classes[i])
+			return classes[i];
+	}
+	return 0;
+}
+
+static int nr_node_ids(void)
+{
+	char buf[64] = "";
+	int lo, hi;
+	FILE *f = fopen("/sys/devices/system/node/possible", "r");
+
+	if (!f)
+		return 1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	if (sscanf(buf, "%d-%d", &lo, &hi) == 2)
+		return hi + 1;
+	return 1;
+}
+
+/* One lazily made list: struct list_lru_memcg = rcu head (16) + one list_lru_one per node. */
+unsigned int expected_list_bytes(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id, one;
+
+	assert_non_null(btf);
+	id = btf__find_by_name_kind(btf, "list_lru_one", BTF_KIND_STRUCT);
+	assert_true(id > 0);
+	one = btf__resolve_size(btf, id);
+	btf__free(btf);
+	return kmalloc_bucket(16 + one * nr_node_ids());
+}
+
+json_t *read_json_line(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	json_error_t err;
+	json_t *o;
+
+	/* Any length: a report of thousands of memcgs is one long line. */
+	if (getline(&line, &cap, f) < 0) {
+		free(line);
+		return NULL;
+	}
+	o = json_loads(line, 0, &err);
+	if (!o)
+		fail_msg("lrutop printed a line that is not JSON (%s): %.200s", err.text, line);
+	free(line);
+	return o;
+}
+
+/* The first report taken after time t: reports queued while a slow (emulated) workload ran
+ * are stale. */
+json_t *report_after(FILE *f, time_t t)
+{
+	json_t *r;
+
+	while ((r = read_json_line(f))) {
+		if (json_integer_value(json_object_get(r, "time")) > t)
+			return r;
+		json_decref(r);
+	}
+	return NULL;
+}
+
+json_t *find_memcg(json_t *report, json_int_t id)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "memcgs"), i, m) {
+		if (json_integer_value(json_object_get(m, "id")) == id)
+			return m;
+	}
+	return NULL;
+}
+
+json_int_t jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		fail_msg("field '%s' is not a number", key);
+	return json_integer_value(v);
+}
+
+json_t *find_by(json_t *array, const char *key, json_t *want)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(array, i, e) {
+		if (json_equal(json_object_get(e, key), want))
+			return e;
+	}
+	return NULL;
+}

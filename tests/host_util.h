@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the tests that run lrutop on a real kernel (test_host, test_reliability). */
+#ifndef __LRUTOP_HOST_UTIL_H
+#define __LRUTOP_HOST_UTIL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+const char *env_or(const char *name, const char *def);
+const char *lrutop_bin(void);
+/* Which list_lru this kernel has, from its BTF layout (as lrutop's own probe decides). */
+bool kernel_has_field(const char *type, const char *field);
+/* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */
+FILE *spawn(char *const argv[], pid_t *pid, bool err_too);
+/* Run a shell command, return its exit status and (if out) its output. */
+int run(const char *cmd, char *out, size_t len);
+/* pid's exit status within timeout_s seconds, else kill it and return -1. */
+int wait_exit(pid_t pid, int timeout_s);
+int setup_root(void **state);
+/* One lazily made list's kmalloc bytes on this kernel. */
+unsigned int expected_list_bytes(void);
+json_t *read_json_line(FILE *f);
+/* The first report taken after time t. */
+json_t *report_after(FILE *f, time_t t);
+json_t *find_memcg(json_t *report, json_int_t id);
+json_int_t jint(json_t *o, const char *key);
+json_t *find_by(json_t *array, const char *key, json_t *want);
+
+#endif

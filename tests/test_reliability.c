@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reliability on the running kernel, as root (docs/RELIABILITY.md): memcg and mount churn
+ * while lrutop runs, a per-memcg map too small on purpose, signals in every phase, and bad
+ * input of every kind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "cgroup.h"
+#include "host_util.h"
+
+static const char *workload_bin(void)
+{
+	return env_or("LRUTOP_WORKLOAD", "build/workload");
+}
+
+static long rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The "expected_lists" of the workload's summary line. */
+static json_int_t summary_lists(const char *out)
+{
+	const char *p = strstr(out, "{\"summary\"");
+	json_error_t jerr;
+	json_int_t n;
+	json_t *o;
+
+	if (!p)
+		fail_msg("workload printed no summary: %s", out);
+	o = json_loadb(p, strchrnul(p, '\n') - p, 0, &jerr);
+	assert_non_null(o);
+	n = jint(json_object_get(o, "summary"), "expected_lists");
+	json_decref(o);
+	return n;
+}
+
+/* Sum of a counter over every memcg row of a report (made with -r large enough for all). */
+static json_int_t sum_rows(json_t *report, const char *key)
+{
+	json_int_t sum = 0;
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "memcgs"), i, m)
+		sum += jint(m, key);
+	return sum;
+}
+
+/* Totals = rows + aged out, freed bytes also + late frees; nothing dropped. */
+static bool totals_add_up(json_t *r, char *why, size_t len)
+{
+	json_t *t = json_object_get(r, "totals"), *aged = json_object_get(r, "aged_out");
+	json_int_t rows_a = sum_rows(r, "allocs"), rows_b = sum_rows(r, "bytes");
+	json_int_t rows_f = sum_rows(r, "freed_bytes");
+
+	snprintf(why, len, "totals %lld lists %lld B freed %lld B; rows %lld %lld %lld; aged %lld %lld %lld; late %lld",
+		 (long long)jint(t, "allocs"), (long long)jint(t, "bytes"), (long long)jint(t, "freed_bytes"),
+		 (long long)rows_a, (long long)rows_b, (long long)rows_f, (long long)jint(aged, "allocs"),
+		 (long long)jint(aged, "bytes"), (long long)jint(aged, "freed_bytes"),
+		 (long long)jint(aged, "late_freed_bytes"));
+	return jint(t, "allocs") == rows_a + jint(aged, "allocs") &&
+	       jint(t, "bytes") == rows_b + jint(aged, "bytes") &&
+	       jint(t, "freed_bytes") == rows_f + jint(aged, "freed_bytes") + jint(aged, "late_freed_bytes");
+}
+
+static bool is_churn_path(json_t *m)
+{
+	const char *path = json_string_value(json_object_get(m, "path"));
+
+	return path && strstr(path, "/lrutop-churn-");
+}
+
+/* Reports until lrutop's stdout ends, keeping the last; counts those with removed churn rows. */
+struct churn_watch {
+	json_t *last;
+	int reports, with_removed;
+	json_int_t max_rows;
+	bool recent[3];		/* whether the last three reports add up */
+	char why[512];
+};
+
+static void watch_report(struct churn_watch *w, json_t *r)
+{
+	json_t *m;
+	size_t i;
+	bool removed = false;
+
+	json_array_foreach(json_object_get(r, "memcgs"), i, m)
+		removed |= is_churn_path(m) && json_is_true(json_object_get(m, "removed"));
+	w->with_removed += removed;
+	if (jint(r, "nr_memcgs") > w->max_rows)
+		w->max_rows = jint(r, "nr_memcgs");
+	w->reports++;
+	json_decref(w->last);
+	w->last = r;
+	w->recent[w->reports % 3] = totals_add_up(r, w->why, sizeof(w->why));
+}
+
+/*
+ * Memcgs and mounts made and destroyed for LRUTOP_CHURN_S seconds (default 60) while lrutop
+ * runs with --keep-removed 2: it keeps running, its RSS stays flat, removed memcgs are marked
+ * and then aged out, the living memcgs' counts stay exact, and the totals equal the rows
+ * plus what aged out.
+ */
+static void test_churn(void **state)
+{
+	char cgroot[4096], mntdir[] = "/tmp/lrutop-churn-XXXXXX", cmd[8192];
+	char live_out[32768], out[32768], reports[] = "/tmp/lrutop-churn-reports-XXXXXX", sh[1024];
+	char *argv[] = { "/bin/sh", "-c", sh, NULL };
+	double secs = atof(env_or("LRUTOP_CHURN_S", "60")), t0, t_rss0 = 0;
+	long rss0 = 0, rss_max = 0, rss;
+	json_int_t churn_lists = 0, churn_memcgs = 0;
+	struct churn_watch w = {};
+	const char *p;
+	size_t i;
+	int iter = 0, status;
+	pid_t pid;
+	FILE *f;
+	json_t *r, *wl, *m;
+
+	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
+		skip();
+	if (!kernel_has_field("list_lru", "xa"))
+		skip();	/* lazy lists are what churn ages; 5.10 is covered in its guest */
+	assert_non_null(mkdtemp(mntdir));
+	/* Reports go to a file: a pipe nobody reads would stop lrutop at its first full write. */
+	status = mkstemp(reports);
+	assert_true(status >= 0);
+	close(status);
+	snprintf(sh, sizeof(sh), "exec %s -b -j --cumulative --keep-removed 2 -r 1000000 1 > %s",
+		 lrutop_bin(), reports);
+	f = spawn(argv, &pid, false);
+	fclose(f);
+	f = fopen(reports, "r");
+	assert_non_null(f);
+	for (int t = 0; t < 100 && !(r = read_json_line(f)); t++) {
+		clearerr(f);
+		usleep(100000);
+	}
+	assert_non_null(r);
+	json_decref(r);
+
+	/* The memcgs that live through the churn: their counts must stay exact. */
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s/live -n lrutop-live-%d -m 4 -t 3 -k 2 -f 3 --keep",
+		 workload_bin(), cgroot, mntdir, getpid());
+	assert_int_equal(run(cmd, live_out, sizeof(live_out)), 0);
+
+	t0 = now_s();
+	while (now_s() - t0 < secs) {
+		/* Half unmount first (lists die with the superblock), half rmdir first (lists die
+		 * with the memcg, reparented by the kernel). */
+		snprintf(cmd, sizeof(cmd), "%s -r %s -d %s/c%d -n lrutop-churn-%d -m 10 -t 2 -k 1 -f 1%s",
+			 workload_bin(), cgroot, mntdir, iter, iter, iter % 2 ? " --rmdir-first" : "");
+		if (run(cmd, out, sizeof(out)))
+			fail_msg("churn iteration %d failed: %s", iter, out);
+		churn_lists += summary_lists(out);
+		churn_memcgs += 10;
+		iter++;
+		rss = rss_kb(pid);
+		if (rss < 0)
+			fail_msg("lrutop died during the churn (iteration %d)", iter);
+		/* The baseline once the maps and buffers have grown to their working size. */
+		if (!t_rss0 && now_s() - t0 > secs / 6) {
+			t_rss0 = now_s();
+			rss0 = rss;
+		}
+		if (t_rss0 && rss > rss_max)
+			rss_max = rss;
+	}
+	/* Outlive --keep-removed by three reports: a list made between the read of the totals
+	 * and the read of the rows (by anything on the host) shows in one report only, so one
+	 * report of the last three must add up exactly. */
+	sleep(6);
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	while ((r = read_json_line(f)))
+		watch_report(&w, r);
+	fclose(f);
+	unlink(reports);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_non_null(w.last);
+
+	printf("churn: %d iterations, %lld memcgs and %d mounts made and removed in %.0f s, %lld lists; "
+	       "lrutop RSS %ld kB after %.0f s, at most %ld kB after; %d reports, at most %lld rows\n",
+	       iter, (long long)churn_memcgs, 2 * iter, secs, (long long)churn_lists, rss0,
+	       t_rss0 - t0, rss_max, w.reports, (long long)w.max_rows);
+	assert_true(churn_memcgs >= 1000);
+	if (!w.recent[0] && !w.recent[1] && !w.recent[2])
+		fail_msg("totals do not add up in any of the last three reports: %s", w.why);
+	/* Flat: what grows with the churn would grow with it (thousands of rows, megabytes).
+	 * ASan's quarantine holds freed memory for a while: no measure under make sanitize. */
+	if (!getenv("LRUTOP_SANITIZED") && rss_max > rss0 + 4096)
+		fail_msg("RSS grew from %ld kB to %ld kB during the churn", rss0, rss_max);
+	assert_true(w.with_removed > 0);
+	json_array_foreach(json_object_get(w.last, "memcgs"), i, m) {
+		if (is_churn_path(m))
+			fail_msg("%s still has a row after --keep-removed",
+				 json_string_value(json_object_get(m, "path")));
+	}
+	/* Every churned list aged out with its memcg: the churn's lists, all of them. */
+	if (jint(json_object_get(w.last, "aged_out"), "allocs") < churn_lists)
+		fail_msg("aged out %lld lists, the churn made %lld",
+			 (long long)jint(json_object_get(w.last, "aged_out"), "allocs"), (long long)churn_lists);
+	assert_true(jint(json_object_get(w.last, "aged_out"), "memcgs") >= churn_memcgs);
+	assert_int_equal(jint(json_object_get(w.last, "drops"), "memcg"), 0);
+
+	for (p = live_out; *p; p = strchrnul(p, '\n'), p += *p == '\n') {
+		json_error_t jerr;
+
+		wl = json_loadb(p, strchrnul(p, '\n') - p, 0, &jerr);
+		assert_non_null(wl);
+		if (!json_object_get(wl, "summary")) {
+			m = find_memcg(w.last, jint(wl, "id"));
+			if (!m)
+				fail_msg("living memcg %s lost its row",
+					 json_string_value(json_object_get(wl, "memcg")));
+			if (jint(m, "allocs") != jint(wl, "expected_lists"))
+				fail_msg("living memcg %s: expected %lld lists, lrutop counted %lld after the churn",
+					 json_string_value(json_object_get(wl, "memcg")),
+					 (long long)jint(wl, "expected_lists"), (long long)jint(m, "allocs"));
+			assert_false(json_is_true(json_object_get(m, "removed")));
+		}
+		json_decref(wl);
+	}
+	json_decref(w.last);
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s/live -n lrutop-live-%d -m 4 -t 3 -k 2 --cleanup",
+		 workload_bin(), cgroot, mntdir, getpid());
+	run(cmd, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", mntdir);
+	run(cmd, NULL, 0);
+}
+
+/*
+ * A per-memcg map of 16 entries (the least --max-memcgs allows) and 24 new memcgs: the rows
+ * that did not fit are counted as drops, in JSON and on the screen, and the totals, kept
+ * apart from the map, still hold every list.
+ */
+static void test_overflow(void **state)
+{
+	char cgroot[4096], mntdir[] = "/tmp/lrutop-ovf-XXXXXX", cmd[8192], out[65536];
+	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "--cumulative", "--max-memcgs", "16",
+			 "-r", "1000000", "1", NULL };
+	json_int_t lists, drops;
+	json_t *r, *last;
+	pid_t pid;
+	FILE *f;
+
+	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
+		skip();
+	if (!kernel_has_field("list_lru", "xa"))
+		skip();
+	assert_non_null(mkdtemp(mntdir));
+	f = spawn(argv, &pid, false);
+	r = read_json_line(f);
+	assert_non_null(r);
+	json_decref(r);
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-ovf-%d -m 24 -t 2 -k 1",
+		 workload_bin(), cgroot, mntdir, getpid());
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	lists = summary_lists(out);
+	last = report_after(f, time(NULL) + 1);
+	kill(pid, SIGINT);
+	while ((r = read_json_line(f)))
+		json_decref(r);
+	fclose(f);
+	assert_int_equal(wait_exit(pid, 5), 0);
+	assert_non_null(last);
+
+	assert_true(json_array_size(json_object_get(last, "memcgs")) <= 16);
+	drops = jint(json_object_get(last, "drops"), "memcg");
+	if (drops < 1)
+		fail_msg("24 new memcgs in a map of 16 and no drop counted");
+	/* Every list is in the totals, and each list a row could not hold is one drop. */
+	if (jint(json_object_get(last, "totals"), "allocs") < lists)
+		fail_msg("totals hold %lld lists, the workload made %lld",
+			 (long long)jint(json_object_get(last, "totals"), "allocs"), (long long)lists);
+	assert_int_equal(jint(json_object_get(last, "totals"), "allocs"),
+			 sum_rows(last, "allocs") + drops);
+	json_decref(last);
+
+	/* The text header says so too. */
+	snprintf(cmd, sizeof(cmd), "%s -b --max-memcgs 16 1 3 & sleep 1.2; "
+		 "%s -r %s -d %s -n lrutop-ovf2-%d -m 24 -t 2 -k 1; wait",
+		 lrutop_bin(), workload_bin(), cgroot, mntdir, getpid());
+	run(cmd, out, sizeof(out));
+	if (!strstr(out, "DROPS: "))
+		fail_msg("no DROPS line in the text report: %.2000s", out);
+	rmdir(mntdir);
+}
+
+/* Programs of ours still loaded (bpftool names programs by their first 15 characters). */
+static int count_lrutop_progs(void)
+{
+	char out[1 << 16];
+
+	run("bpftool prog show | grep -c 'name handle_kmalloc\\|name handle_kfree\\|name handle_cgroup_m'",
+	    out, sizeof(out));
+	return atoi(out);
+}
+
+static void wait_progs_gone(int before, const char *what)
+{
+	/* The kernel frees a released program from a work queue: give it a moment. */
+	for (int t = 0; t < 50 && count_lrutop_progs() > before; t++)
+		usleep(100000);
+	if (count_lrutop_progs() > before)
+		fail_msg("%s: %d of lrutop's programs still loaded", what, count_lrutop_progs() - before);
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP at start-up (BTF, kallsyms), while loading and attaching
+ * (the verifier), and while running: lrutop ends within seconds and leaves nothing loaded.
+ */
+static void test_signals_every_phase(void **state)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static const int delays_ms[] = { 0, 20, 80, 200, 400, 800, 1600 };
+	char *argv[] = { (char *)lrutop_bin(), "-b", "1", NULL };
+	int before, rc;
+	char what[64];
+	pid_t pid;
+	FILE *f;
+
+	/* Programs of an earlier test may still be on the kernel's work queue. */
+	wait_progs_gone(0, "before the test");
+	before = count_lrutop_progs();
+	for (size_t s = 0; s < sizeof(sigs) / sizeof(sigs[0]); s++) {
+		for (size_t d = 0; d < sizeof(delays_ms) / sizeof(delays_ms[0]); d++) {
+			f = spawn(argv, &pid, true);
+			usleep(delays_ms[d] * 1000);
+			kill(pid, sigs[s]);
+			while (fgetc(f) != EOF)
+				;
+			fclose(f);
+			rc = wait_exit(pid, 10);
+			snprintf(what, sizeof(what), "%s after %d ms", strsignal(sigs[s]), delays_ms[d]);
+			/* Handled (0), or killed before the handler was installed. */
+			if (rc != 0 && rc != 128 + sigs[s])
+				fail_msg("%s: exit status %d", what, rc);
+			wait_progs_gone(before, what);
+		}
+	}
+}
+
+static bool file_equal(const char *a, const char *b)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", a, b);
+	return run(cmd, NULL, 0) == 0;
+}
+
+/* The live screen killed while attaching and while drawing gives the terminal back as it was. */
+static void test_signals_restore_terminal(void **state)
+{
+	static const int delays_ms[] = { 300, 2500 };
+	static const int sigs[] = { SIGTERM, SIGHUP };
+	char cmd[1024], out[4096];
+	pid_t pid;
+
+	run("tmux kill-session -t lrutop-rel", NULL, 0);
+	for (size_t i = 0; i < 2; i++) {
+		unlink("/tmp/lrutop-rel.rc");
+		snprintf(cmd, sizeof(cmd), "tmux new-session -d -s lrutop-rel -x 100 -y 30 "
+			 "'stty -g > /tmp/lrutop-rel.before; %s 0.7; echo $? > /tmp/lrutop-rel.rc; "
+			 "stty -g > /tmp/lrutop-rel.after; sleep 30'", lrutop_bin());
+		assert_int_equal(run(cmd, NULL, 0), 0);
+		pid = 0;
+		for (int t = 0; t < 50 && !pid; t++) {
+			usleep(20000);
+			run("pgrep -n -f 'lrutop 0.7$'", out, sizeof(out));
+			pid = atoi(out);
+		}
+		assert_true(pid > 0);
+		usleep(delays_ms[i] * 1000);
+		kill(pid, sigs[i]);
+		for (int t = 0; t < 100 && access("/tmp/lrutop-rel.after", F_OK); t++)
+			usleep(100000);
+		run("cat /tmp/lrutop-rel.rc", out, sizeof(out));
+		if (atoi(out) != 0 && atoi(out) != 128 + sigs[i])
+			fail_msg("%s after %d ms: exit status %s", strsignal(sigs[i]), delays_ms[i], out);
+		if (!file_equal("/tmp/lrutop-rel.before", "/tmp/lrutop-rel.after"))
+			fail_msg("%s after %d ms: terminal settings not restored", strsignal(sigs[i]),
+				 delays_ms[i]);
+		run("tmux kill-session -t lrutop-rel", NULL, 0);
+		unlink("/tmp/lrutop-rel.before");
+		unlink("/tmp/lrutop-rel.after");
+	}
+}
+
+struct bad_input {
+	const char *args;
+	int status;		/* 2: rejected by the parser; 1: found wrong at run time */
+	const char *says;	/* in the message */
+};
+
+/*
+ * Every option with bad values, and files that are missing, wrong or not a cgroup: one
+ * clear line naming the problem (the parser adds its "Try --help" hint), the documented
+ * exit status, never a crash or a run on a silently wrong value.
+ */
+static void test_bad_input_table(void **state)
+{
+	static const struct bad_input table[] = {
+		{ "-r 0", 2, "rows" }, { "-r -1", 2, "-1" }, { "-r 1e99", 2, "rows" },
+		{ "-r abc", 2, "rows" }, { "-r ''", 2, "rows" },
+		{ "--max-memcgs 15", 2, "max-memcgs" }, { "--max-memcgs 99999999999", 2, "max-memcgs" },
+		{ "--max-memcgs x", 2, "max-memcgs" },
+		{ "0", 2, "interval" }, { "nan", 2, "interval" }, { "inf", 2, "interval" },
+		{ "1e400", 2, "interval" }, { "0.01", 2, "interval" }, { "1 x", 2, "count" },
+		{ "1 0", 2, "count" }, { "1 2 3", 2, "" },
+		{ "-s nope", 2, "sort key" }, { "-s ''", 2, "sort key" },
+		{ "--backend kprobe", 2, "backend" }, { "--bogus", 2, "bogus" }, { "-x", 2, "'x'" },
+		{ "-c relative", 2, "relative" },
+		{ "-c /lrutop-no-such-cgroup -b 1 1", 1, "not a memory cgroup" },
+		{ "--listen 99999", 2, "listen" }, { "--listen abc", 2, "listen" },
+		{ "--listen 1.2.3.4.5:80", 2, "listen" }, { "--top x", 2, "top" },
+		{ "--top -1", 2, "" }, { "--keep-removed -5", 2, "keep-removed" },
+		{ "--keep-removed soon", 2, "keep-removed" },
+		{ "--prometheus ''", 2, "prometheus" },
+		{ "--prometheus /lrutop-no-such-dir/x.prom 1 1", 1, "/lrutop-no-such-dir/x.prom" },
+		{ "compare", 2, "pairs" }, { "compare /lrutop-no-such.json /lrutop-no-such2.json", 1, "No such file" },
+		{ "compare /etc /etc", 1, "/etc" }, { "compare /etc/passwd /etc/passwd", 1, "/etc/passwd" },
+		{ "compare --svg /lrutop-no-such-dir/x.svg docs/ab/5.10.0-32-amd64-m10-n1.json docs/ab/6.1.0-50-amd64-m10-n1.json", 1, "x.svg" },
+		{ "snapshot", 2, "-o" }, { "snapshot --duration -1 -o /tmp/lrutop-x.json", 2, "duration" },
+		{ "snapshot -o /lrutop-no-such-dir/s.json --duration 0.2", 1, "/lrutop-no-such-dir/s.json" },
+	};
+	char cmd[1024], out[8192], *nl;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		/* The message, not what a command prints on stdout before it fails. */
+		snprintf(cmd, sizeof(cmd), "%s %s < /dev/null 2>&1 > /dev/null", lrutop_bin(),
+			 table[i].args);
+		rc = run(cmd, out, sizeof(out));
+		if (rc != table[i].status)
+			fail_msg("'lrutop %s': exit status %d, not %d: %s", table[i].args, rc,
+				 table[i].status, out);
+		nl = strchr(out, '\n');
+		if (!strstr(out, "lrutop") || (nl && strstr(out, "lrutop") > nl))
+			fail_msg("'lrutop %s': the message does not begin with lrutop: %s", table[i].args, out);
+		if (!nl || (nl[1] && strncmp(nl + 1, "Try `", 5)))
+			fail_msg("'lrutop %s': not one line: %s", table[i].args, out);
+		if (!strstr(out, table[i].says))
+			fail_msg("'lrutop %s': the message does not say '%s': %s", table[i].args,
+				 table[i].says, out);
+	}
+}
+
+static int count_temp_files(const char *dir)
+{
+	char cmd[512], out[64];
+
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -c '\\.json\\.'", dir);
+	run(cmd, out, sizeof(out));
+	return atoi(out);
+}
+
+/*
+ * Snapshots are written to a temporary file and renamed: a symlink at the target is
+ * replaced, not written through; a snapshot cut short by a signal leaves a whole file or
+ * none; a failure leaves no temporary file.
+ */
+static void test_snapshot_atomic(void **state)
+{
+	char dir[] = "/tmp/lrutop-snapatomic-XXXXXX", cmd[1024], path[256], victim[256], out[4096];
+	json_error_t jerr;
+	struct stat st;
+	json_t *snap;
+	pid_t pid;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(path, sizeof(path), "%s/snap.json", dir);
+	f = fopen(victim, "w");
+	assert_non_null(f);
+	fputs("not yours\n", f);
+	fclose(f);
+	assert_int_equal(symlink(victim, path), 0);
+	snprintf(cmd, sizeof(cmd), "%s snapshot -o %s --duration 0.3", lrutop_bin(), path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	run(strcat(strcpy(cmd, "cat "), victim), out, sizeof(out));
+	assert_string_equal(out, "not yours\n");
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	snap = json_load_file(path, 0, &jerr);
+	assert_non_null(snap);
+	json_decref(snap);
+
+	/* Cut short at different moments: the file is the old whole one or a new whole one. */
+	for (int ms = 100; ms <= 1600; ms *= 2) {
+		char *argv[] = { (char *)lrutop_bin(), "snapshot", "-o", path, "--duration", "5", NULL };
+
+		f = spawn(argv, &pid, true);
+		usleep(ms * 1000);
+		kill(pid, SIGTERM);
+		while (fgetc(f) != EOF)
+			;
+		fclose(f);
+		assert_true(wait_exit(pid, 10) >= 0);
+		snap = json_load_file(path, 0, &jerr);
+		if (!snap)
+			fail_msg("SIGTERM after %d ms left %s unreadable: %s", ms, path, jerr.text);
+		json_decref(snap);
+		assert_int_equal(count_temp_files(dir), 0);
+	}
+
+	/* A directory in the way: an error, and nothing left behind. */
+	snprintf(cmd, sizeof(cmd), "mkdir %s/d.json && %s snapshot -o %s/d.json --duration 0.2",
+		 dir, lrutop_bin(), dir);
+	assert_int_equal(run(cmd, out, sizeof(out)), 1);
+	assert_int_equal(count_temp_files(dir), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run(cmd, NULL, 0);
+}
+
+/* valgrind: a batch run frees what it allocates (libbpf's and libc's caches aside). */
+static void test_valgrind_batch(void **state)
+{
+	char cmd[1024], out[1 << 16];
+	int rc;
+
+	/* valgrind cannot run a binary built with ASan (make sanitize) */
+	if (getenv("LRUTOP_SANITIZED") || run("command -v valgrind", NULL, 0))
+		skip();
+	snprintf(cmd, sizeof(cmd), "valgrind --leak-check=full --show-leak-kinds=definite,indirect "
+		 "--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --suppressions=tests/valgrind.supp "
+		 "%s -b -j -l -H 0.5 3 "
+		 "> /dev/null", lrutop_bin());
+	rc = run(cmd, out, sizeof(out));
+	if (rc)
+		fail_msg("valgrind: exit status %d: %s", rc, out);
+	assert_non_null(strstr(out, "ERROR SUMMARY: 0 errors"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_input_table),
+		cmocka_unit_test(test_snapshot_atomic),
+		cmocka_unit_test(test_signals_every_phase),
+		cmocka_unit_test(test_signals_restore_terminal),
+		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_valgrind_batch),
+		cmocka_unit_test(test_churn),
+	};
+
+	return cmocka_run_group_tests(tests, setup_root, NULL);
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs inside a booted 6.1 kernel (scripts/bench.sh): the churn workload without and with
+# lrutop's fentry backend, and the cost per event of each program. Lines for the host start
+# with LRUTOP-BENCH.
+dir=${LRUTOP_DIR:-/lrutop}
+runs=${1:-5}
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+churn="$dir/churn -r /sys/fs/cgroup -d /tmp/churn -m 4 -f 500 -i 3"
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+base=$(for i in $(seq "$runs"); do $churn; done | median)
+# The do-nothing floor programs on the same events: what being called at all costs here.
+"$dir/bench-floor" "$dir/floor.bpf.o" > /tmp/floor.out 2>&1 &
+floor=$!
+"$dir/lrutop" -b -j 1 > /tmp/lrutop.out 2>&1 &
+pid=$!
+while ! grep -q '"version"' /tmp/lrutop.out || ! grep -q attached /tmp/floor.out; do sleep 0.2; done
+sysctl -w kernel.bpf_stats_enabled=1 > /dev/null
+with=$(for i in $(seq "$runs"); do $churn; done | median)
+echo "LRUTOP-BENCH   churn median: none ${base}s, lrutop (fentry) ${with}s, ratio $(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.3f", a / b }')"
+"$dir/bpftool" prog show | awk '
+	/^[0-9]+:/ { name = $4 }
+	/run_time_ns/ { for (i = 1; i < NF; i++) { if ($i == "run_time_ns") ns = $(i + 1); if ($i == "run_cnt") cnt = $(i + 1) }
+			who = name ~ /^floor_/ ? "floor" : "lrutop"
+			if (cnt > 0) printf "LRUTOP-BENCH   %-8s %-18s %12d events %8.1f ns/event\n", who, name, cnt, ns / cnt }'
+kill -TERM $pid $floor
+wait
