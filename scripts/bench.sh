@@ -64,22 +64,29 @@ start_ready() {
 	exit 1
 }
 
-# One churn run with a tracer and the do-nothing floor programs attached to the same
-# events: its wall time on stdout, the programs' costs appended to $costs.
+# One churn run with a tracer attached: its wall time on stdout. With $costs set, the
+# do-nothing floor programs are attached to the same events too, kernel BPF statistics are
+# on, and each program's costs are appended to $costs. The slowdown runs keep statistics
+# off: enabling them times every BPF program on the host (cgroup and LSM programs on each
+# syscall among them), which slows the workload by itself.
 with_tracer() {
-	local name=$1 ready=$2 pid floor before
+	local name=$1 ready=$2 pid floor= before
 	shift 2
 	before=$(prog_ids)
-	start_ready attached build/bench-floor build/floor.bpf.o
-	floor=$started
+	if [ -n "$costs" ]; then
+		start_ready attached build/bench-floor build/floor.bpf.o
+		floor=$started
+	fi
 	start_ready "$ready" "$@"
 	pid=$started
-	sysctl -qw kernel.bpf_stats_enabled=1
+	[ -n "$costs" ] && sysctl -qw kernel.bpf_stats_enabled=1
 	$churn
-	prog_costs "$name" "$before" >> "$costs"
-	sysctl -qw kernel.bpf_stats_enabled=0
-	kill -INT "$pid" "$floor"
-	wait "$pid" "$floor" 2>/dev/null || true
+	if [ -n "$costs" ]; then
+		prog_costs "$name" "$before" >> "$costs"
+		sysctl -qw kernel.bpf_stats_enabled=0
+	fi
+	kill -INT $pid $floor
+	wait $pid $floor 2>/dev/null || true
 }
 
 lo=$(awk '$3 == "memcg_list_lru_alloc" { print "0x" $1; exit }' /proc/kallsyms)
@@ -92,7 +99,7 @@ interval:s:1 { printf(\"tick\\n\"); }"
 
 echo "== machine: $(nproc) CPUs, $(uname -r), $(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo)"
 echo "== workload: $churn; $runs rounds of: none, lrutop, bpftrace (interleaved against drift)"
-costs=$(mktemp)
+costs=
 times=$(mktemp)
 for _ in $(seq "$runs"); do
 	echo "$($churn) $(with_tracer lrutop '"version"' ./lrutop -b -j 1) $(with_tracer bpftrace Attaching bpftrace -e "$bt_script")"
@@ -103,12 +110,23 @@ awk '{ print $2 }' "$times" | median | awk '{ printf "  lrutop (tracepoint):   %
 awk '{ print $2 / $1 }' "$times" | median | awk '{ printf "  median ratio %.3f\n", $1 }'
 awk '{ print $3 }' "$times" | median | awk '{ printf "  bpftrace (same count): %.3fs", $1 }'
 awk '{ print $3 / $1 }' "$times" | median | awk '{ printf "  median ratio %.3f\n", $1 }'
-echo "== in-kernel cost per event (kernel.bpf_stats_enabled), over the traced runs above;"
-echo "   floor: programs that return at once, attached to the same events at the same time"
-awk '{ k = $1 " " $2; cnt[k] += $3; ns[k] += $4 } END { for (k in cnt) if (cnt[k]) {
-	split(k, p, " "); printf "  %-8s %-20s %10d events %9.1f ns/event\n", p[1], p[2], cnt[k], ns[k] / cnt[k] } }' \
-	"$costs" | sort -k1,1 -k2,2
-rm -f "$costs" "$times"
+rm -f "$times"
+
+echo "== in-kernel cost per event (kernel.bpf_stats_enabled), median over $runs runs of each"
+echo "   program's mean; floor: programs that return at once, on the same events at the same time"
+costs=$(mktemp)
+for _ in $(seq "$runs"); do
+	with_tracer lrutop '"version"' ./lrutop -b -j 1 > /dev/null
+	with_tracer bpftrace Attaching bpftrace -e "$bt_script" > /dev/null
+done
+# One line per program per run: the median of the runs' means resists a vCPU stalled in
+# the middle of one program, which the pooled sum does not.
+awk '$3 > 0 { print $1, $2, $3, $4 / $3 }' "$costs" | sort -k1,1 -k2,2 -k4,4g | awk '
+	{ k = $1 " " $2; n[k]++; v[k, n[k]] = $4; cnt[k] += $3 }
+	END { for (k in n) { m = n[k]; med = (m % 2) ? v[k, (m + 1) / 2] : (v[k, m / 2] + v[k, m / 2 + 1]) / 2
+		split(k, p, " "); printf "  %-8s %-20s %10d events %9.1f ns/event\n", p[1], p[2], cnt[k], med } }' |
+	sort -k1,1 -k2,2
+rm -f "$costs"
 
 echo "== start to first sample (median of $runs)"
 for _ in $(seq "$runs"); do

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
 #include "lrutop.h"
@@ -82,6 +84,31 @@ static int open_load_attach(const struct probe_plan *plan, enum backend b, unsig
 	return 0;
 }
 
+/*
+ * Will the kernel load an fentry program at all? A two-instruction one answers with one
+ * syscall, where a refused skeleton costs its whole load first (maps, BTF, the verifier):
+ * a third of a second of start-up on a host whose policy refuses fentry. 0 or -errno.
+ */
+static int fentry_allowed(const struct probe_plan *plan)
+{
+	const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int fd;
+
+	for (int i = 0; i < NR_LRU_FUNCS && !opts.attach_btf_id; i++)
+		opts.attach_btf_id = plan->funcs[i].btf_id;
+	if (!opts.attach_btf_id)
+		return -ENOENT;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "lrutop_probe", "GPL", ret0, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 int loader_start(const struct probe_plan *plan, enum backend want, unsigned int max_memcgs,
 		 bool verbose, struct lrutop_bpf **skel, enum backend *got, char *why, size_t len)
 {
@@ -99,7 +126,9 @@ int loader_start(const struct probe_plan *plan, enum backend want, unsigned int 
 		} else {
 			/* A refusal here is expected on locked-down hosts: keep libbpf quiet. */
 			old = verbose ? NULL : libbpf_set_print(quiet_print);
-			err = open_load_attach(plan, BACKEND_FENTRY, max_memcgs, skel);
+			err = fentry_allowed(plan);
+			if (!err || err == -ENOENT)
+				err = open_load_attach(plan, BACKEND_FENTRY, max_memcgs, skel);
 			if (!verbose)
 				libbpf_set_print(old);
 			if (!err) {

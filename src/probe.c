@@ -131,7 +131,9 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 	for (int i = 0; i < NR_LRU_FUNCS; i++) {
 		f = &plan->funcs[i];
 		f->name = func_names[i];
-		f->in_btf = btf_has(btf, f->name, BTF_KIND_FUNC);
+		id = btf ? btf__find_by_name_kind(btf, f->name, BTF_KIND_FUNC) : -ENOENT;
+		f->in_btf = id > 0;
+		f->btf_id = f->in_btf ? id : 0;
 		if (ksyms)
 			f->in_kallsyms = !ksyms__func_range(ksyms, f->name, &f->lo, &f->hi);
 	}

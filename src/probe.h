@@ -29,6 +29,7 @@ enum lru_func {
 struct func_info {
 	const char *name;
 	bool in_btf;		/* a FUNC in BTF: fentry can target it */
+	uint32_t btf_id;	/* its id in vmlinux BTF, 0 if none */
 	bool in_kallsyms;	/* has an address: its kmalloc call sites can be told apart */
 	uint64_t lo, hi;	/* [lo, hi) from kallsyms */
 };
