@@ -111,6 +111,7 @@ fuzz:
 	@rm -rf $(OUT)/fuzz-new && mkdir -p $(OUT)/fuzz-new
 	LRUTOP_FUZZ_REAL=docs/ab/6.1.0-50-amd64-m10-n1.json $(OUT)/fuzz-compare \
 		-max_total_time=$(FUZZ_S) -max_len=65536 -print_final_stats=1 \
+		-artifact_prefix=$(OUT)/fuzz-crash- \
 		$(OUT)/fuzz-new tests/fuzz/corpus
 
 # The unit and host tests, lrutop itself included, under ASan and UBSan (no kernels booted:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <argp.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,12 @@
 #include "snapshot.h"
 
 #define MAX_SNAPSHOTS	64
+/*
+ * Bounds on what a snapshot may claim: MAX_NUMNODES is 1 << 10 at most, and 2^48 lists is more
+ * than any machine holds. Within them every product compare forms fits in a long long.
+ */
+#define SNAP_NODES_MAX	1024
+#define SNAP_COUNT_MAX	(1LL << 48)
 
 /* An integer, or -1 for null or absent. */
 static long long opt_int(json_t *o)
@@ -22,9 +29,46 @@ static long long opt_int(json_t *o)
 	return json_is_integer(o) ? json_integer_value(o) : -1;
 }
 
+/* A count, or -1 for unknown. */
+static bool count_ok(long long v)
+{
+	return v >= -1 && v <= SNAP_COUNT_MAX;
+}
+
+/* The workload's count of memcgs when the run was labelled with it; else the kernel's. */
+static int labelled_memcgs(json_t *root, long long *memcgs)
+{
+	json_t *label = json_object_get(json_object_get(root, "labels"), "memcgs");
+	char *end;
+
+	if (!json_is_string(label))
+		return 0;
+	errno = 0;
+	*memcgs = strtoll(json_string_value(label), &end, 10);
+	return errno || *end || end == json_string_value(label) ? -EINVAL : 0;
+}
+
+static int snap_check_counts(const struct snap *s, char *why, size_t len)
+{
+	const long long counts[] = { s->lists, s->bytes, s->memcgs, s->lrus, s->ids,
+				     s->pre_lists, s->pre_bytes, s->post_lists, s->post_bytes };
+
+	if (s->nodes < 1 || s->nodes > SNAP_NODES_MAX || s->lists < 0 || s->bytes < 0)
+		goto impossible;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (!count_ok(counts[i]))
+			goto impossible;
+	return 0;
+impossible:
+	snprintf(why, len, "%s: impossible counts (nodes %lld, lists %lld, bytes %lld, memcgs %lld, "
+		 "list_lrus %lld, ids %lld)", s->file, s->nodes, s->lists, s->bytes, s->memcgs,
+		 s->lrus, s->ids);
+	return -EINVAL;
+}
+
 static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 {
-	json_t *pre = NULL, *post = NULL, *model, *labels, *measured;
+	json_t *pre = NULL, *post = NULL, *model, *measured;
 	json_int_t version, nodes, lists, bytes, lrus, memcgs, ids;
 	const char *kind, *kernel;
 	json_error_t err;
@@ -51,11 +95,6 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 		snprintf(why, len, "%s: not an lrutop snapshot: measured: %s", s->file, err.text);
 		return -EINVAL;
 	}
-	if (nodes < 1 || lists < 0 || bytes < 0) {
-		snprintf(why, len, "%s: impossible counts (nodes %lld, lists %lld, bytes %lld)", s->file,
-			 (long long)nodes, (long long)lists, (long long)bytes);
-		return -EINVAL;
-	}
 	s->kernel = kernel;
 	s->patched = patched;
 	s->nodes = nodes;
@@ -63,10 +102,11 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 	s->bytes = bytes;
 	s->lrus = lrus;
 	s->ids = ids;
-	/* The workload's count when it was labelled; else the kernel's. */
-	labels = json_object_get(root, "labels");
-	s->memcgs = json_is_string(json_object_get(labels, "memcgs")) ?
-		    strtoll(json_string_value(json_object_get(labels, "memcgs")), NULL, 10) : memcgs;
+	s->memcgs = memcgs;
+	if (labelled_memcgs(root, &s->memcgs)) {
+		snprintf(why, len, "%s: labels: memcgs is not a number", s->file);
+		return -EINVAL;
+	}
 	if (json_is_object(model)) {
 		pre = json_object_get(model, "pre_patch");
 		post = json_object_get(model, "post_patch");
@@ -75,7 +115,7 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 	s->pre_bytes = opt_int(json_object_get(pre, "bytes"));
 	s->post_lists = opt_int(json_object_get(post, "lists"));
 	s->post_bytes = opt_int(json_object_get(post, "bytes"));
-	return 0;
+	return snap_check_counts(s, why, len);
 }
 
 int snap_parse(const char *text, size_t n, const char *name, struct snap *s, char *why,
@@ -179,9 +219,13 @@ static void kinds_table(FILE *out, const struct snap *after)
 	size_t i;
 
 	json_array_foreach(json_object_get(after->json, "lrus"), i, l) {
+		long long *to, allocs = opt_int(json_object_get(l, "allocs"));
+
 		kind = json_string_value(json_object_get(l, "kind"));
-		sum[kind && !strcmp(kind, "dentry") ? 1 : kind && !strcmp(kind, "inode") ? 2 : 0] +=
-			json_integer_value(json_object_get(l, "allocs"));
+		to = &sum[kind && !strcmp(kind, "dentry") ? 1 : kind && !strcmp(kind, "inode") ? 2 : 0];
+		/* A count no kernel has is not added; a sum past any count stops there. */
+		if (allocs > 0 && count_ok(allocs) && __builtin_add_overflow(*to, allocs, to))
+			*to = LLONG_MAX;
 	}
 	if (!sum[0] && !sum[1] && !sum[2])
 		return;

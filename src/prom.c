@@ -248,7 +248,7 @@ int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char 
 		return -ENOMEM;
 	}
 	/* Prometheus counts from the start, whatever the screen shows. */
-	n = memcg_table_view(&s->memcgs, o->cgroup, SORT_BYTES, true, rows);
+	n = memcg_table_view(&s->memcgs, o->cgroup, SORT_BYTES, true, o->top, rows);
 	top = n < (size_t)o->top ? n : (size_t)o->top;
 
 	snprintf(info, sizeof(info), "kernel=\"%s\",backend=\"%s\",version=\"%s\"",

@@ -32,7 +32,7 @@ const char *fmt_size(char *buf, size_t len, __u64 v)
 }
 
 struct memcg_row **report_view(const struct lrutop_state *s, const struct lrutop_opts *o,
-			       size_t *n)
+			       size_t limit, size_t *n)
 {
 	struct memcg_row **rows;
 
@@ -41,7 +41,7 @@ struct memcg_row **report_view(const struct lrutop_state *s, const struct lrutop
 		*n = 0;
 		return NULL;
 	}
-	*n = memcg_table_view(&s->memcgs, o->cgroup, o->sort, s->cumulative, rows);
+	*n = memcg_table_view(&s->memcgs, o->cgroup, o->sort, s->cumulative, limit, rows);
 	return rows;
 }
 
@@ -203,7 +203,7 @@ void report_text(FILE *out, const struct lrutop_state *s, const struct lrutop_op
 	size_t n, shown;
 
 	report_header(out, s);
-	rows = report_view(s, o, &n);
+	rows = report_view(s, o, o->rows ? o->rows : 20, &n);
 	shown = o->rows && (size_t)o->rows < n ? (size_t)o->rows : n;
 	if (!o->rows && shown > 20)
 		shown = 20;
@@ -346,7 +346,7 @@ json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opt
 	char why[160];
 	size_t n, shown;
 
-	rows = report_view(s, o, &n);
+	rows = report_view(s, o, o->rows, &n);
 	shown = o->rows && (size_t)o->rows < n ? (size_t)o->rows : n;
 	memcgs = json_array();
 	for (size_t i = 0; i < shown; i++)

@@ -7,9 +7,10 @@
 #include "collect.h"
 #include "opts.h"
 
-/* Rows to show: filtered by -c, sorted by -s. Caller frees. */
+/* Rows to show: filtered by -c, sorted by -s (only the first limit, if not 0: see
+ * memcg_table_view). Caller frees. */
 struct memcg_row **report_view(const struct lrutop_state *s, const struct lrutop_opts *o,
-			       size_t *n);
+			       size_t limit, size_t *n);
 /* Histogram of lists (fentry: distinct list_lrus) per memcg over the given rows. */
 void report_lists_hist(const struct lrutop_state *s, struct memcg_row **rows, size_t n,
 		       __u64 *slots);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cgroup.h"
@@ -89,26 +90,58 @@ static struct memcg_row *table_append(struct memcg_table *t, __u64 cgid)
 	return r;
 }
 
+/* The row of each id of the last read, when this read has the same ids in the same order. */
+static bool reuse_read_order(const struct memcg_table *t, const __u64 *ids, size_t n)
+{
+	return n && n == t->read_nr && !memcmp(ids, t->read_ids, n * sizeof(*ids));
+}
+
+static void remember_read_order(struct memcg_table *t, const __u64 *ids, const size_t *rows,
+				size_t n)
+{
+	__u64 *i = realloc(t->read_ids, (n ? n : 1) * sizeof(*i));
+	size_t *r = i ? realloc(t->read_rows, (n ? n : 1) * sizeof(*r)) : NULL;
+
+	t->read_nr = 0;
+	if (i)
+		t->read_ids = i;
+	if (!r)
+		return;	/* no memory: the next read sorts again */
+	t->read_rows = r;
+	memcpy(i, ids, n * sizeof(*ids));
+	memcpy(r, rows, n * sizeof(*rows));
+	t->read_nr = n;
+}
+
+static void row_read(struct memcg_row *r, const struct memcg_stats *val)
+{
+	stats_sub(&r->delta, val, &r->cum);
+	r->cum = *val;
+}
+
 /*
  * The map's entries come in hash order: sort their ids, then walk them and the table (kept
  * sorted by id) side by side. Linear in memory order, where a search per entry is not: it
- * matters at 100,000 memcgs.
+ * matters at 100,000 memcgs. When no new row came, remember which row each entry was, for a
+ * next read in the same order (the steady state: no sort at all).
  */
-int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
+static int table_merge(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
 		       size_t n)
 {
-	size_t sorted = t->nr, j = 0;
+	size_t sorted = t->nr, j = 0, *where;
+	struct memcg_row *r = NULL;
 	struct id_ref *refs;
-	struct memcg_row *r;
 
 	refs = malloc((n ? n : 1) * sizeof(*refs));
-	if (!refs)
+	where = malloc((n ? n : 1) * sizeof(*where));
+	if (!refs || !where) {
+		free(refs);
+		free(where);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++)
 		refs[i] = (struct id_ref){ .id = ids[i], .i = i };
 	qsort(refs, n, sizeof(*refs), id_ref_cmp);
-	for (size_t i = 0; i < t->nr; i++)
-		memset(&t->rows[i].delta, 0, sizeof(t->rows[i].delta));
 	for (size_t k = 0; k < n; k++) {
 		while (j < sorted && t->rows[j].cgid < refs[k].id)
 			j++;
@@ -116,17 +149,32 @@ int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct mem
 			r = &t->rows[j];
 		} else {
 			r = table_append(t, refs[k].id);
-			if (!r) {
-				free(refs);
-				return -ENOMEM;
-			}
+			if (!r)
+				break;
 		}
-		stats_sub(&r->delta, &vals[refs[k].i], &r->cum);
-		r->cum = vals[refs[k].i];
+		where[refs[k].i] = r - t->rows;
+		row_read(r, &vals[refs[k].i]);
 	}
 	free(refs);
 	if (t->nr != sorted)
 		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp_id);
+	else if (r || !n)	/* every entry found its row */
+		remember_read_order(t, ids, where, n);
+	free(where);
+	return r || !n ? 0 : -ENOMEM;
+}
+
+int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
+		       size_t n)
+{
+	for (size_t i = 0; i < t->nr; i++)
+		memset(&t->rows[i].delta, 0, sizeof(t->rows[i].delta));
+	if (!reuse_read_order(t, ids, n)) {
+		t->read_nr = 0;
+		return table_merge(t, ids, vals, n);
+	}
+	for (size_t i = 0; i < n; i++)
+		row_read(&t->rows[t->read_rows[i]], &vals[i]);
 	return 0;
 }
 
@@ -140,6 +188,8 @@ void memcg_table_compact(struct memcg_table *t)
 		else
 			t->rows[kept++] = t->rows[i];
 	}
+	if (kept != t->nr)
+		t->read_nr = 0;	/* rows moved */
 	t->nr = kept;
 }
 
@@ -148,6 +198,8 @@ void memcg_table_free(struct memcg_table *t)
 	for (size_t i = 0; i < t->nr; i++)
 		free(t->rows[i].path);
 	free(t->rows);
+	free(t->read_ids);
+	free(t->read_rows);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -175,41 +227,115 @@ uint64_t memcg_row_value(const struct memcg_row *r, enum sort_key k, bool cumula
 	}
 }
 
-/* qsort has no user pointer: the order in force while sorting. */
-static enum sort_key view_key;
-static bool view_cumulative;
+/* A row of a view with what orders it, side by side: comparing reads no row. */
+struct view_ent {
+	uint64_t value;
+	uint64_t cum_allocs;
+	uint64_t cgid;
+	struct memcg_row *row;
+};
 
-static int row_cmp_view(const void *a, const void *b)
+/* qsort has no user pointer: whether the view is by path. */
+static bool view_by_path;
+
+/* < 0 when a comes first: the larger value, the busier row over time, then by id. */
+static int view_ent_cmp(const void *a, const void *b)
 {
-	const struct memcg_row *x = *(struct memcg_row *const *)a;
-	const struct memcg_row *y = *(struct memcg_row *const *)b;
-	uint64_t vx, vy;
+	const struct view_ent *x = a, *y = b;
 
-	if (view_key == SORT_PATH)
-		return strcmp(x->path ? x->path : "", y->path ? y->path : "");
-	vx = memcg_row_value(x, view_key, view_cumulative);
-	vy = memcg_row_value(y, view_key, view_cumulative);
+	if (view_by_path)
+		return strcmp(x->row->path ?: "", y->row->path ?: "") ?:
+		       (x->cgid > y->cgid) - (x->cgid < y->cgid);
 	/* Compared, never subtracted: a u64 difference does not fit an int. */
-	if (vx != vy)
-		return vx > vy ? -1 : 1;
-	/* Ties: the busier row over time first, then a stable order by id. */
-	if (x->cum.allocs != y->cum.allocs)
-		return x->cum.allocs > y->cum.allocs ? -1 : 1;
-	return row_cmp_id(x, y);
+	if (x->value != y->value)
+		return x->value > y->value ? -1 : 1;
+	if (x->cum_allocs != y->cum_allocs)
+		return x->cum_allocs > y->cum_allocs ? -1 : 1;
+	return (x->cgid > y->cgid) - (x->cgid < y->cgid);
+}
+
+/* Sift e[i] down a heap whose root is the entry that comes last. */
+static void heap_sift(struct view_ent *e, size_t n, size_t i)
+{
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		struct view_ent tmp;
+
+		if (c + 1 < n && view_ent_cmp(&e[c + 1], &e[c]) > 0)
+			c++;
+		if (view_ent_cmp(&e[c], &e[i]) <= 0)
+			return;
+		tmp = e[i];
+		e[i] = e[c];
+		e[c] = tmp;
+	}
+}
+
+/*
+ * Move the first limit entries in order to the front of e, sorted: a heap of limit entries
+ * over all n (n log limit), then one pass that puts those at or before its last one first.
+ */
+static void view_select(struct view_ent *e, size_t n, size_t limit)
+{
+	struct view_ent *heap, last;
+	size_t front = 0;
+
+	heap = malloc(limit * sizeof(*heap));
+	if (!heap) {
+		qsort(e, n, sizeof(*e), view_ent_cmp);
+		return;
+	}
+	memcpy(heap, e, limit * sizeof(*heap));
+	for (size_t i = limit / 2; i-- > 0;)
+		heap_sift(heap, limit, i);
+	for (size_t i = limit; i < n; i++) {
+		if (view_ent_cmp(&e[i], &heap[0]) < 0) {
+			heap[0] = e[i];
+			heap_sift(heap, limit, 0);
+		}
+	}
+	last = heap[0];
+	free(heap);
+	/* The order is total (ids break ties): exactly limit entries come at or before last. */
+	for (size_t i = 0; i < n; i++) {
+		if (view_ent_cmp(&e[i], &last) <= 0) {
+			struct view_ent tmp = e[front];
+
+			e[front++] = e[i];
+			e[i] = tmp;
+		}
+	}
+	qsort(e, limit, sizeof(*e), view_ent_cmp);
 }
 
 size_t memcg_table_view(const struct memcg_table *t, const char *subtree, enum sort_key k,
-			bool cumulative, struct memcg_row **out)
+			bool cumulative, size_t limit, struct memcg_row **out)
 {
+	struct view_ent *e;
 	size_t n = 0;
 
+	e = malloc((t->nr ? t->nr : 1) * sizeof(*e));
 	for (size_t i = 0; i < t->nr; i++) {
-		if (subtree && (!t->rows[i].path || !cgroup_path_within(t->rows[i].path, subtree)))
+		struct memcg_row *r = &t->rows[i];
+
+		if (subtree && (!r->path || !cgroup_path_within(r->path, subtree)))
 			continue;
-		out[n++] = &t->rows[i];
+		if (!e) {
+			out[n++] = r;	/* no memory to order them: all, in id order */
+			continue;
+		}
+		e[n++] = (struct view_ent){ .value = memcg_row_value(r, k, cumulative),
+					    .cum_allocs = r->cum.allocs, .cgid = r->cgid, .row = r };
 	}
-	view_key = k;
-	view_cumulative = cumulative;
-	qsort(out, n, sizeof(*out), row_cmp_view);
+	if (!e)
+		return n;
+	view_by_path = k == SORT_PATH;
+	/* Selecting pays when it leaves most of the rows unsorted. */
+	if (limit && limit < n / 4)
+		view_select(e, n, limit);
+	else
+		qsort(e, n, sizeof(*e), view_ent_cmp);
+	for (size_t i = 0; i < n; i++)
+		out[i] = e[i].row;
+	free(e);
 	return n;
 }

@@ -36,6 +36,13 @@ struct memcg_row {
 struct memcg_table {
 	struct memcg_row *rows;	/* sorted by cgid */
 	size_t nr, cap;
+	/*
+	 * The last read's ids in the map's order, and the row of each: a hash map gives its
+	 * keys in the same order while none come or go, so the next read needs no sort.
+	 */
+	__u64 *read_ids;
+	size_t *read_rows;
+	size_t read_nr;		/* 0: no order to reuse */
 };
 
 const char *sort_key_name(enum sort_key k);
@@ -53,9 +60,12 @@ void memcg_table_free(struct memcg_table *t);
 /* The value a sort key orders by: the interval's delta, or the total if cumulative. Latency
  * is the mean ns per call. */
 uint64_t memcg_row_value(const struct memcg_row *r, enum sort_key k, bool cumulative);
-/* Rows whose path lies within subtree (all if NULL), largest first (path: A to Z). Returns
- * how many pointers were stored in out (room for t->nr). */
+/*
+ * Rows whose path lies within subtree (all if NULL), largest first (path: A to Z). Returns
+ * how many pointers were stored in out (room for t->nr). With a limit, only the first limit
+ * are in order, the rest follow in no order: a screen of 50 rows need not sort 100,000.
+ */
 size_t memcg_table_view(const struct memcg_table *t, const char *subtree, enum sort_key k,
-			bool cumulative, struct memcg_row **out);
+			bool cumulative, size_t limit, struct memcg_row **out);
 
 #endif

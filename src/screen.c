@@ -54,7 +54,7 @@ static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char
 		mvprintw(y++, 0, "subtree %s", o->cgroup);
 	if (msg)
 		mvprintw(y++, 0, "%s", msg);
-	rows = report_view(s, o, &n);
+	rows = report_view(s, o, LINES, &n);	/* no screen shows more rows */
 	if (o->hist) {
 		hist = malloc(HIST_BUF);
 		if (hist && report_hists(hist, HIST_BUF, s, rows, n)) {

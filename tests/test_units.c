@@ -51,6 +51,9 @@ static void test_ksyms_ranges(void **state)
 		"ffffffff815d6970 t memcg_list_lru_alloc_alias\n"
 		"ffffffff815d6c00 t mod_lruvec_state\n"
 		"ffffffffc0001000 t memcg_list_lru_alloc_mod\t[somemod]\n"
+		"not a symbol line\n"
+		"ffffffff815d6a00 T\n"
+		"\n"
 		"ffffffff81000000 T _stext\n");
 	struct ksyms *k = ksyms__load(path);
 	uint64_t lo, hi;
@@ -173,7 +176,7 @@ static void test_rows_sort_u64(void **state)
 	v[1].bytes = (1ULL << 63) + 5;
 	v[2].bytes = 7;
 	assert_int_equal(memcg_table_update(&t, ids, v, 3), 0);
-	assert_int_equal(memcg_table_view(&t, NULL, SORT_BYTES, true, view), 3);
+	assert_int_equal(memcg_table_view(&t, NULL, SORT_BYTES, true, 0, view), 3);
 	assert_int_equal(view[0]->cgid, 10);
 	assert_int_equal(view[1]->cgid, 30);
 	assert_int_equal(view[2]->cgid, 20);
@@ -196,9 +199,9 @@ static void test_rows_delta_and_filter(void **state)
 	assert_int_equal(memcg_table_find(&t, 1)->delta.allocs, 5);
 	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
 	/* Deltas: 1 first; totals: 2 first. */
-	memcg_table_view(&t, NULL, SORT_ALLOCS, false, view);
+	memcg_table_view(&t, NULL, SORT_ALLOCS, false, 0, view);
 	assert_int_equal(view[0]->cgid, 1);
-	memcg_table_view(&t, NULL, SORT_ALLOCS, true, view);
+	memcg_table_view(&t, NULL, SORT_ALLOCS, true, 0, view);
 	assert_int_equal(view[0]->cgid, 2);
 	/* A row missing from the next read keeps its totals and shows no delta. */
 	memcg_table_update(&t, ids, v, 1);
@@ -206,7 +209,7 @@ static void test_rows_delta_and_filter(void **state)
 	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
 	t.rows[0].path = strdup("/pods/a");
 	t.rows[1].path = strdup("/other");
-	assert_int_equal(memcg_table_view(&t, "/pods", SORT_PATH, true, view), 1);
+	assert_int_equal(memcg_table_view(&t, "/pods", SORT_PATH, true, 0, view), 1);
 	assert_int_equal(view[0]->cgid, 1);
 	assert_int_equal(sort_key_parse("lat"), SORT_LAT);
 	assert_int_equal(sort_key_parse("nope"), -EINVAL);
@@ -219,6 +222,110 @@ static void test_rows_delta_and_filter(void **state)
 	memcg_table_update(&t, ids, v, 2);
 	assert_int_equal(t.nr, 2);
 	assert_int_equal(memcg_table_find(&t, 1)->cum.allocs, 9);
+	memcg_table_free(&t);
+}
+
+/*
+ * Reads in the map's order: the same ids in the same order reuse the last merge (no sort);
+ * any change (order, a new id, one gone, rows compacted) merges again. Every read is checked
+ * against counters computed apart.
+ */
+static void test_rows_read_order(void **state)
+{
+	enum { N = 300 };
+	static __u64 ids[N], cum[N + 50];
+	static struct memcg_stats v[N];
+	struct memcg_table t = {};
+	struct memcg_row *r;
+	size_t n = N;
+
+	srand(7);
+	for (size_t i = 0; i < N; i++)
+		ids[i] = 1000 + (i * 7919) % N;	/* a fixed order that is not the ids' */
+	for (int round = 0; round < 12; round++) {
+		if (round == 4) {	/* another order */
+			__u64 tmp = ids[0];
+
+			ids[0] = ids[N - 1];
+			ids[N - 1] = tmp;
+		}
+		if (round == 6)
+			ids[N - 1] = 1000 + N + 3;	/* one gone, one new */
+		if (round == 8)
+			n = N - 10;	/* ten missing from the read */
+		if (round == 10) {
+			memcg_table_find(&t, ids[3])->aged = true;
+			memcg_table_compact(&t);
+		}
+		for (size_t i = 0; i < n; i++) {
+			__u64 add = rand() % 5;
+
+			cum[ids[i] - 1000] += add;
+			v[i].allocs = cum[ids[i] - 1000];
+		}
+		assert_int_equal(memcg_table_update(&t, ids, v, n), 0);
+		for (size_t i = 0; i < n; i++) {
+			r = memcg_table_find(&t, ids[i]);
+			assert_non_null(r);
+			assert_int_equal(r->cum.allocs, cum[ids[i] - 1000]);
+		}
+		if (round == 1 || round == 2 || round == 5 || round == 7)
+			assert_int_equal(t.read_nr, n);	/* reusable from now on */
+		for (size_t i = 1; i < t.nr; i++)
+			assert_true(t.rows[i - 1].cgid < t.rows[i].cgid);
+	}
+	/* Deltas through the reused path: exactly what was added since the last read. */
+	for (size_t i = 0; i < n; i++)
+		v[i].allocs += i;
+	memcg_table_update(&t, ids, v, n);
+	memcg_table_update(&t, ids, v, n);
+	assert_int_equal(memcg_table_find(&t, ids[5])->delta.allocs, 0);
+	for (size_t i = 0; i < n; i++)
+		v[i].allocs += 1;
+	memcg_table_update(&t, ids, v, n);
+	assert_int_equal(memcg_table_find(&t, ids[5])->delta.allocs, 1);
+	memcg_table_free(&t);
+}
+
+/* The first limit rows of a limited view are those of a full sort, in its order, and the
+ * rest are all the others. Many ties, every key. */
+static void test_rows_view_limit(void **state)
+{
+	enum { N = 2000 };
+	static __u64 ids[N];
+	static struct memcg_stats v[N];
+	static struct memcg_row *full[N], *part[N];
+	static const size_t limits[] = { 1, 20, 50, 499 };
+	struct memcg_table t = {};
+	char path[32];
+
+	srand(11);
+	for (size_t i = 0; i < N; i++) {
+		ids[i] = rand();
+		v[i] = (struct memcg_stats){ .allocs = rand() % 10, .bytes = rand() % 50,
+					     .calls = rand() % 3, .lat_ns = rand() % 100 };
+	}
+	assert_int_equal(memcg_table_update(&t, ids, v, N), 0);
+	for (size_t i = 0; i < t.nr; i++) {
+		snprintf(path, sizeof(path), "/c%d", rand() % 100);
+		t.rows[i].path = strdup(path);
+	}
+	for (int k = 0; k < NR_SORT_KEYS; k++) {
+		size_t n = memcg_table_view(&t, NULL, k, true, 0, full);
+
+		for (size_t l = 0; l < sizeof(limits) / sizeof(limits[0]); l++) {
+			uint64_t seen = 0, all = 0;
+
+			assert_int_equal(memcg_table_view(&t, NULL, k, true, limits[l], part), n);
+			for (size_t i = 0; i < limits[l]; i++)
+				assert_ptr_equal(part[i], full[i]);
+			for (size_t i = 0; i < n; i++) {
+				seen += part[i]->cgid * 2654435761u;
+				all += full[i]->cgid * 2654435761u;
+			}
+			assert_int_equal(seen, all);
+		}
+	}
 	memcg_table_free(&t);
 }
 
@@ -532,6 +639,19 @@ static void test_snapshot_hostile(void **state)
 		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"x\",\"patched\":true,"
 		"\"nodes\":0,\"measured\":{\"lists\":-5,\"bytes\":1},\"end\":{\"memcg_lrus\":1,"
 		"\"memcgs\":1,\"ids\":1},\"model\":null}",
+		/* Counts no kernel has, which would overflow what compare multiplies (make fuzz). */
+		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"x\",\"patched\":true,"
+		"\"nodes\":149,\"measured\":{\"lists\":1,\"bytes\":1},\"end\":{\"memcg_lrus\":"
+		"9223372036854775807,\"memcgs\":1,\"ids\":1},\"model\":null}",
+		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"x\",\"patched\":true,"
+		"\"nodes\":100000,\"measured\":{\"lists\":1,\"bytes\":1},\"end\":{\"memcg_lrus\":1,"
+		"\"memcgs\":1,\"ids\":1},\"model\":null}",
+		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"x\",\"patched\":true,"
+		"\"nodes\":1,\"measured\":{\"lists\":1,\"bytes\":1},\"end\":{\"memcg_lrus\":1,"
+		"\"memcgs\":1,\"ids\":-7},\"model\":{\"pre_patch\":{\"lists\":9223372036854775807}}}",
+		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"x\",\"patched\":true,"
+		"\"nodes\":1,\"labels\":{\"memcgs\":\"99999999999999999999\"},\"measured\":{\"lists\":1,"
+		"\"bytes\":1},\"end\":{\"memcg_lrus\":1,\"memcgs\":1,\"ids\":1},\"model\":null}",
 		"{\"kind\":\"lrutop-snapshot\",\"kind\":\"lrutop-snapshot\"}",
 		"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1e999}",
 		"\xff\xfe{}",
@@ -637,6 +757,8 @@ int main(void)
 		cmocka_unit_test(test_mount_point),
 		cmocka_unit_test(test_rows_sort_u64),
 		cmocka_unit_test(test_rows_delta_and_filter),
+		cmocka_unit_test(test_rows_read_order),
+		cmocka_unit_test(test_rows_view_limit),
 		cmocka_unit_test(test_hist_slots),
 		cmocka_unit_test(test_hist_render),
 		cmocka_unit_test(test_opts_table),
