@@ -89,13 +89,16 @@ $(OUT)/bench-refresh: tests/bench/refresh.c $(LIB_OBJS)
 $(OUT)/floor.bpf.o: tests/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUT)/bench-fill: tests/bench/fill.c bpf/lrutop.h | $(OUT)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -lbpf -o $@
+
 $(OUT)/bench-floor: tests/bench/floor.c | $(OUT)
 	$(CC) $(CFLAGS) $< -lbpf -lelf -lz -o $@
 
 bench:
 	@scripts/deps.sh test vm bench
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh \
-		$(OUT)/bench-floor $(OUT)/floor.bpf.o
+		$(OUT)/bench-fill $(OUT)/bench-floor $(OUT)/floor.bpf.o
 	@scripts/bench.sh
 
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the

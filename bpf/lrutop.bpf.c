@@ -32,6 +32,8 @@ __u64 lat_hist_alloc[LRUTOP_MAX_SLOTS];	/* only the calls that allocated a list 
 /* The walk of the kernel's ring of memcg-aware list_lrus (count_memcg_lrus): userspace zeroes
  * lru_walk_start, then runs the program until lru_walk_state is set. */
 __u64 lru_walk_start, lru_walk_pos, lru_walk_steps;
+/* mkdir, rmdir and rename in the memory hierarchy: userspace walks the tree only after one. */
+__u64 cgroup_changes;
 __s32 lru_walk_state;		/* 0 walking, 1 done, -1 failed */
 
 struct bracket {
@@ -382,22 +384,45 @@ out:
 	return 0;
 }
 
+/* Is cgrp in the hierarchy the memory controller is on (cgroup v1 has several)? */
+static __always_inline bool in_memory_hierarchy(struct cgroup *cgrp)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	return BPF_CORE_READ(cgrp, root, subsys_mask) & (1U << id);
+}
+
 SEC("raw_tp/cgroup_mkdir")
 int BPF_PROG(handle_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
-	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 	struct cgroup_path *cp;
 	__u64 cgid;
 
-	/* Only the hierarchy the memory controller is on (cgroup v1 has several). */
-	if (!(BPF_CORE_READ(cgrp, root, subsys_mask) & (1U << id)))
+	if (!in_memory_hierarchy(cgrp))
 		return 0;
+	__sync_fetch_and_add(&cgroup_changes, 1);
 	cgid = BPF_CORE_READ(cgrp, kn, id);
 	cp = bpf_map_lookup_elem(&scratch_path, &(__u32){ 0 });
 	if (!cp)
 		return 0;
 	bpf_probe_read_kernel_str(cp->path, sizeof(cp->path), path);
 	bpf_map_update_elem(&cgroup_paths, &cgid, cp, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tp/cgroup_rmdir")
+int BPF_PROG(handle_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	if (in_memory_hierarchy(cgrp))
+		__sync_fetch_and_add(&cgroup_changes, 1);
+	return 0;
+}
+
+SEC("raw_tp/cgroup_rename")
+int BPF_PROG(handle_cgroup_rename, struct cgroup *cgrp, const char *path)
+{
+	if (in_memory_hierarchy(cgrp))
+		__sync_fetch_and_add(&cgroup_changes, 1);
 	return 0;
 }
 

@@ -136,10 +136,28 @@ for _ in $(seq "$runs"); do
 	/usr/bin/time -f %e bpftrace -e "$bt_script interval:ms:100 { exit(); }" 2>&1 >/dev/null | tail -1
 done | median | awk '{ printf "  bpftrace: %.2fs (interval 0.1s included)\n", $1 }'
 
-echo "== userspace cost of one refresh (synthetic rows in the real per-memcg map)"
+echo "== userspace cost of one refresh (synthetic rows in the real per-memcg map; medians of 11)"
 for rows in 10000 100000; do
-	echo "  $(build/bench-refresh "$rows" 5)"
+	echo "  $(build/bench-refresh "$rows" 11)"
 done
+
+echo "== lrutop's own memory with 100,000 rows (synthetic, put into its map while it runs)"
+./lrutop -b -j -r 20 --max-memcgs 101024 1 >/dev/null &
+pid=$!
+sleep 3
+map=$(bpftool map show | awk -F: '/ name memcg_stats / { id = $1 } END { print id }')
+build/bench-fill "$map" 100000
+sleep 8
+echo "  $(grep -E 'VmHWM|VmRSS' /proc/$pid/status | tr -s ' \t\n' ' ')"
+kill -INT "$pid"
+wait "$pid"
+
+echo "== the walk of the cgroup tree with 2,000 more memcgs (a refresh after a mkdir or rmdir)"
+cgroot=$(./lrutop --probe | sed -n 's/^memory cgroups: v[12] at //p')
+walk=$(mktemp -d "$cgroot/lrutop-bench-walk.XXXXXX")
+for i in $(seq 2000); do mkdir "$walk/c$i"; done
+echo "  $(build/bench-refresh 1000 5 | grep -o '"cgroups":[0-9]*,"cgroup_walk_cpu_ms":[0-9.]*')"
+rmdir "$walk"/c[0-9]* "$walk"
 
 echo "== fentry backend in a Debian 6.1 guest (QEMU TCG: ns/event inflated by emulation)"
 scripts/vm-run.sh --kernel-alias 6.1 --add "$(command -v bpftool)" --add build/churn \

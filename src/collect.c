@@ -247,14 +247,27 @@ static void resolve_paths(struct lrutop_state *s, double now)
 	struct cgroup_index *idx;
 	struct memcg_row *r;
 	const char *path;
+	__u64 changes;
 
 	if (!s->cg_version)
 		return;
-	idx = cgroup_index_build(s->cg_root);
+	/*
+	 * The tree changes only by mkdir, rmdir and rename, which BPF counts: walk it (a stat
+	 * per memcg) only after one. The count is read before the walk, so a change during it
+	 * brings another.
+	 */
+	changes = __atomic_load_n(&s->skel->bss->cgroup_changes, __ATOMIC_ACQUIRE);
+	if (!s->cg_index || changes != s->cg_index_changes) {
+		idx = cgroup_index_build(s->cg_root);
+		if (idx) {	/* else keep the last good index */
+			cgroup_index_free(s->cg_index);
+			s->cg_index = idx;
+			s->cg_index_changes = changes;
+		}
+	}
+	idx = s->cg_index;
 	if (!idx)
-		return;	/* keep the last good index */
-	cgroup_index_free(s->cg_index);
-	s->cg_index = idx;
+		return;
 	for (size_t i = 0; i < s->memcgs.nr; i++) {
 		r = &s->memcgs.rows[i];
 		path = cgroup_index_path(idx, r->cgid);

@@ -33,6 +33,7 @@ struct lrutop_state {
 	char cg_root[4096];
 	int cg_version;		/* 1 or 2, 0 when no memory controller is mounted */
 	struct cgroup_index *cg_index;
+	__u64 cg_index_changes;	/* cgroup_changes (BPF) when cg_index was walked */
 
 	struct memcg_table memcgs;
 	struct lru_row *lrus;

@@ -90,26 +90,22 @@ static struct memcg_row *table_append(struct memcg_table *t, __u64 cgid)
 	return r;
 }
 
-/* The row of each id of the last read, when this read has the same ids in the same order. */
+/* The same ids in the same order as the last read: each still names the row it did. */
 static bool reuse_read_order(const struct memcg_table *t, const __u64 *ids, size_t n)
 {
-	return n && n == t->read_nr && !memcmp(ids, t->read_ids, n * sizeof(*ids));
+	if (!n || n != t->read_nr)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (t->rows[t->read_rows[i]].cgid != ids[i])
+			return false;
+	}
+	return true;
 }
 
-static void remember_read_order(struct memcg_table *t, const __u64 *ids, const size_t *rows,
-				size_t n)
+static void remember_read_order(struct memcg_table *t, size_t *rows, size_t n)
 {
-	__u64 *i = realloc(t->read_ids, (n ? n : 1) * sizeof(*i));
-	size_t *r = i ? realloc(t->read_rows, (n ? n : 1) * sizeof(*r)) : NULL;
-
-	t->read_nr = 0;
-	if (i)
-		t->read_ids = i;
-	if (!r)
-		return;	/* no memory: the next read sorts again */
-	t->read_rows = r;
-	memcpy(i, ids, n * sizeof(*ids));
-	memcpy(r, rows, n * sizeof(*rows));
+	free(t->read_rows);
+	t->read_rows = rows;
 	t->read_nr = n;
 }
 
@@ -156,11 +152,13 @@ static int table_merge(struct memcg_table *t, const __u64 *ids, const struct mem
 		row_read(r, &vals[refs[k].i]);
 	}
 	free(refs);
+	if (t->nr == sorted && (r || !n)) {	/* no row moved, every entry found its row */
+		remember_read_order(t, where, n);
+		return 0;
+	}
+	free(where);
 	if (t->nr != sorted)
 		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp_id);
-	else if (r || !n)	/* every entry found its row */
-		remember_read_order(t, ids, where, n);
-	free(where);
 	return r || !n ? 0 : -ENOMEM;
 }
 
@@ -198,7 +196,6 @@ void memcg_table_free(struct memcg_table *t)
 	for (size_t i = 0; i < t->nr; i++)
 		free(t->rows[i].path);
 	free(t->rows);
-	free(t->read_ids);
 	free(t->read_rows);
 	memset(t, 0, sizeof(*t));
 }
@@ -270,72 +267,93 @@ static void heap_sift(struct view_ent *e, size_t n, size_t i)
 	}
 }
 
-/*
- * Move the first limit entries in order to the front of e, sorted: a heap of limit entries
- * over all n (n log limit), then one pass that puts those at or before its last one first.
- */
-static void view_select(struct view_ent *e, size_t n, size_t limit)
+static bool view_has(const struct memcg_row *r, const char *subtree)
 {
-	struct view_ent *heap, last;
-	size_t front = 0;
+	return !subtree || (r->path && cgroup_path_within(r->path, subtree));
+}
+
+static struct view_ent view_ent_of(struct memcg_row *r, enum sort_key k, bool cumulative)
+{
+	return (struct view_ent){ .value = memcg_row_value(r, k, cumulative),
+				  .cum_allocs = r->cum.allocs, .cgid = r->cgid, .row = r };
+}
+
+/*
+ * The first limit rows in order, then the other n - limit in no order: a heap of the limit
+ * rows that come first so far (n log limit, no array of n), then one pass for the rest.
+ */
+static int view_top(const struct memcg_table *t, const char *subtree, enum sort_key k,
+		    bool cumulative, size_t limit, struct memcg_row **out)
+{
+	struct view_ent *heap, e, last;
+	size_t h = 0, front = limit;
 
 	heap = malloc(limit * sizeof(*heap));
-	if (!heap) {
-		qsort(e, n, sizeof(*e), view_ent_cmp);
-		return;
-	}
-	memcpy(heap, e, limit * sizeof(*heap));
-	for (size_t i = limit / 2; i-- > 0;)
-		heap_sift(heap, limit, i);
-	for (size_t i = limit; i < n; i++) {
-		if (view_ent_cmp(&e[i], &heap[0]) < 0) {
-			heap[0] = e[i];
+	if (!heap)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->nr; i++) {
+		if (!view_has(&t->rows[i], subtree))
+			continue;
+		e = view_ent_of(&t->rows[i], k, cumulative);
+		if (h < limit) {
+			heap[h++] = e;
+			if (h == limit) {
+				for (size_t j = limit / 2; j-- > 0;)
+					heap_sift(heap, limit, j);
+			}
+		} else if (view_ent_cmp(&e, &heap[0]) < 0) {
+			heap[0] = e;
 			heap_sift(heap, limit, 0);
 		}
 	}
 	last = heap[0];
+	qsort(heap, limit, sizeof(*heap), view_ent_cmp);
+	for (size_t i = 0; i < limit; i++)
+		out[i] = heap[i].row;
 	free(heap);
-	/* The order is total (ids break ties): exactly limit entries come at or before last. */
-	for (size_t i = 0; i < n; i++) {
-		if (view_ent_cmp(&e[i], &last) <= 0) {
-			struct view_ent tmp = e[front];
-
-			e[front++] = e[i];
-			e[i] = tmp;
-		}
+	/* The order is total (ids break ties): the rest are exactly those after last. */
+	for (size_t i = 0; i < t->nr; i++) {
+		if (!view_has(&t->rows[i], subtree))
+			continue;
+		e = view_ent_of(&t->rows[i], k, cumulative);
+		if (view_ent_cmp(&e, &last) > 0)
+			out[front++] = &t->rows[i];
 	}
-	qsort(e, limit, sizeof(*e), view_ent_cmp);
+	return 0;
+}
+
+/* All rows in order; in id order if there is no memory to sort them. */
+static void view_sorted(const struct memcg_table *t, const char *subtree, enum sort_key k,
+			bool cumulative, size_t n, struct memcg_row **out)
+{
+	struct view_ent *e = malloc((n ? n : 1) * sizeof(*e));
+	size_t m = 0;
+
+	for (size_t i = 0; i < t->nr; i++) {
+		if (!view_has(&t->rows[i], subtree))
+			continue;
+		if (e)
+			e[m] = view_ent_of(&t->rows[i], k, cumulative);
+		out[m++] = &t->rows[i];
+	}
+	if (!e)
+		return;
+	qsort(e, n, sizeof(*e), view_ent_cmp);
+	for (size_t i = 0; i < n; i++)
+		out[i] = e[i].row;
+	free(e);
 }
 
 size_t memcg_table_view(const struct memcg_table *t, const char *subtree, enum sort_key k,
 			bool cumulative, size_t limit, struct memcg_row **out)
 {
-	struct view_ent *e;
 	size_t n = 0;
 
-	e = malloc((t->nr ? t->nr : 1) * sizeof(*e));
-	for (size_t i = 0; i < t->nr; i++) {
-		struct memcg_row *r = &t->rows[i];
-
-		if (subtree && (!r->path || !cgroup_path_within(r->path, subtree)))
-			continue;
-		if (!e) {
-			out[n++] = r;	/* no memory to order them: all, in id order */
-			continue;
-		}
-		e[n++] = (struct view_ent){ .value = memcg_row_value(r, k, cumulative),
-					    .cum_allocs = r->cum.allocs, .cgid = r->cgid, .row = r };
-	}
-	if (!e)
-		return n;
+	for (size_t i = 0; i < t->nr; i++)
+		n += view_has(&t->rows[i], subtree);
 	view_by_path = k == SORT_PATH;
 	/* Selecting pays when it leaves most of the rows unsorted. */
-	if (limit && limit < n / 4)
-		view_select(e, n, limit);
-	else
-		qsort(e, n, sizeof(*e), view_ent_cmp);
-	for (size_t i = 0; i < n; i++)
-		out[i] = e[i].row;
-	free(e);
+	if (!limit || limit >= n / 4 || view_top(t, subtree, k, cumulative, limit, out))
+		view_sorted(t, subtree, k, cumulative, n, out);
 	return n;
 }

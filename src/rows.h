@@ -37,10 +37,9 @@ struct memcg_table {
 	struct memcg_row *rows;	/* sorted by cgid */
 	size_t nr, cap;
 	/*
-	 * The last read's ids in the map's order, and the row of each: a hash map gives its
+	 * The row of each entry of the last read, in the map's order: a hash map gives its
 	 * keys in the same order while none come or go, so the next read needs no sort.
 	 */
-	__u64 *read_ids;
 	size_t *read_rows;
 	size_t read_nr;		/* 0: no order to reuse */
 };

@@ -133,6 +133,35 @@ static void watch_report(struct churn_watch *w, json_t *r)
 	w->recent[w->reports % 3] = totals_add_up(r, w->why, sizeof(w->why));
 }
 
+/* What test_churn leaves to clean whether it passes or fails: lrutop, memcgs, mounts. */
+static struct {
+	pid_t lrutop;
+	char cgroot[4096];
+	char mntdir[64];
+	char reports[64];
+} churn_left;
+
+static int churn_teardown(void **state)
+{
+	char cmd[8192];
+
+	if (churn_left.lrutop > 0) {
+		kill(churn_left.lrutop, SIGKILL);
+		waitpid(churn_left.lrutop, NULL, 0);
+	}
+	if (churn_left.reports[0])
+		unlink(churn_left.reports);
+	if (churn_left.mntdir[0]) {
+		snprintf(cmd, sizeof(cmd), "%s -r %s -d %s/live -n lrutop-live-%d -m 4 -t 3 -k 2 --cleanup",
+			 workload_bin(), churn_left.cgroot, churn_left.mntdir, getpid());
+		run(cmd, NULL, 0);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", churn_left.mntdir);
+		run(cmd, NULL, 0);
+	}
+	memset(&churn_left, 0, sizeof(churn_left));
+	return 0;
+}
+
 /*
  * Memcgs and mounts made and destroyed for LRUTOP_CHURN_S seconds (default 60) while lrutop
  * runs with --keep-removed 2: it keeps running, its RSS stays flat, removed memcgs are marked
@@ -160,14 +189,18 @@ static void test_churn(void **state)
 	if (!kernel_has_field("list_lru", "xa"))
 		skip();	/* lazy lists are what churn ages; 5.10 is covered in its guest */
 	assert_non_null(mkdtemp(mntdir));
+	snprintf(churn_left.cgroot, sizeof(churn_left.cgroot), "%s", cgroot);
+	snprintf(churn_left.mntdir, sizeof(churn_left.mntdir), "%s", mntdir);
 	/* Reports go to a file: a pipe nobody reads would stop lrutop at its first full write. */
 	status = mkstemp(reports);
 	assert_true(status >= 0);
 	close(status);
+	snprintf(churn_left.reports, sizeof(churn_left.reports), "%s", reports);
 	snprintf(sh, sizeof(sh), "exec %s -b -j --cumulative --keep-removed 2 -r 1000000 1 > %s",
 		 lrutop_bin(), reports);
 	f = spawn(argv, &pid, false);
 	fclose(f);
+	churn_left.lrutop = pid;
 	f = fopen(reports, "r");
 	assert_non_null(f);
 	for (int t = 0; t < 100 && !(r = read_json_line(f)); t++) {
@@ -210,10 +243,10 @@ static void test_churn(void **state)
 	sleep(6);
 	kill(pid, SIGINT);
 	waitpid(pid, &status, 0);
+	churn_left.lrutop = 0;
 	while ((r = read_json_line(f)))
 		watch_report(&w, r);
 	fclose(f);
-	unlink(reports);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_non_null(w.last);
@@ -261,11 +294,6 @@ static void test_churn(void **state)
 		json_decref(wl);
 	}
 	json_decref(w.last);
-	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s/live -n lrutop-live-%d -m 4 -t 3 -k 2 --cleanup",
-		 workload_bin(), cgroot, mntdir, getpid());
-	run(cmd, NULL, 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", mntdir);
-	run(cmd, NULL, 0);
 }
 
 /*
@@ -581,8 +609,11 @@ int main(void)
 		cmocka_unit_test(test_signals_restore_terminal),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_valgrind_batch),
-		cmocka_unit_test(test_churn),
+		cmocka_unit_test_teardown(test_churn, churn_teardown),
 	};
 
+	/* e.g. LRUTOP_TEST_FILTER=test_churn: one test alone (cmocka's wildcards) */
+	if (getenv("LRUTOP_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("LRUTOP_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, setup_root, NULL);
 }

@@ -3,6 +3,7 @@
  * row sorting, histograms, options, JSON output, the model, Prometheus exposition. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,6 +123,10 @@ static void test_cgroup_index(void **state)
 	snprintf(path, sizeof(path), "%s/a/b", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
 	assert_int_equal(stat(path, &st), 0);
+	/* Files of a cgroup are not cgroups. */
+	snprintf(path, sizeof(path), "%s/a/memory.stat", dir);
+	close(creat(path, 0644));
+	snprintf(path, sizeof(path), "%s/a/b", dir);
 	idx = cgroup_index_build(dir);
 	assert_non_null(idx);
 	assert_int_equal(cgroup_index_size(idx), 3);
@@ -130,6 +135,8 @@ static void test_cgroup_index(void **state)
 	assert_null(cgroup_index_path(idx, 1));
 	cgroup_index_free(idx);
 	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a/memory.stat", dir);
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/a", dir);
 	rmdir(path);
 	rmdir(dir);
@@ -325,6 +332,20 @@ static void test_rows_view_limit(void **state)
 			}
 			assert_int_equal(seen, all);
 		}
+	}
+	/* Within a subtree too (a heap over the rows that pass the filter). */
+	for (size_t i = 0; i < t.nr; i++) {
+		free(t.rows[i].path);
+		t.rows[i].path = strdup(i % 3 ? "/pods/a" : "/other");
+	}
+	{
+		size_t n = memcg_table_view(&t, "/pods", SORT_BYTES, true, 0, full);
+
+		assert_int_equal(memcg_table_view(&t, "/pods", SORT_BYTES, true, 20, part), n);
+		for (size_t i = 0; i < 20; i++)
+			assert_ptr_equal(part[i], full[i]);
+		for (size_t i = 0; i < n; i++)
+			assert_string_equal(part[i]->path, "/pods/a");
 	}
 	memcg_table_free(&t);
 }

@@ -2,8 +2,10 @@
 /*
  * Userspace cost of one refresh with many memcg rows: loads lrutop's programs (the backend
  * this kernel allows), fills the per-memcg map with ROWS synthetic memcgs (a
- * value each), then times state_refresh() plus a text and a JSON report, and the time from
- * start to the first sample. Prints one JSON line.
+ * value each), then times state_refresh() plus a text and a JSON report (CPU time, the
+ * median and the least of REPEAT), the time from start to the first sample, one read of
+ * /proc/kallsyms (the largest part of start-up that is lrutop's own) and one walk of the
+ * cgroup tree. Prints one JSON line.
  *
  * usage: bench-refresh ROWS [REPEAT]
  */
@@ -14,6 +16,8 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cgroup.h"
+#include "ksyms.h"
 #include "report.h"
 #include "session.h"
 #include "lrutop.skel.h"
@@ -40,43 +44,81 @@ static int fill(struct session *ss, long rows)
 	return 0;
 }
 
+static int double_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of n samples, in ms: this host's noise makes means move by times. */
+static double median_ms(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), double_cmp);
+	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) * 1e3;
+}
+
 int main(int argc, char **argv)
 {
 	long rows = argc > 1 ? atol(argv[1]) : 10000;
 	int repeat = argc > 2 ? atoi(argv[2]) : 5;
 	struct lrutop_opts o = { .sort = SORT_BYTES, .rows = 20 };
-	double t0 = now(CLOCK_MONOTONIC), first, cpu0, cpu1, wall0, wall1, read_ms;
+	double t0 = now(CLOCK_MONOTONIC), first, c, w, r;
+	double *ksyms_s, *walk_s, *read_s, *cpu_s, *wall_s;
 	struct session ss;
 	struct rusage ru;
 	FILE *null;
 
+	if (repeat < 1 || rows < 0)
+		return 2;
+	ksyms_s = calloc(repeat, sizeof(double));
+	walk_s = calloc(repeat, sizeof(double));
+	read_s = calloc(repeat, sizeof(double));
+	cpu_s = calloc(repeat, sizeof(double));
+	wall_s = calloc(repeat, sizeof(double));
+	null = fopen("/dev/null", "w");
+	if (!ksyms_s || !walk_s || !read_s || !cpu_s || !wall_s || !null)
+		return 1;
 	if (session_start(&ss, BACKEND_AUTO, rows + 1024, false))
 		return 1;
 	if (state_refresh(&ss.state))
 		return 1;
 	first = now(CLOCK_MONOTONIC) - t0;
+	for (int i = 0; i < repeat; i++) {
+		c = now(CLOCK_PROCESS_CPUTIME_ID);
+		ksyms__free(ksyms__load("/proc/kallsyms"));
+		ksyms_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
+		/* The walk of the real cgroup tree that each refresh makes (paths of memcgs). */
+		c = now(CLOCK_PROCESS_CPUTIME_ID);
+		cgroup_index_free(cgroup_index_build(ss.state.cg_root));
+		walk_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
+	}
 	if (fill(&ss, rows)) {
 		fprintf(stderr, "bench-refresh: cannot fill the map\n");
 		return 1;
 	}
-	null = fopen("/dev/null", "w");
 	state_refresh(&ss.state);	/* the rows' first sight: allocation, not steady state */
-	cpu0 = now(CLOCK_PROCESS_CPUTIME_ID);
-	wall0 = now(CLOCK_MONOTONIC);
-	for (int i = 0; i < repeat; i++)
-		state_refresh(&ss.state);
-	read_ms = (now(CLOCK_PROCESS_CPUTIME_ID) - cpu0) * 1e3 / repeat;
 	for (int i = 0; i < repeat; i++) {
+		c = now(CLOCK_PROCESS_CPUTIME_ID);
+		w = now(CLOCK_MONOTONIC);
+		state_refresh(&ss.state);
+		r = now(CLOCK_PROCESS_CPUTIME_ID);
 		report_text(null, &ss.state, &o);
 		report_json(null, &ss.state, &o);
+		read_s[i] = r - c;
+		cpu_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
+		wall_s[i] = now(CLOCK_MONOTONIC) - w;
 	}
-	cpu1 = now(CLOCK_PROCESS_CPUTIME_ID);
-	wall1 = now(CLOCK_MONOTONIC);
 	getrusage(RUSAGE_SELF, &ru);
-	printf("{\"rows\":%ld,\"backend\":\"%s\",\"refresh_cpu_ms\":%.2f,\"refresh_wall_ms\":%.2f,\"read_cpu_ms\":%.2f,"
-	       "\"start_to_first_sample_s\":%.3f,\"max_rss_mb\":%.1f,\"rows_seen\":%zu}\n", rows,
-	       backend_name(ss.backend), (cpu1 - cpu0) * 1e3 / repeat, (wall1 - wall0) * 1e3 / repeat,
-	       read_ms, first, ru.ru_maxrss / 1024.0, ss.state.memcgs.nr);
+	c = median_ms(cpu_s, repeat);	/* sorts: cpu_s[0] is then the least */
+	printf("{\"rows\":%ld,\"backend\":\"%s\",\"repeat\":%d,\"refresh_cpu_ms\":%.2f,"
+	       "\"refresh_cpu_ms_min\":%.2f,\"refresh_wall_ms\":%.2f,\"read_cpu_ms\":%.2f,"
+	       "\"start_to_first_sample_s\":%.3f,\"kallsyms_cpu_ms\":%.1f,\"cgroups\":%zu,"
+	       "\"cgroup_walk_cpu_ms\":%.2f,\"max_rss_mb\":%.1f,\"rows_seen\":%zu}\n", rows,
+	       backend_name(ss.backend), repeat, c, cpu_s[0] * 1e3,
+	       median_ms(wall_s, repeat), median_ms(read_s, repeat), first,
+	       median_ms(ksyms_s, repeat), cgroup_index_size(ss.state.cg_index),
+	       median_ms(walk_s, repeat), ru.ru_maxrss / 1024.0, ss.state.memcgs.nr);
 	fclose(null);
 	session_end(&ss);
 	return 0;
