@@ -410,20 +410,23 @@ int BPF_PROG(handle_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	return 0;
 }
 
-SEC("raw_tp/cgroup_rmdir")
-int BPF_PROG(handle_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+static __always_inline int count_cgroup_change(struct cgroup *cgrp)
 {
 	if (in_memory_hierarchy(cgrp))
 		__sync_fetch_and_add(&cgroup_changes, 1);
 	return 0;
 }
 
+SEC("raw_tp/cgroup_rmdir")
+int BPF_PROG(handle_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return count_cgroup_change(cgrp);
+}
+
 SEC("raw_tp/cgroup_rename")
 int BPF_PROG(handle_cgroup_rename, struct cgroup *cgrp, const char *path)
 {
-	if (in_memory_hierarchy(cgrp))
-		__sync_fetch_and_add(&cgroup_changes, 1);
-	return 0;
+	return count_cgroup_change(cgrp);
 }
 
 /* fentry backend. Attach targets are set at run time from the kernel's BTF. */

@@ -104,7 +104,7 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	if (!uname(&u))
 		snprintf(s->release, sizeof(s->release), "%s", u.release);
 	s->memcg_lrus = -1;
-	s->keep_removed_s = 60;
+	s->keep_removed_s = LRUTOP_KEEP_REMOVED_S;
 	s->kernel_memcgs = -1;
 	s->kernel_memcgs_peak = -1;
 	count_memcg_lrus(s);
@@ -287,16 +287,6 @@ static void resolve_paths(struct lrutop_state *s, double now)
 	}
 }
 
-static void stats_add(struct memcg_stats *sum, const struct memcg_stats *add)
-{
-	__u64 *d = (__u64 *)sum;
-	const __u64 *a = (const __u64 *)add;
-
-	/* struct memcg_stats is all __u64. */
-	for (size_t f = 0; f < sizeof(*sum) / sizeof(__u64); f++)
-		d[f] += a[f];
-}
-
 /* Take a removed memcg out of the maps, with the counters it had at that moment. */
 static void forget_memcg(struct lrutop_state *s, struct memcg_row *r)
 {
@@ -312,7 +302,7 @@ static void forget_memcg(struct lrutop_state *s, struct memcg_row *r)
 	}
 	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.memcg_lat), &r->cgid);
 	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.cgroup_paths), &r->cgid);
-	stats_add(&s->aged, &r->cum);
+	memcg_stats_add(&s->aged, &r->cum);
 	s->aged_memcgs++;
 	r->aged = true;
 }
@@ -458,10 +448,12 @@ int state_refresh(struct lrutop_state *s)
 	struct totals now;
 	__u64 *d, *a, *b;
 	struct timespec ts;
+	double now_s;
 	int err;
 
 	/* The interval ends when the counters are read, not after the paths are resolved. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_s = ts.tv_sec + ts.tv_nsec / 1e9;
 	err = read_totals(s, &now);
 	if (!err)
 		err = read_memcgs(s);
@@ -480,8 +472,8 @@ int state_refresh(struct lrutop_state *s)
 	count_memcg_lrus(s);
 	count_memcgs(s);
 	read_bss(s);
-	resolve_paths(s, ts.tv_sec + ts.tv_nsec / 1e9);
-	age_removed(s, ts.tv_sec + ts.tv_nsec / 1e9);
+	resolve_paths(s, now_s);
+	age_removed(s, now_s);
 	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;
 	s->last = ts;
 	s->refreshes++;

@@ -53,7 +53,7 @@ struct lrutop_state {
 	/* Removed memcgs leave the maps and the table this long after their removal is seen
 	 * (negative: never); their counters are added to aged, so the totals stay the sum of
 	 * the rows and aged. */
-	double keep_removed_s;
+	double keep_removed_s;	/* LRUTOP_KEEP_REMOVED_S unless told */
 	struct memcg_stats aged;
 	__u64 aged_memcgs;
 

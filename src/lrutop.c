@@ -45,7 +45,6 @@ static void sleep_until(struct timespec *deadline, double interval)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL);
 }
 
-/* Prometheus: the textfile and/or the /metrics server get the state as it is now. */
 /* -c PATH names a memory cgroup that exists; else say which and why. */
 static bool is_memcg_dir(const struct lrutop_state *s, const char *path)
 {
@@ -64,6 +63,7 @@ static bool is_memcg_dir(const struct lrutop_state *s, const char *path)
 	return true;
 }
 
+/* Prometheus: the textfile and/or the /metrics server get the state as it is now. */
 static int export_metrics(const struct lrutop_state *s, const struct lrutop_opts *o,
 			  struct metrics_server *srv)
 {

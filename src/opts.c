@@ -190,7 +190,7 @@ int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_f
 	memset(o, 0, sizeof(*o));
 	o->interval = 1.0;
 	o->max_memcgs = 10240;
-	o->keep_removed_s = 60;
+	o->keep_removed_s = LRUTOP_KEEP_REMOVED_S;
 	o->sort = SORT_ALLOCS;
 	o->top = 20;
 	argp_err_exit_status = 2;

@@ -31,13 +31,17 @@ int sort_key_parse(const char *name)
 	return -EINVAL;
 }
 
+/* -1, 0 or 1: compared, never subtracted (a u64 difference does not fit an int). */
+static int u64_order(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
 static int row_cmp_id(const void *a, const void *b)
 {
 	const struct memcg_row *x = a, *y = b;
 
-	if (x->cgid != y->cgid)
-		return x->cgid < y->cgid ? -1 : 1;
-	return 0;
+	return u64_order(x->cgid, y->cgid);
 }
 
 struct memcg_row *memcg_table_find(struct memcg_table *t, uint64_t cgid)
@@ -47,6 +51,16 @@ struct memcg_row *memcg_table_find(struct memcg_table *t, uint64_t cgid)
 	if (!t->nr)
 		return NULL;
 	return bsearch(&key, t->rows, t->nr, sizeof(key), row_cmp_id);
+}
+
+void memcg_stats_add(struct memcg_stats *sum, const struct memcg_stats *add)
+{
+	__u64 *d = (__u64 *)sum;
+	const __u64 *a = (const __u64 *)add;
+
+	/* struct memcg_stats is all __u64. */
+	for (size_t f = 0; f < sizeof(*sum) / sizeof(__u64); f++)
+		d[f] += a[f];
 }
 
 static void stats_sub(struct memcg_stats *d, const struct memcg_stats *a,
@@ -70,7 +84,7 @@ static int id_ref_cmp(const void *a, const void *b)
 {
 	const struct id_ref *x = a, *y = b;
 
-	return x->id < y->id ? -1 : x->id > y->id;
+	return u64_order(x->id, y->id);
 }
 
 static struct memcg_row *table_append(struct memcg_table *t, __u64 cgid)
@@ -125,8 +139,9 @@ static int table_merge(struct memcg_table *t, const __u64 *ids, const struct mem
 		       size_t n)
 {
 	size_t sorted = t->nr, j = 0, *where;
-	struct memcg_row *r = NULL;
+	struct memcg_row *r;
 	struct id_ref *refs;
+	int err = 0;
 
 	refs = malloc((n ? n : 1) * sizeof(*refs));
 	where = malloc((n ? n : 1) * sizeof(*where));
@@ -143,23 +158,22 @@ static int table_merge(struct memcg_table *t, const __u64 *ids, const struct mem
 			j++;
 		if (j < sorted && t->rows[j].cgid == refs[k].id) {
 			r = &t->rows[j];
-		} else {
-			r = table_append(t, refs[k].id);
-			if (!r)
-				break;
+		} else if (!(r = table_append(t, refs[k].id))) {
+			err = -ENOMEM;
+			break;
 		}
 		where[refs[k].i] = r - t->rows;
 		row_read(r, &vals[refs[k].i]);
 	}
 	free(refs);
-	if (t->nr == sorted && (r || !n)) {	/* no row moved, every entry found its row */
+	if (!err && t->nr == sorted) {	/* no row moved, every entry found its row */
 		remember_read_order(t, where, n);
 		return 0;
 	}
 	free(where);
 	if (t->nr != sorted)
 		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp_id);
-	return r || !n ? 0 : -ENOMEM;
+	return err;
 }
 
 int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
@@ -241,14 +255,9 @@ static int view_ent_cmp(const void *a, const void *b)
 	const struct view_ent *x = a, *y = b;
 
 	if (view_by_path)
-		return strcmp(x->row->path ?: "", y->row->path ?: "") ?:
-		       (x->cgid > y->cgid) - (x->cgid < y->cgid);
-	/* Compared, never subtracted: a u64 difference does not fit an int. */
-	if (x->value != y->value)
-		return x->value > y->value ? -1 : 1;
-	if (x->cum_allocs != y->cum_allocs)
-		return x->cum_allocs > y->cum_allocs ? -1 : 1;
-	return (x->cgid > y->cgid) - (x->cgid < y->cgid);
+		return strcmp(x->row->path ?: "", y->row->path ?: "") ?: u64_order(x->cgid, y->cgid);
+	return u64_order(y->value, x->value) ?: u64_order(y->cum_allocs, x->cum_allocs) ?:
+	       u64_order(x->cgid, y->cgid);
 }
 
 /* Sift e[i] down a heap whose root is the entry that comes last. */

@@ -20,6 +20,9 @@ enum sort_key {
 	NR_SORT_KEYS,
 };
 
+/* Seconds a removed memcg keeps its row before it is aged out (--keep-removed). */
+#define LRUTOP_KEEP_REMOVED_S	60
+
 /* One memcg as userspace keeps it: cumulative counters, the last interval's delta, its path. */
 struct memcg_row {
 	uint64_t cgid;
@@ -48,6 +51,8 @@ const char *sort_key_name(enum sort_key k);
 /* -EINVAL for an unknown name. */
 int sort_key_parse(const char *name);
 
+/* sum += add, field by field. */
+void memcg_stats_add(struct memcg_stats *sum, const struct memcg_stats *add);
 /* Merge one read of the per-memcg map: rows not in it keep their counters. */
 int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
 		       size_t n);
