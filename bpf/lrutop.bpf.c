@@ -3,10 +3,16 @@
  * lrutop: who makes the kernel allocate memcg-aware list_lru memory.
  *
  * Allocations are counted where they really happen: a kmalloc whose call site lies inside
- * the list_lru allocation function (memcg_list_lru_alloc on 5.18+, __memcg_init_list_lru_node
- * before). That works with raw tracepoints alone (backend "tracepoint"). Backend "fentry"
- * also brackets memcg_list_lru_alloc per task, so each kmalloc is charged to the memcg and
- * list_lru passed as arguments, and the call's latency and return value are seen.
+ * the list_lru allocation path (memcg_list_lru_alloc and its helpers on 5.18+,
+ * __memcg_init_list_lru_node before). That works with raw tracepoints alone (backend
+ * "tracepoint"). Backend "fentry" also brackets the allocator per task, so each kmalloc is
+ * charged to the memcg and list_lru passed as arguments, and the call's latency and return
+ * value are seen.
+ *
+ * A list belongs to the memcg whose slot of the list_lru's xarray it fills: the allocator
+ * makes one for the memcg and for each ancestor lacking one. Its owner is found by reading
+ * those slots (xa_load_entry): at the allocator's exit with fentry, and by a pass over every
+ * memcg-aware list_lru run from userspace (resolve_owners) for lists made outside a bracket.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,8 +20,15 @@
 #include <bpf/bpf_core_read.h>
 #include "lrutop.h"
 
-/* Call-site ranges [lo, hi) from /proc/kallsyms, set before load. */
-const volatile __u64 lazy_lo = 0, lazy_hi = 0;	/* memcg_list_lru_alloc / list_lru_memcg_alloc */
+/*
+ * Call-site ranges [lo, hi) from /proc/kallsyms, set before load: every function of the lazy
+ * allocation path (7.2 split memcg_list_lru_alloc into a wrapper and a static helper, and
+ * added a folio variant; compilers add .part/.isra/.constprop clones). [lazy_min, lazy_max)
+ * encloses them all, so the hot path rejects almost every kmalloc with two compares.
+ */
+const volatile __u64 lazy_lo[LRUTOP_MAX_RANGES], lazy_hi[LRUTOP_MAX_RANGES];
+const volatile __u64 lazy_min = 0, lazy_max = 0;
+const volatile __u32 nr_lazy_ranges = 0;
 const volatile __u64 eager_lo = 0, eager_hi = 0;	/* __memcg_init_list_lru_node (pre-5.18) */
 const volatile bool use_brackets = false;	/* fentry on the lazy allocator is attached */
 const volatile bool lru_first = false;		/* v2 patch: list_lru_memcg_alloc(lru, memcg, gfp) */
@@ -36,12 +49,39 @@ __u64 lru_walk_start, lru_walk_pos, lru_walk_steps;
 __u64 cgroup_changes;
 __s32 lru_walk_state;		/* 0 walking, 1 done, -1 failed */
 
+/* The owner-resolution pass (resolve_owners): the kmemcg ids to look up in every list_lru,
+ * their memcgs, and the walk's position, as for count_memcg_lrus. */
+__u32 rs_ids[LRUTOP_RESOLVE_IDS];
+__u64 rs_cgids[LRUTOP_RESOLVE_IDS];
+__u32 rs_nids;
+__u64 rs_start, rs_pos, rs_found;
+__u64 owner_notes;		/* lists made outside a bracket: userspace runs the pass soon */
+__s32 rs_state;
+
+/*
+ * lrutop's start-up self-check: the two memcgs it makes (parent, child) and, while it mounts
+ * and unmounts its tmpfs, its own tgid. What they cause is counted here, not in the maps
+ * and totals that reports show.
+ */
+__u64 self_check_cgids[2];
+__u32 self_check_tgid;
+struct memcg_stats self_check_stats[2];
+struct totals self_check_totals;
+
 struct bracket {
 	__u64 cgid;
 	__u64 lru;
 	__u64 ts;
 	__u64 allocated;
 };
+
+/* kmemcg ids of memcgs that made lists outside a bracket: resolve_owners looks them up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct kmemcg_ref);
+} pending_ids SEC(".maps");
 
 /* A plain hash with atomic adds, not a per-CPU one: the kernel reads 100,000 per-CPU
  * entries out ten times slower (docs/BENCHMARKS.md), and these are not hot counters. */
@@ -139,12 +179,47 @@ static __always_inline struct totals *get_totals(void)
 	return bpf_map_lookup_elem(&totals, &zero);
 }
 
+static __always_inline int self_check_slot(__u64 cgid)
+{
+	if (!cgid)
+		return -1;
+	if (cgid == self_check_cgids[0])
+		return 0;
+	if (cgid == self_check_cgids[1])
+		return 1;
+	return -1;
+}
+
+/* The totals an event of the self-check (or not) goes to. */
+static __always_inline struct totals *totals_for(bool self_check)
+{
+	return self_check ? &self_check_totals : get_totals();
+}
+
+static __always_inline bool in_lazy_path(__u64 ip)
+{
+	if (ip < lazy_min || ip >= lazy_max)
+		return false;
+	for (int i = 0; i < LRUTOP_MAX_RANGES && i < nr_lazy_ranges; i++) {
+		if (ip >= lazy_lo[i] && ip < lazy_hi[i])
+			return true;
+	}
+	return false;
+}
+
 static __always_inline __u64 memcg_cgid(struct mem_cgroup *memcg)
 {
 	return BPF_CORE_READ(memcg, css.cgroup, kn, id);
 }
 
-static __always_inline __u64 current_memcg_cgid(void)
+static __always_inline struct mem_cgroup *css_memcg(struct cgroup_subsys_state *css)
+{
+	if (!css)
+		return NULL;
+	return (void *)css - bpf_core_field_offset(struct mem_cgroup, css);
+}
+
+static __always_inline struct mem_cgroup *current_memcg(void)
 {
 	struct task_struct *task = (void *)bpf_get_current_task();
 	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
@@ -153,8 +228,46 @@ static __always_inline __u64 current_memcg_cgid(void)
 
 	cset = BPF_CORE_READ(task, cgroups);
 	if (bpf_probe_read_kernel(&css, sizeof(css), &cset->subsys[id]))
+		return NULL;
+	return css_memcg(css);
+}
+
+static __always_inline struct mem_cgroup *parent_memcg(struct mem_cgroup *memcg)
+{
+	return css_memcg(BPF_CORE_READ(memcg, css.parent));
+}
+
+static __always_inline bool xa_is_node(__u64 entry)
+{
+	return (entry & 3) == 2 && entry > 4096;
+}
+
+/*
+ * xa_load() of the kmemcg id's slot in a list_lru's xarray (5.18+): the memcg's list, or 0.
+ * Unlocked: a slot changing under the walk reads as either value, both real lists.
+ */
+static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
+{
+	struct xa_node *node;
+	__u64 entry;
+	__u8 shift;
+
+	if (!bpf_core_field_exists(lru->xa))
 		return 0;
-	return BPF_CORE_READ(css, cgroup, kn, id);
+	entry = (__u64)BPF_CORE_READ(lru, xa.xa_head);
+	if (!xa_is_node(entry))
+		return index ? 0 : entry;
+	/* 64 slots a node: four levels hold 2^24 ids, past the 16-bit memcg ids. */
+	for (int i = 0; i < 4 && xa_is_node(entry); i++) {
+		node = (void *)(entry - 2);
+		shift = BPF_CORE_READ(node, shift);
+		if (!i && (index >> shift) > 63)
+			return 0;
+		if (bpf_probe_read_kernel(&entry, sizeof(entry), &node->slots[(index >> shift) & 63]))
+			return 0;
+	}
+	/* Internal entries (retry, sibling) are no list. */
+	return (entry & 3) == 2 ? 0 : entry;
 }
 
 /* Fibonacci hashing: kmalloc pointers share their low bits (object alignment). */
@@ -184,7 +297,10 @@ static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, struct to
 {
 	static const struct memcg_stats zero;
 	struct memcg_stats *st;
+	int slot = self_check_slot(cgid);
 
+	if (slot >= 0)
+		return &self_check_stats[slot & 1];
 	st = bpf_map_lookup_elem(&memcg_stats, &cgid);
 	if (st || !t)
 		return st;
@@ -258,9 +374,8 @@ static __always_inline void account_lru(__u64 cgid, __u64 lru, __s64 bytes, __s6
 	__sync_fetch_and_add(lists, n);
 }
 
-/* n = +1 for a new list, -1 for a list freed inside the function that made it. */
-static __always_inline void account_lazy(__u64 cgid, __u64 lru, __s64 bytes, __s64 n,
-					 struct totals *t)
+/* To its cause: n = +1 for a new list, -1 for a list freed inside the function that made it. */
+static __always_inline void account_caused(__u64 cgid, __s64 bytes, __s64 n, struct totals *t)
 {
 	struct memcg_stats *st;
 
@@ -268,11 +383,74 @@ static __always_inline void account_lazy(__u64 cgid, __u64 lru, __s64 bytes, __s
 	t->bytes += bytes;
 	st = get_memcg_stats(cgid, n > 0 ? t : NULL);
 	if (st) {
-		__sync_fetch_and_add(&st->allocs, n);
-		__sync_fetch_and_add(&st->bytes, bytes);
+		__sync_fetch_and_add(&st->caused_allocs, n);
+		__sync_fetch_and_add(&st->caused_bytes, bytes);
 	}
-	if (lru)
-		account_lru(cgid, lru, bytes, n, t);
+}
+
+/*
+ * The list at ptr fills owner's slot of lru: charge it to its owner, once (the exit of the
+ * allocator and the userspace-run pass may both find it).
+ */
+static __always_inline void resolve_owner(__u64 ptr, __u64 owner, __u64 lru)
+{
+	struct live_alloc *la = bpf_map_lookup_elem(&live, &ptr);
+	struct memcg_stats *st;
+	struct totals *t;
+	bool self;
+
+	if (!la || la->owner || (la->kind & LRUTOP_ALLOC_KIND_MASK) != LRUTOP_ALLOC_LAZY)
+		return;
+	if (__sync_val_compare_and_swap(&la->owner, 0, owner) != 0)
+		return;
+	la->lru = lru;
+	self = la->kind & LRUTOP_ALLOC_SELF_CHECK;
+	t = totals_for(self);
+	if (!t)
+		return;
+	__sync_fetch_and_add(&t->owned, 1);
+	st = get_memcg_stats(owner, t);
+	if (st) {
+		__sync_fetch_and_add(&st->allocs, 1);
+		__sync_fetch_and_add(&st->bytes, la->bytes);
+	}
+	if (!self)
+		account_lru(owner, lru, la->bytes, 1, t);
+}
+
+/* The lists memcg and its ancestors hold on lru, resolved to their owners. */
+static __always_inline void resolve_chain(struct mem_cgroup *memcg, struct list_lru *lru)
+{
+	__u64 ptr;
+	int id;
+
+	for (int i = 0; i < LRUTOP_MAX_LEVELS && memcg; i++) {
+		id = BPF_CORE_READ(memcg, kmemcg_id);
+		if (id < 0)
+			break;	/* the root: it needs no list of its own */
+		ptr = xa_load_entry(lru, id);
+		if (ptr)
+			resolve_owner(ptr, memcg_cgid(memcg), (__u64)lru);
+		memcg = parent_memcg(memcg);
+	}
+}
+
+/* A list made outside a bracket: note the kmemcg ids of the memcg and its ancestors, for
+ * userspace's resolve_owners pass to look up in every list_lru. */
+static __always_inline void note_chain(struct mem_cgroup *memcg)
+{
+	struct kmemcg_ref ref = { .ts_ns = bpf_ktime_get_ns() };
+	__u32 id;
+
+	for (int i = 0; i < LRUTOP_MAX_LEVELS && memcg; i++) {
+		id = BPF_CORE_READ(memcg, kmemcg_id);
+		if ((int)id < 0)
+			break;
+		ref.cgid = memcg_cgid(memcg);
+		bpf_map_update_elem(&pending_ids, &id, &ref, BPF_ANY);
+		memcg = parent_memcg(memcg);
+	}
+	__sync_fetch_and_add(&owner_notes, 1);
 }
 
 static __always_inline void read_id_space(void)
@@ -288,41 +466,51 @@ static __always_inline void read_id_space(void)
 static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
 {
 	struct live_alloc la = { .bytes = bytes };
+	struct mem_cgroup *memcg;
 	struct bracket *br = NULL;
 	struct totals *t;
-	__u32 tid;
+	__u64 pid_tgid;
+	bool self;
 
 	/* The hot path: every kmalloc in the system ends here for all but a few. */
-	if (call_site >= lazy_lo && call_site < lazy_hi)
-		la.kind = LRUTOP_ALLOC_LAZY;
-	else if (call_site >= eager_lo && call_site < eager_hi)
+	if (call_site >= eager_lo && call_site < eager_hi)
 		la.kind = LRUTOP_ALLOC_EAGER;
+	else if (in_lazy_path(call_site))
+		la.kind = LRUTOP_ALLOC_LAZY;
 	else
 		return 0;
 	if (!ptr)
 		return 0;	/* a failed kmalloc: the allocator's return value reports it */
-	t = get_totals();
-	if (!t)
-		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
 
 	if (la.kind == LRUTOP_ALLOC_EAGER) {
+		self = self_check_tgid && (pid_tgid >> 32) == self_check_tgid;
+		t = totals_for(self);
+		if (!t)
+			return 0;
 		t->eager_allocs++;
 		t->eager_bytes += bytes;
 		read_id_space();
 	} else {
-		if (use_brackets) {
-			tid = (__u32)bpf_get_current_pid_tgid();
-			br = bpf_map_lookup_elem(&brackets, &tid);
-		}
+		if (use_brackets)
+			br = bpf_map_lookup_elem(&brackets, &(__u32){ (__u32)pid_tgid });
 		if (br) {
 			la.cgid = br->cgid;
 			la.lru = br->lru;
 			br->allocated++;
 		} else {
-			la.cgid = current_memcg_cgid();
+			memcg = current_memcg();
+			la.cgid = memcg ? memcg_cgid(memcg) : 0;
+			note_chain(memcg);
 		}
-		account_lazy(la.cgid, la.lru, bytes, 1, t);
+		self = self_check_slot(la.cgid) >= 0;
+		t = totals_for(self);
+		if (!t)
+			return 0;
+		account_caused(la.cgid, bytes, 1, t);
 	}
+	if (self)
+		la.kind |= LRUTOP_ALLOC_SELF_CHECK;
 	/* Counted before the insert: a kfree of ptr can only follow the kmalloc's return. */
 	__sync_fetch_and_add(&live_filter[live_slot(ptr)], 1);
 	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST)) {
@@ -360,22 +548,24 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 	la = bpf_map_lookup_elem(&live, &key);
 	if (!la)
 		return 0;
-	t = get_totals();
+	t = totals_for(la->kind & LRUTOP_ALLOC_SELF_CHECK);
 	if (!t)
 		goto out;
-	if (la->kind == LRUTOP_ALLOC_EAGER) {
+	if ((la->kind & LRUTOP_ALLOC_KIND_MASK) == LRUTOP_ALLOC_EAGER) {
 		t->eager_freed_bytes += la->bytes;
-	} else if (call_site >= lazy_lo && call_site < lazy_hi) {
+	} else if (in_lazy_path(call_site)) {
 		/* Freed by the function that made it: never held a list. */
 		t->transient++;
-		account_lazy(la->cgid, la->lru, -(__s64)la->bytes, -1, t);
+		account_caused(la->cgid, -(__s64)la->bytes, -1, t);
 	} else {
 		t->freed_bytes += la->bytes;
-		st = get_memcg_stats(la->cgid, NULL);
+		st = la->owner ? get_memcg_stats(la->owner, NULL) : NULL;
 		if (st)
 			__sync_fetch_and_add(&st->freed_bytes, la->bytes);
-		else
+		else if (la->owner)
 			t->orphan_freed_bytes += la->bytes;
+		else
+			t->unowned_freed++;
 	}
 out:
 	/* Only the one kfree whose delete succeeds takes the pointer out of the filter. */
@@ -462,25 +652,34 @@ static __always_inline void count_memcg_lat(__u64 cgid, __u64 slot)
 		__sync_fetch_and_add(&h->slots[slot], 1);
 }
 
-static __always_inline int lazy_exit(int ret)
+static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct memcg_stats *st;
 	struct bracket *br;
 	struct totals *t;
 	__u64 dur, slot;
+	bool self;
 
 	br = bpf_map_lookup_elem(&brackets, &tid);
 	if (!br)
 		return 0;
-	t = get_totals();
+	if (br->allocated)
+		resolve_chain(lru_first ? a1 : a0, lru_first ? a0 : a1);
+	self = self_check_slot(br->cgid) >= 0;
+	t = totals_for(self);
 	if (!t)
 		goto out;
 	dur = bpf_ktime_get_ns() - br->ts;
 	slot = log2_slot(dur);
-	__sync_fetch_and_add(&lat_hist[slot], 1);
+	if (!self) {
+		__sync_fetch_and_add(&lat_hist[slot], 1);
+		if (br->allocated)
+			__sync_fetch_and_add(&lat_hist_alloc[slot], 1);
+		count_memcg_lat(br->cgid, slot);
+	}
 	if (br->allocated)
-		__sync_fetch_and_add(&lat_hist_alloc[slot], 1);
+		t->alloc_calls++;
 	t->calls++;
 	t->lat_ns += dur;
 	if (ret)
@@ -492,7 +691,6 @@ static __always_inline int lazy_exit(int ret)
 		if (ret)
 			__sync_fetch_and_add(&st->fails, 1);
 	}
-	count_memcg_lat(br->cgid, slot);
 out:
 	bpf_map_delete_elem(&brackets, &tid);
 	return 0;
@@ -507,7 +705,7 @@ int BPF_PROG(lazy_alloc_enter, void *a0, void *a1)
 SEC("fexit")
 int BPF_PROG(lazy_alloc_exit, void *a0, void *a1, gfp_t gfp, int ret)
 {
-	return lazy_exit(ret);
+	return lazy_exit(a0, a1, ret);
 }
 
 /* kmem_cache_alloc_lru(_noprof)(s, lru, gfp): objects that may populate a memcg's list. */
@@ -519,11 +717,14 @@ int BPF_PROG(lru_obj_exit, struct kmem_cache *s, void *lru, gfp_t gfp, void *ret
 
 	if (!ret)
 		return 0;
-	t = get_totals();
+	struct mem_cgroup *memcg = current_memcg();
+	__u64 cgid = memcg ? memcg_cgid(memcg) : 0;
+
+	t = totals_for(self_check_slot(cgid) >= 0);
 	if (!t)
 		return 0;
 	t->objs++;
-	st = get_memcg_stats(current_memcg_cgid(), t);
+	st = get_memcg_stats(cgid, t);
 	if (st)
 		__sync_fetch_and_add(&st->objs, 1);
 	return 0;
@@ -660,3 +861,56 @@ int count_memcg_lrus(void *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * Owners of lists made outside a bracket (the tracepoint backend, or a path fentry does not
+ * cover): for each memcg-aware list_lru on the ring count_memcg_lrus walks, look up the
+ * slots of the kmemcg ids userspace put in rs_ids, and charge each list found that lrutop
+ * counted to the memcg of that slot. Run by BPF_PROG_TEST_RUN in chunks, like the count.
+ * The ring's head is no list_lru: its reads find nothing lrutop counted.
+ */
+#define RESOLVE_CHUNK 8
+
+SEC("raw_tp")
+int resolve_owners(void *ctx)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 off = bpf_core_field_offset(struct list_lru, list);
+	struct list_head *pos, *next;
+	struct super_block *sb;
+	struct list_lru *lru;
+	__u64 ptr;
+
+	if (!rs_start) {
+		sb = BPF_CORE_READ(task, fs, root.mnt, mnt_sb);
+		if (!sb || !BPF_CORE_READ(sb, s_dentry_lru.memcg_aware)) {
+			rs_state = -1;
+			return 0;
+		}
+		rs_start = (__u64)&sb->s_dentry_lru.list;
+		rs_pos = rs_start;
+		rs_state = 0;
+	}
+	pos = (void *)rs_pos;
+	for (int i = 0; i < RESOLVE_CHUNK; i++) {
+		lru = (void *)pos - off;
+		for (int j = 0; j < LRUTOP_RESOLVE_IDS && j < rs_nids; j++) {
+			ptr = xa_load_entry(lru, rs_ids[j]);
+			if (ptr && bpf_map_lookup_elem(&live, &ptr)) {
+				resolve_owner(ptr, rs_cgids[j], (__u64)lru);
+				rs_found++;
+			}
+		}
+		if (bpf_probe_read_kernel(&next, sizeof(next), &pos->next) || !next) {
+			rs_state = -1;
+			return 0;
+		}
+		if ((__u64)next == rs_start) {
+			rs_state = 1;
+			return 0;
+		}
+		pos = next;
+	}
+	rs_pos = (__u64)pos;
+	return 0;
+}

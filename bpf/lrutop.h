@@ -13,11 +13,17 @@
 #define LRUTOP_MAX_GROWTHS	64	/* id-space growth events kept (ring) */
 #define LRUTOP_PATH_LEN		256	/* cgroup paths caught at mkdir */
 #define LRUTOP_LIVE_FILTER_SLOTS 4096	/* kfree prefilter: power of two; 16 KiB, four pages */
+#define LRUTOP_MAX_RANGES	8	/* call-site ranges of the lazy allocation path */
+#define LRUTOP_MAX_LEVELS	16	/* memcg levels walked up to find a list's owner */
+#define LRUTOP_RESOLVE_IDS	64	/* kmemcg ids one owner-resolution pass looks up */
+#define LRUTOP_OWNER_POLL_MS	100	/* userspace looks for lists with no owner yet this often */
 
 /* Which allocation a tracked kmalloc was: a lazy list (5.18+) or an eager one (pre-5.18). */
 enum lrutop_alloc_kind {
 	LRUTOP_ALLOC_LAZY = 1,
 	LRUTOP_ALLOC_EAGER = 2,
+	LRUTOP_ALLOC_KIND_MASK = 3,
+	LRUTOP_ALLOC_SELF_CHECK = 4,	/* made by lrutop's own start-up check: counted apart */
 };
 
 /* Owner of a list_lru, resolved in the kernel the first time an lru is seen. */
@@ -30,16 +36,20 @@ enum lrutop_lru_kind {
 /*
  * Per-memcg counters, added to atomically. Signed arithmetic on u64 is fine: a list freed in
  * the function that allocated it (the pre-6.13 temporary table, a lost race) is subtracted
- * again.
+ * again. A list is charged to its owner, the memcg whose slot of the list_lru it fills (the
+ * kernel makes one for each ancestor lacking one too), and to its cause, the memcg whose
+ * allocation made the kernel create it.
  */
 struct memcg_stats {
-	__u64 allocs;		/* lists allocated that stayed allocated */
+	__u64 allocs;		/* lists it owns that were allocated */
 	__u64 bytes;		/* their kmalloc bytes_alloc */
 	__u64 freed_bytes;	/* bytes of those lists later kfree'd */
 	__u64 fails;		/* memcg_list_lru_alloc returned non-zero (fentry) */
 	__u64 objs;		/* objects from kmem_cache_alloc_lru (fentry) */
 	__u64 calls;		/* memcg_list_lru_alloc calls (fentry) */
 	__u64 lat_ns;		/* total time in memcg_list_lru_alloc (fentry) */
+	__u64 caused_allocs;	/* lists its allocations made the kernel create, any owner */
+	__u64 caused_bytes;
 };
 
 /* Per-list_lru counters and owner (fentry: the lru argument is only seen there). */
@@ -65,10 +75,17 @@ struct pair_key {
 
 /* A kmalloc this tool counted, remembered until it is kfree'd. */
 struct live_alloc {
-	__u64 cgid;
-	__u64 lru;
+	__u64 cgid;		/* its cause */
+	__u64 lru;		/* 0 until known */
+	__u64 owner;		/* the memcg whose slot holds it, 0 until resolved */
 	__u32 bytes;
 	__u32 kind;		/* enum lrutop_alloc_kind */
+};
+
+/* A kmemcg id (the index of a memcg's slot in every list_lru's xarray) and its memcg. */
+struct kmemcg_ref {
+	__u64 cgid;
+	__u64 ts_ns;		/* last lazy allocation that may have filled its slot */
 };
 
 /* A memory cgroup's path, caught when it is made: it may be gone before userspace looks. */
@@ -104,6 +121,9 @@ struct totals {
 	__u64 drops_pair;	/* pair map full */
 	__u64 drops_live;	/* live-allocation map full: a later kfree goes unseen */
 	__u64 orphan_freed_bytes; /* freed lists of memcgs with no row (aged out, dropped) */
+	__u64 owned;		/* lists whose owner was found: allocs - owned are unattributed */
+	__u64 unowned_freed;	/* lists freed before their owner was found */
+	__u64 alloc_calls;	/* allocator calls that made a list (fentry) */
 };
 
 #endif /* __LRUTOP_H */

@@ -1,46 +1,53 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Fetch a Debian kernel package without installing it, keep only ./boot, and extract the
-# kernel's BTF from its vmlinuz so tests can plan against it without booting.
+# Fetch a Debian kernel package without installing it, keep only its vmlinuz, and extract
+# the kernel's BTF from it so tests can plan against it without booting.
 #
-# usage: scripts/fetch-kernel.sh ALIAS [CACHE_DIR]
+# usage: scripts/fetch-kernel.sh SERIES [CACHE_DIR]
 #        scripts/fetch-kernel.sh --package NAME [CACHE_DIR]
-#   ALIAS: 5.10 (bullseye, before the patch), 6.1 (bookworm), 6.12 (bookworm-security)
-#   NAME:  any Debian kernel image package or metapackage of bookworm, bookworm-security or
-#          bullseye (e.g. linux-image-6.1.0-41-amd64, linux-image-rt-amd64)
+#        scripts/fetch-kernel.sh --list
+#   SERIES: a kernel series Debian carries (5.10, 6.1, 6.12, 6.16 ... 7.3) or "newest"
+#   NAME:   any Debian kernel image package or metapackage of those suites
+#           (e.g. linux-image-6.1.0-41-amd64, linux-image-rt-amd64)
+#   --list: every series the archive carries, one a line, oldest first
 # Prints the directory holding vmlinuz, btf (raw .BTF) and release.
 #
-# Package names of old kernels vanish from the archive, so each alias names a metapackage
-# and the real package is resolved through it. A private apt configuration reaches suites
-# the system's sources.list does not name, without touching the system's lists.
+# Kernels come from bullseye (5.10), bookworm (6.1), bookworm-security (6.12), trixie and
+# trixie-backports (6.12 to 7.x), through a private apt configuration that does not touch
+# the system's lists. A series resolves to the newest generic amd64 image package of that
+# series the lists name: package names of old kernels vanish, so none is written here.
 set -euo pipefail
 
-usage="usage: fetch-kernel.sh (ALIAS | --package NAME) [CACHE_DIR]"
-alias_name=${1:?$usage}
-if [ "$alias_name" = --package ]; then
+usage="usage: fetch-kernel.sh (SERIES | newest | --package NAME | --list) [CACHE_DIR]"
+arg=${1:?$usage}
+meta=
+case "$arg" in
+--package)
 	meta=${2:?$usage}
 	shift
 	case "$meta" in
 	*/* | .* | "") echo "fetch-kernel: '$meta' is not a package name" >&2; exit 2 ;;
 	esac
-	alias_name=pkg-$meta suites="bookworm bullseye" sec=bookworm-security
-fi
+	;;
+--list | newest) ;;
+[0-9]*.[0-9]*)
+	[[ "$arg" =~ ^[0-9]+\.[0-9]+$ ]] ||
+		{ echo "fetch-kernel: '$arg' is not a kernel series (e.g. 6.12, 7.3, newest)" >&2; exit 2; }
+	;;
+*)	echo "fetch-kernel: unknown kernel '$arg' (a series such as 6.12 or 7.3, newest, --package NAME, --list)" >&2; exit 2 ;;
+esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${2:-${LRUTOP_CACHE:-$top/.cache}}
 
-case "$alias_name" in
-5.10)	suites=bullseye; sec=; meta=linux-image-amd64 ;;
-6.1)	suites=bookworm; sec=; meta=linux-image-amd64 ;;
-6.12)	suites=bookworm; sec=bookworm-security; meta=linux-image-6.12-amd64 ;;
-pkg-*)	;;
-*)	echo "fetch-kernel: unknown kernel alias '$alias_name' (5.10, 6.1, 6.12, or --package NAME)" >&2; exit 2 ;;
+cached() {
+	[ -s "$1/btf" ] && [ -s "$1/vmlinuz" ] && [ -s "$1/release" ]
+}
+# A series fetched once stays (delete .cache/kernels/SERIES for a newer build of it).
+case "$arg" in
+--list | newest) ;;
+--package) cached "$cache/kernels/pkg-$meta" && { echo "$cache/kernels/pkg-$meta"; exit 0; } ;;
+*) cached "$cache/kernels/$arg" && { echo "$cache/kernels/$arg"; exit 0; } ;;
 esac
-
-out=$cache/kernels/$alias_name
-if [ -s "$out/btf" ] && [ -s "$out/vmlinuz" ] && [ -s "$out/release" ]; then
-	echo "$out"
-	exit 0
-fi
 
 # The archive's address comes from the system's own deb822 sources (other files there may
 # hold unreachable addresses).
@@ -55,33 +62,71 @@ main_uri=$(archive_uri bookworm)
 sec_uri=$(archive_uri bookworm-security)
 [ -n "$main_uri" ] || { echo "fetch-kernel: no Debian archive address in /etc/apt/sources.list.d/debian.sources" >&2; exit 1; }
 
-apt_dir=$cache/apt/$alias_name
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$out"
+apt_dir=$cache/apt/all
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
 {
-	for suite in $suites; do
+	for suite in bullseye bookworm trixie trixie-backports; do
 		echo "deb $main_uri $suite main"
 	done
-	[ -n "$sec" ] && echo "deb $sec_uri $sec main"
+	[ -n "$sec_uri" ] && echo "deb $sec_uri bookworm-security main"
 } > "$apt_dir/sources.list"
 apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o "Dir::Etc::sourceparts=-"
 	  -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir"
-	  -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o "APT::Get::List-Cleanup=0" -o "APT::Sandbox::User=root")
+	  -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o "APT::Get::List-Cleanup=0"
+	  -o "APT::Sandbox::User=root")
+# Lists younger than a day are reused: a test run fetches several kernels in a row.
+if [ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+	apt-get -qq "${apt_opts[@]}" update >&2
+fi
 
-apt-get -qq "${apt_opts[@]}" update >&2
-apt-cache "${apt_opts[@]}" show "$meta" > /dev/null 2>&1 ||
-	{ echo "fetch-kernel: no package '$meta' in Debian's $suites${sec:+ $sec}" >&2; exit 1; }
-# A metapackage names the real image among its dependencies; a real image is itself.
-pkg=$(apt-cache "${apt_opts[@]}" depends "$meta" | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-pkg=${pkg:-$meta}
+# Generic amd64 images only (no cloud, rt or unsigned flavour), oldest first.
+images() {
+	apt-cache "${apt_opts[@]}" pkgnames linux-image- |
+		grep -E '^linux-image-[0-9]+\.[0-9]+\.[0-9]+(-[0-9]+)?(\+deb[0-9]+)?-amd64$' | sort -V
+}
+series_of() {
+	sed -E 's/^linux-image-([0-9]+\.[0-9]+)\..*/\1/'
+}
+case "$arg" in
+--list)
+	images | series_of | uniq
+	exit 0
+	;;
+newest)
+	arg=$(images | series_of | tail -1)
+	[ -n "$arg" ] || { echo "fetch-kernel: no kernel image in the archive's lists" >&2; exit 1; }
+	cached "$cache/kernels/$arg" && { echo "$cache/kernels/$arg"; exit 0; }
+	;;
+esac
+if [ -n "$meta" ]; then
+	out=$cache/kernels/pkg-$meta
+	apt-cache "${apt_opts[@]}" show "$meta" > /dev/null 2>&1 ||
+		{ echo "fetch-kernel: no package '$meta' in Debian's archive" >&2; exit 1; }
+	# A metapackage names the real image among its dependencies; a real image is itself.
+	pkg=$(apt-cache "${apt_opts[@]}" depends "$meta" |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	pkg=${pkg:-$meta}
+else
+	out=$cache/kernels/$arg
+	pkg=$(images | grep -F "linux-image-$arg." | tail -1)
+	[ -n "$pkg" ] || { echo "fetch-kernel: Debian's archive carries no $arg kernel (fetch-kernel.sh --list)" >&2; exit 1; }
+fi
+mkdir -p "$out"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && apt-get -qq "${apt_opts[@]}" download "$pkg" >&2)
-dpkg-deb --fsys-tarfile "$work"/*.deb | tar -x -C "$work" ./boot 2>/dev/null || true
-vmlinuz=$(ls "$work"/boot/vmlinuz-* 2>/dev/null | head -1 || true)
-[ -n "$vmlinuz" ] || { echo "fetch-kernel: $pkg holds no /boot/vmlinuz: not a kernel image package" >&2; exit 1; }
-release=${vmlinuz##*/vmlinuz-}
-
+# From 6.19 the image package is small and its vmlinuz is in linux-binary-VERSION, at
+# /usr/lib/modules/VERSION/vmlinuz.
+binary=$(apt-cache "${apt_opts[@]}" depends "$pkg" | awk '/Depends: linux-binary-[0-9]/ { print $2; exit }')
+(cd "$work" && apt-get -qq "${apt_opts[@]}" download "${binary:-$pkg}" >&2)
+dpkg-deb --fsys-tarfile "$work"/*.deb |
+	tar -x -C "$work" --wildcards './boot/vmlinuz-*' './usr/lib/modules/*/vmlinuz' 2>/dev/null || true
+vmlinuz=$(find "$work/boot" "$work/usr/lib/modules" -name 'vmlinuz*' -type f 2>/dev/null | head -1 || true)
+[ -n "$vmlinuz" ] || { echo "fetch-kernel: ${binary:-$pkg} holds no vmlinuz: not a kernel image package" >&2; exit 1; }
+case "$vmlinuz" in
+*/boot/vmlinuz-*) release=${vmlinuz##*/vmlinuz-} ;;
+*) release=$(basename "$(dirname "$vmlinuz")") ;;
+esac
 # The bzImage header says where the compressed kernel lies (setup sectors at 0x1f1,
 # payload_offset at 0x248); its magic says how it is compressed (Debian: xz for 5.10 and
 # 6.1, zstd for 6.12, lz4 for the cloud flavours).

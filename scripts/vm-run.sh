@@ -3,12 +3,13 @@
 # Boot a kernel under QEMU (TCG) with a busybox initramfs holding lrutop-static, the
 # workload and a guest script, run the script as PID 1's child, and exit with its status.
 #
-# usage: scripts/vm-run.sh (--kernel-alias 5.10|6.1|6.12 | --kernel-package NAME |
+# usage: scripts/vm-run.sh (--kernel-alias SERIES|newest | --kernel-package NAME |
 #                          --kernel BZIMAGE) [--numa N] [--timeout S] [--runner qemu|vng]
 #                          [--accel auto|tcg|kvm] [--add PROGRAM]... GUEST_SCRIPT [ARGS...]
 # --accel auto (the default) uses KVM only where a bounded probe boot proved it works (the
 # verdict is cached per host boot); here /dev/kvm exists but hangs these kernels.
-# --kernel-package takes any Debian kernel image package or metapackage (fetch-kernel.sh).
+# --kernel-alias takes a series Debian carries (5.10, 6.1, 6.12, 6.16 ... 7.3) or newest;
+# --kernel-package any Debian kernel image package or metapackage (fetch-kernel.sh).
 # --add copies a dynamically linked program into /lrutop with the libraries ldd names.
 # --runner vng boots with virtme-ng instead, the host's files shared into the guest.
 # The guest's output goes to stdout. QEMU exits 0 whatever the guest did, so the verdict is

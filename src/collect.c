@@ -87,6 +87,82 @@ static void count_memcg_lrus(struct lrutop_state *s)
 		s->memcg_lrus = (long long)bss->lru_walk_steps - 1;
 }
 
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Run resolve_owners over the whole ring for the ids in rs_ids. */
+static void resolve_pass(struct lrutop_state *s, int fd)
+{
+	typeof(s->skel->bss) bss = s->skel->bss;
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	bss->rs_start = 0;
+	bss->rs_state = 0;
+	/* Eight list_lrus a run: 32,768 runs cover a quarter of a million. */
+	for (int i = 0; i < 32768 && !bss->rs_state; i++) {
+		if (bpf_prog_test_run_opts(fd, &opts))
+			return;
+	}
+}
+
+int state_resolve_owners(struct lrutop_state *s)
+{
+	int fd = bpf_program__fd(s->skel->progs.resolve_owners);
+	int map = bpf_map__fd(s->skel->maps.pending_ids);
+	typeof(s->skel->bss) bss = s->skel->bss;
+	const struct kmemcg_ref *refs;
+	struct kmemcg_ref now_ref;
+	struct map_dump d = {};
+	const __u32 *ids;
+	__u64 started;
+	size_t n;
+	int err;
+
+	if (fd < 0)
+		return 0;
+	started = monotonic_ns();
+	err = map_dump_read(map, &d, sizeof(__u32), sizeof(struct kmemcg_ref));
+	if (err || !d.n)
+		goto out;
+	ids = d.keys;
+	refs = d.vals;
+	for (size_t i = 0; i < d.n; i += n) {
+		n = d.n - i < LRUTOP_RESOLVE_IDS ? d.n - i : LRUTOP_RESOLVE_IDS;
+		for (size_t j = 0; j < n; j++) {
+			bss->rs_ids[j] = ids[i + j];
+			bss->rs_cgids[j] = refs[i + j].cgid;
+		}
+		bss->rs_nids = n;
+		resolve_pass(s, fd);
+	}
+	/* A list is in its slot microseconds after its kmalloc: an id with no allocation for
+	 * a second before this pass began is done with. */
+	for (size_t i = 0; i < d.n; i++) {
+		if (refs[i].ts_ns + 1000000000ULL > started)
+			continue;
+		if (!bpf_map_lookup_elem(map, &ids[i], &now_ref) && now_ref.ts_ns == refs[i].ts_ns)
+			bpf_map_delete_elem(map, &ids[i]);
+	}
+out:
+	map_dump_free(&d);
+	return err;
+}
+
+void state_poll_owners(struct lrutop_state *s)
+{
+	__u64 notes = __atomic_load_n(&s->skel->bss->owner_notes, __ATOMIC_ACQUIRE);
+
+	if (notes == s->owner_notes)
+		return;
+	s->owner_notes = notes;
+	state_resolve_owners(s);
+}
+
 int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
 	       enum backend backend)
 {
@@ -452,6 +528,7 @@ int state_refresh(struct lrutop_state *s)
 	int err;
 
 	/* The interval ends when the counters are read, not after the paths are resolved. */
+	state_resolve_owners(s);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now_s = ts.tv_sec + ts.tv_nsec / 1e9;
 	err = read_totals(s, &now);

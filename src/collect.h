@@ -8,6 +8,7 @@
 #include "maps.h"
 #include "probe.h"
 #include "rows.h"
+#include "selfcheck.h"
 
 struct lrutop_bpf;
 struct cgroup_index;
@@ -28,7 +29,9 @@ struct lrutop_state {
 	char release[65];
 	int nr_nodes;
 	bool cumulative;
+	bool by_cause;		/* memcg rows show what each caused, not what each owns */
 	bool avail[NR_METRICS];	/* measurable with this kernel and backend */
+	struct self_check self_check;
 
 	char cg_root[4096];
 	int cg_version;		/* 1 or 2, 0 when no memory controller is mounted */
@@ -68,12 +71,19 @@ struct lrutop_state {
 	struct lrutop_bpf *skel;
 	int ncpus;
 	struct map_dump dump_memcg, dump_lru;
+	__u64 owner_notes;	/* BPF's owner_notes at the last pass */
 };
 
 /* Fill s->avail from s->plan and s->backend: fixed once the backend is chosen. */
 void state_plan_metrics(struct lrutop_state *s);
 int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
 	       enum backend backend);
+/* Charge the lists made outside a fentry bracket to their owners (the memcgs whose slots of
+ * the list_lrus they fill): a walk of every memcg-aware list_lru. Negative errno. */
+int state_resolve_owners(struct lrutop_state *s);
+/* The same, only if BPF noted lists made outside a bracket since the last call: cheap enough
+ * to call ten times a second, so a short-lived list is charged before it is freed. */
+void state_poll_owners(struct lrutop_state *s);
 /* Read the maps, update deltas and paths. Negative errno on failure. */
 int state_refresh(struct lrutop_state *s);
 void state_free(struct lrutop_state *s);

@@ -115,6 +115,7 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 	s->pre_bytes = opt_int(json_object_get(pre, "bytes"));
 	s->post_lists = opt_int(json_object_get(post, "lists"));
 	s->post_bytes = opt_int(json_object_get(post, "bytes"));
+	s->command_status = opt_int(json_object_get(root, "command_status"));
 	return snap_check_counts(s, why, len);
 }
 
@@ -256,15 +257,47 @@ static void memcgs_table(FILE *out, const struct snap *before, const struct snap
 	}
 }
 
+int compare_pair_usable(const struct snap *a, const struct snap *b, char *why, size_t len)
+{
+	const struct snap *s[2] = { a, b };
+
+	if (a->patched == b->patched) {
+		snprintf(why, len, "%s and %s are both %s the patch", a->file, b->file,
+			 a->patched ? "after" : "before");
+		return -EINVAL;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (s[i]->command_status > 0) {
+			snprintf(why, len, "%s: the measured command failed (status %lld)", s[i]->file,
+				 s[i]->command_status);
+			return -EINVAL;
+		}
+		if (s[i]->lists <= 0) {
+			snprintf(why, len, "%s: no list was measured: a model cannot be checked against 0",
+				 s[i]->file);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Before the patch a list_lru_one of 24 bytes is a kmalloc-32. */
+#define PRE_PATCH_LIST_BYTES 32
+
 void compare_pair(FILE *out, const struct snap *before, const struct snap *after, double *worst)
 {
+	long long pre_list_bytes = after->pre_lists >= 0 ? PRE_PATCH_LIST_BYTES * after->pre_lists : -1;
 	double e_before = snap_model_error(before->lists, after->pre_lists);
 	double e_after = snap_model_error(after->lists, before->post_lists);
+	double eb_before = snap_model_error(before->bytes, pre_list_bytes);
+	double eb_after = snap_model_error(after->bytes, before->post_bytes);
 	char b[8][32];
 
 	*worst = 0;
 	worst_of(worst, e_before);
 	worst_of(worst, e_after);
+	worst_of(worst, eb_before);
+	worst_of(worst, eb_after);
 	fprintf(out, "\n### %lld memcgs, %lld node%s: %s (before the patch) vs %s (after)\n\n",
 		after->memcgs, after->nodes, after->nodes > 1 ? "s" : "", before->kernel,
 		after->kernel);
@@ -279,6 +312,10 @@ void compare_pair(FILE *out, const struct snap *before, const struct snap *after
 		cell(b[4], 32, after->pre_lists), cell(b[5], 32, before->post_lists));
 	fprintf(out, "| model vs measured (lists) | %s | %s |\n", pct(b[6], 32, e_before),
 		pct(b[7], 32, e_after));
+	fprintf(out, "| list bytes, the model from the other kernel's run | %s | %s |\n",
+		cell(b[4], 32, pre_list_bytes), cell(b[5], 32, before->post_bytes));
+	fprintf(out, "| model vs measured (bytes) | %s | %s |\n", pct(b[6], 32, eb_before),
+		pct(b[7], 32, eb_after));
 	fprintf(out, "| bytes with pointer arrays, model | %s | %s |\n",
 		cell(b[0], 32, after->pre_bytes), cell(b[1], 32, before->post_bytes));
 	if (before->bytes > 0)
@@ -301,9 +338,16 @@ static void chart_script(FILE *g, const struct snap *snaps, int n)
 		const struct snap *a = snaps[i].patched ? &snaps[i + 1] : &snaps[i];
 		const struct snap *b = snaps[i].patched ? &snaps[i] : &snaps[i + 1];
 
-		fprintf(g, "%lld %lld %lld %lld %lld\n", b->memcgs, a->bytes, b->bytes,
-			b->pre_lists >= 0 ? 32 * b->pre_lists : a->bytes,
-			a->post_bytes >= 0 ? a->post_bytes : b->bytes);
+		/* No model: no point (NaN), never the measurement drawn as the model. */
+		fprintf(g, "%lld %lld %lld ", b->memcgs, a->bytes, b->bytes);
+		if (b->pre_lists >= 0)
+			fprintf(g, "%lld ", PRE_PATCH_LIST_BYTES * b->pre_lists);
+		else
+			fprintf(g, "NaN ");
+		if (a->post_bytes >= 0)
+			fprintf(g, "%lld\n", a->post_bytes);
+		else
+			fprintf(g, "NaN\n");
 	}
 	fprintf(g, "EOD\n");
 	fprintf(g, "plot $d using 1:2 with linespoints pt 7 lw 2 title 'before (measured)', "
@@ -432,9 +476,15 @@ int compare_main(int argc, char **argv)
 	for (i = 0; i < o.n; i += 2) {
 		struct snap *a = &snaps[i], *b = &snaps[i + 1];
 
-		if (a->patched == b->patched)
-			fprintf(stderr, "lrutop: compare: %s and %s are both %s the patch\n", a->file,
-				b->file, a->patched ? "after" : "before");
+		if (compare_pair_usable(a, b, why, sizeof(why))) {
+			fprintf(stderr, "lrutop: compare: %s%s\n", why, o.check ? "" : " (no --check)");
+			if (o.check)
+				err = 1;
+		}
+		if (o.svg && ((a->patched ? a : b)->pre_lists < 0 ||
+			      (a->patched ? b : a)->post_bytes < 0))
+			fprintf(stderr, "lrutop: compare: %s / %s: a model is missing; the chart leaves its point out\n",
+				a->file, b->file);
 		compare_pair(stdout, a->patched ? b : a, a->patched ? a : b, &worst);
 		if (worst > all)
 			all = worst;

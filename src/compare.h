@@ -14,6 +14,7 @@ struct snap {
 	long long lists, bytes;			/* measured */
 	long long pre_lists, pre_bytes;		/* the model: before the patch */
 	long long post_lists, post_bytes;	/* the model: after it */
+	long long command_status;		/* the measured command's exit status, -1 if none */
 	void *json;				/* the parsed document (json_t) */
 };
 
@@ -25,6 +26,9 @@ void snap_free(struct snap *s);
 
 /* The model's error against the measurement, in percent: (model - measured) / measured. */
 double snap_model_error(long long measured, long long model);
+/* A pair --check must refuse, whatever the model says: a failed command, nothing measured,
+ * or both from the same side of the patch. 0, or -EINVAL with the reason in why. */
+int compare_pair_usable(const struct snap *a, const struct snap *b, char *why, size_t len);
 /* Markdown tables for a before/after pair; the worst model error (percent) in *worst. */
 void compare_pair(FILE *out, const struct snap *before, const struct snap *after, double *worst);
 

@@ -141,22 +141,49 @@ uint64_t ksyms__addr(const struct ksyms *ksyms, const char *name)
 	return sym ? sym->addr : 0;
 }
 
+/* [lo, hi) of the symbol at index i: up to the next one at a higher address. */
+static int ksyms__range_at(const struct ksyms *ksyms, size_t i, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t addr = ksyms->syms[i].addr;
+
+	if (!addr)
+		return -ENOENT;
+	/* Aliases share an address: the end is the first strictly higher one. */
+	while (i < ksyms->nr && ksyms->syms[i].addr == addr)
+		i++;
+	if (i == ksyms->nr)
+		return -ENOENT;
+	*lo = addr;
+	*hi = ksyms->syms[i].addr;
+	return 0;
+}
+
 int ksyms__func_range(const struct ksyms *ksyms, const char *name, uint64_t *lo, uint64_t *hi)
 {
 	const struct ksym *sym;
 	size_t i;
 
 	sym = ksyms__find(ksyms, name, &i);
-	if (!sym || !sym->addr)
+	if (!sym)
 		return -ENOENT;
-	/* Aliases share an address: the end is the first strictly higher one. */
-	while (i < ksyms->nr && ksyms->syms[i].addr == sym->addr)
-		i++;
-	if (i == ksyms->nr)
-		return -ENOENT;
-	*lo = sym->addr;
-	*hi = ksyms->syms[i].addr;
-	return 0;
+	return ksyms__range_at(ksyms, i, lo, hi);
+}
+
+int ksyms__func_ranges(const struct ksyms *ksyms, const char *name, uint64_t *lo, uint64_t *hi,
+		       int max)
+{
+	size_t len = strlen(name);
+	const char *s;
+	int n = 0;
+
+	for (size_t i = 0; ksyms && i < ksyms->nr && n < max; i++) {
+		s = ksyms->names + ksyms->syms[i].name;
+		if (strncmp(s, name, len) || (s[len] && s[len] != '.'))
+			continue;
+		if (!ksyms__range_at(ksyms, i, &lo[n], &hi[n]))
+			n++;
+	}
+	return n;
 }
 
 int ksyms__hidden(const struct ksyms *ksyms)

@@ -13,6 +13,12 @@ void ksyms__free(struct ksyms *ksyms);
 uint64_t ksyms__addr(const struct ksyms *ksyms, const char *name);
 /* [lo, hi) of function name: up to the next symbol at a higher address. -ENOENT if absent. */
 int ksyms__func_range(const struct ksyms *ksyms, const char *name, uint64_t *lo, uint64_t *hi);
+/*
+ * Ranges of function name and of its compiler clones (name.part.0, name.isra.0,
+ * name.constprop.0, name.cold): up to max into lo[] and hi[]. Returns how many.
+ */
+int ksyms__func_ranges(const struct ksyms *ksyms, const char *name, uint64_t *lo, uint64_t *hi,
+		       int max);
 /* True when every address read was 0: kptr_restrict hides them from this user. */
 int ksyms__hidden(const struct ksyms *ksyms);
 

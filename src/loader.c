@@ -34,9 +34,16 @@ static int open_load_attach(const struct probe_plan *plan, enum backend b, unsig
 	skel = lrutop_bpf__open();
 	if (!skel)
 		return -errno;
-	if (lazy && lazy->in_kallsyms) {
-		skel->rodata->lazy_lo = lazy->lo;
-		skel->rodata->lazy_hi = lazy->hi;
+	for (int i = 0; i < plan->nr_lazy_ranges && i < LRUTOP_MAX_RANGES; i++) {
+		const struct addr_range *r = &plan->lazy_ranges[i];
+
+		skel->rodata->lazy_lo[i] = r->lo;
+		skel->rodata->lazy_hi[i] = r->hi;
+		if (!i || r->lo < skel->rodata->lazy_min)
+			skel->rodata->lazy_min = r->lo;
+		if (r->hi > skel->rodata->lazy_max)
+			skel->rodata->lazy_max = r->hi;
+		skel->rodata->nr_lazy_ranges = i + 1;
 	}
 	if (eager->in_kallsyms) {
 		skel->rodata->eager_lo = eager->lo;
@@ -55,6 +62,9 @@ static int open_load_attach(const struct probe_plan *plan, enum backend b, unsig
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.handle_kmalloc_node,
 						plan->has_kmalloc_node_tp);
+	/* Owners are slots of list_lru's xarray: 5.18+ (and its atomics need 5.12+). */
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.resolve_owners, plan->post_patch);
 	if (!err)
 		err = target(skel->progs.lazy_alloc_enter, plan, plan->lazy_fn, fentry);
 	if (!err)

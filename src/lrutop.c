@@ -33,16 +33,40 @@ static void sig_handler(int sig)
 	exiting = 1;
 }
 
-static void sleep_until(struct timespec *deadline, double interval)
+static void add_seconds(struct timespec *t, double seconds)
 {
-	deadline->tv_sec += (time_t)interval;
-	deadline->tv_nsec += (long)((interval - (time_t)interval) * 1e9);
-	if (deadline->tv_nsec >= 1000000000) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000;
+	t->tv_sec += (time_t)seconds;
+	t->tv_nsec += (long)((seconds - (time_t)seconds) * 1e9);
+	if (t->tv_nsec >= 1000000000) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000;
 	}
-	/* A signal ends the wait early: the loop checks exiting. */
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL);
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Wait for the next interval, finding owners of new lists meanwhile (state_poll_owners). */
+static void sleep_until(struct lrutop_state *s, struct timespec *deadline, double interval)
+{
+	struct timespec now, tick;
+
+	add_seconds(deadline, interval);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		tick = now;
+		add_seconds(&tick, LRUTOP_OWNER_POLL_MS / 1000.0);
+		if (!before(&tick, deadline))
+			tick = *deadline;
+		/* A signal ends the wait early: the loop checks exiting. */
+		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL) || exiting)
+			return;
+		if (!before(&tick, deadline))
+			return;
+		state_poll_owners(s);
+	}
 }
 
 /* -c PATH names a memory cgroup that exists; else say which and why. */
@@ -98,7 +122,7 @@ static int run_batch(struct lrutop_state *s, const struct lrutop_opts *o,
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	while (!exiting && (!o->count || done < o->count)) {
-		sleep_until(&deadline, o->interval);
+		sleep_until(s, &deadline, o->interval);
 		if (exiting)
 			break;
 		err = state_refresh(s);
@@ -153,9 +177,10 @@ int main(int argc, char **argv)
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	signal(SIGHUP, sig_handler);
-	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose))
+	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, !o.no_self_check))
 		return 1;
 	ss.state.cumulative = o.cumulative;
+	ss.state.by_cause = o.by_cause;
 	ss.state.keep_removed_s = o.keep_removed_s;
 	if (o.cgroup && !is_memcg_dir(&ss.state, o.cgroup)) {
 		err = 1;
@@ -164,6 +189,17 @@ int main(int argc, char **argv)
 	if (o.probe) {
 		report_probe(stdout, &ss.state, ss.why);
 		goto cleanup;
+	}
+	/* A script must not take numbers the self-check could not stand behind for true. */
+	if (ss.state.self_check.ok == 0) {
+		fprintf(stderr, "lrutop: self-check %s\n", ss.state.self_check.result);
+		if (o.batch && !exporting) {
+			fprintf(stderr, "lrutop: the %s backend does not count this kernel's lists: "
+				"not reporting (--no-self-check to report anyway)\n",
+				backend_name(ss.backend));
+			err = 1;
+			goto cleanup;
+		}
 	}
 	if (o.listen) {
 		err = metrics_server_start(o.listen, &srv, ss.why, sizeof(ss.why));
@@ -178,6 +214,11 @@ int main(int argc, char **argv)
 	err = state_refresh(&ss.state);
 	if (!err)
 		err = export_metrics(&ss.state, &o, srv);
+	/* Scripts wait for this line before they start what they measure. */
+	if (!err && !interactive)
+		fprintf(stderr, "lrutop: attached (%s backend, self-check %s). Tracing... Hit Ctrl-C to end.\n",
+			backend_name(ss.backend), ss.state.self_check.ok > 0 ? "passed" :
+			ss.state.self_check.ok == 0 ? "FAILED" : "not run");
 	if (!err)
 		err = interactive ? screen_run(&ss.state, &o, &exiting) : run_batch(&ss.state, &o, srv);
 	if (err < 0)

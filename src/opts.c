@@ -37,21 +37,25 @@ enum {
 	OPT_LISTEN,
 	OPT_TOP,
 	OPT_KEEP_REMOVED,
+	OPT_NO_SELF_CHECK,
+	OPT_BY,
 };
 
 static const struct argp_option options[] = {
 	{ "batch", 'b', NULL, 0, "Batch mode: plain text reports, no screen", 0 },
 	{ "json", 'j', NULL, 0, "With -b: one JSON object per report (JSON Lines)", 0 },
-	{ "sort", 's', "KEY", 0, "Sort by allocs (default), bytes, fails, objs, calls, lat, lrus, path", 0 },
+	{ "sort", 's', "KEY", 0, "Sort by allocs (default), bytes, fails, objs, calls, lat, lrus, caused, caused-bytes, path", 0 },
 	{ "rows", 'r', "ROWS", 0, "Show at most ROWS memcgs", 0 },
 	{ "cgroup", 'c', "PATH", 0, "Only memcgs in this subtree (path under the memory hierarchy)", 0 },
 	{ "hist", 'H', NULL, 0, "Show histograms: allocator latency, lists per memcg", 0 },
 	{ "lrus", 'l', NULL, 0, "Batch mode: also list each list_lru and, in JSON, the lists of each (memcg, list_lru) pair (fentry backend)", 0 },
 	{ "cumulative", OPT_CUMULATIVE, NULL, 0, "Show totals since start, not per-interval deltas", 0 },
+	{ "by", OPT_BY, "owner|cause", 0, "Charge each list to its owner (the memcg whose slot it fills; default) or to its cause (the memcg whose allocation made it)", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry or tracepoint", 0 },
 	{ "max-memcgs", OPT_MAX_MEMCGS, "N", 0, "Size of the per-memcg map (default 10240)", 0 },
 	{ "keep-removed", OPT_KEEP_REMOVED, "SECS", 0, "Show a removed memcg this long, then drop it from the maps into the aged-out totals (default 60; 'never' keeps all)", 0 },
 	{ "probe", OPT_PROBE, NULL, 0, "Print what this kernel allows and exit", 0 },
+	{ "no-self-check", OPT_NO_SELF_CHECK, NULL, 0, "Skip the start-up check that the backend counts a known allocation exactly (batch mode then runs even where it would fail)", 0 },
 	{ "prometheus", OPT_PROMETHEUS, "FILE", 0, "Every interval, replace FILE (atomically) with Prometheus metrics; no screen", 0 },
 	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0, "Serve Prometheus metrics at /metrics (address 127.0.0.1 unless given); no screen", 0 },
 	{ "top", OPT_TOP, "N", 0, "Export the N memcgs with the most bytes one by one, the rest as cgroup=\"other\" (default 20)", 0 },
@@ -108,10 +112,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_PROBE:
 		o->probe = true;
 		break;
+	case OPT_NO_SELF_CHECK:
+		o->no_self_check = true;
+		break;
+	case OPT_BY:
+		if (strcmp(arg, "owner") && strcmp(arg, "cause"))
+			BAD_ARG("invalid --by '%s' (owner or cause)", arg);
+		o->by_cause = !strcmp(arg, "cause");
+		break;
 	case 's':
 		k = sort_key_parse(arg);
 		if (k < 0)
-			BAD_ARG("unknown sort key '%s' (allocs, bytes, fails, objs, calls, lat, lrus, path)", arg);
+			BAD_ARG("unknown sort key '%s' (allocs, bytes, fails, objs, calls, lat, lrus, caused, caused-bytes, path)", arg);
 		o->sort = k;
 		break;
 	case 'r':

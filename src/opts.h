@@ -21,6 +21,8 @@ struct lrutop_opts {
 	bool json;
 	bool cumulative;
 	bool probe;
+	bool no_self_check;
+	bool by_cause;		/* --by cause */
 	bool hist;
 	bool lrus;		/* per-list_lru table in batch mode */
 	bool verbose;

@@ -13,7 +13,10 @@
 static const char *const func_names[NR_LRU_FUNCS] = {
 	[FN_ALLOC_LRU_NOPROF] = "kmem_cache_alloc_lru_noprof",
 	[FN_ALLOC_LRU] = "kmem_cache_alloc_lru",
+	[FN_MEMCG_LIST_LRU_ALLOC_CORE] = "__memcg_list_lru_alloc",
 	[FN_MEMCG_LIST_LRU_ALLOC] = "memcg_list_lru_alloc",
+	[FN_FOLIO_MEMCG_LIST_LRU_ALLOC] = "folio_memcg_list_lru_alloc",
+	[FN_INIT_LIST_LRU_ONE] = "memcg_init_list_lru_one",
 	[FN_LIST_LRU_MEMCG_ALLOC] = "list_lru_memcg_alloc",
 	[FN_UPDATE_LIST_LRU] = "memcg_update_list_lru",
 	[FN_UPDATE_ALL_LIST_LRUS] = "memcg_update_all_list_lrus",
@@ -113,13 +116,39 @@ bool probe_btf_has_field(const struct btf *btf, const char *type, const char *fi
 	return false;
 }
 
-static int first_present(const struct probe_plan *plan, enum lru_func a, enum lru_func b)
+static int first_present(const struct probe_plan *plan, const enum lru_func *fns, int n)
 {
-	if (plan->funcs[a].in_btf || plan->funcs[a].in_kallsyms)
-		return a;
-	if (plan->funcs[b].in_btf || plan->funcs[b].in_kallsyms)
-		return b;
+	for (int i = 0; i < n; i++) {
+		if (plan->funcs[fns[i]].in_btf || plan->funcs[fns[i]].in_kallsyms)
+			return fns[i];
+	}
 	return -1;
+}
+
+/*
+ * The functions whose kmallocs are lists on a 5.18+ kernel, each with its .part, .isra,
+ * .constprop and .cold clones: where a refactor moves the kmalloc, it moves it to one of
+ * these (7.2: the static __memcg_list_lru_alloc behind the wrapper, and the folio variant).
+ * A kernel that moves it elsewhere fails lrutop's start-up self-check instead of reading 0.
+ */
+static const enum lru_func lazy_path[] = {
+	FN_MEMCG_LIST_LRU_ALLOC_CORE, FN_MEMCG_LIST_LRU_ALLOC, FN_FOLIO_MEMCG_LIST_LRU_ALLOC,
+	FN_INIT_LIST_LRU_ONE, FN_LIST_LRU_MEMCG_ALLOC,
+};
+
+static void plan_lazy_ranges(struct probe_plan *plan, const struct ksyms *ksyms)
+{
+	const int max = sizeof(plan->lazy_ranges) / sizeof(plan->lazy_ranges[0]);
+	uint64_t lo[8], hi[8];
+	int n;
+
+	for (size_t i = 0; i < sizeof(lazy_path) / sizeof(lazy_path[0]); i++) {
+		n = ksyms__func_ranges(ksyms, func_names[lazy_path[i]], lo, hi, 8);
+		for (int j = 0; j < n && plan->nr_lazy_ranges < max; j++) {
+			plan->lazy_ranges[plan->nr_lazy_ranges++] = (struct addr_range){
+				.lo = lo[j], .hi = hi[j], .name = func_names[lazy_path[i]] };
+		}
+	}
 }
 
 int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struct ksyms *ksyms)
@@ -138,10 +167,22 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 			f->in_kallsyms = !ksyms__func_range(ksyms, f->name, &f->lo, &f->hi);
 	}
 	/* 6.10 renamed the allocators for allocation profiling (_noprof). */
-	plan->obj_fn = first_present(plan, FN_ALLOC_LRU_NOPROF, FN_ALLOC_LRU);
-	/* The posted v2 patch named it list_lru_memcg_alloc and took (lru, memcg, gfp). */
-	plan->lazy_fn = first_present(plan, FN_MEMCG_LIST_LRU_ALLOC, FN_LIST_LRU_MEMCG_ALLOC);
+	plan->obj_fn = first_present(plan, (enum lru_func[]){ FN_ALLOC_LRU_NOPROF, FN_ALLOC_LRU }, 2);
+	/*
+	 * The bracket goes where the lists are made: 7.2's __memcg_list_lru_alloc, which both
+	 * memcg_list_lru_alloc (after its fast check) and folio_memcg_list_lru_alloc call, with
+	 * the same (memcg, lru, gfp); before, memcg_list_lru_alloc itself. The posted v2 patch
+	 * named it list_lru_memcg_alloc and took (lru, memcg, gfp).
+	 */
+	plan->lazy_fn = first_present(plan, (enum lru_func[]){ FN_MEMCG_LIST_LRU_ALLOC_CORE,
+				      FN_MEMCG_LIST_LRU_ALLOC, FN_LIST_LRU_MEMCG_ALLOC }, 3);
+	if (plan->lazy_fn == FN_MEMCG_LIST_LRU_ALLOC_CORE &&
+	    !plan->funcs[FN_MEMCG_LIST_LRU_ALLOC_CORE].in_btf &&
+	    plan->funcs[FN_MEMCG_LIST_LRU_ALLOC].in_btf)
+		plan->lazy_fn = FN_MEMCG_LIST_LRU_ALLOC;	/* the helper inlined: bracket the wrapper */
 	plan->lru_first = plan->lazy_fn == FN_LIST_LRU_MEMCG_ALLOC;
+	if (ksyms)
+		plan_lazy_ranges(plan, ksyms);
 
 	/* Layouts tell before from after even where functions were inlined. */
 	plan->post_patch = probe_btf_has_field(btf, "list_lru", "xa") || plan->lazy_fn >= 0;
@@ -175,8 +216,7 @@ int probe_backend_usable(const struct probe_plan *plan, enum backend b, char *wh
 		snprintf(why, len, "no kmalloc tracepoint in this kernel");
 		return -ENOENT;
 	}
-	if ((plan->lazy_fn >= 0 && fn[plan->lazy_fn].in_kallsyms) ||
-	    fn[FN_INIT_LIST_LRU_NODE].in_kallsyms)
+	if (plan->nr_lazy_ranges || fn[FN_INIT_LIST_LRU_NODE].in_kallsyms)
 		return 0;
 	snprintf(why, len, "no list_lru allocation function in /proc/kallsyms to match call sites");
 	return -ENOENT;
@@ -184,9 +224,9 @@ int probe_backend_usable(const struct probe_plan *plan, enum backend b, char *wh
 
 static bool lazy_in(const struct probe_plan *plan, bool btf)
 {
-	if (plan->lazy_fn < 0)
-		return false;
-	return btf ? plan->funcs[plan->lazy_fn].in_btf : plan->funcs[plan->lazy_fn].in_kallsyms;
+	if (!btf)
+		return plan->nr_lazy_ranges > 0;
+	return plan->lazy_fn >= 0 && plan->funcs[plan->lazy_fn].in_btf;
 }
 
 #define UNAVAILABLE(...) do { snprintf(why, len, __VA_ARGS__); return false; } while (0)
@@ -222,11 +262,12 @@ bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum 
 			UNAVAILABLE("kmem_cache_alloc_lru not in BTF (pre-5.18 kernel)");
 		return true;
 	case M_PER_LRU:
+		/* Both backends read which list_lru slot each list fills (its owner's). */
 		if (!plan->post_patch)
 			UNAVAILABLE("pre-5.18 lists belong to every memcg id, not to one memcg");
-		if (!fentry)
-			UNAVAILABLE("the list_lru argument needs fentry on memcg_list_lru_alloc");
-		if (!lazy_in(plan, true))
+		if (!fentry && !plan->nr_lazy_ranges)
+			UNAVAILABLE("memcg_list_lru_alloc not in /proc/kallsyms: call sites unknown");
+		if (fentry && !lazy_in(plan, true))
 			UNAVAILABLE("memcg_list_lru_alloc not in BTF (inlined?)");
 		return true;
 	case M_EAGER:

@@ -12,7 +12,10 @@ struct ksyms;
 enum lru_func {
 	FN_ALLOC_LRU_NOPROF,	/* kmem_cache_alloc_lru_noprof(s, lru, gfp): 6.10+ */
 	FN_ALLOC_LRU,		/* kmem_cache_alloc_lru(s, lru, gfp): 5.18-6.9, v2 patch */
+	FN_MEMCG_LIST_LRU_ALLOC_CORE,	/* __memcg_list_lru_alloc(memcg, lru, gfp): 7.2+, static */
 	FN_MEMCG_LIST_LRU_ALLOC,	/* memcg_list_lru_alloc(memcg, lru, gfp): 5.18+ */
+	FN_FOLIO_MEMCG_LIST_LRU_ALLOC,	/* folio_memcg_list_lru_alloc(folio, lru, gfp): 7.2+ */
+	FN_INIT_LIST_LRU_ONE,	/* memcg_init_list_lru_one(lru, gfp): the kmalloc, mostly inlined */
 	FN_LIST_LRU_MEMCG_ALLOC,	/* list_lru_memcg_alloc(lru, memcg, gfp): v2 patch */
 	FN_UPDATE_LIST_LRU,	/* memcg_update_list_lru(lru, old, new): pre-5.18, often inlined */
 	FN_UPDATE_ALL_LIST_LRUS,	/* memcg_update_all_list_lrus(new_size): pre-5.18 */
@@ -32,6 +35,12 @@ struct func_info {
 	uint32_t btf_id;	/* its id in vmlinux BTF, 0 if none */
 	bool in_kallsyms;	/* has an address: its kmalloc call sites can be told apart */
 	uint64_t lo, hi;	/* [lo, hi) from kallsyms */
+};
+
+/* Code whose kmallocs are lists: [lo, hi) from kallsyms. */
+struct addr_range {
+	uint64_t lo, hi;
+	const char *name;	/* the function's base name (clones share it) */
 };
 
 enum backend {
@@ -58,7 +67,10 @@ enum metric {
 struct probe_plan {
 	struct func_info funcs[NR_LRU_FUNCS];
 	/* Resolved variants; -1 where the kernel has none. */
-	int lazy_fn;		/* FN_MEMCG_LIST_LRU_ALLOC or FN_LIST_LRU_MEMCG_ALLOC */
+	int lazy_fn;		/* the allocator fentry brackets: where the lists are made */
+	/* Every function of the lazy allocation path and its compiler clones, from kallsyms. */
+	struct addr_range lazy_ranges[8];
+	int nr_lazy_ranges;
 	int obj_fn;		/* FN_ALLOC_LRU_NOPROF or FN_ALLOC_LRU */
 	bool lru_first;		/* lazy_fn takes (lru, memcg, gfp) */
 	bool pre_patch;		/* the kernel allocates eagerly: lists for every memcg id */

@@ -22,15 +22,22 @@ struct memcg_counter {
 };
 
 #define COUNTER(n, h, m, f) { n, h, m, offsetof(struct memcg_stats, f), offsetof(struct totals, f) }
+#define COUNTER_OF(n, h, m, f, tf) \
+	{ n, h, m, offsetof(struct memcg_stats, f), offsetof(struct totals, tf) }
 
 static const struct memcg_counter memcg_counters[] = {
 	COUNTER("lrutop_list_lru_allocations_total",
-		"Per-memcg list_lru lists allocated since lrutop started (kept, not transient).",
+		"list_lru lists allocated since lrutop started (kept, not transient), by owner: the memcg whose slot each fills.",
 		M_ALLOCS, allocs),
 	COUNTER("lrutop_list_lru_bytes_total", "Bytes (kmalloc bytes_alloc) of those lists.",
 		M_ALLOCS, bytes),
 	COUNTER("lrutop_list_lru_freed_bytes_total", "Bytes of those lists freed since.",
 		M_FREED, freed_bytes),
+	COUNTER_OF("lrutop_list_lru_caused_allocations_total",
+		   "list_lru lists allocated since lrutop started, by cause: the memcg whose allocation made the kernel create them.",
+		   M_ALLOCS, caused_allocs, allocs),
+	COUNTER_OF("lrutop_list_lru_caused_bytes_total", "Bytes of those lists, by cause.",
+		   M_ALLOCS, caused_bytes, bytes),
 	COUNTER("lrutop_list_lru_failures_total",
 		"memcg_list_lru_alloc calls that failed (returned non-zero).", M_FAILS, fails),
 	COUNTER("lrutop_list_lru_objects_total",
@@ -256,6 +263,11 @@ int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char 
 		 LRUTOP_VERSION);
 	family(f, "lrutop_info", "gauge", "The kernel, lrutop's backend and version.");
 	sample(f, "lrutop_info", info, 1);
+	if (s->self_check.ok >= 0) {
+		family(f, "lrutop_self_check_ok", "gauge",
+		       "1 if the start-up self-check counted a known allocation exactly, 0 if not.");
+		sample(f, "lrutop_self_check_ok", "", s->self_check.ok);
+	}
 	for (size_t i = 0; i < sizeof(memcg_counters) / sizeof(memcg_counters[0]); i++) {
 		if (report_has(s, memcg_counters[i].metric))
 			memcg_counter_family(f, s, &memcg_counters[i], rows, top);

@@ -31,6 +31,15 @@ const char *fmt_size(char *buf, size_t len, __u64 v)
 	return buf;
 }
 
+enum sort_key report_sort(const struct lrutop_state *s, enum sort_key k)
+{
+	if (s->by_cause && k == SORT_ALLOCS)
+		return SORT_CAUSED;
+	if (s->by_cause && k == SORT_BYTES)
+		return SORT_CAUSED_BYTES;
+	return k;
+}
+
 struct memcg_row **report_view(const struct lrutop_state *s, const struct lrutop_opts *o,
 			       size_t limit, size_t *n)
 {
@@ -41,7 +50,8 @@ struct memcg_row **report_view(const struct lrutop_state *s, const struct lrutop
 		*n = 0;
 		return NULL;
 	}
-	*n = memcg_table_view(&s->memcgs, o->cgroup, o->sort, s->cumulative, limit, rows);
+	*n = memcg_table_view(&s->memcgs, o->cgroup, report_sort(s, o->sort), s->cumulative, limit,
+			      rows);
 	return rows;
 }
 
@@ -84,12 +94,19 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		s->cumulative ? (s->last.tv_sec - s->started.tv_sec) + 0.0 : s->interval_s,
 		s->cg_version ? (s->cg_version == 2 ? "v2 " : "v1 ") : "hierarchy not mounted",
 		s->cg_version ? s->cg_root : "");
-	if (s->plan->post_patch)
-		fprintf(out, "lists: %llu allocs (%.1f/s), %s bytes, freed %s, transient %llu\n",
+	if (s->self_check.ok == 0)
+		fprintf(out, "SELF-CHECK %s: numbers below may be wrong\n", s->self_check.result);
+	if (s->plan->post_patch) {
+		fprintf(out, "lists: %llu allocs (%.1f/s), %s bytes, freed %s, transient %llu",
 			(unsigned long long)t->allocs,
 			s->interval_s > 0 ? s->delta.allocs / s->interval_s : 0.0,
 			fmt_size(b1, sizeof(b1), t->bytes), fmt_size(b2, sizeof(b2), t->freed_bytes),
 			(unsigned long long)t->transient);
+		/* Freed before lrutop found the slot they filled: charged to no memcg row. */
+		if (s->tot.unowned_freed)
+			fprintf(out, ", %llu no owner", (unsigned long long)s->tot.unowned_freed);
+		fputc('\n', out);
+	}
 	if (s->plan->pre_patch) {
 		fprintf(out, "eager: %llu lists, %s bytes, freed %s, id space %s",
 			(unsigned long long)t->eager_allocs, fmt_size(b1, sizeof(b1), t->eager_bytes),
@@ -143,10 +160,10 @@ void report_header(FILE *out, const struct lrutop_state *s)
 
 #define ROW_FMT "%-*.*s %7s %6s %6s %5s %7s %7s %6s %4s"
 
-size_t report_columns(char *buf, size_t len, int pathw)
+size_t report_columns(char *buf, size_t len, const struct lrutop_state *s, int pathw)
 {
-	return snprintf(buf, len, ROW_FMT, pathw, pathw, "MEMCG", "ALLOCS", "BYTES", "FREED",
-			"FAILS", "OBJS", "CALLS", "LAT", "LRUS");
+	return snprintf(buf, len, ROW_FMT, pathw, pathw, "MEMCG", s->by_cause ? "CAUSED" : "ALLOCS",
+			"BYTES", "FREED", "FAILS", "OBJS", "CALLS", "LAT", "LRUS");
 }
 
 size_t report_row(char *buf, size_t len, const struct lrutop_state *s, const struct memcg_row *r,
@@ -161,9 +178,12 @@ size_t report_row(char *buf, size_t len, const struct lrutop_state *s, const str
 	else
 		snprintf(path, sizeof(path), "<id %llu>%s", (unsigned long long)r->cgid,
 			 r->removed ? " (removed)" : "");
+	/* By cause, FREED has no meaning: a list is freed from its owner's slot. */
 	return snprintf(buf, len, ROW_FMT, pathw, pathw, path,
-			cell(b[0], 16, allocs, v->allocs), cell(b[1], 16, allocs, v->bytes),
-			cell(b[2], 16, allocs, v->freed_bytes), cell(b[3], 16, fails, v->fails),
+			cell(b[0], 16, allocs, s->by_cause ? v->caused_allocs : v->allocs),
+			cell(b[1], 16, allocs, s->by_cause ? v->caused_bytes : v->bytes),
+			cell(b[2], 16, allocs && !s->by_cause, v->freed_bytes),
+			cell(b[3], 16, fails, v->fails),
 			cell(b[4], 16, report_has(s, M_OBJS), v->objs),
 			cell(b[5], 16, report_has(s, M_CALLS), v->calls),
 			cell(b[6], 16, report_has(s, M_LATENCY), v->calls ? v->lat_ns / v->calls : 0),
@@ -207,7 +227,7 @@ void report_text(FILE *out, const struct lrutop_state *s, const struct lrutop_op
 	shown = o->rows && (size_t)o->rows < n ? (size_t)o->rows : n;
 	if (!o->rows && shown > 20)
 		shown = 20;
-	report_columns(line, sizeof(line), TEXT_PATH_WIDTH);
+	report_columns(line, sizeof(line), s, TEXT_PATH_WIDTH);
 	fprintf(out, "%s\n", line);
 	for (size_t i = 0; i < shown; i++) {
 		report_row(line, sizeof(line), s, rows[i], TEXT_PATH_WIDTH);
@@ -260,13 +280,16 @@ static json_t *json_totals(const struct lrutop_state *s)
 	bool lazy = report_has(s, M_ALLOCS), eager = report_has(s, M_EAGER);
 	bool fails = report_has(s, M_FAILS);
 
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 			 "allocs", jcount(lazy, t->allocs), "bytes", jcount(lazy, t->bytes),
 			 "freed_bytes", jcount(lazy, t->freed_bytes),
 			 "transient", jcount(lazy, t->transient),
+			 "owned", jcount(lazy, t->owned),
+			 "unowned_freed", jcount(lazy, t->unowned_freed),
 			 "fails", jcount(fails, t->fails),
 			 "objs", jcount(report_has(s, M_OBJS), t->objs),
-			 "calls", jcount(fails, t->calls),
+			 "calls", jcount(report_has(s, M_CALLS), t->calls),
+			 "alloc_calls", jcount(report_has(s, M_CALLS), t->alloc_calls),
 			 "eager_allocs", jcount(eager, t->eager_allocs),
 			 "eager_bytes", jcount(eager, t->eager_bytes),
 			 "eager_freed_bytes", jcount(eager, t->eager_freed_bytes),
@@ -278,15 +301,17 @@ static json_t *json_memcg(const struct lrutop_state *s, const struct memcg_row *
 	const struct memcg_stats *v = s->cumulative ? &r->cum : &r->delta;
 	bool lazy = report_has(s, M_ALLOCS), fails = report_has(s, M_FAILS);
 
-	return json_pack("{s:I,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	return json_pack("{s:I,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 			 "id", (json_int_t)r->cgid,
 			 "path", r->path ? json_string(r->path) : json_null(),
 			 "removed", r->removed,
 			 "allocs", jcount(lazy, v->allocs), "bytes", jcount(lazy, v->bytes),
 			 "freed_bytes", jcount(lazy, v->freed_bytes),
+			 "caused_allocs", jcount(lazy, v->caused_allocs),
+			 "caused_bytes", jcount(lazy, v->caused_bytes),
 			 "fails", jcount(fails, v->fails),
 			 "objs", jcount(report_has(s, M_OBJS), v->objs),
-			 "calls", jcount(fails, v->calls),
+			 "calls", jcount(report_has(s, M_CALLS), v->calls),
 			 "lat_ns_avg", jcount(report_has(s, M_LATENCY), v->calls ? v->lat_ns / v->calls : 0),
 			 "lrus", jcount(report_has(s, M_PER_LRU), r->nlrus));
 }
@@ -382,6 +407,9 @@ json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opt
 		free(rows);
 		return NULL;
 	}
+	json_object_set_new(root, "self_check", json_pack("{s:o,s:s}",
+		"ok", s->self_check.ok < 0 ? json_null() : json_boolean(s->self_check.ok),
+		"result", s->self_check.result));
 	json_object_set_new(root, "memcg_lrus", s->memcg_lrus >= 0 ? json_integer(s->memcg_lrus) : json_null());
 	json_object_set_new(root, "kernel_memcgs", s->kernel_memcgs >= 0 ? json_integer(s->kernel_memcgs) : json_null());
 	json_object_set_new(root, "pre_patch_estimate_bytes", json_pre_patch_estimate(s));
@@ -423,6 +451,7 @@ void report_probe(FILE *out, const struct lrutop_state *s, const char *backend_w
 	fprintf(out, "list_lru: %s\n", p->post_patch ? "lazy per-memcg lists (5.18+: kmem_cache_alloc_lru)" :
 		p->pre_patch ? "eager lists for every memcg id (before 5.18)" : "not memcg-aware");
 	fprintf(out, "backend: %s (%s)\n", backend_name(s->backend), backend_why);
+	fprintf(out, "self-check: %s\n", s->self_check.result);
 	fprintf(out, "memory cgroups: %s%s\n", s->cg_version ? (s->cg_version == 2 ? "v2 at " : "v1 at ") :
 		"no memory controller mounted", s->cg_version ? s->cg_root : "");
 	fprintf(out, "functions:\n");
@@ -437,6 +466,11 @@ void report_probe(FILE *out, const struct lrutop_state *s, const char *backend_w
 			fprintf(out, " object allocator");
 		fputc('\n', out);
 	}
+	fprintf(out, "list call sites:");
+	for (int i = 0; i < p->nr_lazy_ranges; i++)
+		fprintf(out, " %s+%llu", p->lazy_ranges[i].name,
+			(unsigned long long)(p->lazy_ranges[i].hi - p->lazy_ranges[i].lo));
+	fprintf(out, "%s\n", p->nr_lazy_ranges ? "" : " none");
 	if (s->memcg_lrus >= 0)
 		fprintf(out, "memcg-aware list_lrus: %lld\n", s->memcg_lrus);
 	else

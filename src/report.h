@@ -24,7 +24,9 @@ const char *fmt_size(char *buf, size_t len, __u64 v);
 /* Header lines: kernel, backend, totals and rates, drops, unavailable metrics. */
 void report_header(FILE *out, const struct lrutop_state *s);
 /* One line of the memcg table (no newline), the path column pathw wide. */
-size_t report_columns(char *buf, size_t len, int pathw);
+/* The order rows are shown in: allocs and bytes sort by cause in the cause view. */
+enum sort_key report_sort(const struct lrutop_state *s, enum sort_key k);
+size_t report_columns(char *buf, size_t len, const struct lrutop_state *s, int pathw);
 size_t report_row(char *buf, size_t len, const struct lrutop_state *s, const struct memcg_row *r,
 		  int pathw);
 /* The histograms this backend has, rendered bcc-style. */

@@ -14,6 +14,8 @@ static const char *const sort_names[NR_SORT_KEYS] = {
 	[SORT_CALLS] = "calls",
 	[SORT_LAT] = "lat",
 	[SORT_LRUS] = "lrus",
+	[SORT_CAUSED] = "caused",
+	[SORT_CAUSED_BYTES] = "caused-bytes",
 	[SORT_PATH] = "path",
 };
 
@@ -73,6 +75,8 @@ static void stats_sub(struct memcg_stats *d, const struct memcg_stats *a,
 	d->objs = a->objs - b->objs;
 	d->calls = a->calls - b->calls;
 	d->lat_ns = a->lat_ns - b->lat_ns;
+	d->caused_allocs = a->caused_allocs - b->caused_allocs;
+	d->caused_bytes = a->caused_bytes - b->caused_bytes;
 }
 
 struct id_ref {
@@ -233,6 +237,10 @@ uint64_t memcg_row_value(const struct memcg_row *r, enum sort_key k, bool cumula
 		return s->calls ? s->lat_ns / s->calls : 0;
 	case SORT_LRUS:
 		return r->nlrus;
+	case SORT_CAUSED:
+		return s->caused_allocs;
+	case SORT_CAUSED_BYTES:
+		return s->caused_bytes;
 	default:
 		return 0;
 	}

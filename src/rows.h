@@ -16,6 +16,8 @@ enum sort_key {
 	SORT_CALLS,
 	SORT_LAT,
 	SORT_LRUS,
+	SORT_CAUSED,		/* lists the memcg's allocations made, any owner */
+	SORT_CAUSED_BYTES,
 	SORT_PATH,
 	NR_SORT_KEYS,
 };

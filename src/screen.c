@@ -48,8 +48,9 @@ static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char
 	}
 	y = draw_block(0, head ? head : "", LINES);
 	free(head);
-	mvprintw(y++, 0, "sort %s, %s; keys: a b f o c l u p sort, H hist, z totals/deltas, q quit",
-		 sort_key_name(o->sort), s->cumulative ? "totals" : "deltas");
+	mvprintw(y++, 0, "sort %s, %s, by %s; keys: a b f o c l u p sort, H hist, z totals, w owner/cause, q quit",
+		 sort_key_name(report_sort(s, o->sort)), s->cumulative ? "totals" : "deltas",
+		 s->by_cause ? "cause" : "owner");
 	if (o->cgroup)
 		mvprintw(y++, 0, "subtree %s", o->cgroup);
 	if (msg)
@@ -62,7 +63,7 @@ static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char
 				hist_lines += *p == '\n';
 		}
 	}
-	report_columns(line, sizeof(line), pathw);
+	report_columns(line, sizeof(line), s, pathw);
 	attron(A_REVERSE);
 	mvprintw(y++, 0, "%-*s", COLS, line);
 	attroff(A_REVERSE);
@@ -97,6 +98,9 @@ static bool handle_key(int ch, struct lrutop_state *s, struct lrutop_opts *o)
 		return true;
 	case 'z':
 		s->cumulative = !s->cumulative;
+		return true;
+	case 'w':
+		s->by_cause = !s->by_cause;
 		return true;
 	case KEY_RESIZE:
 	case 12:	/* Ctrl-L */
@@ -137,8 +141,9 @@ int screen_run(struct lrutop_state *s, struct lrutop_opts *o, volatile sig_atomi
 			deadline.tv_nsec -= 1000000000;
 		}
 		while (!*exiting && (ms = ms_until(&deadline)) > 0) {
-			timeout((int)ms);
+			timeout(ms < LRUTOP_OWNER_POLL_MS ? (int)ms : LRUTOP_OWNER_POLL_MS);
 			ch = getch();
+			state_poll_owners(s);
 			if (ch == 'q' || ch == 'Q')
 				*exiting = 1;
 			else if (ch != ERR && handle_key(ch, s, o))

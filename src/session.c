@@ -36,7 +36,49 @@ static bool has_privileges(void)
 	return (eff & (1ULL << 21)) || ((eff & (1ULL << 38)) && (eff & (1ULL << 39)));
 }
 
-int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose)
+/* Load and attach a backend, read its first state and, if asked, check what it counts.
+ * On failure prints one line naming the cause and returns 1 (after session_end). */
+static int attach(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
+		  bool self_check)
+{
+	struct self_check *sc = &ss->state.self_check;
+	int err;
+
+	err = loader_start(&ss->plan, want, max_memcgs, verbose, &ss->skel, &ss->backend, ss->why,
+			   sizeof(ss->why));
+	if (err) {
+		fprintf(stderr, "lrutop: cannot measure list_lru memory on this kernel: %s\n", ss->why);
+		session_end(ss);
+		return 1;
+	}
+	err = state_init(&ss->state, ss->skel, &ss->plan, ss->backend);
+	if (err) {
+		fprintf(stderr, "lrutop: %s\n", strerror(-err));
+		session_end(ss);
+		return 1;
+	}
+	ss->state_ok = true;
+	if (self_check) {
+		self_check_run(&ss->state, sc);
+	} else {
+		sc->ok = -1;
+		snprintf(sc->result, sizeof(sc->result), "not run (--no-self-check)");
+	}
+	return 0;
+}
+
+/* Undo attach(), keeping the plan. */
+static void detach(struct session *ss)
+{
+	if (ss->state_ok)
+		state_free(&ss->state);
+	ss->state_ok = false;
+	lrutop_bpf__destroy(ss->skel);
+	ss->skel = NULL;
+}
+
+int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
+		  bool self_check)
 {
 	struct ksyms *ksyms;
 	struct btf *btf;
@@ -69,27 +111,33 @@ int session_start(struct session *ss, enum backend want, unsigned int max_memcgs
 	/* The plan holds all they tell: megabytes a long run need not keep. */
 	ksyms__free(ksyms);
 	btf__free(btf);
-	err = loader_start(&ss->plan, want, max_memcgs, verbose, &ss->skel, &ss->backend, ss->why,
-			   sizeof(ss->why));
-	if (err) {
-		fprintf(stderr, "lrutop: cannot measure list_lru memory on this kernel: %s\n", ss->why);
-		session_end(ss);
+	err = attach(ss, want, max_memcgs, verbose, self_check);
+	if (err)
 		return 1;
+	/*
+	 * fentry chosen and blind to the check (a kernel whose allocator moved where its
+	 * bracket does not reach): the tracepoints' call sites may still see the lists.
+	 */
+	if (want == BACKEND_AUTO && ss->backend == BACKEND_FENTRY && !ss->state.self_check.ok) {
+		struct self_check first = ss->state.self_check;
+
+		detach(ss);
+		err = attach(ss, BACKEND_TRACEPOINT, max_memcgs, verbose, true);
+		if (!err && !ss->state.self_check.ok) {
+			detach(ss);
+			err = attach(ss, BACKEND_FENTRY, max_memcgs, verbose, false);
+			ss->state.self_check = first;
+			snprintf(ss->state.self_check.result, sizeof(ss->state.self_check.result),
+				 "%.200s (tracepoint too)", first.result);
+		}
+		if (err)
+			return 1;
 	}
-	err = state_init(&ss->state, ss->skel, &ss->plan, ss->backend);
-	if (err) {
-		fprintf(stderr, "lrutop: %s\n", strerror(-err));
-		session_end(ss);
-		return 1;
-	}
-	ss->state_ok = true;
 	return 0;
 }
 
 void session_end(struct session *ss)
 {
-	if (ss->state_ok)
-		state_free(&ss->state);
-	lrutop_bpf__destroy(ss->skel);
+	detach(ss);
 	memset(ss, 0, sizeof(*ss));
 }

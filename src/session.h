@@ -19,9 +19,14 @@ struct session {
 	bool state_ok;
 };
 
-/* Privileges, BTF, kallsyms, plan, load and attach. On failure prints one line naming the
- * cause and returns 1 (after session_end). */
-int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose);
+/*
+ * Privileges, BTF, kallsyms, plan, load and attach, then (self_check) the start-up
+ * self-check; with BACKEND_AUTO, a backend that fails it gives way to the other. On failure
+ * prints one line naming the cause and returns 1 (after session_end). A self-check that no
+ * backend passes is not a failure here: ss->state.self_check says so.
+ */
+int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
+		  bool self_check);
 void session_end(struct session *ss);
 
 #endif

@@ -254,7 +254,7 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
-	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose))
+	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, true))
 		return 1;
 	ss.state.cumulative = true;
 	err = state_refresh(&ss.state);

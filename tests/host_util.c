@@ -37,6 +37,17 @@ bool kernel_has_field(const char *type, const char *field)
 	return found;
 }
 
+bool kernel_has_func(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	assert_non_null(btf);
+	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+
 /* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */
 FILE *spawn(char *const argv[], pid_t *pid, bool err_too)
 {

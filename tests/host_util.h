@@ -13,6 +13,7 @@ const char *env_or(const char *name, const char *def);
 const char *lrutop_bin(void);
 /* Which list_lru this kernel has, from its BTF layout (as lrutop's own probe decides). */
 bool kernel_has_field(const char *type, const char *field);
+bool kernel_has_func(const char *name);
 /* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */
 FILE *spawn(char *const argv[], pid_t *pid, bool err_too);
 /* Run a shell command, return its exit status and (if out) its output. */

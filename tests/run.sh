@@ -1,33 +1,44 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run every test binary, then print one summary line: "N passed, N failed".
-# Unit tests plan against the BTF of Debian's 5.10, 6.1 and 6.12 kernels (fetched once into
-# .cache/); host tests load lrutop on this machine's kernel and need root; kernel tests boot
-# those three kernels under QEMU and run the test_kernel_* tests there with the fentry
-# backend (LRUTOP_VM=0 leaves them out). LRUTOP_VM_KERNELS picks other kernels: aliases
-# (5.10 6.1 6.12), pkg:NAME for a Debian kernel package, or the path of a bzImage.
+# Run every test binary, then print one summary line: "N passed, N failed, N skipped".
+# Unit tests plan against the BTF of Debian's kernels (fetched once into .cache/); host tests
+# load lrutop on this machine's kernel and need root; kernel tests boot Debian 5.10, 6.1,
+# 6.12, 6.18 and the newest series under QEMU and run the test_kernel_* tests there with the
+# fentry backend (LRUTOP_VM=0 leaves them out). LRUTOP_VM_KERNELS picks other kernels:
+# series (7.1, newest; "all" for every series Debian carries), pkg:NAME for a Debian kernel
+# package, or the path of a bzImage. A test skipped where it must run is a failure.
 set -u
 cd "$(dirname "$0")/.."
 export LRUTOP_KERNELS=${LRUTOP_KERNELS:-$PWD/.cache/kernels}
 export LRUTOP_BIN=${LRUTOP_BIN:-$PWD/lrutop}
 
-for k in 5.10 6.1 6.12; do
+for k in 5.10 6.1 6.12 6.18 7.3; do
 	scripts/fetch-kernel.sh "$k" >/dev/null || echo "tests: could not fetch the $k kernel's BTF" >&2
 done
 
 passed=0
 failed=0
+skipped=0
+# Add a cmocka binary's summary to the totals. $4: how many of its tests may skip (those
+# that do not apply to the kernel under test); more is a failure.
 tally() {
-	local out=$1 rc=$2 p f
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<< "$out" | tail -1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<< "$out" | tail -1)
+	local out=$1 rc=$2 may_skip=${4:-0} p f s
+	# Every cmocka summary in the output (a guest runs its tests once per backend).
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<< "$out" | awk '{ n += $1 } END { if (NR) print n }')
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<< "$out" | awk '{ n += $1 } END { if (NR) print n }')
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' <<< "$out" | awk '{ n += $1 } END { if (NR) print n }')
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
+	skipped=$((skipped + ${s:-0}))
 	# A binary that died before cmocka's summary counts as one failure.
 	if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
 		failed=$((failed + 1))
 	fi
-	echo "${p:-0} passed, ${f:-0} failed: $3"
+	if [ "${s:-0}" -gt "$may_skip" ]; then
+		echo "tests: $3 skipped ${s} tests where at most $may_skip may skip" >&2
+		failed=$((failed + 1))
+	fi
+	echo "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped: $3"
 }
 
 # The guest's JSON Lines (fentry fills every part) against the documented schema.
@@ -54,11 +65,17 @@ for t in $tests; do
 	out=$("$t" 2>&1)
 	rc=$?
 	echo "$out"
-	tally "$out" "$rc" "$t"
+	# The host's kernel is either before or after the patch: one kernel test skips.
+	case "$t" in
+	*test_host) tally "$out" "$rc" "$t" 1 ;;
+	*) tally "$out" "$rc" "$t" ;;
+	esac
 done
 
+vm_kernels=${LRUTOP_VM_KERNELS:-5.10 6.1 6.12 6.18 newest}
+[ "$vm_kernels" = all ] && vm_kernels=$(scripts/fetch-kernel.sh --list)
 if [ "${LRUTOP_VM:-1}" != 0 ]; then
-	for k in ${LRUTOP_VM_KERNELS:-5.10 6.1 6.12}; do
+	for k in $vm_kernels; do
 		case "$k" in
 		pkg:*)	how=(--kernel-package "${k#pkg:}") ;;
 		*/*)	how=(--kernel "$k") ;;
@@ -67,9 +84,16 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		echo "== kernel $k under QEMU"
 		out=$(scripts/vm-run.sh "${how[@]}" --add build/test_host tests/vm/guest.sh 2>&1)
 		rc=$?
-		grep -E '^(lrutop backend|\[|ERROR|vm-run|eager lists)' <<< "$out"
+		grep -E '^(lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|eager lists)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
-		tally "$out" "$rc" "${rel:-$k}"
+		# The kernel tests of the other side of the patch do not apply: the eager one
+		# after it, the lazy and owner/cause ones before.
+		# Twice: once per backend.
+		if grep -q '^lrutop list_lru: eager' <<< "$out"; then
+			tally "$out" "$rc" "${rel:-$k}" 4
+		else
+			tally "$out" "$rc" "${rel:-$k}" 2
+		fi
 		check_guest_jsonl "$out" "${rel:-$k}"
 	done
 fi
@@ -78,11 +102,22 @@ fi
 if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 	echo "== A/B: 20 memcgs on 5.10 and 6.1"
 	ab=$(mktemp -d)
+	ab_rc=0
 	for k in 5.10 6.1; do
-		scripts/vm-run.sh --kernel-alias "$k" tests/vm/ab-guest.sh 20 10 2 2 > "$ab/$k.log" 2>&1
+		scripts/vm-run.sh --kernel-alias "$k" tests/vm/ab-guest.sh 20 10 2 2 > "$ab/$k.log" 2>&1 ||
+			{ ab_rc=$?; echo "tests: the A/B guest on $k failed (status $ab_rc)" >&2; }
 		sed -n 's/^.*LRUTOP-SNAPSHOT //p' "$ab/$k.log" > "$ab/$k.json"
 	done
-	if ./lrutop compare --check 5 "$ab/5.10.json" "$ab/6.1.json" > "$ab/out" 2>&1; then
+	# The patched kernel must have made exactly the lists the workload predicts.
+	want=$(sed -n 's/.*"summary".*"expected_lists":\([0-9]*\).*/\1/p' "$ab/6.1.log" | tail -1)
+	got=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["measured"]["lists"])' \
+		"$ab/6.1.json" 2>/dev/null)
+	if [ -z "$want" ] || [ "$want" != "$got" ]; then
+		echo "tests: the patched A/B run measured ${got:-no} lists where the workload made ${want:-?}" >&2
+		ab_rc=1
+	fi
+	if [ "$ab_rc" -eq 0 ] &&
+	   ./lrutop compare --check 5 "$ab/5.10.json" "$ab/6.1.json" > "$ab/out" 2>&1; then
 		passed=$((passed + 1))
 		grep -E '^\| (list_lru lists|model vs)|^Model check' "$ab/out"
 		echo "1 passed, 0 failed: A/B model check"
@@ -94,5 +129,5 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 	fi
 	rm -rf "$ab"
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -68,7 +68,7 @@ static void test_plan_5_10(void **state)
 	btf__free(btf);
 }
 
-static void check_post_patch(const char *alias, enum lru_func obj)
+static void check_post_patch(const char *alias, enum lru_func obj, enum lru_func lazy)
 {
 	struct btf *btf = load_kernel_btf(alias);
 	struct probe_plan p;
@@ -77,7 +77,7 @@ static void check_post_patch(const char *alias, enum lru_func obj)
 	assert_int_equal(probe_plan_build(&p, btf, NULL), 0);
 	assert_true(p.post_patch);
 	assert_false(p.pre_patch);
-	assert_int_equal(p.lazy_fn, FN_MEMCG_LIST_LRU_ALLOC);
+	assert_int_equal(p.lazy_fn, lazy);
 	assert_false(p.lru_first);
 	assert_int_equal(p.obj_fn, obj);
 	assert_true(p.funcs[FN_REPARENT_LIST_LRUS].in_btf);
@@ -95,13 +95,68 @@ static void check_post_patch(const char *alias, enum lru_func obj)
 
 static void test_plan_6_1(void **state)
 {
-	check_post_patch("6.1", FN_ALLOC_LRU);
+	check_post_patch("6.1", FN_ALLOC_LRU, FN_MEMCG_LIST_LRU_ALLOC);
 }
 
 /* 6.10 renamed the allocators: kmem_cache_alloc_lru_noprof. */
 static void test_plan_6_12(void **state)
 {
-	check_post_patch("6.12", FN_ALLOC_LRU_NOPROF);
+	check_post_patch("6.12", FN_ALLOC_LRU_NOPROF, FN_MEMCG_LIST_LRU_ALLOC);
+}
+
+/* 6.13 gave list_lru_one a lock: 32 bytes, where it was 24. */
+static void test_plan_6_18(void **state)
+{
+	struct btf *btf = load_kernel_btf("6.18");
+	struct probe_plan p;
+
+	check_post_patch("6.18", FN_ALLOC_LRU_NOPROF, FN_MEMCG_LIST_LRU_ALLOC);
+	assert_int_equal(probe_plan_build(&p, btf, NULL), 0);
+	assert_int_equal(p.list_lru_one_size, 32);
+	btf__free(btf);
+}
+
+/*
+ * 7.2 split the allocator: memcg_list_lru_alloc() keeps the fast check and calls the static
+ * __memcg_list_lru_alloc(), as does the new folio_memcg_list_lru_alloc(). The bracket goes on
+ * the helper, and the call sites of all three count: kallsyms as Debian's 7.3.4 shows it.
+ */
+static void test_plan_7_3(void **state)
+{
+	const char *syms =
+		"ffffffff9d6c2d30 t __pfx___memcg_list_lru_alloc\n"
+		"ffffffff9d6c2d40 t __memcg_list_lru_alloc\n"
+		"ffffffff9d6c2f90 t __pfx___list_lru_add.part.0\n"
+		"ffffffff9d6c41a0 T __pfx_memcg_list_lru_alloc\n"
+		"ffffffff9d6c41b0 T memcg_list_lru_alloc\n"
+		"ffffffff9d6c4210 T __pfx_folio_memcg_list_lru_alloc\n"
+		"ffffffff9d6c4220 T folio_memcg_list_lru_alloc\n"
+		"ffffffff9d6c4310 T __pfx_workingset_update_node\n";
+	char path[] = "/tmp/lrutop-ksyms-XXXXXX";
+	struct btf *btf = load_kernel_btf("7.3");
+	struct ksyms *ksyms;
+	struct probe_plan p;
+	int fd;
+
+	check_post_patch("7.3", FN_ALLOC_LRU_NOPROF, FN_MEMCG_LIST_LRU_ALLOC_CORE);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, syms, strlen(syms)), (ssize_t)strlen(syms));
+	close(fd);
+	ksyms = ksyms__load(path);
+	unlink(path);
+	assert_non_null(ksyms);
+	assert_int_equal(probe_plan_build(&p, btf, ksyms), 0);
+	assert_true(p.funcs[FN_FOLIO_MEMCG_LIST_LRU_ALLOC].in_btf);
+	assert_int_equal(p.nr_lazy_ranges, 3);
+	assert_string_equal(p.lazy_ranges[0].name, "__memcg_list_lru_alloc");
+	assert_int_equal(p.lazy_ranges[0].hi - p.lazy_ranges[0].lo, 0x250);
+	assert_string_equal(p.lazy_ranges[1].name, "memcg_list_lru_alloc");
+	assert_string_equal(p.lazy_ranges[2].name, "folio_memcg_list_lru_alloc");
+	assert_true(available(&p, BACKEND_TRACEPOINT, M_ALLOCS));
+	assert_true(available(&p, BACKEND_TRACEPOINT, M_PER_LRU));
+	ksyms__free(ksyms);
+	btf__free(btf);
 }
 
 /* A BTF with the posted v2 patch's names: list_lru_memcg_alloc(lru, memcg, gfp). */
@@ -170,11 +225,15 @@ static void test_plan_host(void **state)
 	assert_true(p.pre_patch || p.post_patch);
 	assert_true(p.has_kmalloc_tp);
 	if (p.post_patch && !ksyms__hidden(ksyms)) {
-		/* The call-site range the tracepoint backend matches: one function's body. */
+		/* The call-site ranges the tracepoint backend matches: functions' bodies, the
+		 * bracketed allocator's among them. */
 		f = &p.funcs[p.lazy_fn];
 		assert_true(f->in_kallsyms);
-		assert_true(f->lo < f->hi);
-		assert_true(f->hi - f->lo < 64 * 1024);
+		assert_true(p.nr_lazy_ranges >= 1);
+		for (int i = 0; i < p.nr_lazy_ranges; i++) {
+			assert_true(p.lazy_ranges[i].lo < p.lazy_ranges[i].hi);
+			assert_true(p.lazy_ranges[i].hi - p.lazy_ranges[i].lo < 64 * 1024);
+		}
 	}
 	ksyms__free(ksyms);
 	btf__free(btf);
@@ -186,6 +245,8 @@ int main(void)
 		cmocka_unit_test(test_plan_5_10),
 		cmocka_unit_test(test_plan_6_1),
 		cmocka_unit_test(test_plan_6_12),
+		cmocka_unit_test(test_plan_6_18),
+		cmocka_unit_test(test_plan_7_3),
 		cmocka_unit_test(test_plan_v2_patch),
 		cmocka_unit_test(test_plan_no_memcg),
 		cmocka_unit_test(test_plan_host),

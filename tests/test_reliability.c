@@ -482,7 +482,7 @@ static void test_bad_input_table(void **state)
 		{ "--listen 99999", 2, "listen" }, { "--listen abc", 2, "listen" },
 		{ "--listen 1.2.3.4.5:80", 2, "listen" }, { "--top x", 2, "top" },
 		{ "--top -1", 2, "" }, { "--keep-removed -5", 2, "keep-removed" },
-		{ "--keep-removed soon", 2, "keep-removed" },
+		{ "--keep-removed soon", 2, "keep-removed" }, { "--by whom", 2, "--by" },
 		{ "--prometheus ''", 2, "prometheus" },
 		{ "--prometheus /lrutop-no-such-dir/x.prom 1 1", 1, "/lrutop-no-such-dir/x.prom" },
 		{ "compare", 2, "pairs" }, { "compare /lrutop-no-such.json /lrutop-no-such2.json", 1, "No such file" },

@@ -75,6 +75,35 @@ static void test_ksyms_ranges(void **state)
 	free(path);
 }
 
+/* A function and its compiler clones: one range each, never a lookalike name's. */
+static void test_ksyms_clones(void **state)
+{
+	char *path = write_temp(
+		"ffffffff81001000 t __memcg_list_lru_alloc\n"
+		"ffffffff81001250 t memcg_list_lru_alloc.part.0\n"
+		"ffffffff81001300 t memcg_list_lru_alloc_other\n"
+		"ffffffff81001400 T memcg_list_lru_alloc\n"
+		"ffffffff81001460 t memcg_list_lru_alloc.cold\n"
+		"ffffffff81001480 T workingset_update_node\n");
+	struct ksyms *k = ksyms__load(path);
+	uint64_t lo[8], hi[8];
+
+	assert_non_null(k);
+	assert_int_equal(ksyms__func_ranges(k, "memcg_list_lru_alloc", lo, hi, 8), 3);
+	assert_int_equal(lo[0], 0xffffffff81001250ULL);
+	assert_int_equal(hi[0], 0xffffffff81001300ULL);
+	assert_int_equal(lo[1], 0xffffffff81001400ULL);
+	assert_int_equal(hi[1], 0xffffffff81001460ULL);
+	assert_int_equal(lo[2], 0xffffffff81001460ULL);
+	assert_int_equal(ksyms__func_ranges(k, "memcg_list_lru_alloc", lo, hi, 1), 1);
+	assert_int_equal(ksyms__func_ranges(k, "__memcg_list_lru_alloc", lo, hi, 8), 1);
+	assert_int_equal(hi[0] - lo[0], 0x250);
+	assert_int_equal(ksyms__func_ranges(k, "list_lru_alloc", lo, hi, 8), 0);
+	ksyms__free(k);
+	unlink(path);
+	free(path);
+}
+
 static void test_ksyms_hidden(void **state)
 {
 	char *path = write_temp("0000000000000000 T a\n0000000000000000 T b\n");
@@ -423,6 +452,8 @@ static void test_opts_table(void **state)
 		{ "--top -1", 0 }, { "--top x", 0 }, { "--top 100001", 0 },
 		{ "--keep-removed 0", 1 }, { "--keep-removed never", 1 }, { "--keep-removed 3600", 1 },
 		{ "--keep-removed -1", 0 }, { "--keep-removed soon", 0 }, { "--keep-removed 1e99", 0 },
+		{ "--by owner", 1 }, { "--by cause", 1 }, { "--by", 0 }, { "--by both", 0 },
+		{ "-s caused", 1 }, { "-s caused-bytes --by cause", 1 }, { "--no-self-check", 1 },
 	};
 	struct lrutop_opts o;
 
@@ -438,7 +469,12 @@ static void test_opts_table(void **state)
 	assert_int_equal(o.rows, 7);
 	assert_true(o.interval > 2.49 && o.interval < 2.51);
 	assert_int_equal(o.count, 4);
+	assert_int_equal(parse(&o, "--by cause --no-self-check"), 0);
+	assert_true(o.by_cause);
+	assert_true(o.no_self_check);
 	assert_int_equal(parse(&o, ""), 0);
+	assert_false(o.by_cause);
+	assert_false(o.no_self_check);
 	assert_int_equal(o.max_memcgs, 10240);
 	assert_int_equal(o.backend, BACKEND_AUTO);
 	assert_int_equal(o.keep_removed_s, 60);
@@ -544,6 +580,8 @@ static void test_prom_render(void **state)
 	char *text;
 
 	plan.funcs[FN_MEMCG_LIST_LRU_ALLOC].in_kallsyms = true;
+	plan.lazy_ranges[0] = (struct addr_range){ 0x1000, 0x1200, "memcg_list_lru_alloc" };
+	plan.nr_lazy_ranges = 1;
 	plan.funcs[FN_MEMCG_LIST_LRU_ALLOC].in_btf = true;
 	plan.funcs[FN_ALLOC_LRU].in_btf = true;
 	state_plan_metrics(&s);
@@ -712,7 +750,31 @@ static void test_compare_tables(void **state)
 	assert_non_null(strstr(buf, "After the patch: 24.24% of the bytes before it (4.1x less)."));
 	assert_non_null(strstr(buf, "| dentry (sb->s_dentry_lru) | 92 |"));
 	assert_non_null(strstr(buf, "| /ab/m0 | 16 | 69 |"));
+	/* Bytes too: 1500 x 32 against 48576, and 11776 exactly. */
+	assert_non_null(strstr(buf, "| model vs measured (bytes) | -1.2% | +0.0% |"));
+	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), 0);
 	free(buf);
+	snap_free(&a);
+	snap_free(&b);
+}
+
+/* What --check refuses before any model: a failed command, nothing measured, one side twice. */
+static void test_compare_unusable(void **state)
+{
+	struct snap a, b;
+	char why[512];
+
+	assert_int_equal(snap_parse(snap_before, strlen(snap_before), "a", &a, why, sizeof(why)), 0);
+	assert_int_equal(snap_parse(snap_after, strlen(snap_after), "b", &b, why, sizeof(why)), 0);
+	assert_int_equal(compare_pair_usable(&b, &b, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "both after the patch"));
+	b.command_status = 1;
+	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "command failed"));
+	b.command_status = 0;
+	a.lists = 0;
+	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "no list was measured"));
 	snap_free(&a);
 	snap_free(&b);
 }
@@ -734,6 +796,8 @@ static void test_json_report(void **state)
 	FILE *f;
 
 	plan.funcs[FN_MEMCG_LIST_LRU_ALLOC].in_kallsyms = true;
+	plan.lazy_ranges[0] = (struct addr_range){ 0x1000, 0x1200, "memcg_list_lru_alloc" };
+	plan.nr_lazy_ranges = 1;
 	state_plan_metrics(&s);
 	strcpy(s.release, "6.18.0-test");
 	s.nr_nodes = 1;
@@ -771,6 +835,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ksyms_ranges),
+		cmocka_unit_test(test_ksyms_clones),
 		cmocka_unit_test(test_ksyms_hidden),
 		cmocka_unit_test(test_cgroup_memory_root),
 		cmocka_unit_test(test_cgroup_index),
@@ -788,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_parse),
 		cmocka_unit_test(test_snapshot_hostile),
 		cmocka_unit_test(test_compare_tables),
+		cmocka_unit_test(test_compare_unusable),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_prom_escape),
 		cmocka_unit_test(test_prom_render),

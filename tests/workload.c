@@ -7,8 +7,9 @@
  * TOUCH of the mounts: (i * TOUCH + j) % MOUNTS. A created file allocates a dentry and an
  * inode, so on a 5.18+ kernel each (memcg, superblock) pair first touched gets one list on
  * each of the superblock's two list_lrus, for the memcg and each ancestor not yet holding
- * one. The program prints, per memcg, the lists that must have been made (a JSON object a
- * line), then cleans up unless --keep.
+ * one. The program prints, per memcg, the lists its allocations must have made (a JSON object
+ * a line), then a summary with the lists each memcg of the tree must own (those filling its
+ * slots: NAME's, each chain's), then cleans up unless --keep.
  *
  * Statically linked and free of libraries so that it runs in a busybox guest.
  */
@@ -230,6 +231,7 @@ int main(int argc, char **argv)
 	char path[4096], top[4096];
 	struct config c;
 	bool *populated;	/* [mount][node]: node 0 = NAME, then memcg i level l */
+	int *owned;		/* [node]: lists in the node's slots, 2 per superblock */
 	long long total = 0;
 	int nodes, procs_fd;
 
@@ -263,7 +265,8 @@ int main(int argc, char **argv)
 
 	nodes = 1 + c.memcgs * c.depth;
 	populated = calloc((size_t)(c.mounts + c.shared) * nodes, sizeof(*populated));
-	if (!populated)
+	owned = calloc(nodes, sizeof(*owned));
+	if (!populated || !owned)
 		die("calloc");
 	for (int i = 0; i < c.memcgs; i++) {
 		char pairs[16384], dev[32];
@@ -283,9 +286,14 @@ int main(int argc, char **argv)
 			int m = touched_mount(&c, i, j), made = 0;
 			bool *p = populated + (size_t)m * nodes;
 
-			made += populate(&p[0]);
-			for (int l = 1; l <= c.depth; l++)
-				made += populate(&p[1 + i * c.depth + l - 1]);
+			for (int l = 0; l <= c.depth; l++) {
+				int node = l ? 1 + i * c.depth + l - 1 : 0;
+
+				if (populate(&p[node])) {
+					made++;
+					owned[node] += 2;
+				}
+			}
 			mount_path(&c, m, path, sizeof(path));
 			n += snprintf(pairs + n, sizeof(pairs) - n,
 				      "%s{\"mount\":\"%s\",\"dev\":\"%s\",\"lists_per_lru\":%d}",
@@ -301,9 +309,19 @@ int main(int argc, char **argv)
 	}
 	/* What it did, for a person or a script reading the output. */
 	printf("{\"summary\":{\"memcgs\":%d,\"depth\":%d,\"mounts\":%d,\"shared\":%d,"
-	       "\"touch\":%d,\"files\":%d,\"expected_lists\":%lld}}\n", c.memcgs, c.depth,
+	       "\"touch\":%d,\"files\":%d,\"expected_lists\":%lld,\"owners\":[", c.memcgs, c.depth,
 	       c.mounts, c.shared, c.touch, c.files, total);
+	for (int node = 0; node < nodes; node++) {
+		if (node)
+			memcg_path(&c, (node - 1) / c.depth, (node - 1) % c.depth + 1, path, sizeof(path));
+		else
+			snprintf(path, sizeof(path), "%s", top);
+		printf("%s{\"memcg\":\"%s\",\"id\":%llu,\"lists\":%d}", node ? "," : "",
+		       path + strlen(c.cgroot), ino_of(path), owned[node]);
+	}
+	printf("]}}\n");
 	fflush(stdout);
+	free(owned);
 	free(populated);
 	if (!c.keep)
 		cleanup(&c);

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs inside a booted test kernel (scripts/vm-run.sh): the test_kernel_* host tests, with
-# the fentry backend where the kernel allows it, against the kernel's own numbers.
+# Runs inside a booted test kernel (scripts/vm-run.sh): the test_kernel_* host tests against
+# the kernel's own numbers, once with the backend lrutop chooses (fentry: these kernels
+# allow it), once with the tracepoint backend forced (what hosts that refuse fentry use).
 # LRUTOP_DIR holds lrutop, the workload and test_host (/lrutop in vm-run's initramfs).
 dir=${LRUTOP_DIR:-/lrutop}
 # cgroup v2 gives a memcg only where the parent enables the memory controller.
@@ -11,9 +12,15 @@ fi
 export LRUTOP_BIN=$dir/lrutop LRUTOP_WORKLOAD=$dir/workload
 export LRUTOP_TESTS='test_kernel_*' LRUTOP_SUITE="kernel $(uname -r)" LRUTOP_EXPECT_BACKEND=fentry
 echo "lrutop kernel: $(uname -r)"
-"$dir/lrutop" --probe | sed -n 's/^backend: /lrutop backend: /p'
+"$dir/lrutop" --probe | sed -n 's/^backend: /lrutop backend: /p; /^self-check: /p; s/^list_lru: /lrutop list_lru: /p'
 "$dir/test_host"
 rc=$?
+# The tracepoint backend: lrutop behind a wrapper that forces it (options come before a
+# subcommand's name, and the tests start none).
+printf '#!/bin/sh\nexec %s --backend tracepoint "$@"\n' "$dir/lrutop" > /tmp/lrutop-tp
+chmod +x /tmp/lrutop-tp
+LRUTOP_BIN=/tmp/lrutop-tp LRUTOP_EXPECT_BACKEND=tracepoint \
+	LRUTOP_SUITE="kernel $(uname -r) tracepoint" "$dir/test_host" || rc=1
 
 # JSON Lines with every part this kernel fills in, for the host to check against the schema
 # (docs/lrutop-jsonl.schema.json): the guest has no Python.

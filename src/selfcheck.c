@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "collect.h"
+#include "selfcheck.h"
+#include "lrutop.skel.h"
+
+/* The memcgs and the tmpfs the check makes, removed whatever happens. */
+struct check_env {
+	char parent[4096 + 64], child[4096 + 72];
+	char mnt[64];
+	bool mounted;
+};
+
+static void env_cleanup(struct check_env *e)
+{
+	if (e->mounted && umount2(e->mnt, MNT_DETACH) == 0)
+		e->mounted = false;
+	if (e->mnt[0])
+		rmdir(e->mnt);
+	if (e->child[0])
+		rmdir(e->child);
+	if (e->parent[0])
+		rmdir(e->parent);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int make_tmpfs(struct check_env *e)
+{
+	snprintf(e->mnt, sizeof(e->mnt), "/tmp/lrutop-self-check-XXXXXX");
+	if (!mkdtemp(e->mnt)) {
+		e->mnt[0] = '\0';
+		return -errno;
+	}
+	if (mount("lrutop-self-check", e->mnt, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k"))
+		return -errno;
+	e->mounted = true;
+	return 0;
+}
+
+static int make_memcgs(const struct lrutop_state *s, struct check_env *e, __u64 *ids)
+{
+	char path[4096 + 96];
+	struct stat st;
+
+	snprintf(e->parent, sizeof(e->parent), "%s/lrutop-self-check-%d", s->cg_root, getpid());
+	if (mkdir(e->parent, 0700)) {
+		e->parent[0] = '\0';
+		return -errno;
+	}
+	/* cgroup v2 gives the child a memcg only where the parent enables the controller. */
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", e->parent);
+	if (s->cg_version == 2 && write_str(path, "+memory"))
+		return -errno;
+	snprintf(e->child, sizeof(e->child), "%s/c", e->parent);
+	if (mkdir(e->child, 0700)) {
+		e->child[0] = '\0';
+		return -errno;
+	}
+	/* A cgroup's id is its directory's inode number. */
+	if (stat(e->parent, &st))
+		return -errno;
+	ids[0] = st.st_ino;
+	if (stat(e->child, &st))
+		return -errno;
+	ids[1] = st.st_ino;
+	return 0;
+}
+
+/*
+ * In a child process: join the child memcg, create one file in the tmpfs. Both are opened
+ * before the move, so the only objects the memcg allocates are the file's dentry and inode.
+ */
+static int touch_from_memcg(const struct check_env *e)
+{
+	char procs[4096 + 32];
+	int procs_fd, dir_fd, status, fd;
+	pid_t pid;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", e->child);
+	procs_fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (procs_fd < 0)
+		return -errno;
+	dir_fd = open(e->mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0) {
+		close(procs_fd);
+		return -errno;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (write(procs_fd, "0", 1) != 1)
+			_exit(2);
+		fd = openat(dir_fd, "f", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		_exit(fd < 0 ? 3 : 0);
+	}
+	close(procs_fd);
+	close(dir_fd);
+	if (pid < 0)
+		return -errno;
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
+/* 5.18+: four lists, two owned by each memcg, all four caused by the child. */
+static void check_lazy(struct lrutop_state *s, struct self_check *out)
+{
+	typeof(s->skel->bss) bss = s->skel->bss;
+	const struct memcg_stats *p = &bss->self_check_stats[0], *c = &bss->self_check_stats[1];
+	struct check_env e = {};
+	__u64 ids[2] = {};
+	int err;
+
+	if (!s->cg_version) {
+		snprintf(out->result, sizeof(out->result),
+			 "not run: no memory cgroup hierarchy is mounted");
+		return;
+	}
+	err = make_memcgs(s, &e, ids);
+	if (!err)
+		err = make_tmpfs(&e);
+	if (!err) {
+		memset(bss->self_check_stats, 0, sizeof(bss->self_check_stats));
+		bss->self_check_cgids[0] = ids[0];
+		bss->self_check_cgids[1] = ids[1];
+		err = touch_from_memcg(&e);
+	}
+	if (!err)
+		err = state_resolve_owners(s);
+	if (err) {
+		snprintf(out->result, sizeof(out->result), "not run: %s", strerror(-err));
+	} else {
+		out->ok = p->allocs == 2 && c->allocs == 2 && c->caused_allocs == 4 &&
+			  !p->caused_allocs && p->bytes && p->bytes == c->bytes;
+		snprintf(out->result, sizeof(out->result),
+			 "%s: a memcg and its child on a fresh tmpfs must own 2 + 2 lists, all "
+			 "4 caused by the child; counted %llu + %llu owned, %llu caused",
+			 out->ok ? "passed" : "FAILED", (unsigned long long)p->allocs,
+			 (unsigned long long)c->allocs, (unsigned long long)c->caused_allocs);
+	}
+	env_cleanup(&e);
+	bss->self_check_cgids[0] = bss->self_check_cgids[1] = 0;
+}
+
+/* Before 5.18: mounting a tmpfs makes 2 list_lrus x nodes x id space lists at once. */
+static void check_eager(struct lrutop_state *s, struct self_check *out)
+{
+	typeof(s->skel->bss) bss = s->skel->bss;
+	struct check_env e = {};
+	unsigned long long want;
+	int err;
+
+	memset(&bss->self_check_totals, 0, sizeof(bss->self_check_totals));
+	bss->self_check_tgid = getpid();
+	err = make_tmpfs(&e);
+	bss->self_check_tgid = 0;
+	if (err) {
+		snprintf(out->result, sizeof(out->result), "not run: tmpfs: %s", strerror(-err));
+	} else if (!bss->id_space_known || !bss->id_space) {
+		snprintf(out->result, sizeof(out->result),
+			 "inconclusive: the memcg id space is %s, so a mount makes no list to count",
+			 bss->id_space_known ? "still empty" : "unknown");
+	} else {
+		want = 2ULL * s->nr_nodes * bss->id_space;
+		out->ok = bss->self_check_totals.eager_allocs == want;
+		snprintf(out->result, sizeof(out->result),
+			 "%s: a fresh tmpfs must make 2 list_lrus x %d node(s) x %u ids = %llu "
+			 "eager lists; counted %llu", out->ok ? "passed" : "FAILED", s->nr_nodes,
+			 bss->id_space, want, (unsigned long long)bss->self_check_totals.eager_allocs);
+	}
+	bss->self_check_tgid = getpid();	/* the umount's frees are the check's too */
+	env_cleanup(&e);
+	bss->self_check_tgid = 0;
+}
+
+void self_check_run(struct lrutop_state *s, struct self_check *out)
+{
+	sigset_t block, old;
+
+	out->ok = -1;
+	/* A signal now would leave a memcg and a mount behind: it waits for the cleanup. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (s->plan->post_patch)
+		check_lazy(s, out);
+	else if (s->plan->pre_patch && s->avail[M_EAGER])
+		check_eager(s, out);
+	else
+		snprintf(out->result, sizeof(out->result), "not run: nothing this backend counts");
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
