@@ -289,11 +289,12 @@ static __always_inline __u32 log2_slot(__u64 v)
 }
 
 /*
- * The memcg's counters; created only when t is given (an allocation or a call). A free or a
- * transient list of a memcg userspace aged out, or never got a row for, must not bring one
- * back: the caller counts it in the totals instead.
+ * The memcg's counters; created only when drops is given (an allocation or a call), which
+ * counts a row the full map could not hold. A free or a transient list of a memcg userspace
+ * aged out, or never got a row for, must not bring one back: the caller counts it in the
+ * totals instead.
  */
-static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, struct totals *t)
+static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, __u64 *drops)
 {
 	static const struct memcg_stats zero;
 	struct memcg_stats *st;
@@ -302,12 +303,12 @@ static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, struct to
 	if (slot >= 0)
 		return &self_check_stats[slot & 1];
 	st = bpf_map_lookup_elem(&memcg_stats, &cgid);
-	if (st || !t)
+	if (st || !drops)
 		return st;
 	bpf_map_update_elem(&memcg_stats, &cgid, &zero, BPF_NOEXIST);
 	st = bpf_map_lookup_elem(&memcg_stats, &cgid);
 	if (!st)
-		t->drops_memcg++;
+		__sync_fetch_and_add(drops, 1);
 	return st;
 }
 
@@ -381,7 +382,7 @@ static __always_inline void account_caused(__u64 cgid, __s64 bytes, __s64 n, str
 
 	t->allocs += n;
 	t->bytes += bytes;
-	st = get_memcg_stats(cgid, n > 0 ? t : NULL);
+	st = get_memcg_stats(cgid, n > 0 ? &t->drops_memcg : NULL);
 	if (st) {
 		__sync_fetch_and_add(&st->caused_allocs, n);
 		__sync_fetch_and_add(&st->caused_bytes, bytes);
@@ -409,7 +410,8 @@ static __always_inline void resolve_owner(__u64 ptr, __u64 owner, __u64 lru)
 	if (!t)
 		return;
 	__sync_fetch_and_add(&t->owned, 1);
-	st = get_memcg_stats(owner, t);
+	__sync_fetch_and_add(&t->owned_bytes, la->bytes);
+	st = get_memcg_stats(owner, &t->drops_owner);
 	if (st) {
 		__sync_fetch_and_add(&st->allocs, 1);
 		__sync_fetch_and_add(&st->bytes, la->bytes);
@@ -560,12 +562,14 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 	} else {
 		t->freed_bytes += la->bytes;
 		st = la->owner ? get_memcg_stats(la->owner, NULL) : NULL;
-		if (st)
+		if (st) {
 			__sync_fetch_and_add(&st->freed_bytes, la->bytes);
-		else if (la->owner)
+		} else if (la->owner) {
 			t->orphan_freed_bytes += la->bytes;
-		else
+		} else {
 			t->unowned_freed++;
+			t->unowned_freed_bytes += la->bytes;
+		}
 	}
 out:
 	/* Only the one kfree whose delete succeeds takes the pointer out of the filter. */
@@ -684,7 +688,7 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 	t->lat_ns += dur;
 	if (ret)
 		t->fails++;
-	st = get_memcg_stats(br->cgid, t);
+	st = get_memcg_stats(br->cgid, &t->drops_memcg);
 	if (st) {
 		__sync_fetch_and_add(&st->calls, 1);
 		__sync_fetch_and_add(&st->lat_ns, dur);
@@ -724,7 +728,7 @@ int BPF_PROG(lru_obj_exit, struct kmem_cache *s, void *lru, gfp_t gfp, void *ret
 	if (!t)
 		return 0;
 	t->objs++;
-	st = get_memcg_stats(cgid, t);
+	st = get_memcg_stats(cgid, &t->drops_memcg);
 	if (st)
 		__sync_fetch_and_add(&st->objs, 1);
 	return 0;

@@ -122,7 +122,10 @@ struct totals {
 	__u64 drops_live;	/* live-allocation map full: a later kfree goes unseen */
 	__u64 orphan_freed_bytes; /* freed lists of memcgs with no row (aged out, dropped) */
 	__u64 owned;		/* lists whose owner was found: allocs - owned are unattributed */
+	__u64 owned_bytes;
 	__u64 unowned_freed;	/* lists freed before their owner was found */
+	__u64 unowned_freed_bytes;
+	__u64 drops_owner;	/* per-memcg map full: a list's owner got no row */
 	__u64 alloc_calls;	/* allocator calls that made a list (fentry) */
 };
 

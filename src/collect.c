@@ -116,7 +116,7 @@ int state_resolve_owners(struct lrutop_state *s)
 	int map = bpf_map__fd(s->skel->maps.pending_ids);
 	typeof(s->skel->bss) bss = s->skel->bss;
 	const struct kmemcg_ref *refs;
-	struct kmemcg_ref now_ref;
+	struct kmemcg_ref now_ref = {};
 	struct map_dump d = {};
 	const __u32 *ids;
 	__u64 started;

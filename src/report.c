@@ -135,10 +135,12 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		fprintf(out, "aged out: %llu removed memcgs with %llu lists, %sB (--keep-removed)\n",
 			(unsigned long long)s->aged_memcgs, (unsigned long long)s->aged.allocs,
 			fmt_size(b1, sizeof(b1), s->aged.bytes));
-	if (s->tot.drops_memcg || s->tot.drops_lru || s->tot.drops_pair || s->tot.drops_live)
-		fprintf(out, "DROPS: %llu memcg rows, %llu lrus, %llu pairs, %llu frees untracked (maps full: raise --max-memcgs)\n",
-			(unsigned long long)s->tot.drops_memcg, (unsigned long long)s->tot.drops_lru,
-			(unsigned long long)s->tot.drops_pair, (unsigned long long)s->tot.drops_live);
+	if (s->tot.drops_memcg || s->tot.drops_lru || s->tot.drops_pair || s->tot.drops_live ||
+	    s->tot.drops_owner)
+		fprintf(out, "DROPS: %llu memcg rows, %llu owners, %llu lrus, %llu pairs, %llu frees untracked (maps full: raise --max-memcgs)\n",
+			(unsigned long long)s->tot.drops_memcg, (unsigned long long)s->tot.drops_owner,
+			(unsigned long long)s->tot.drops_lru, (unsigned long long)s->tot.drops_pair,
+			(unsigned long long)s->tot.drops_live);
 	/* Short, so it fits a terminal: the reasons are in --probe and in JSON. */
 	for (int m = 0; m < NR_METRICS; m++) {
 		if (s->avail[m])
@@ -280,12 +282,14 @@ static json_t *json_totals(const struct lrutop_state *s)
 	bool lazy = report_has(s, M_ALLOCS), eager = report_has(s, M_EAGER);
 	bool fails = report_has(s, M_FAILS);
 
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 			 "allocs", jcount(lazy, t->allocs), "bytes", jcount(lazy, t->bytes),
 			 "freed_bytes", jcount(lazy, t->freed_bytes),
 			 "transient", jcount(lazy, t->transient),
 			 "owned", jcount(lazy, t->owned),
+			 "owned_bytes", jcount(lazy, t->owned_bytes),
 			 "unowned_freed", jcount(lazy, t->unowned_freed),
+			 "unowned_freed_bytes", jcount(lazy, t->unowned_freed_bytes),
 			 "fails", jcount(fails, t->fails),
 			 "objs", jcount(report_has(s, M_OBJS), t->objs),
 			 "calls", jcount(report_has(s, M_CALLS), t->calls),
@@ -396,10 +400,11 @@ json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opt
 		"kernel", s->release, "backend", backend_name(s->backend),
 		"cumulative", s->cumulative, "nodes", s->nr_nodes,
 		"totals", json_totals(s),
-		"drops", json_pack("{s:I,s:I,s:I,s:I}", "memcg", (json_int_t)s->tot.drops_memcg,
+		"drops", json_pack("{s:I,s:I,s:I,s:I,s:I}", "memcg", (json_int_t)s->tot.drops_memcg,
 				   "lru", (json_int_t)s->tot.drops_lru,
 				   "pair", (json_int_t)s->tot.drops_pair,
-				   "live", (json_int_t)s->tot.drops_live),
+				   "live", (json_int_t)s->tot.drops_live,
+				   "owner", (json_int_t)s->tot.drops_owner),
 		"id_space", jcount(report_has(s, M_ID_SPACE) && s->id_space_known, s->id_space),
 		"growths", growths, "unavailable", unavail,
 		"nr_memcgs", (json_int_t)n, "memcgs", memcgs);
@@ -414,8 +419,10 @@ json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opt
 	json_object_set_new(root, "kernel_memcgs", s->kernel_memcgs >= 0 ? json_integer(s->kernel_memcgs) : json_null());
 	json_object_set_new(root, "pre_patch_estimate_bytes", json_pre_patch_estimate(s));
 	json_object_set_new(root, "lrus", json_lrus(s));
-	json_object_set_new(root, "aged_out", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+	json_object_set_new(root, "aged_out", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"memcgs", (json_int_t)s->aged_memcgs, "allocs", (json_int_t)s->aged.allocs,
+		"caused_allocs", (json_int_t)s->aged.caused_allocs,
+		"caused_bytes", (json_int_t)s->aged.caused_bytes,
 		"bytes", (json_int_t)s->aged.bytes, "freed_bytes", (json_int_t)s->aged.freed_bytes,
 		"late_freed_bytes", (json_int_t)s->tot.orphan_freed_bytes));
 	if (o->lrus && report_has(s, M_PER_LRU))
