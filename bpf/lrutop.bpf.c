@@ -42,21 +42,18 @@ struct growth_event growths[LRUTOP_MAX_GROWTHS];
 __u64 lat_hist[LRUTOP_MAX_SLOTS];	/* all memcg_list_lru_alloc calls, log2 ns */
 __u64 lat_hist_alloc[LRUTOP_MAX_SLOTS];	/* only the calls that allocated a list */
 
-/* The walk of the kernel's ring of memcg-aware list_lrus (count_memcg_lrus): userspace zeroes
- * lru_walk_start, then runs the program until lru_walk_state is set. */
-__u64 lru_walk_start, lru_walk_pos, lru_walk_steps;
+/* The walks of the kernel's ring of memcg-aware list_lrus: count_memcg_lrus and
+ * resolve_owners (struct ring_walk). */
+struct ring_walk lru_walk, owner_walk;
 /* mkdir, rmdir and rename in the memory hierarchy: userspace walks the tree only after one. */
 __u64 cgroup_changes;
-__s32 lru_walk_state;		/* 0 walking, 1 done, -1 failed */
 
 /* The owner-resolution pass (resolve_owners): the kmemcg ids to look up in every list_lru,
  * their memcgs, and the walk's position, as for count_memcg_lrus. */
 __u32 rs_ids[LRUTOP_RESOLVE_IDS];
 __u64 rs_cgids[LRUTOP_RESOLVE_IDS];
 __u32 rs_nids;
-__u64 rs_start, rs_pos, rs_found;
 __u64 owner_notes;		/* lists made outside a bracket: userspace runs the pass soon */
-__s32 rs_state;
 
 /*
  * lrutop's start-up self-check: the two memcgs it makes (parent, child) and, while it mounts
@@ -819,102 +816,97 @@ int BPF_PROG(eager_init_enter, void *memcg_lrus, int begin, int end)
 }
 
 /*
- * Count the memcg-aware list_lrus: the kernel links each one into a ring headed by a static
- * list (list_lrus, memcg_list_lrus from 5.18) that kallsyms may not show. Any superblock's
- * dentry lru is on that ring, so walk it from the caller's root superblock: the ring's
- * length less one (the head) is the count. Run by BPF_PROG_TEST_RUN in chunks, because a
- * 5.10 verifier walks every iteration of a bounded loop. Unlocked: a list_lru torn down
- * mid-walk reads as a failure, and userspace keeps its last count.
+ * The memcg-aware list_lrus: the kernel links each one into a ring headed by a static list
+ * (list_lrus, memcg_list_lrus from 5.18) that kallsyms may not show. Any superblock's dentry
+ * lru is on that ring, so a walk starts at the caller's root superblock's. Programs run by
+ * BPF_PROG_TEST_RUN walk it in chunks, because a 5.10 verifier walks every iteration of a
+ * bounded loop: userspace zeroes the walk's start, then runs the program until its state is
+ * set. Unlocked: a list_lru torn down mid-walk reads as a failure, and userspace keeps what
+ * it had.
  */
+static __always_inline struct list_head *ring_pos(struct ring_walk *w)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct super_block *sb;
+
+	if (!w->start) {
+		sb = BPF_CORE_READ(task, fs, root.mnt, mnt_sb);
+		if (!sb || !BPF_CORE_READ(sb, s_dentry_lru.memcg_aware)) {
+			w->state = -1;
+			return NULL;
+		}
+		w->start = (__u64)&sb->s_dentry_lru.list;
+		w->pos = w->start;
+		w->steps = 0;
+		w->state = 0;
+	}
+	return (void *)w->pos;
+}
+
+/* The next entry of the ring, or NULL with the walk's state set: 1 back at its start. */
+static __always_inline struct list_head *ring_next(struct ring_walk *w, struct list_head *pos)
+{
+	struct list_head *next;
+
+	if (bpf_probe_read_kernel(&next, sizeof(next), &pos->next) || !next) {
+		w->state = -1;
+		return NULL;
+	}
+	w->steps++;
+	if ((__u64)next == w->start) {
+		w->state = 1;
+		return NULL;
+	}
+	return next;
+}
+
 #define LRU_WALK_CHUNK 1024
 
+/* Count them: the ring's length less one (the head). */
 SEC("raw_tp")
 int count_memcg_lrus(void *ctx)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct list_head *pos, *next;
-	struct super_block *sb;
+	struct list_head *pos;
 
 	read_id_space();
-	if (!lru_walk_start) {
-		sb = BPF_CORE_READ(task, fs, root.mnt, mnt_sb);
-		if (!sb || !BPF_CORE_READ(sb, s_dentry_lru.memcg_aware)) {
-			lru_walk_state = -1;
-			return 0;
-		}
-		lru_walk_start = (__u64)&sb->s_dentry_lru.list;
-		lru_walk_pos = lru_walk_start;
-		lru_walk_steps = 0;
-		lru_walk_state = 0;
+	pos = ring_pos(&lru_walk);
+	for (int i = 0; i < LRU_WALK_CHUNK && pos; i++) {
+		pos = ring_next(&lru_walk, pos);
+		if (pos)
+			lru_walk.pos = (__u64)pos;
 	}
-	pos = (void *)lru_walk_pos;
-	for (int i = 0; i < LRU_WALK_CHUNK; i++) {
-		if (bpf_probe_read_kernel(&next, sizeof(next), &pos->next) || !next) {
-			lru_walk_state = -1;
-			return 0;
-		}
-		lru_walk_steps++;
-		if ((__u64)next == lru_walk_start) {
-			lru_walk_state = 1;
-			return 0;
-		}
-		pos = next;
-	}
-	lru_walk_pos = (__u64)pos;
 	return 0;
 }
 
-char LICENSE[] SEC("license") = "GPL";
-
 /*
  * Owners of lists made outside a bracket (the tracepoint backend, or a path fentry does not
- * cover): for each memcg-aware list_lru on the ring count_memcg_lrus walks, look up the
- * slots of the kmemcg ids userspace put in rs_ids, and charge each list found that lrutop
- * counted to the memcg of that slot. Run by BPF_PROG_TEST_RUN in chunks, like the count.
- * The ring's head is no list_lru: its reads find nothing lrutop counted.
+ * cover): for each memcg-aware list_lru, look up the slots of the kmemcg ids userspace put
+ * in rs_ids, and charge each list found that lrutop counted to the memcg of that slot. The
+ * ring's head is no list_lru: its reads find nothing lrutop counted.
  */
 #define RESOLVE_CHUNK 8
 
 SEC("raw_tp")
 int resolve_owners(void *ctx)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	__u64 off = bpf_core_field_offset(struct list_lru, list);
-	struct list_head *pos, *next;
-	struct super_block *sb;
+	struct list_head *pos;
 	struct list_lru *lru;
 	__u64 ptr;
 
-	if (!rs_start) {
-		sb = BPF_CORE_READ(task, fs, root.mnt, mnt_sb);
-		if (!sb || !BPF_CORE_READ(sb, s_dentry_lru.memcg_aware)) {
-			rs_state = -1;
-			return 0;
-		}
-		rs_start = (__u64)&sb->s_dentry_lru.list;
-		rs_pos = rs_start;
-		rs_state = 0;
-	}
-	pos = (void *)rs_pos;
-	for (int i = 0; i < RESOLVE_CHUNK; i++) {
+	pos = ring_pos(&owner_walk);
+	for (int i = 0; i < RESOLVE_CHUNK && pos; i++) {
 		lru = (void *)pos - off;
 		for (int j = 0; j < LRUTOP_RESOLVE_IDS && j < rs_nids; j++) {
 			ptr = xa_load_entry(lru, rs_ids[j]);
-			if (ptr && bpf_map_lookup_elem(&live, &ptr)) {
+			if (ptr && bpf_map_lookup_elem(&live, &ptr))
 				resolve_owner(ptr, rs_cgids[j], (__u64)lru);
-				rs_found++;
-			}
 		}
-		if (bpf_probe_read_kernel(&next, sizeof(next), &pos->next) || !next) {
-			rs_state = -1;
-			return 0;
-		}
-		if ((__u64)next == rs_start) {
-			rs_state = 1;
-			return 0;
-		}
-		pos = next;
+		pos = ring_next(&owner_walk, pos);
+		if (pos)
+			owner_walk.pos = (__u64)pos;
 	}
-	rs_pos = (__u64)pos;
 	return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -93,6 +93,15 @@ struct cgroup_path {
 	char path[LRUTOP_PATH_LEN];
 };
 
+/* A walk of the kernel's ring of memcg-aware list_lrus, in chunks (BPF_PROG_TEST_RUN). */
+struct ring_walk {
+	__u64 start;		/* userspace zeroes it to begin */
+	__u64 pos;
+	__u64 steps;
+	__s32 state;		/* 0 walking, 1 done, -1 failed */
+	__u32 pad;
+};
+
 struct growth_event {
 	__u64 ts_ns;
 	__u64 dur_ns;

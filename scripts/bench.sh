@@ -5,7 +5,7 @@
 #     run_cnt), lrutop's tracepoint backend and a bpftrace script doing the same aggregation
 #     on this host; lrutop's fentry backend in a booted Debian 6.1 guest;
 #  2. the slowdown of an allocation-heavy workload (tests/bench/churn.c) with each attached,
-#     as a ratio of medians over repeated runs;
+#     as the median of per-round ratios over repeated interleaved runs;
 #  3. start-up time to the first sample, lrutop and bpftrace;
 #  4. userspace cost of one refresh with 10,000 and 100,000 memcg rows (CPU, peak RSS).
 # usage: scripts/bench.sh [RUNS]   (default 11 rounds)

@@ -76,15 +76,15 @@ static void count_memcg_lrus(struct lrutop_state *s)
 
 	if (fd < 0)
 		return;
-	bss->lru_walk_start = 0;
-	bss->lru_walk_state = 0;
+	bss->lru_walk.start = 0;
+	bss->lru_walk.state = 0;
 	/* 1024 steps a run: 256 runs cover a quarter of a million list_lrus. */
-	for (int i = 0; i < 256 && !bss->lru_walk_state; i++) {
+	for (int i = 0; i < 256 && !bss->lru_walk.state; i++) {
 		if (bpf_prog_test_run_opts(fd, &opts))
 			return;
 	}
-	if (bss->lru_walk_state == 1)
-		s->memcg_lrus = (long long)bss->lru_walk_steps - 1;
+	if (bss->lru_walk.state == 1)
+		s->memcg_lrus = (long long)bss->lru_walk.steps - 1;
 }
 
 static __u64 monotonic_ns(void)
@@ -101,10 +101,10 @@ static void resolve_pass(struct lrutop_state *s, int fd)
 	typeof(s->skel->bss) bss = s->skel->bss;
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 
-	bss->rs_start = 0;
-	bss->rs_state = 0;
+	bss->owner_walk.start = 0;
+	bss->owner_walk.state = 0;
 	/* Eight list_lrus a run: 32,768 runs cover a quarter of a million. */
-	for (int i = 0; i < 32768 && !bss->rs_state; i++) {
+	for (int i = 0; i < 32768 && !bss->owner_walk.state; i++) {
 		if (bpf_prog_test_run_opts(fd, &opts))
 			return;
 	}

@@ -5,9 +5,13 @@
 #include <stdint.h>
 
 /*
- * What list_lru memory the other side of the patch would use for the same state
- * (../shared/docs/list_lru-kernels.md, "Formulas"; README, "The model").
- * K = NUMA nodes, N = memcg id space, L = memcg-aware list_lrus.
+ * What list_lru memory the other side of the patch would use for the same state (README,
+ * "The model"). K = NUMA nodes, N = memcg id space, L = memcg-aware list_lrus.
+ * Before 5.18 (mm/list_lru.c, memcg_init_list_lru and memcg_update_all_list_lrus): per
+ * list_lru and node a kvmalloc'd pointer array of 16 + 8 N bytes and one kmalloc'd 24-byte
+ * list_lru_one (kmalloc-32) per id, made at creation and for [old, new) on each growth.
+ * From 5.18: kmalloc(16 + sizeof(list_lru_one) x K) per (list_lru, memcg) pair that ever
+ * held an object, ancestors included.
  */
 
 /* The slab bucket kmalloc(size) comes from; above 8 KiB, whole pages of a power-of-two order. */

@@ -48,9 +48,11 @@ static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char
 	}
 	y = draw_block(0, head ? head : "", LINES);
 	free(head);
-	mvprintw(y++, 0, "sort %s, %s, by %s; keys: a b f o c l u p sort, H hist, z totals, w owner/cause, q quit",
-		 sort_key_name(report_sort(s, o->sort)), s->cumulative ? "totals" : "deltas",
-		 s->by_cause ? "cause" : "owner");
+	/* Fits 80 columns; clipped on a narrower terminal rather than wrapped. */
+	snprintf(line, sizeof(line), "sort %s by %s, %s; keys abfoclup sort, H hist, z total, w cause, q quit",
+		 sort_key_name(report_sort(s, o->sort)), s->by_cause ? "cause" : "owner",
+		 s->cumulative ? "totals" : "deltas");
+	mvaddnstr(y++, 0, line, COLS);
 	if (o->cgroup)
 		mvprintw(y++, 0, "subtree %s", o->cgroup);
 	if (msg)

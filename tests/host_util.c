@@ -9,9 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "host_util.h"
+#include "lrutop.h"
 #include "probe.h"
+#include "lrutop.skel.h"
 
 const char *env_or(const char *name, const char *def)
 {
@@ -46,6 +50,61 @@ bool kernel_has_func(const char *name)
 	found = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 	return found;
+}
+
+/* Is a loaded program named name (cut to 15 characters by the kernel) one of lrutop's? */
+static bool is_lrutop_prog(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		if (!strncmp(bpf_program__name(prog), name, BPF_OBJ_NAME_LEN - 1))
+			return true;
+	}
+	return false;
+}
+
+int count_lrutop_bpf(void)
+{
+	struct bpf_prog_info info;
+	struct bpf_link_info link;
+	struct lrutop_bpf *skel;
+	__u32 id = 0, len, ours[4096];
+	int fd, n = 0, nprogs = 0;
+
+	/* The names come from the object lrutop loads, so every program it defines counts. */
+	skel = lrutop_bpf__open();
+	assert_non_null(skel);
+	while (!bpf_prog_get_next_id(id, &id)) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue;	/* freed meanwhile */
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && is_lrutop_prog(skel->obj, info.name)) {
+			n++;
+			if (nprogs < 4096)
+				ours[nprogs++] = id;
+		}
+		close(fd);
+	}
+	/* A link holds its program: count the links of ours too, in case a program lives on
+	 * in one alone. */
+	id = 0;
+	while (!bpf_link_get_next_id(id, &id)) {
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&link, 0, sizeof(link));
+		len = sizeof(link);
+		if (!bpf_obj_get_info_by_fd(fd, &link, &len)) {
+			for (int i = 0; i < nprogs; i++)
+				n += link.prog_id == ours[i];
+		}
+		close(fd);
+	}
+	lrutop_bpf__destroy(skel);
+	return n;
 }
 
 /* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */

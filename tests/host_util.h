@@ -14,6 +14,8 @@ const char *lrutop_bin(void);
 /* Which list_lru this kernel has, from its BTF layout (as lrutop's own probe decides). */
 bool kernel_has_field(const char *type, const char *field);
 bool kernel_has_func(const char *name);
+/* Programs (by the names lrutop's BPF object gives them) and links of lrutop's loaded now. */
+int count_lrutop_bpf(void);
 /* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */
 FILE *spawn(char *const argv[], pid_t *pid, bool err_too);
 /* Run a shell command, return its exit status and (if out) its output. */

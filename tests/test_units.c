@@ -513,7 +513,9 @@ static void test_model(void **state)
 	assert_int_equal(kmalloc_bucket(144), 192);	/* 16 + 32 x 4 nodes */
 	assert_int_equal(kmalloc_bucket(200), 256);
 	assert_int_equal(kmalloc_bucket(9000), 16384);
-	/* The id space grows through the sequence in shared/docs, one id past each size. */
+	/* The id space grows through 4, 10, 22, 46, ... 49150, 65535 (new size 2 x (id + 1),
+	 * at least 4, at most 65535: mm/memcontrol.c of 5.10, memcg_alloc_cache_id), one id past
+	 * each size. */
 	assert_int_equal(pre_patch_id_space(0), 0);
 	for (size_t i = 0; i < sizeof(growth) / sizeof(growth[0]); i++) {
 		assert_int_equal(pre_patch_id_space(prev + 1), growth[i]);

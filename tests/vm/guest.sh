@@ -11,6 +11,7 @@ if [ -w /sys/fs/cgroup/cgroup.subtree_control ] &&
 fi
 export LRUTOP_BIN=$dir/lrutop LRUTOP_WORKLOAD=$dir/workload
 export LRUTOP_TESTS='test_kernel_*' LRUTOP_SUITE="kernel $(uname -r)" LRUTOP_EXPECT_BACKEND=fentry
+export LRUTOP_FRESH_KERNEL=1	# booted for these tests: no memcg before them
 echo "lrutop kernel: $(uname -r)"
 "$dir/lrutop" --probe | sed -n 's/^backend: /lrutop backend: /p; /^self-check: /p; s/^list_lru: /lrutop list_lru: /p'
 "$dir/test_host"
@@ -29,7 +30,8 @@ mkdir -p /tmp/schema-mnt
 while [ ! -s /tmp/lrutop.jsonl ] && kill -0 $! 2> /dev/null; do
 	sleep 0.2
 done
-"$dir/workload" -r /sys/fs/cgroup -d /tmp/schema-mnt -n schema -m 2 -t 2 -k 1 -D 2 > /dev/null
+# 25 memcgs: more ids than the earlier tests left in use, so a pre-5.18 id space grows.
+"$dir/workload" -r /sys/fs/cgroup -d /tmp/schema-mnt -n schema -m 12 -t 2 -k 1 -D 2 > /dev/null
 wait
 sed 's/^/LRUTOP-JSONL /' /tmp/lrutop.jsonl
 exit $rc
