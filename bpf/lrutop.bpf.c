@@ -187,6 +187,12 @@ static __always_inline int self_check_slot(__u64 cgid)
 	return -1;
 }
 
+/* Pre-5.18: lrutop itself, mounting or unmounting its self-check's tmpfs. */
+static __always_inline bool is_self_check_task(void)
+{
+	return self_check_tgid && (bpf_get_current_pid_tgid() >> 32) == self_check_tgid;
+}
+
 /* The totals an event of the self-check (or not) goes to. */
 static __always_inline struct totals *totals_for(bool self_check)
 {
@@ -483,7 +489,7 @@ static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
 	pid_tgid = bpf_get_current_pid_tgid();
 
 	if (la.kind == LRUTOP_ALLOC_EAGER) {
-		self = self_check_tgid && (pid_tgid >> 32) == self_check_tgid;
+		self = is_self_check_task();
 		t = totals_for(self);
 		if (!t)
 			return 0;
@@ -805,7 +811,7 @@ int BPF_PROG(grow_exit, int new_size, int ret)
 SEC("fentry")
 int BPF_PROG(eager_init_enter, void *memcg_lrus, int begin, int end)
 {
-	struct totals *t = get_totals();
+	struct totals *t = totals_for(is_self_check_task());
 
 	if (!t)
 		return 0;

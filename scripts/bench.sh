@@ -159,6 +159,9 @@ for i in $(seq 2000); do mkdir "$walk/c$i"; done
 echo "  $(build/bench-refresh 1000 5 | grep -o '"cgroups":[0-9]*,"cgroup_walk_cpu_ms":[0-9.]*')"
 rmdir "$walk"/c[0-9]* "$walk"
 
+echo "== the start-up self-check (lrutop --probe with and without it, 21 rounds interleaved)"
+tests/bench/selfcheck.py | sed 's/^/  /'
+
 echo "== fentry backend in a Debian 6.1 guest (QEMU TCG: ns/event inflated by emulation)"
 scripts/vm-run.sh --kernel-alias 6.1 --add "$(command -v bpftool)" --add build/churn \
 	--add build/bench-floor --add build/floor.bpf.o \

@@ -46,25 +46,53 @@ void state_plan_metrics(struct lrutop_state *s)
 		s->avail[m] = probe_metric_available(s->plan, s->backend, m, why, sizeof(why));
 }
 
-/* The kernel's count of memory cgroups, all namespaces included: /proc/cgroups. */
+/*
+ * cgroup v2: the online cgroups below the root (cgroup.stat's nr_descendants). A removed
+ * memcg stays counted in /proc/cgroups while it dies, long after a pre-5.18 kernel gave its
+ * id back at offline; lrutop's own self-check memcgs would be counted so. -1 if unknown.
+ */
+static long long online_descendants(const struct lrutop_state *s)
+{
+	char path[4200], line[128];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.stat", s->cg_root);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "nr_descendants %lld", &n) == 1)
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The kernel's count of memory cgroups besides the root: online ones from cgroup v2's
+ * cgroup.stat, else /proc/cgroups (all namespaces). */
 static void count_memcgs(struct lrutop_state *s)
 {
 	char line[256], name[64];
 	int hier, num, enabled;
+	long long n = -1;
 	FILE *f;
 
-	f = fopen("/proc/cgroups", "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
+	if (s->cg_version == 2)
+		n = online_descendants(s);
+	f = n < 0 ? fopen("/proc/cgroups", "r") : NULL;
+	while (f && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 &&
-		    !strcmp(name, "memory") && num > 0) {
-			s->kernel_memcgs = num - 1;
-			if (s->kernel_memcgs > s->kernel_memcgs_peak)
-				s->kernel_memcgs_peak = s->kernel_memcgs;
-		}
+		    !strcmp(name, "memory") && num > 0)
+			n = num - 1;
 	}
-	fclose(f);
+	if (f)
+		fclose(f);
+	if (n < 0)
+		return;
+	s->kernel_memcgs = n;
+	if (n > s->kernel_memcgs_peak)
+		s->kernel_memcgs_peak = n;
 }
 
 /* Run count_memcg_lrus until its walk of the kernel's ring of memcg-aware list_lrus ends. */
@@ -183,11 +211,11 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	s->keep_removed_s = LRUTOP_KEEP_REMOVED_S;
 	s->kernel_memcgs = -1;
 	s->kernel_memcgs_peak = -1;
-	count_memcg_lrus(s);
-	count_memcgs(s);
 	s->cg_version = cgroup_memory_root("/proc/self/mounts", s->cg_root, sizeof(s->cg_root));
 	if (s->cg_version < 0)
 		s->cg_version = 0;
+	count_memcg_lrus(s);
+	count_memcgs(s);
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	s->last = s->started;
 	return 0;

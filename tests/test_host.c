@@ -793,8 +793,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kernel_lazy_lists),
 		cmocka_unit_test_teardown(test_kernel_owner_cause, owner_cause_teardown),
-		cmocka_unit_test(test_kernel_eager_lists),
+		/* The probe first: on a fresh pre-5.18 kernel it leaves the id space non-empty, so
+		 * the eager test's lrutop runs its self-check for real and must keep it apart. */
 		cmocka_unit_test(test_kernel_probe),
+		cmocka_unit_test(test_kernel_eager_lists),
 		cmocka_unit_test(test_prometheus_export),
 		cmocka_unit_test(test_json_schema),
 		cmocka_unit_test(test_snapshot_host),
