@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs inside a booted 6.1 kernel (scripts/bench.sh): the churn workload without and with
-# lrutop's fentry backend, and the cost per event of each program. Lines for the host start
-# with LRUTOP-BENCH.
+# lrutop's fentry backend (interleaved rounds, no floor programs attached), then the cost per
+# event of each program beside do-nothing floor programs. Lines for the host start with
+# LRUTOP-BENCH.
 dir=${LRUTOP_DIR:-/lrutop}
 runs=${1:-5}
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
@@ -9,15 +10,31 @@ churn="$dir/churn -r /sys/fs/cgroup -d /tmp/churn -m 4 -f 500 -i 3"
 median() {
 	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
-base=$(for i in $(seq "$runs"); do $churn; done | median)
-# The do-nothing floor programs on the same events: what being called at all costs here.
+# The slowdown: each round runs the workload with nothing attached, then with lrutop's
+# fentry backend alone (attached and self-checked: it says so on stderr), so that drift
+# between rounds falls on both; the ratio is the median of the rounds' ratios.
+: > /tmp/rounds
+for i in $(seq "$runs"); do
+	none=$($churn)
+	"$dir/lrutop" -b 1 > /dev/null 2> /tmp/lrutop.err &
+	pid=$!
+	while ! grep -q Tracing /tmp/lrutop.err && kill -0 $pid 2> /dev/null; do sleep 0.2; done
+	with=$($churn)
+	kill -INT $pid
+	wait $pid
+	echo "$none $with" >> /tmp/rounds
+done
+base=$(awk '{ print $1 }' /tmp/rounds | median)
+with=$(awk '{ print $2 }' /tmp/rounds | median)
+ratio=$(awk '{ printf "%.4f\n", $2 / $1 }' /tmp/rounds | median)
+echo "LRUTOP-BENCH   churn median: none ${base}s, lrutop (fentry) ${with}s, median of $runs interleaved rounds' ratios $ratio"
+# The do-nothing floor programs on the same events, beside lrutop: what being called at all
+# costs here.
 "$dir/bench-floor" "$dir/floor.bpf.o" > /tmp/floor.out 2>&1 &
 floor=$!
 "$dir/lrutop" -b -j 1 > /tmp/lrutop.out 2>&1 &
 pid=$!
 while ! grep -q '"version"' /tmp/lrutop.out || ! grep -q attached /tmp/floor.out; do sleep 0.2; done
-with=$(for i in $(seq "$runs"); do $churn; done | median)
-echo "LRUTOP-BENCH   churn median: none ${base}s, lrutop (fentry) ${with}s, ratio $(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.3f", a / b }')"
 # Statistics only now: timing every program run slows the runs above by itself.
 sysctl -w kernel.bpf_stats_enabled=1 > /dev/null
 $churn > /dev/null
