@@ -62,6 +62,7 @@ void metrics_server_stop(struct metrics_server *srv)
 {
 }
 #else
+#include <sys/resource.h>
 #include <microhttpd.h>
 
 struct metrics_server {
@@ -122,12 +123,40 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
+/*
+ * How many connections to accept at once: as many as the process may open, less a reserve
+ * for lrutop's own files and maps, after raising the soft limit toward the hard one. Idle
+ * or slow clients by the thousand must not leave a scrape without a slot.
+ */
+#define HTTP_FD_RESERVE	128
+#define HTTP_MAX_CONNS	8192U
+
+static unsigned int connection_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 32;
+	if (rl.rlim_cur < HTTP_MAX_CONNS + HTTP_FD_RESERVE && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < HTTP_MAX_CONNS + HTTP_FD_RESERVE ?
+			      rl.rlim_max : HTTP_MAX_CONNS + HTTP_FD_RESERVE;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur <= HTTP_FD_RESERVE + 32)
+		return 32;
+	return rl.rlim_cur - HTTP_FD_RESERVE < HTTP_MAX_CONNS ? rl.rlim_cur - HTTP_FD_RESERVE :
+								 HTTP_MAX_CONNS;
+}
+
 int metrics_server_start(const char *spec, struct metrics_server **out, char *why, size_t len)
 {
 	struct sockaddr_storage ss = {};
 	struct metrics_server *srv;
 	sigset_t block, old;
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD;
+	/* epoll: select() stops at 1024 descriptors. Two threads: a slow client's request
+	 * parsing never holds up another's scrape. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
 	char host[64];
 	uint16_t port;
 
@@ -161,8 +190,13 @@ int metrics_server_start(const char *spec, struct metrics_server **out, char *wh
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	srv->daemon = MHD_start_daemon(flags, port, NULL, NULL, handle, srv,
 				       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				       MHD_OPTION_CONNECTION_LIMIT, 32U,
-				       MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+				       MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+				       MHD_OPTION_THREAD_POOL_SIZE, 2U,
+				       /* A connection silent this long is closed: a slow client
+					* cannot hold its slot for good. */
+				       MHD_OPTION_CONNECTION_TIMEOUT, 5U,
+				       /* Request headers beyond this get an error reply, not memory. */
+				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192,
 				       MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!srv->daemon) {
