@@ -49,8 +49,8 @@ static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char
 	y = draw_block(0, head ? head : "", LINES);
 	free(head);
 	/* Fits 80 columns; clipped on a narrower terminal rather than wrapped. */
-	snprintf(line, sizeof(line), "sort %s by %s, %s; keys abfoclup sort, H hist, z total, w cause, q quit",
-		 sort_key_name(report_sort(s, o->sort)), s->by_cause ? "cause" : "owner",
+	snprintf(line, sizeof(line), "sort %s, by %s, %s | abfoclup sort H hist z total w cause q quit",
+		 sort_key_name(o->sort), s->by_cause ? "cause" : "owner",
 		 s->cumulative ? "totals" : "deltas");
 	mvaddnstr(y++, 0, line, COLS);
 	if (o->cgroup)
