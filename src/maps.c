@@ -14,7 +14,6 @@ size_t percpu_value_size(size_t size, int ncpus)
 
 static int map_dump_reserve(struct map_dump *d, size_t want)
 {
-	size_t old = d->cap;
 	void *k, *v;
 
 	if (want <= d->cap)
@@ -29,11 +28,18 @@ static int map_dump_reserve(struct map_dump *d, size_t want)
 	if (!v)
 		return -ENOMEM;
 	d->vals = v;
-	/* Zeroed once as they grow: valgrind does not see the kernel fill them (its model of
-	 * bpf(2) has no batch lookups), and every test read would be an error there. */
-	memset((char *)d->keys + old * d->key_size, 0, (d->cap - old) * d->key_size);
-	memset((char *)d->vals + old * d->val_size, 0, (d->cap - old) * d->val_size);
 	return 0;
+}
+
+/*
+ * Zero the n entries from i that the kernel is about to fill: valgrind does not see it fill
+ * them (its model of bpf(2) has no batch lookups), and every id read back would be an error
+ * there. Only those: zeroing all the capacity made it resident (36.6 MB at 100,000 rows).
+ */
+static void map_dump_clear(struct map_dump *d, size_t i, size_t n)
+{
+	memset((char *)d->keys + i * d->key_size, 0, n * d->key_size);
+	memset((char *)d->vals + i * d->val_size, 0, n * d->val_size);
 }
 
 /* Fallback for kernels without batch ops on this map type: one key at a time. */
@@ -47,6 +53,7 @@ static int map_dump_by_key(int fd, struct map_dump *d)
 		err = map_dump_reserve(d, d->n + 1);
 		if (err)
 			return err;
+		map_dump_clear(d, d->n, 1);
 		key = (char *)d->keys + d->n * d->key_size;
 		if (bpf_map_get_next_key(fd, prev, key))
 			return errno == ENOENT ? 0 : -errno;
@@ -75,6 +82,7 @@ int map_dump_read(int fd, struct map_dump *d, size_t key_size, size_t val_size)
 		if (err)
 			return err;
 		count = BATCH;
+		map_dump_clear(d, d->n, BATCH);
 		err = bpf_map_lookup_batch(fd, in, out_batch, (char *)d->keys + d->n * key_size,
 					   (char *)d->vals + d->n * val_size, &count, NULL);
 		if (err)
