@@ -744,18 +744,13 @@ int BPF_PROG(lru_obj_exit, struct kmem_cache *s, void *lru, gfp_t gfp, void *ret
  */
 static __always_inline void would_populate(struct super_block *sb, __u64 off, struct totals *t)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	struct cgroup_subsys_state *css;
+	struct mem_cgroup *memcg = current_memcg();
 	struct pair_key pk;
-	struct css_set *cset;
 	__u8 one = 1;
 
-	cset = BPF_CORE_READ(task, cgroups);
-	if (bpf_probe_read_kernel(&css, sizeof(css), &cset->subsys[id]) || !css ||
-	    !BPF_CORE_READ(css, parent))
+	if (!memcg || !BPF_CORE_READ(memcg, css.parent))
 		return;
-	pk.cgid = BPF_CORE_READ(css, cgroup, kn, id);
+	pk.cgid = memcg_cgid(memcg);
 	pk.lru = (__u64)sb + off;
 	if (bpf_map_lookup_elem(&would_pairs, &pk))
 		return;

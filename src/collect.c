@@ -95,24 +95,34 @@ static void count_memcgs(struct lrutop_state *s)
 		s->kernel_memcgs_peak = n;
 }
 
-/* Run count_memcg_lrus until its walk of the kernel's ring of memcg-aware list_lrus ends. */
-static void count_memcg_lrus(struct lrutop_state *s)
+/*
+ * Walk the kernel's ring of memcg-aware list_lrus with program fd, a chunk a run
+ * (BPF_PROG_TEST_RUN), from its start until the walk ends or max_runs. Returns the walk's
+ * state: 1 done, -1 failed, 0 cut short.
+ */
+static int ring_walk_run(int fd, struct ring_walk *w, int max_runs)
 {
-	typeof(s->skel->bss) bss = s->skel->bss;
-	int fd = bpf_program__fd(s->skel->progs.count_memcg_lrus);
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 
 	if (fd < 0)
-		return;
-	bss->lru_walk.start = 0;
-	bss->lru_walk.state = 0;
-	/* 1024 steps a run: 256 runs cover a quarter of a million list_lrus. */
-	for (int i = 0; i < 256 && !bss->lru_walk.state; i++) {
+		return -1;
+	w->start = 0;
+	w->state = 0;
+	for (int i = 0; i < max_runs && !w->state; i++) {
 		if (bpf_prog_test_run_opts(fd, &opts))
-			return;
+			return -1;
 	}
-	if (bss->lru_walk.state == 1)
-		s->memcg_lrus = (long long)bss->lru_walk.steps - 1;
+	return w->state;
+}
+
+/* Run count_memcg_lrus until its walk of the kernel's ring of memcg-aware list_lrus ends. */
+static void count_memcg_lrus(struct lrutop_state *s)
+{
+	struct ring_walk *w = &s->skel->bss->lru_walk;
+
+	/* 1024 steps a run: 256 runs cover a quarter of a million list_lrus. */
+	if (ring_walk_run(bpf_program__fd(s->skel->progs.count_memcg_lrus), w, 256) == 1)
+		s->memcg_lrus = (long long)w->steps - 1;
 }
 
 static __u64 monotonic_ns(void)
@@ -123,20 +133,6 @@ static __u64 monotonic_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Run resolve_owners over the whole ring for the ids in rs_ids. */
-static void resolve_pass(struct lrutop_state *s, int fd)
-{
-	typeof(s->skel->bss) bss = s->skel->bss;
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-
-	bss->owner_walk.start = 0;
-	bss->owner_walk.state = 0;
-	/* Eight list_lrus a run: 32,768 runs cover a quarter of a million. */
-	for (int i = 0; i < 32768 && !bss->owner_walk.state; i++) {
-		if (bpf_prog_test_run_opts(fd, &opts))
-			return;
-	}
-}
 
 int state_resolve_owners(struct lrutop_state *s)
 {
@@ -166,7 +162,8 @@ int state_resolve_owners(struct lrutop_state *s)
 			bss->rs_cgids[j] = refs[i + j].cgid;
 		}
 		bss->rs_nids = n;
-		resolve_pass(s, fd);
+		/* Eight list_lrus a run: 32,768 runs cover a quarter of a million. */
+		ring_walk_run(fd, &bss->owner_walk, 32768);
 	}
 	/* A list is in its slot microseconds after its kmalloc: an id with no allocation for
 	 * a second before this pass began is done with. */
