@@ -423,14 +423,60 @@ static void forget_pairs(struct lrutop_state *s)
 	}
 }
 
+static int removed_at_cmp(const void *a, const void *b)
+{
+	const struct memcg_row *x = *(struct memcg_row *const *)a, *y = *(struct memcg_row *const *)b;
+
+	return (x->removed_at > y->removed_at) - (x->removed_at < y->removed_at);
+}
+
+/*
+ * Entries the per-memcg map holds beyond the room it must keep for the next interval:
+ * twice the rows the last one brought, and a sixteenth of the map. A host that churns
+ * memcgs faster than --keep-removed allows would otherwise fill it, and counts would drop.
+ */
+static size_t map_over_room(const struct lrutop_state *s, size_t aged)
+{
+	size_t cap = bpf_map__max_entries(s->skel->maps.memcg_stats);
+	size_t held = s->dump_memcg.n > aged ? s->dump_memcg.n - aged : 0;
+	size_t want = held + 2 * s->memcgs.added + cap / 16;
+
+	return want > cap ? want - cap : 0;
+}
+
+/* Age the removed memcgs still kept, oldest removal first, until the map has its room. */
+static size_t age_early(struct lrutop_state *s, size_t over)
+{
+	struct memcg_row **kept;
+	size_t n = 0;
+
+	kept = malloc((s->memcgs.nr ? s->memcgs.nr : 1) * sizeof(*kept));
+	if (!kept)
+		return 0;
+	for (size_t i = 0; i < s->memcgs.nr; i++) {
+		if (s->memcgs.rows[i].removed && !s->memcgs.rows[i].aged)
+			kept[n++] = &s->memcgs.rows[i];
+	}
+	qsort(kept, n, sizeof(*kept), removed_at_cmp);
+	if (n > over)
+		n = over;
+	for (size_t i = 0; i < n; i++)
+		forget_memcg(s, kept[i]);
+	s->aged_early += n;
+	free(kept);
+	return n;
+}
+
 /*
  * Memcgs removed keep_removed_s ago or more leave the maps and the table: a host that
- * churns containers for days must not fill them. Their counters join s->aged.
+ * churns containers for days must not fill them. Their counters join s->aged. When the
+ * map would not have room for the next interval, removed memcgs leave sooner: a dead row
+ * hidden early loses nothing, a full map loses counts.
  */
 static void age_removed(struct lrutop_state *s, double now)
 {
 	struct memcg_row *r;
-	size_t n = 0;
+	size_t n = 0, over;
 
 	if (s->keep_removed_s < 0)
 		return;
@@ -441,6 +487,9 @@ static void age_removed(struct lrutop_state *s, double now)
 			n++;
 		}
 	}
+	over = map_over_room(s, n);
+	if (over)
+		n += age_early(s, over);
 	if (!n)
 		return;
 	forget_pairs(s);

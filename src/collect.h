@@ -59,6 +59,7 @@ struct lrutop_state {
 	double keep_removed_s;	/* LRUTOP_KEEP_REMOVED_S unless told */
 	struct memcg_stats aged;
 	__u64 aged_memcgs;
+	__u64 aged_early;	/* of those, aged before keep_removed_s to keep the map from filling */
 
 	struct timespec started, last;
 	double interval_s;	/* since the previous refresh */

@@ -135,6 +135,9 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		fprintf(out, "aged out: %llu removed memcgs with %llu lists, %sB (--keep-removed)\n",
 			(unsigned long long)s->aged_memcgs, (unsigned long long)s->aged.allocs,
 			fmt_size(b1, sizeof(b1), s->aged.bytes));
+	if (s->aged_early)
+		fprintf(out, "aged early: %llu removed memcgs before --keep-removed, to keep the map from filling (raise --max-memcgs)\n",
+			(unsigned long long)s->aged_early);
 	if (s->tot.drops_memcg || s->tot.drops_lru || s->tot.drops_pair || s->tot.drops_live ||
 	    s->tot.drops_owner)
 		fprintf(out, "DROPS: %llu memcg rows, %llu owners, %llu lrus, %llu pairs, %llu frees untracked (maps full: raise --max-memcgs)\n",
@@ -419,8 +422,9 @@ json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opt
 	json_object_set_new(root, "kernel_memcgs", s->kernel_memcgs >= 0 ? json_integer(s->kernel_memcgs) : json_null());
 	json_object_set_new(root, "pre_patch_estimate_bytes", json_pre_patch_estimate(s));
 	json_object_set_new(root, "lrus", json_lrus(s));
-	json_object_set_new(root, "aged_out", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-		"memcgs", (json_int_t)s->aged_memcgs, "allocs", (json_int_t)s->aged.allocs,
+	json_object_set_new(root, "aged_out", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		"memcgs", (json_int_t)s->aged_memcgs, "early_memcgs", (json_int_t)s->aged_early,
+		"allocs", (json_int_t)s->aged.allocs,
 		"caused_allocs", (json_int_t)s->aged.caused_allocs,
 		"caused_bytes", (json_int_t)s->aged.caused_bytes,
 		"bytes", (json_int_t)s->aged.bytes, "freed_bytes", (json_int_t)s->aged.freed_bytes,

@@ -170,6 +170,7 @@ static int table_merge(struct memcg_table *t, const __u64 *ids, const struct mem
 		row_read(r, &vals[refs[k].i]);
 	}
 	free(refs);
+	t->added = t->nr - sorted;
 	if (!err && t->nr == sorted) {	/* no row moved, every entry found its row */
 		remember_read_order(t, where, n);
 		return 0;
@@ -185,6 +186,7 @@ int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct mem
 {
 	for (size_t i = 0; i < t->nr; i++)
 		memset(&t->rows[i].delta, 0, sizeof(t->rows[i].delta));
+	t->added = 0;
 	if (!reuse_read_order(t, ids, n)) {
 		t->read_nr = 0;
 		return table_merge(t, ids, vals, n);

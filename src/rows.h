@@ -47,6 +47,7 @@ struct memcg_table {
 	 */
 	size_t *read_rows;
 	size_t read_nr;		/* 0: no order to reuse */
+	size_t added;		/* rows the last update brought */
 };
 
 const char *sort_key_name(enum sort_key k);
