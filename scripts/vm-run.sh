@@ -5,7 +5,8 @@
 #
 # usage: scripts/vm-run.sh (--kernel-alias SERIES|newest | --kernel-package NAME |
 #                          --kernel BZIMAGE) [--numa N] [--timeout S] [--runner qemu|vng]
-#                          [--accel auto|tcg|kvm] [--add PROGRAM]... GUEST_SCRIPT [ARGS...]
+#                          [--accel auto|tcg|kvm] [--mem-per-node MB] [--add PROGRAM]...
+#                          GUEST_SCRIPT [ARGS...]
 # --accel auto (the default) uses KVM only where a bounded probe boot proved it works (the
 # verdict is cached per host boot); here /dev/kvm exists but hangs these kernels.
 # --kernel-alias takes a series Debian carries (5.10, 6.1, 6.12, 6.16 ... 7.3) or newest;
@@ -16,7 +17,7 @@
 # read from a marker line the guest init prints.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-kernel= alias_name= package= numa=1 tmo=240 runner=qemu accel=auto extra=()
+kernel= alias_name= package= numa=1 mem_mb=512 tmo=240 runner=qemu accel=auto extra=()
 cache=${LRUTOP_CACHE:-$top/.cache}
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
 	--runner) runner=$2; shift 2 ;;
 	--accel) accel=$2; shift 2 ;;
 	--numa) numa=$2; shift 2 ;;
+	--mem-per-node) mem_mb=$2; shift 2 ;;
 	--timeout) tmo=$2; shift 2 ;;
 	--add) extra+=("$2"); shift 2 ;;
 	--) shift; break ;;
@@ -66,7 +68,7 @@ vng)
 		done
 	fi
 	exec timeout "$tmo" vng --run "$kernel" --disable-kvm --user root --cpus "$numa" \
-		--memory $((512 * numa))M "${vng_numa[@]}" --rwdir /tmp \
+		--memory $((mem_mb * numa))M "${vng_numa[@]}" --rwdir /tmp \
 		--exec "LRUTOP_DIR=$dir sh $(printf '%q' "$(realpath "$script")") $(printf '%q ' "$@")"
 	;;
 *)	echo "vm-run: unknown runner '$runner' (qemu, vng)" >&2; exit 2 ;;
@@ -115,7 +117,7 @@ chmod +x "$root/init"
 numa_args=()
 if [ "$numa" -gt 1 ]; then
 	for n in $(seq 0 $((numa - 1))); do
-		numa_args+=(-object "memory-backend-ram,id=m$n,size=512M" -numa "node,nodeid=$n,cpus=$n,memdev=m$n")
+		numa_args+=(-object "memory-backend-ram,id=m$n,size=${mem_mb}M" -numa "node,nodeid=$n,cpus=$n,memdev=m$n")
 	done
 fi
 choose_accel() {
@@ -146,7 +148,7 @@ esac
 
 log=$work/serial.log
 # QEMU's own status says nothing of the guest.
-timeout "$tmo" qemu-system-x86_64 -accel "$accel" -m $((512 * numa))M -smp "$numa" "${numa_args[@]}" \
+timeout "$tmo" qemu-system-x86_64 -accel "$accel" -m $((mem_mb * numa))M -smp "$numa" "${numa_args[@]}" \
 	-nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=3" > "$log" 2>&1 || true
 tr -d '\r' < "$log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' | grep -v '^LRUTOP-VM-RESULT' || true

@@ -17,6 +17,7 @@
 #include "collect.h"
 #include "compare.h"
 #include "http.h"
+#include "model_cmd.h"
 #include "opts.h"
 #include "probe.h"
 #include "atomic.h"
@@ -161,6 +162,10 @@ int main(int argc, char **argv)
 		signal(SIGHUP, sig_handler);
 		argv[1] = "lrutop snapshot";
 		return snapshot_main(argc - 1, argv + 1, &exiting);
+	}
+	if (argc > 1 && !strcmp(argv[1], "model")) {
+		argv[1] = "lrutop model";
+		return model_main(argc - 1, argv + 1);
 	}
 	if (argc > 1 && !strcmp(argv[1], "compare")) {
 		argv[1] = "lrutop compare";

@@ -67,7 +67,7 @@ static void usage(void)
 		"                [--rmdir-first]\n"
 		"A container host: MEMCGS memory cgroups DEPTH levels deep, MOUNTS tmpfs of which each\n"
 		"memcg touches TOUCH (its containers'), SHARED tmpfs every memcg touches, FILES files\n"
-		"per memcg per mount. Prints per memcg the lists a 5.18+ kernel must allocate, then a\n"
+		"per memcg per mount (0: none, a control that makes no list). Prints per memcg the lists a 5.18+ kernel must allocate, then a\n"
 		"summary. --keep leaves all in place; --cleanup (same options) removes it, unmounting\n"
 		"first unless --rmdir-first.\n");
 	exit(2);
@@ -221,7 +221,7 @@ static void parse(int argc, char **argv, struct config *c)
 		}
 	}
 	if (!c->cgroot || !c->mntdir || c->memcgs < 1 || c->mounts < 1 || c->touch < 1 ||
-	    c->touch > c->mounts || c->touch > 100 || c->files < 1 || c->depth < 1 || c->depth > MAX_DEPTH ||
+	    c->touch > c->mounts || c->touch > 100 || c->files < 0 || c->depth < 1 || c->depth > MAX_DEPTH ||
 	    c->shared < 0 || c->shared > 100)
 		usage();
 }
@@ -289,7 +289,8 @@ int main(int argc, char **argv)
 			for (int l = 0; l <= c.depth; l++) {
 				int node = l ? 1 + i * c.depth + l - 1 : 0;
 
-				if (populate(&p[node])) {
+				/* No file (-f 0, a control): no object, no list. */
+				if (c.files && populate(&p[node])) {
 					made++;
 					owned[node] += 2;
 				}
