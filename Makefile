@@ -74,10 +74,13 @@ vmtest:
 	@LRUTOP_ONLY_VM=1 LRUTOP_VM_KERNELS="$(KERNELS)" tests/run.sh
 
 # Before/after the patch on Debian 5.10 and 6.1: snapshots, tables and chart in docs/ab/.
+# Any two kernels: make ab A=6.12 B=7.3 [NUMA="1 2"] [MEMCGS="20 200"] [AB_OUT=dir]
+# (a series alias, pkg:NAME or the path of a bzImage each).
 ab:
 	@scripts/deps.sh test vm
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/workload
-	@scripts/ab.sh
+	@scripts/ab.sh $(if $(A),-a $(A) -b $(B)) $(if $(NUMA),--numa "$(NUMA)") \
+		$(if $(MEMCGS),--memcgs "$(MEMCGS)") $(if $(AB_OUT),-o $(AB_OUT))
 
 # The cost of watching: docs/BENCHMARKS.md says what each figure means.
 $(OUT)/churn: tests/bench/churn.c | $(OUT)
@@ -104,9 +107,10 @@ bench:
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the
 # seeds in tests/fuzz/corpus; new inputs go to a scratch directory, not the seeds.
 FUZZ_S ?= 60
-$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c src/compare.c src/compare.h | $(OUT)
+$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c src/compare.c src/compare_measured.c src/model.c src/compare.h | $(OUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$(CPPFLAGS) tests/fuzz/compare_fuzz.c src/compare.c -ljansson -o $@
+		$(CPPFLAGS) tests/fuzz/compare_fuzz.c src/compare.c src/compare_measured.c src/model.c \
+		-ljansson -lm -o $@
 
 fuzz:
 	@scripts/deps.sh build fuzz

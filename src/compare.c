@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <jansson.h>
 #include "compare.h"
+#include "model.h"
 #include "report.h"
 #include "snapshot.h"
 
@@ -22,6 +23,8 @@
  */
 #define SNAP_NODES_MAX	1024
 #define SNAP_COUNT_MAX	(1LL << 48)
+/* Before the patch a list_lru_one of 24 bytes is a kmalloc-32. */
+#define PRE_PATCH_LIST_BYTES 32
 
 /* An integer, or -1 for null or absent. */
 static long long opt_int(json_t *o)
@@ -51,7 +54,8 @@ static int labelled_memcgs(json_t *root, long long *memcgs)
 static int snap_check_counts(const struct snap *s, char *why, size_t len)
 {
 	const long long counts[] = { s->lists, s->bytes, s->memcgs, s->lrus, s->ids,
-				     s->pre_lists, s->pre_bytes, s->post_lists, s->post_bytes };
+				     s->pre_lists, s->pre_bytes, s->post_lists, s->post_bytes,
+				     s->freed_bytes };
 
 	if (s->nodes < 1 || s->nodes > SNAP_NODES_MAX || s->lists < 0 || s->bytes < 0)
 		goto impossible;
@@ -116,6 +120,12 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 	s->post_lists = opt_int(json_object_get(post, "lists"));
 	s->post_bytes = opt_int(json_object_get(post, "bytes"));
 	s->command_status = opt_int(json_object_get(root, "command_status"));
+	s->one_size = opt_int(json_object_get(root, "list_lru_one"));
+	s->freed_bytes = opt_int(json_object_get(json_object_get(root, "totals"), "freed_bytes"));
+	if (s->one_size != -1 && (s->one_size < 8 || s->one_size > 4096)) {
+		snprintf(why, len, "%s: impossible list_lru_one size %lld", s->file, s->one_size);
+		return -EINVAL;
+	}
 	return snap_check_counts(s, why, len);
 }
 
@@ -187,7 +197,7 @@ double snap_model_error(long long measured, long long model)
 	return 100.0 * (model - measured) / measured;
 }
 
-static const char *cell(char *buf, size_t len, long long v)
+const char *compare_cell(char *buf, size_t len, long long v)
 {
 	if (v < 0)
 		return "-";
@@ -195,7 +205,7 @@ static const char *cell(char *buf, size_t len, long long v)
 	return buf;
 }
 
-static const char *pct(char *buf, size_t len, double e)
+const char *compare_pct(char *buf, size_t len, double e)
 {
 	if (isnan(e))
 		return "-";
@@ -211,15 +221,14 @@ static void worst_of(double *worst, double e)
 		*worst = INFINITY;
 }
 
-/* Lists per list_lru kind on the patched side (fentry sees which list_lru). */
-static void kinds_table(FILE *out, const struct snap *after)
+void snap_lists_by_kind(const struct snap *s, long long sum[3])
 {
-	long long sum[3] = { 0 };
 	const char *kind;
 	json_t *l;
 	size_t i;
 
-	json_array_foreach(json_object_get(after->json, "lrus"), i, l) {
+	sum[0] = sum[1] = sum[2] = 0;
+	json_array_foreach(json_object_get(s->json, "lrus"), i, l) {
 		long long *to, allocs = opt_int(json_object_get(l, "allocs"));
 
 		kind = json_string_value(json_object_get(l, "kind"));
@@ -228,6 +237,14 @@ static void kinds_table(FILE *out, const struct snap *after)
 		if (allocs > 0 && count_ok(allocs) && __builtin_add_overflow(*to, allocs, to))
 			*to = LLONG_MAX;
 	}
+}
+
+/* Lists per list_lru kind on the patched side (fentry sees which list_lru). */
+static void kinds_table(FILE *out, const struct snap *after)
+{
+	long long sum[3];
+
+	snap_lists_by_kind(after, sum);
 	if (!sum[0] && !sum[1] && !sum[2])
 		return;
 	fprintf(out, "\n| list_lru kind (%s) | lists |\n|---|---:|\n", after->kernel);
@@ -253,36 +270,46 @@ static void memcgs_table(FILE *out, const struct snap *before, const struct snap
 		fprintf(out, "| %s | %lld | %s |\n",
 			json_string_value(json_object_get(m, "path")) ?: "?",
 			opt_int(json_object_get(m, "allocs")),
-			cell(b, sizeof(b), before->lrus >= 0 ? before->lrus * before->nodes : -1));
+			compare_cell(b, sizeof(b), before->lrus >= 0 ? before->lrus * before->nodes : -1));
 	}
+}
+
+/* A snapshot whose command ran and which measured lists: one a comparison can use. */
+static int snap_measured_usable(const struct snap *s, char *why, size_t len)
+{
+	if (s->command_status > 0) {
+		snprintf(why, len, "%s: the measured command failed (status %lld)", s->file,
+			 s->command_status);
+		return -EINVAL;
+	}
+	if (s->lists <= 0) {
+		snprintf(why, len, "%s: no list was measured: nothing to compare but 0", s->file);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int compare_pair_usable(const struct snap *a, const struct snap *b, char *why, size_t len)
 {
-	const struct snap *s[2] = { a, b };
-
 	if (a->patched == b->patched) {
 		snprintf(why, len, "%s and %s are both %s the patch", a->file, b->file,
 			 a->patched ? "after" : "before");
 		return -EINVAL;
 	}
-	for (int i = 0; i < 2; i++) {
-		if (s[i]->command_status > 0) {
-			snprintf(why, len, "%s: the measured command failed (status %lld)", s[i]->file,
-				 s[i]->command_status);
-			return -EINVAL;
-		}
-		if (s[i]->lists <= 0) {
-			snprintf(why, len, "%s: no list was measured: a model cannot be checked against 0",
-				 s[i]->file);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	if (snap_measured_usable(a, why, len))
+		return -EINVAL;
+	return snap_measured_usable(b, why, len);
 }
 
-/* Before the patch a list_lru_one of 24 bytes is a kmalloc-32. */
-#define PRE_PATCH_LIST_BYTES 32
+long long snap_btf_list_bytes(const struct snap *s)
+{
+	if (!s->patched)
+		return PRE_PATCH_LIST_BYTES;
+	if (s->one_size < 0)
+		return -1;
+	return (long long)kmalloc_bucket(16 + (uint64_t)s->one_size * s->nodes);
+}
+
 
 void compare_pair(FILE *out, const struct snap *before, const struct snap *after, double *worst)
 {
@@ -303,21 +330,21 @@ void compare_pair(FILE *out, const struct snap *before, const struct snap *after
 		after->kernel);
 	fprintf(out, "| | %s | %s |\n|---|---:|---:|\n", before->kernel, after->kernel);
 	fprintf(out, "| memcg-aware list_lrus, id space at the end | %s, %s | %s, %s (model) |\n",
-		cell(b[0], 32, before->lrus), cell(b[1], 32, before->ids), cell(b[2], 32, after->lrus),
-		cell(b[3], 32, after->ids));
+		compare_cell(b[0], 32, before->lrus), compare_cell(b[1], 32, before->ids), compare_cell(b[2], 32, after->lrus),
+		compare_cell(b[3], 32, after->ids));
 	fprintf(out, "| list_lru lists allocated, measured | %lld | %lld |\n", before->lists,
 		after->lists);
 	fprintf(out, "| their bytes, measured | %lld | %lld |\n", before->bytes, after->bytes);
 	fprintf(out, "| lists, the model from the other kernel's run | %s | %s |\n",
-		cell(b[4], 32, after->pre_lists), cell(b[5], 32, before->post_lists));
-	fprintf(out, "| model vs measured (lists) | %s | %s |\n", pct(b[6], 32, e_before),
-		pct(b[7], 32, e_after));
+		compare_cell(b[4], 32, after->pre_lists), compare_cell(b[5], 32, before->post_lists));
+	fprintf(out, "| model vs measured (lists) | %s | %s |\n", compare_pct(b[6], 32, e_before),
+		compare_pct(b[7], 32, e_after));
 	fprintf(out, "| list bytes, the model from the other kernel's run | %s | %s |\n",
-		cell(b[4], 32, pre_list_bytes), cell(b[5], 32, before->post_bytes));
-	fprintf(out, "| model vs measured (bytes) | %s | %s |\n", pct(b[6], 32, eb_before),
-		pct(b[7], 32, eb_after));
+		compare_cell(b[4], 32, pre_list_bytes), compare_cell(b[5], 32, before->post_bytes));
+	fprintf(out, "| model vs measured (bytes) | %s | %s |\n", compare_pct(b[6], 32, eb_before),
+		compare_pct(b[7], 32, eb_after));
 	fprintf(out, "| bytes with pointer arrays, model | %s | %s |\n",
-		cell(b[0], 32, after->pre_bytes), cell(b[1], 32, before->post_bytes));
+		compare_cell(b[0], 32, after->pre_bytes), compare_cell(b[1], 32, before->post_bytes));
 	if (before->bytes > 0)
 		fprintf(out, "\nAfter the patch: %.2f%% of the bytes before it (%.1fx less).\n",
 			100.0 * after->bytes / before->bytes,
@@ -329,27 +356,44 @@ void compare_pair(FILE *out, const struct snap *before, const struct snap *after
 /* The gnuplot script: memory against memcgs for both kernels, measured and modelled. */
 static void chart_script(FILE *g, const struct snap *snaps, int n)
 {
+	/* Two kernels on one side of the patch: measured against measured, titled by kernel. */
+	bool same = n >= 2 && snaps[0].patched == snaps[1].patched;
+
 	fprintf(g, "set terminal svg size 900,540 dynamic enhanced font 'sans,12'\n");
-	fprintf(g, "set title 'list\\_lru memory of the same workload before and after \"mm: introduce kmem\\_cache\\_alloc\\_lru\"'\n");
+	if (same)
+		fprintf(g, "set title 'list\\_lru memory of the same workload on %s and %s'\n",
+			snaps[0].kernel, snaps[1].kernel);
+	else
+		fprintf(g, "set title 'list\\_lru memory of the same workload before and after \"mm: introduce kmem\\_cache\\_alloc\\_lru\"'\n");
 	fprintf(g, "set xlabel 'memory cgroups'\nset ylabel 'bytes of per-memcg lists (log)'\n");
 	fprintf(g, "set logscale xy\nset grid\nset key top left\nset format y '%%.0s%%cB'\n");
 	fprintf(g, "$d << EOD\n");
 	for (int i = 0; i + 1 < n; i += 2) {
-		const struct snap *a = snaps[i].patched ? &snaps[i + 1] : &snaps[i];
-		const struct snap *b = snaps[i].patched ? &snaps[i] : &snaps[i + 1];
+		const struct snap *a = snaps[i].patched && !same ? &snaps[i + 1] : &snaps[i];
+		const struct snap *b = snaps[i].patched && !same ? &snaps[i] : &snaps[i + 1];
+		long long model_a = same ? -1 : b->pre_lists >= 0 ? PRE_PATCH_LIST_BYTES * b->pre_lists : -1;
+		long long model_b = same ? (snap_btf_list_bytes(b) > 0 ? a->lists * snap_btf_list_bytes(b) : -1)
+					 : a->post_bytes;
 
 		/* No model: no point (NaN), never the measurement drawn as the model. */
 		fprintf(g, "%lld %lld %lld ", b->memcgs, a->bytes, b->bytes);
-		if (b->pre_lists >= 0)
-			fprintf(g, "%lld ", PRE_PATCH_LIST_BYTES * b->pre_lists);
+		if (model_a >= 0)
+			fprintf(g, "%lld ", model_a);
 		else
 			fprintf(g, "NaN ");
-		if (a->post_bytes >= 0)
-			fprintf(g, "%lld\n", a->post_bytes);
+		if (model_b >= 0)
+			fprintf(g, "%lld\n", model_b);
 		else
 			fprintf(g, "NaN\n");
 	}
 	fprintf(g, "EOD\n");
+	if (same) {
+		fprintf(g, "plot $d using 1:2 with linespoints pt 7 lw 2 title '%s (measured)', "
+			   "$d using 1:3 with linespoints pt 5 lw 2 title '%s (measured)', "
+			   "$d using 1:5 with lines dt 2 lw 1 title '%s (model: the lists of %s, its own bytes per list)'\n",
+			snaps[0].kernel, snaps[1].kernel, snaps[1].kernel, snaps[0].kernel);
+		return;
+	}
 	fprintf(g, "plot $d using 1:2 with linespoints pt 7 lw 2 title 'before (measured)', "
 		   "$d using 1:4 with lines dt 2 lw 1 title 'before (model from the after run)', "
 		   "$d using 1:3 with linespoints pt 5 lw 2 title 'after (measured)', "
@@ -414,11 +458,13 @@ struct compare_opts {
 	int n;
 	const char *svg;
 	double check;		/* fail when a model error exceeds this, percent; 0: never */
+	double threshold;	/* same-side pairs: call out differences beyond this, percent */
 };
 
 static const struct argp_option compare_options[] = {
 	{ "svg", 's', "FILE", 0, "Also draw memory against memcgs for both kernels (gnuplot)", 0 },
-	{ "check", 'c', "PCT", 0, "Exit 1 if a model disagrees with a measurement by more than PCT%", 0 },
+	{ "check", 'c', "PCT", 0, "Exit 1 if a model disagrees with a measurement by more than PCT% (two kernels on one side: if bytes per list differ from each kernel's BTF, or the lists from each other, by more)", 0 },
+	{ "threshold", 't', "PCT", 0, "Two kernels on one side of the patch: call out differences beyond PCT% (default 5)", 0 },
 	{},
 };
 
@@ -436,6 +482,11 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 		if (*end || !(o->check > 0 && o->check < 1000))
 			argp_error(state, "invalid --check '%s' (a percentage above 0)", arg);
 		break;
+	case 't':
+		o->threshold = strtod(arg, &end);
+		if (*end || !(o->threshold >= 0 && o->threshold < 1000))
+			argp_error(state, "invalid --threshold '%s' (a percentage)", arg);
+		break;
 	case ARGP_KEY_ARG:
 		if (o->n == MAX_SNAPSHOTS)
 			argp_error(state, "at most %d snapshots", MAX_SNAPSHOTS);
@@ -443,7 +494,7 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (o->n < 2 || o->n % 2)
-			argp_error(state, "give snapshots in pairs: BEFORE.json AFTER.json ...");
+			argp_error(state, "give snapshots in pairs: A.json B.json ...");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -455,13 +506,16 @@ int compare_main(int argc, char **argv)
 {
 	static const struct argp argp = { compare_options, compare_parse,
 		"A.json B.json [A2.json B2.json ...]",
-		"Compare list_lru memory of snapshots taken on two kernels (lrutop snapshot), with "
-		"the model's estimate of each from the other." };
+		"Compare list_lru memory of snapshots taken on two kernels (lrutop snapshot). Before "
+		"and after the patch: each measurement beside the model's estimate of it from the "
+		"other's run. Two kernels on the same side (a baseline and a build, two releases): "
+		"measured against measured, bytes per list against each kernel's BTF, and what "
+		"changed beyond --threshold." };
 	struct snap snaps[MAX_SNAPSHOTS];
-	struct compare_opts o = {};
+	struct compare_opts o = { .threshold = 5 };
 	double worst, all = 0;
 	char why[512];
-	int i, err = 0, loaded = 0;
+	int i, ret, err = 0, loaded = 0, model_pairs = 0;
 
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
@@ -476,6 +530,24 @@ int compare_main(int argc, char **argv)
 	for (i = 0; i < o.n; i += 2) {
 		struct snap *a = &snaps[i], *b = &snaps[i + 1];
 
+		if (a->patched == b->patched) {
+			ret = snap_measured_usable(a, why, sizeof(why));
+			if (!ret)
+				ret = snap_measured_usable(b, why, sizeof(why));
+			if (!ret)
+				ret = compare_measured_pair(stdout, a, b, o.threshold, o.check, why,
+							    sizeof(why));
+			if (o.check)
+				printf("\nMeasured check (%s vs %s, limit %.1f%%): %s\n", a->kernel,
+				       b->kernel, o.check, ret ? "OUTSIDE" : "within");
+			if (ret) {
+				fprintf(stderr, "lrutop: compare: %s%s\n", why, o.check ? "" : " (no --check)");
+				if (o.check)
+					err = 1;
+			}
+			continue;
+		}
+		model_pairs++;
 		if (compare_pair_usable(a, b, why, sizeof(why))) {
 			fprintf(stderr, "lrutop: compare: %s%s\n", why, o.check ? "" : " (no --check)");
 			if (o.check)
@@ -489,7 +561,7 @@ int compare_main(int argc, char **argv)
 		if (worst > all)
 			all = worst;
 	}
-	if (o.check) {
+	if (o.check && model_pairs) {
 		printf("\nModel check: the worst disagreement is %.1f%% (limit %.1f%%): %s\n", all,
 		       o.check, all <= o.check ? "within" : "OUTSIDE");
 		if (all > o.check)

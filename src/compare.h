@@ -15,6 +15,8 @@ struct snap {
 	long long pre_lists, pre_bytes;		/* the model: before the patch */
 	long long post_lists, post_bytes;	/* the model: after it */
 	long long command_status;		/* the measured command's exit status, -1 if none */
+	long long one_size;			/* sizeof(struct list_lru_one) in its BTF, -1 if unknown */
+	long long freed_bytes;			/* list bytes freed during the run, -1 if unknown */
 	void *json;				/* the parsed document (json_t) */
 };
 
@@ -31,6 +33,24 @@ double snap_model_error(long long measured, long long model);
 int compare_pair_usable(const struct snap *a, const struct snap *b, char *why, size_t len);
 /* Markdown tables for a before/after pair; the worst model error (percent) in *worst. */
 void compare_pair(FILE *out, const struct snap *before, const struct snap *after, double *worst);
+
+/* A count as a table cell ("-" for unknown), and a percentage ("-" for NaN). */
+const char *compare_cell(char *buf, size_t len, long long v);
+const char *compare_pct(char *buf, size_t len, double e);
+/* Lists per list_lru kind of a snapshot: [0] other, [1] dentry, [2] inode. */
+void snap_lists_by_kind(const struct snap *s, long long sum[3]);
+/* The bytes a list costs on the snapshot's kernel, from its BTF: kmalloc(16 +
+ * sizeof(list_lru_one) x nodes) after the patch, a kmalloc-32 list_lru_one before. -1 if
+ * unknown. */
+long long snap_btf_list_bytes(const struct snap *s);
+/*
+ * Two kernels on the same side of the patch (a baseline and a build, two releases):
+ * measured against measured, with differences beyond threshold (percent) called out.
+ * Under --check (check > 0), -EINVAL when a kernel's bytes per list are not what its BTF
+ * predicts or the list counts differ by more than check percent; the reason in why.
+ */
+int compare_measured_pair(FILE *out, const struct snap *a, const struct snap *b, double threshold,
+			  double check, char *why, size_t len);
 
 /* lrutop compare A.json B.json [A2.json B2.json ...] [--svg FILE] [--check PCT] */
 int compare_main(int argc, char **argv);

@@ -221,6 +221,8 @@ static int write_snapshot(struct session *ss, const struct snapshot_opts *o,
 	json_object_set_new(root, "kind", json_string(SNAPSHOT_KIND));
 	json_object_set_new(root, "snapshot_version", json_integer(SNAPSHOT_VERSION));
 	json_object_set_new(root, "patched", json_boolean(ss->plan.post_patch));
+	/* From the kernel's BTF: what a list costs there (lrutop compare of two kernels). */
+	json_object_set_new(root, "list_lru_one", json_integer(ss->plan.list_lru_one_size));
 	json_object_set_new(root, "duration_s", json_real(secs));
 	json_object_set_new(root, "labels", labels_json(o));
 	json_object_set_new(root, "command", command_json(o->cmd));

@@ -140,5 +140,58 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 	fi
 	rm -rf "$ab"
 fi
+# Two patched kernels against each other: the same 20-memcg host on 6.12 and 6.18, 2 nodes.
+# Each kernel's lists must cost what its own BTF says (list_lru_one 24 bytes on 6.12, 32 on
+# 6.18: kmalloc-64 and kmalloc-96 a list for 2 nodes), and both must make the same lists.
+if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
+	echo "== A/B of two patched kernels: 20 memcgs on 6.12 and 6.18, 2 nodes"
+	abo=$(mktemp -d)
+	if scripts/ab.sh -a 6.12 -b 6.18 --numa 2 --memcgs 20 --mounts 10 -o "$abo" > "$abo/log" 2>&1 &&
+	   python3 - "$abo" <<'EOF'
+import glob, json, sys
+
+snaps = [json.load(open(f)) for f in sorted(glob.glob(sys.argv[1] + '/[ab]-*.json'))]
+ok = len(snaps) == 2
+for s in snaps:
+    one, k = s['list_lru_one'], s['nodes']
+    want = next(b for b in (8, 16, 32, 64, 96, 128, 192, 256, 512) if b >= 16 + one * k)
+    got = s['measured']['bytes'] / s['measured']['lists'] if s['measured']['lists'] else 0
+    print(f"{s['kernel']}: {s['measured']['lists']} lists, {got:.1f} bytes a list; "
+          f"its BTF: list_lru_one {one} B x {k} nodes -> kmalloc-{want}")
+    ok = ok and got == want and s['command_status'] == 0
+ok = ok and snaps[0]['measured']['lists'] == snaps[1]['measured']['lists'] > 0
+ok = ok and snaps[0]['list_lru_one'] != snaps[1]['list_lru_one']
+sys.exit(0 if ok else 1)
+EOF
+	then
+		passed=$((passed + 1))
+		grep -E '^\| (list_lru lists|bytes per list)|^- \*\*|^Measured check' "$abo/README.md"
+		echo "1 passed, 0 failed: A/B of two patched kernels"
+	else
+		failed=$((failed + 1))
+		tail -30 "$abo/log" "$abo/README.md" 2>/dev/null
+		echo "0 passed, 1 failed: A/B of two patched kernels"
+	fi
+	rm -rf "$abo"
+fi
+# The four-state model against the kernels' own slab counts: a container host of 200 memcgs
+# and 100 mounts on 2 nodes. 5.10's kmalloc-32 must rise by the model's eager lists (within
+# 2%), 6.1's by under 5% of them.
+if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
+	echo "== the model against /proc/slabinfo: 200 memcgs, 100 mounts, 2 nodes"
+	for side_k in before:5.10 after:6.1; do
+		out=$(scripts/model-vm.sh "${side_k%%:*}" "${side_k#*:}" 200 100 1 0 2 2>&1)
+		rc=$?
+		echo "$out" | grep -E '^(\||model-vm:)'
+		if [ "$rc" -eq 0 ]; then
+			passed=$((passed + 1))
+			echo "1 passed, 0 failed: model against slabinfo on ${side_k#*:}"
+		else
+			failed=$((failed + 1))
+			echo "$out" | tail -20
+			echo "0 passed, 1 failed: model against slabinfo on ${side_k#*:}"
+		fi
+	done
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -533,6 +533,79 @@ static void test_model(void **state)
 	assert_int_equal(post_patch_bytes(140, 1, 24), 140 * 64);
 }
 
+/* Nodes of an xarray, counted by hand for entries the tests can place. */
+static void test_model_xa_nodes(void **state)
+{
+	assert_true(model_xa_nodes(0, 10000) == 0);
+	assert_true(model_xa_nodes(1, 1) == 0);		/* index 0 alone: in the head */
+	assert_true(fabs(model_xa_nodes(1, 64) - 1) < 1e-9);
+	assert_true(fabs(model_xa_nodes(64, 64) - 1) < 1e-9);
+	/* One entry in 4096 ids: a root and a leaf. In 10,000: three levels. */
+	assert_true(fabs(model_xa_nodes(1, 4096) - 2) < 1e-9);
+	assert_true(fabs(model_xa_nodes(1, 10000) - 3) < 1e-9);
+	/* Entries in every id of 4096: 64 leaves and a root. */
+	assert_true(model_xa_nodes(1e7, 4096) > 64.99 && model_xa_nodes(1e7, 4096) <= 65);
+}
+
+/*
+ * The series' cover letter: 10,000 memcgs, 10,000 mounts, 2 nodes, `free -m` at four states.
+ * The absolute figures also hold memory the model does not cover (the memcgs and the
+ * superblocks themselves), so the changes between neighbouring states are what must agree:
+ * each within 5% of the letter's.
+ */
+static void test_model_cover_letter(void **state)
+{
+	static const double letter[NR_MODEL_STATES] = { 24464, 21957, 6895, 4367 };
+	struct model_result r[NR_MODEL_STATES];
+	struct model_inputs in;
+	double model, published;
+
+	model_inputs_plan(&in, 10000, 10000, 2, 1, 0, 2);
+	model_states(&in, r);
+	for (int st = 1; st < NR_MODEL_STATES; st++) {
+		model = ((double)r[st].list_bytes + r[st].bookkeeping_bytes -
+			 r[st - 1].list_bytes - r[st - 1].bookkeeping_bytes) / (1024 * 1024);
+		published = letter[st] - letter[st - 1];
+		print_message("%s -> %s: model %.0f MiB, cover letter %.0f MiB (%+.1f%%)\n",
+			      model_state_name(st - 1), model_state_name(st), model, published,
+			      100 * (model - published) / fabs(published));
+		assert_true(fabs(model - published) <= 0.05 * fabs(published));
+	}
+	/* Each step changes only what the series changed in it. */
+	assert_int_equal(r[MODEL_WITHOUT].list_bytes, r[MODEL_TRANSPOSED].list_bytes);
+	assert_int_equal(r[MODEL_TRANSPOSED].bookkeeping_bytes, r[MODEL_LAZY].bookkeeping_bytes);
+	assert_int_equal(r[MODEL_LAZY].list_bytes, r[MODEL_XARRAY].list_bytes);
+	/* Without the series: 20,000 list_lrus x 2 nodes x 12,286 ids, the 5.10 formula. */
+	assert_int_equal(r[MODEL_WITHOUT].list_bytes + r[MODEL_WITHOUT].bookkeeping_bytes,
+			 pre_patch_bytes(20000, 2, 12286));
+	assert_int_equal(r[MODEL_XARRAY].allocs, 20000);
+}
+
+/* The planner's inputs: shared mounts hold every memcg, the rest share the memcgs' touches. */
+static void test_model_plan(void **state)
+{
+	struct model_result r[NR_MODEL_STATES];
+	struct model_inputs in;
+
+	model_inputs_plan(&in, 500, 100, 1, 2, 3, 2);
+	/* 500 memcgs x (2 own + 3 shared mounts) x 2 list_lrus. */
+	assert_int_equal(model_pairs(&in), 5000);
+	model_states(&in, r);
+	assert_int_equal(r[MODEL_LAZY].list_bytes, 5000 * 64);
+	/* 6.13+: a 32-byte list_lru_one, 2 nodes: kmalloc-96 a pair. */
+	model_inputs_plan(&in, 10, 5, 2, 1, 0, 2);
+	in.one_size = 32;
+	model_states(&in, r);
+	assert_int_equal(r[MODEL_XARRAY].list_bytes, 20 * 96);
+	assert_int_equal(r[MODEL_LAZY].list_bytes, 20 * 64);
+	/* More touches than mounts of its own: every own mount, no more. */
+	model_inputs_plan(&in, 10, 4, 1, 9, 0, 2);
+	assert_int_equal(model_pairs(&in), 10 * 4 * 2);
+	/* A measured count, spread evenly. */
+	model_inputs_pairs(&in, 904);
+	assert_int_equal(model_pairs(&in), 904);
+}
+
 /* ---- Prometheus ---- */
 
 static int run_argv(char *const argv[])
@@ -760,6 +833,68 @@ static void test_compare_tables(void **state)
 	snap_free(&b);
 }
 
+/* Two patched kernels, 2 nodes: 6.12 (list_lru_one 24 B) and 6.18 (32 B), the same host. */
+static const char snap_612[] =
+	"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"6.12\",\"list_lru_one\":24,"
+	"\"patched\":true,\"nodes\":2,\"measured\":{\"lists\":184,\"bytes\":11776},"
+	"\"end\":{\"memcg_lrus\":73,\"memcgs\":21,\"ids\":46},\"model\":null,"
+	"\"totals\":{\"freed_bytes\":640},"
+	"\"lrus\":[{\"kind\":\"dentry\",\"allocs\":92},{\"kind\":\"inode\",\"allocs\":92}],"
+	"\"memcgs\":[{\"path\":\"/ab\",\"allocs\":24},{\"path\":\"/ab/m0\",\"allocs\":8}]}";
+static const char snap_618[] =
+	"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"6.18\",\"list_lru_one\":32,"
+	"\"patched\":true,\"nodes\":2,\"measured\":{\"lists\":184,\"bytes\":17664},"
+	"\"end\":{\"memcg_lrus\":73,\"memcgs\":21,\"ids\":46},\"model\":null,"
+	"\"totals\":{\"freed_bytes\":0},"
+	"\"lrus\":[{\"kind\":\"dentry\",\"allocs\":92},{\"kind\":\"inode\",\"allocs\":92}],"
+	"\"memcgs\":[{\"path\":\"/ab/m0\",\"allocs\":8},{\"path\":\"/ab\",\"allocs\":24}]}";
+
+/* Measured against measured: the tables, the call-outs, and what --check holds each kernel to. */
+static void test_compare_measured(void **state)
+{
+	struct snap a, b;
+	char why[512], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(snap_parse(snap_612, strlen(snap_612), "a", &a, why, sizeof(why)), 0);
+	assert_int_equal(snap_parse(snap_618, strlen(snap_618), "b", &b, why, sizeof(why)), 0);
+	assert_int_equal(snap_btf_list_bytes(&a), 64);
+	assert_int_equal(snap_btf_list_bytes(&b), 96);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_measured_pair(f, &a, &b, 5, 1, why, sizeof(why)), 0);
+	fclose(f);
+	/* B's model: A's lists at B's own bytes per list. */
+	assert_non_null(strstr(buf, "| their bytes, measured | 11776 | 17664 | 17664 | +50.0% |"));
+	assert_non_null(strstr(buf, "| 64 | 96 | | |"));
+	assert_non_null(strstr(buf, "| /ab | 24 | 24 |"));
+	assert_non_null(strstr(buf, "**More bytes per list**: 6.18 spends 96.0 bytes a list where 6.12 spent 64.0 (+50.0%); its list_lru_one is 32 bytes (24 on 6.12)"));
+	assert_non_null(strstr(buf, "**Lists no longer freed**"));
+	assert_null(strstr(buf, "for the same workload"));
+	free(buf);
+	/* More lists for the same workload: called out, and refused by --check. */
+	b.lists = 200;
+	b.bytes = 200 * 96;
+	f = open_memstream(&buf, &len);
+	assert_int_equal(compare_measured_pair(f, &a, &b, 5, 1, why, sizeof(why)), -EINVAL);
+	fclose(f);
+	assert_non_null(strstr(buf, "**More lists for the same workload**: 6.18 made 200 where 6.12 made 184 (+8.7%)"));
+	assert_non_null(strstr(why, "184 lists"));
+	free(buf);
+	/* Bytes per list that are not what the kernel's BTF says. */
+	b.lists = 184;
+	b.bytes = 184 * 64;
+	f = fopen("/dev/null", "w");
+	assert_non_null(f);
+	assert_int_equal(compare_measured_pair(f, &a, &b, 5, 1, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "its BTF says 96"));
+	/* Without --check, only the tables. */
+	assert_int_equal(compare_measured_pair(f, &a, &b, 5, 0, why, sizeof(why)), 0);
+	fclose(f);
+	snap_free(&a);
+	snap_free(&b);
+}
+
 /* What --check refuses before any model: a failed command, nothing measured, one side twice. */
 static void test_compare_unusable(void **state)
 {
@@ -856,7 +991,11 @@ int main(void)
 		cmocka_unit_test(test_snapshot_hostile),
 		cmocka_unit_test(test_compare_tables),
 		cmocka_unit_test(test_compare_unusable),
+		cmocka_unit_test(test_compare_measured),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_model_xa_nodes),
+		cmocka_unit_test(test_model_cover_letter),
+		cmocka_unit_test(test_model_plan),
 		cmocka_unit_test(test_prom_escape),
 		cmocka_unit_test(test_prom_render),
 		cmocka_unit_test(test_write_file_atomic),

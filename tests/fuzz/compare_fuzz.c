@@ -49,6 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	compare_pair(null, &s, &s, &worst);
 	compare_pair(null, &s, &real, &worst);
 	compare_pair(null, &real, &s, &worst);
+	/* Measured against measured (two kernels on one side), with --check, both ways. */
+	compare_measured_pair(null, &s, &s, 5, 1, why, sizeof(why));
+	compare_measured_pair(null, &s, &real, 5, 1, why, sizeof(why));
+	compare_measured_pair(null, &real, &s, 5, 1, why, sizeof(why));
 	snap_free(&s);
 	return 0;
 }
