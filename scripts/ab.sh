@@ -94,7 +94,7 @@ any_two() {
 	{
 		echo "# list_lru memory of the same workload on $a and $b"
 		echo
-		echo "Made by \`scripts/ab.sh ${args[*]}\` on $(date -u +%Y-%m-%d): each kernel booted"
+		echo "Made by \`scripts/ab.sh $(printf '%q ' "${args[@]}" | sed 's/ $//')\` on $(date -u +%Y-%m-%d): each kernel booted"
 		echo "under QEMU (TCG), one fresh boot per point, lrutop snapshot with its default backend."
 		workload_words
 		echo "Measured: lists kmalloc'd for memcgs during the run, their bytes, the bytes per"

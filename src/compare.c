@@ -375,6 +375,9 @@ static void chart_script(FILE *g, const struct snap *snaps, int n)
 		long long model_b = same ? (snap_btf_list_bytes(b) > 0 ? a->lists * snap_btf_list_bytes(b) : -1)
 					 : a->post_bytes;
 
+		/* A new node count starts a new line: a blank line breaks gnuplot's. */
+		if (i && snaps[i].nodes != snaps[i - 2].nodes)
+			fprintf(g, "\n");
 		/* No model: no point (NaN), never the measurement drawn as the model. */
 		fprintf(g, "%lld %lld %lld ", b->memcgs, a->bytes, b->bytes);
 		if (model_a >= 0)
