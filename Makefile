@@ -33,13 +33,14 @@ deps:
 $(OUT):
 	mkdir -p $@
 
-$(OUT)/lrutop.bpf.o: bpf/lrutop.bpf.c bpf/lrutop.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/lrutop.h bpf/kernel.bpf.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/lrutop.skel.h: $(OUT)/lrutop.bpf.o
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
+.PRECIOUS: $(OUT)/%.bpf.o $(OUT)/%.skel.h
 
-$(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h bpf/lrutop.h $(wildcard src/*.h) | $(OUT)
+$(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h $(OUT)/inventory.skel.h bpf/lrutop.h $(wildcard src/*.h) | $(OUT)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LRUTOP): $(OBJS)

@@ -19,6 +19,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "lrutop.h"
+#include "kernel.bpf.h"
 
 /*
  * Call-site ranges [lo, hi) from /proc/kallsyms, set before load: every function of the lazy
@@ -210,69 +211,6 @@ static __always_inline bool in_lazy_path(__u64 ip)
 	return false;
 }
 
-static __always_inline __u64 memcg_cgid(struct mem_cgroup *memcg)
-{
-	return BPF_CORE_READ(memcg, css.cgroup, kn, id);
-}
-
-static __always_inline struct mem_cgroup *css_memcg(struct cgroup_subsys_state *css)
-{
-	if (!css)
-		return NULL;
-	return (void *)css - bpf_core_field_offset(struct mem_cgroup, css);
-}
-
-static __always_inline struct mem_cgroup *current_memcg(void)
-{
-	struct task_struct *task = (void *)bpf_get_current_task();
-	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	struct cgroup_subsys_state *css;
-	struct css_set *cset;
-
-	cset = BPF_CORE_READ(task, cgroups);
-	if (bpf_probe_read_kernel(&css, sizeof(css), &cset->subsys[id]))
-		return NULL;
-	return css_memcg(css);
-}
-
-static __always_inline struct mem_cgroup *parent_memcg(struct mem_cgroup *memcg)
-{
-	return css_memcg(BPF_CORE_READ(memcg, css.parent));
-}
-
-static __always_inline bool xa_is_node(__u64 entry)
-{
-	return (entry & 3) == 2 && entry > 4096;
-}
-
-/*
- * xa_load() of the kmemcg id's slot in a list_lru's xarray (5.18+): the memcg's list, or 0.
- * Unlocked: a slot changing under the walk reads as either value, both real lists.
- */
-static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
-{
-	struct xa_node *node;
-	__u64 entry;
-	__u8 shift;
-
-	if (!bpf_core_field_exists(lru->xa))
-		return 0;
-	entry = (__u64)BPF_CORE_READ(lru, xa.xa_head);
-	if (!xa_is_node(entry))
-		return index ? 0 : entry;
-	/* 64 slots a node: four levels hold 2^24 ids, past the 16-bit memcg ids. */
-	for (int i = 0; i < 4 && xa_is_node(entry); i++) {
-		node = (void *)(entry - 2);
-		shift = BPF_CORE_READ(node, shift);
-		if (!i && (index >> shift) > 63)
-			return 0;
-		if (bpf_probe_read_kernel(&entry, sizeof(entry), &node->slots[(index >> shift) & 63]))
-			return 0;
-	}
-	/* Internal entries (retry, sibling) are no list. */
-	return (entry & 3) == 2 ? 0 : entry;
-}
-
 /* Fibonacci hashing: kmalloc pointers share their low bits (object alignment). */
 static __always_inline __u32 live_slot(__u64 ptr)
 {
@@ -315,32 +253,6 @@ static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, __u64 *dr
 	return st;
 }
 
-/* Is sb a superblock? Its root dentry points back at it (false while it is being set up). */
-static __always_inline bool is_superblock(struct super_block *sb)
-{
-	return BPF_CORE_READ(sb, s_root, d_sb) == sb;
-}
-
-static __always_inline void resolve_lru_owner(__u64 lru, struct lru_stats *ls)
-{
-	__u64 off_d = bpf_core_field_offset(struct super_block, s_dentry_lru);
-	__u64 off_i = bpf_core_field_offset(struct super_block, s_inode_lru);
-	struct super_block *sb;
-
-	sb = (void *)(lru - off_d);
-	if (is_superblock(sb)) {
-		ls->kind = LRUTOP_LRU_DENTRY;
-	} else {
-		sb = (void *)(lru - off_i);
-		if (!is_superblock(sb))
-			return;
-		ls->kind = LRUTOP_LRU_INODE;
-	}
-	ls->dev = BPF_CORE_READ(sb, s_dev);
-	bpf_probe_read_kernel_str(ls->fstype, sizeof(ls->fstype), BPF_CORE_READ(sb, s_type, name));
-	bpf_probe_read_kernel_str(ls->sid, sizeof(ls->sid), &sb->s_id);
-}
-
 static __always_inline void account_lru(__u64 cgid, __u64 lru, __s64 bytes, __s64 n,
 					struct totals *t)
 {
@@ -350,16 +262,16 @@ static __always_inline void account_lru(__u64 cgid, __u64 lru, __s64 bytes, __s6
 
 	ls = bpf_map_lookup_elem(&lru_stats, &lru);
 	if (!ls) {
-		resolve_lru_owner(lru, &fresh);
+		resolve_lru_owner(lru, &fresh.owner);
 		bpf_map_update_elem(&lru_stats, &lru, &fresh, BPF_NOEXIST);
 		ls = bpf_map_lookup_elem(&lru_stats, &lru);
 		if (!ls) {
 			t->drops_lru++;
 			return;
 		}
-	} else if (ls->kind == LRUTOP_LRU_OTHER) {
+	} else if (ls->owner.kind == LRUTOP_LRU_OTHER) {
 		/* First seen while its superblock was being set up: try again. */
-		resolve_lru_owner(lru, ls);
+		resolve_lru_owner(lru, &ls->owner);
 	}
 	__sync_fetch_and_add(&ls->allocs, n);
 	__sync_fetch_and_add(&ls->bytes, bytes);
@@ -814,51 +726,6 @@ int BPF_PROG(eager_init_enter, void *memcg_lrus, int begin, int end)
 	if (end > begin)
 		t->eager_ids += end - begin;
 	return 0;
-}
-
-/*
- * The memcg-aware list_lrus: the kernel links each one into a ring headed by a static list
- * (list_lrus, memcg_list_lrus from 5.18) that kallsyms may not show. Any superblock's dentry
- * lru is on that ring, so a walk starts at the caller's root superblock's. Programs run by
- * BPF_PROG_TEST_RUN walk it in chunks, because a 5.10 verifier walks every iteration of a
- * bounded loop: userspace zeroes the walk's start, then runs the program until its state is
- * set. Unlocked: a list_lru torn down mid-walk reads as a failure, and userspace keeps what
- * it had.
- */
-static __always_inline struct list_head *ring_pos(struct ring_walk *w)
-{
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct super_block *sb;
-
-	if (!w->start) {
-		sb = BPF_CORE_READ(task, fs, root.mnt, mnt_sb);
-		if (!sb || !BPF_CORE_READ(sb, s_dentry_lru.memcg_aware)) {
-			w->state = -1;
-			return NULL;
-		}
-		w->start = (__u64)&sb->s_dentry_lru.list;
-		w->pos = w->start;
-		w->steps = 0;
-		w->state = 0;
-	}
-	return (void *)w->pos;
-}
-
-/* The next entry of the ring, or NULL with the walk's state set: 1 back at its start. */
-static __always_inline struct list_head *ring_next(struct ring_walk *w, struct list_head *pos)
-{
-	struct list_head *next;
-
-	if (bpf_probe_read_kernel(&next, sizeof(next), &pos->next) || !next) {
-		w->state = -1;
-		return NULL;
-	}
-	w->steps++;
-	if ((__u64)next == w->start) {
-		w->state = 1;
-		return NULL;
-	}
-	return next;
 }
 
 #define LRU_WALK_CHUNK 1024

@@ -52,14 +52,19 @@ struct memcg_stats {
 	__u64 caused_bytes;
 };
 
-/* Per-list_lru counters and owner (fentry: the lru argument is only seen there). */
-struct lru_stats {
-	__u64 allocs;
-	__u64 bytes;
+/* What a list_lru belongs to: a superblock (its dentries or inodes), or another user. */
+struct lru_owner {
 	__u32 kind;		/* enum lrutop_lru_kind */
 	__u32 dev;		/* sb->s_dev, kernel encoding (major << 20 | minor) */
 	char fstype[LRUTOP_FSTYPE_LEN];
 	char sid[LRUTOP_SID_LEN];
+};
+
+/* Per-list_lru counters and owner (fentry: the lru argument is only seen there). */
+struct lru_stats {
+	__u64 allocs;
+	__u64 bytes;
+	struct lru_owner owner;
 };
 
 /* A memcg's memcg_list_lru_alloc latency histogram, log2 ns (fentry). */
@@ -136,6 +141,68 @@ struct totals {
 	__u64 unowned_freed_bytes;
 	__u64 drops_owner;	/* per-memcg map full: a list's owner got no row */
 	__u64 alloc_calls;	/* allocator calls that made a list (fentry) */
+};
+
+/*
+ * Inventory: what the kernel's list_lrus hold now, read from their own structures by
+ * inventory.bpf.c in chunks (BPF_PROG_TEST_RUN). A pass has a number (gen): entries of the
+ * maps below carry the pass that last wrote them, so a new pass needs no clearing.
+ */
+#define LRUTOP_INV_MAX_NODES	16	/* NUMA nodes whose lists' objects are counted */
+#define LRUTOP_INV_MAX_IDS	65536	/* kmemcg ids: MEM_CGROUP_ID_MAX is 65535 */
+#define LRUTOP_INV_MAX_LRUS	65536
+
+/* Per kmemcg id: its online memcg (0: no memcg holds the id) and the lists at its index. */
+struct inv_id {
+	__u64 gen;
+	__u64 cgid;
+	__u64 lists;		/* allocations: a list per node before 5.18, one for all after */
+	__u64 empty;		/* of those, holding no object on any node */
+	__u64 objects;		/* nr_items summed */
+};
+
+/* Per memcg-aware list_lru. */
+struct inv_lru {
+	__u64 gen;
+	__u64 lists;
+	__u64 empty;
+	__u64 objects;
+	__u64 xa_nodes;		/* 5.18+: nodes of its xarray */
+	__u32 max_id;		/* highest id with a list, + 1 */
+	__u32 pad;
+	struct lru_owner owner;
+};
+
+/* Where a pass is: the ring of list_lrus, the list_lru being read and the next id in it. */
+struct inv_cursor {
+	struct ring_walk ring;
+	__u64 lru;		/* the list_lru being read, 0 between two */
+	__u32 idx;		/* next kmemcg id */
+	__u32 node;		/* before 5.18: the node whose array is read */
+	__u64 gen;		/* set by userspace for each pass */
+	__u32 ids;		/* before 5.18: the id space, set by userspace */
+	__u32 nr_nodes;		/* nr_node_ids, set by userspace */
+};
+
+/* The walk of the memcg tree, pre-order without a stack (parents and sibling lists). */
+struct inv_memcg_walk {
+	__u64 root;		/* 0: start from the caller's memcg's root */
+	__u64 pos;
+	__u64 steps;
+	__s32 state;		/* 0 walking, 1 done, -1 failed */
+	__u32 online;		/* online memcgs with a kmemcg id seen */
+	__u32 climbing;		/* pos's subtree is done: look for its next sibling */
+	__u32 pad;
+};
+
+/* What a pass found that is no count of lists. */
+struct inv_totals {
+	__u64 lrus;		/* memcg-aware list_lrus read */
+	__u64 rejected;		/* ring entries that are no list_lru (the ring's head) */
+	__u64 drops_ids;	/* a full id map: lists not counted per memcg */
+	__u64 drops_lrus;	/* a full list_lru map */
+	__u64 runs;		/* program runs the pass took */
+	__u64 max_run_ns;	/* the longest of them */
 };
 
 #endif /* __LRUTOP_H */

@@ -295,8 +295,8 @@ static int read_lrus(struct lrutop_state *s)
 			r->lru = lru;
 		}
 		r->delta_allocs = st->allocs - r->st.allocs;
-		if (st->kind != LRUTOP_LRU_OTHER && (!r->mnt[0] || r->st.dev != st->dev))
-			mount_point_of_kdev("/proc/self/mountinfo", st->dev, r->mnt, sizeof(r->mnt));
+		if (st->owner.kind != LRUTOP_LRU_OTHER && (!r->mnt[0] || r->st.owner.dev != st->owner.dev))
+			mount_point_of_kdev("/proc/self/mountinfo", st->owner.dev, r->mnt, sizeof(r->mnt));
 		r->st = *st;
 	}
 	return 0;

@@ -17,6 +17,7 @@
 #include "collect.h"
 #include "compare.h"
 #include "http.h"
+#include "inventory_cmd.h"
 #include "model_cmd.h"
 #include "opts.h"
 #include "probe.h"
@@ -162,6 +163,10 @@ int main(int argc, char **argv)
 		signal(SIGHUP, sig_handler);
 		argv[1] = "lrutop snapshot";
 		return snapshot_main(argc - 1, argv + 1, &exiting);
+	}
+	if (argc > 1 && !strcmp(argv[1], "inventory")) {
+		argv[1] = "lrutop inventory";
+		return inventory_main(argc - 1, argv + 1);
 	}
 	if (argc > 1 && !strcmp(argv[1], "model")) {
 		argv[1] = "lrutop model";

@@ -194,6 +194,8 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 		plan->nr_cache_ids_addr = ksyms__addr(ksyms, "memcg_nr_cache_ids");
 	id = btf__find_by_name_kind(btf, "list_lru_one", BTF_KIND_STRUCT);
 	plan->list_lru_one_size = id > 0 ? btf__resolve_size(btf, id) : 24;
+	id = btf__find_by_name_kind(btf, "xa_node", BTF_KIND_STRUCT);
+	plan->xa_node_size = id > 0 ? btf__resolve_size(btf, id) : 576;
 	return 0;
 }
 

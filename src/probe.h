@@ -79,6 +79,7 @@ struct probe_plan {
 	bool has_kmalloc_tp;
 	uint64_t nr_cache_ids_addr;	/* &memcg_nr_cache_ids, 0 if unknown */
 	unsigned int list_lru_one_size;	/* sizeof(struct list_lru_one): 24, 32 from 6.13 */
+	unsigned int xa_node_size;	/* sizeof(struct xa_node): the xarray's bookkeeping */
 };
 
 const char *lru_func_name(enum lru_func fn);

@@ -246,8 +246,8 @@ void report_text(FILE *out, const struct lrutop_state *s, const struct lrutop_op
 		for (size_t i = 0; i < s->nr_lrus; i++) {
 			const struct lru_row *l = &s->lrus[i];
 
-			fprintf(out, "%-6s %-10s %-32s %7llu %6s %6llu\n", kinds[l->st.kind % 3],
-				l->st.fstype[0] ? l->st.fstype : "-", l->mnt[0] ? l->mnt : "-",
+			fprintf(out, "%-6s %-10s %-32s %7llu %6s %6llu\n", kinds[l->st.owner.kind % 3],
+				l->st.owner.fstype[0] ? l->st.owner.fstype : "-", l->mnt[0] ? l->mnt : "-",
 				(unsigned long long)l->st.allocs, fmt_size(b, sizeof(b), l->st.bytes),
 				(unsigned long long)l->nmemcgs);
 		}
@@ -334,10 +334,10 @@ static json_t *json_lrus(const struct lrutop_state *s)
 		char dev[24];
 
 		/* The kernel's dev_t: major in the top 12 bits, as stat(1) and mountinfo print it. */
-		snprintf(dev, sizeof(dev), "%u:%u", l->st.dev >> 20, l->st.dev & 0xfffff);
+		snprintf(dev, sizeof(dev), "%u:%u", l->st.owner.dev >> 20, l->st.owner.dev & 0xfffff);
 		json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
-			"addr", (json_int_t)l->lru, "kind", kinds[l->st.kind % 3],
-			"fstype", l->st.fstype, "sid", l->st.sid, "dev", dev, "mount", l->mnt,
+			"addr", (json_int_t)l->lru, "kind", kinds[l->st.owner.kind % 3],
+			"fstype", l->st.owner.fstype, "sid", l->st.owner.sid, "dev", dev, "mount", l->mnt,
 			"allocs", (json_int_t)l->st.allocs, "bytes", (json_int_t)l->st.bytes,
 			"memcgs", (json_int_t)l->nmemcgs));
 	}

@@ -77,12 +77,10 @@ static void detach(struct session *ss)
 	ss->skel = NULL;
 }
 
-int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
-		  bool self_check)
+int session_prepare(struct session *ss, bool verbose)
 {
 	struct ksyms *ksyms;
 	struct btf *btf;
-	int err;
 
 	memset(ss, 0, sizeof(*ss));
 	if (!has_privileges()) {
@@ -111,6 +109,16 @@ int session_start(struct session *ss, enum backend want, unsigned int max_memcgs
 	/* The plan holds all they tell: megabytes a long run need not keep. */
 	ksyms__free(ksyms);
 	btf__free(btf);
+	return 0;
+}
+
+int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
+		  bool self_check)
+{
+	int err;
+
+	if (session_prepare(ss, verbose))
+		return 1;
 	err = attach(ss, want, max_memcgs, verbose, self_check);
 	if (err)
 		return 1;

@@ -19,6 +19,9 @@ struct session {
 	bool state_ok;
 };
 
+/* Privileges, BTF and kallsyms, into ss->plan: what a run that loads no tracer needs (the
+ * inventory). On failure prints one line naming the cause and returns 1. */
+int session_prepare(struct session *ss, bool verbose);
 /*
  * Privileges, BTF, kallsyms, plan, load and attach, then (self_check) the start-up
  * self-check; with BACKEND_AUTO, a backend that fails it gives way to the other. On failure

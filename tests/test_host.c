@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "probe.h"
 #include "host_util.h"
+#include "model.h"
 
 /* The backend LRUTOP_EXPECT_BACKEND names (the guests know theirs), if it names one. */
 static void check_backend(json_t *report)
@@ -489,6 +490,201 @@ static void test_kernel_eager_lists(void **state)
 	rmdir(mntdir);
 }
 
+/* The workload's per-memcg JSON lines and its summary, parsed; the summary returned. */
+static json_t *workload_lines(const char *out, json_t *lines)
+{
+	json_t *wl, *summary = NULL;
+	json_error_t jerr;
+	const char *p;
+
+	for (p = out; *p; p = strchrnul(p, '\n'), p += *p == '\n') {
+		wl = json_loadb(p, strchrnul(p, '\n') - p, 0, &jerr);
+		if (!wl)
+			fail_msg("workload output is not JSON: %s", p);
+		if (json_object_get(wl, "summary")) {
+			summary = json_incref(json_object_get(wl, "summary"));
+			json_decref(wl);
+			continue;
+		}
+		json_array_append_new(lines, wl);
+	}
+	assert_non_null(summary);
+	return summary;
+}
+
+/* The list_lru rows of the inventory for superblock dev ("major:minor") and kind. */
+static json_t *inventory_lru(json_t *inv, const char *dev, const char *kind)
+{
+	json_t *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(inv, "lrus"), i, l) {
+		if (!strcmp(json_string_value(json_object_get(l, "dev")), dev) &&
+		    !strcmp(json_string_value(json_object_get(l, "kind")), kind))
+			return l;
+	}
+	return NULL;
+}
+
+static json_t *inventory_memcg(json_t *inv, json_int_t id)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(inv, "memcgs"), i, m) {
+		/* null: an id no memcg holds (before 5.18 every id has lists) */
+		if (json_is_integer(json_object_get(m, "id")) && jint(m, "id") == id)
+			return m;
+	}
+	return NULL;
+}
+
+/* Levels below the root of this process's memcg (cgroup v1's memory line, else v2's). */
+static int own_memcg_levels(void)
+{
+	char line[4200], path[4096] = "/";
+	int levels = 0;
+	FILE *f = fopen("/proc/self/cgroup", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*d:memory:%4095s", path) == 1)
+			break;
+		sscanf(line, "0::%4095s", path);
+	}
+	fclose(f);
+	for (const char *p = path; *p; p++)
+		levels += *p == '/' && p[1];
+	return levels;
+}
+
+/*
+ * 5.18+: each memcg (ancestors included) holds the lists the workload predicts, and each
+ * superblock's two list_lrus hold one list per memcg that put or parented an object there:
+ * the workload's, and the chain of the memcg that mounted it (its root dentry and inode).
+ */
+static void check_inventory_lazy(json_t *inv, json_t *summary, json_t *lines)
+{
+	unsigned int list_bytes = expected_list_bytes();
+	json_t *o, *m, *wl, *pair, *per_dev = json_object();
+	const char *dev;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(summary, "owners"), i, o) {
+		m = inventory_memcg(inv, jint(o, "id"));
+		if (!m)
+			fail_msg("the inventory has no row for %s (id %lld), which holds %lld lists",
+				 json_string_value(json_object_get(o, "memcg")), (long long)jint(o, "id"),
+				 (long long)jint(o, "lists"));
+		if (jint(m, "held_lists") != jint(o, "lists"))
+			fail_msg("%s holds %lld lists, the inventory read %lld",
+				 json_string_value(json_object_get(o, "memcg")), (long long)jint(o, "lists"),
+				 (long long)jint(m, "held_lists"));
+		assert_int_equal(jint(m, "held_bytes"), jint(o, "lists") * list_bytes);
+		assert_string_equal(json_string_value(json_object_get(m, "path")),
+				    json_string_value(json_object_get(o, "memcg")));
+	}
+	/* The top memcg made no file: its lists hold none of the objects. */
+	o = json_array_get(json_object_get(summary, "owners"), 0);
+	m = inventory_memcg(inv, jint(o, "id"));
+	assert_int_equal(jint(m, "empty_lists"), jint(m, "held_lists"));
+	json_array_foreach(lines, i, wl) {
+		json_array_foreach(json_object_get(wl, "pairs"), j, pair) {
+			dev = json_string_value(json_object_get(pair, "dev"));
+			json_object_set_new(per_dev, dev, json_integer(jint(pair, "lists_per_lru") +
+						(json_object_get(per_dev, dev) ? jint(per_dev, dev) : 0)));
+		}
+	}
+	json_object_foreach(per_dev, dev, o) {
+		json_integer_set(o, json_integer_value(o) + own_memcg_levels());
+		for (int k = 0; k < 2; k++) {
+			const char *kind = k ? "inode" : "dentry";
+			json_t *l = inventory_lru(inv, dev, kind);
+
+			if (!l)
+				fail_msg("the inventory has no %s list_lru for the tmpfs at %s", kind, dev);
+			if (jint(l, "held_lists") != json_integer_value(o))
+				fail_msg("the %s list_lru of the tmpfs at %s holds %lld lists, the inventory read %lld",
+					 kind, dev, (long long)json_integer_value(o), (long long)jint(l, "held_lists"));
+		}
+	}
+	json_decref(per_dev);
+}
+
+/* Before 5.18: every id has a list on every list_lru on every node, memcg or not. */
+static void check_inventory_eager(json_t *inv, json_t *summary)
+{
+	json_t *t = json_object_get(inv, "totals"), *o, *m;
+	json_int_t lrus = jint(t, "list_lrus"), k = jint(inv, "nodes"), n = jint(inv, "ids");
+	size_t i;
+
+	assert_true(n > 0);
+	if (jint(t, "held_lists") != lrus * k * n)
+		fail_msg("%lld list_lrus x %lld nodes x %lld ids = %lld lists, the inventory read %lld",
+			 (long long)lrus, (long long)k, (long long)n, (long long)(lrus * k * n),
+			 (long long)jint(t, "held_lists"));
+	assert_int_equal(jint(t, "held_bytes"), jint(t, "held_lists") * 32);
+	assert_int_equal(jint(t, "bookkeeping_bytes"), lrus * k * kmalloc_bucket(16 + 8 * n));
+	json_array_foreach(json_object_get(summary, "owners"), i, o) {
+		m = inventory_memcg(inv, jint(o, "id"));
+		if (!m || jint(m, "held_lists") != lrus * k)
+			fail_msg("%s: %lld lists read, every id has %lld (%lld list_lrus x %lld nodes)",
+				 json_string_value(json_object_get(o, "memcg")),
+				 m ? (long long)jint(m, "held_lists") : -1LL, (long long)(lrus * k),
+				 (long long)lrus, (long long)k);
+	}
+}
+
+/*
+ * lrutop inventory reads what the kernel holds now, whenever it was made: memcgs three
+ * levels deep put files on fresh tmpfs mounts before lrutop runs at all.
+ */
+static void test_kernel_inventory(void **state)
+{
+	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-inv-XXXXXX", cmd[8192], keep[8300];
+	char wl_out[32768], *inv_out;
+	json_t *inv, *summary, *lines = json_array(), *walk;
+	json_error_t jerr;
+	size_t cap = 1 << 22;
+
+	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
+		fail_msg("no memory cgroup hierarchy is mounted: nothing to measure");
+	assert_non_null(mkdtemp(mntdir));
+	inv_out = malloc(cap);
+	assert_non_null(inv_out);
+	/* 7 memcgs at once: a fresh 5.10's id space stays at 10 for the tests after. */
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-inv-%d -m 3 -t 4 -k 2 -D 2 -f 3",
+		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, getpid());
+	snprintf(keep, sizeof(keep), "%s --keep", cmd);
+	assert_int_equal(run(keep, wl_out, sizeof(wl_out)), 0);
+	summary = workload_lines(wl_out, lines);
+	snprintf(keep, sizeof(keep), "%s inventory -j -r 0", lrutop_bin());
+	if (run(keep, inv_out, cap))
+		fail_msg("lrutop inventory failed: %.2000s", inv_out);
+	assert_int_equal(run(strcat(cmd, " --cleanup"), NULL, 0), 0);
+	rmdir(mntdir);
+	inv = json_loads(inv_out, 0, &jerr);
+	if (!inv)
+		fail_msg("lrutop inventory -j is not JSON (%s): %.500s", jerr.text, inv_out);
+	walk = json_object_get(inv, "walk");
+	print_message("inventory: %lld list_lrus, %lld lists held; %lld runs, %.2f ms CPU, longest run %.3f ms\n",
+		      (long long)jint(json_object_get(inv, "totals"), "list_lrus"),
+		      (long long)jint(json_object_get(inv, "totals"), "held_lists"),
+		      (long long)jint(walk, "runs"), json_real_value(json_object_get(walk, "cpu_ms")),
+		      json_real_value(json_object_get(walk, "max_run_ms")));
+	/* The ring's head alone is no list_lru; nothing was dropped. */
+	assert_int_equal(jint(walk, "rejected"), 1);
+	assert_int_equal(jint(walk, "drops"), 0);
+	if (kernel_has_field("list_lru", "xa"))
+		check_inventory_lazy(inv, summary, lines);
+	else
+		check_inventory_eager(inv, summary);
+	json_decref(inv);
+	json_decref(summary);
+	json_decref(lines);
+	free(inv_out);
+}
+
 static void test_kernel_probe(void **state)
 {
 	const char *backend = getenv("LRUTOP_EXPECT_BACKEND");
@@ -805,6 +1001,8 @@ int main(void)
 		 * the eager test's lrutop runs its self-check for real and must keep it apart. */
 		cmocka_unit_test(test_kernel_probe),
 		cmocka_unit_test(test_kernel_eager_lists),
+		/* After the eager test: its memcgs would grow a fresh 5.10's id space first. */
+		cmocka_unit_test(test_kernel_inventory),
 		cmocka_unit_test(test_prometheus_export),
 		cmocka_unit_test(test_json_schema),
 		cmocka_unit_test(test_snapshot_host),

@@ -16,9 +16,10 @@ echo "lrutop kernel: $(uname -r)"
 "$dir/lrutop" --probe | sed -n 's/^backend: /lrutop backend: /p; /^self-check: /p; s/^list_lru: /lrutop list_lru: /p'
 "$dir/test_host"
 rc=$?
-# The tracepoint backend: lrutop behind a wrapper that forces it (options come before a
-# subcommand's name, and the tests start none).
-printf '#!/bin/sh\nexec %s --backend tracepoint "$@"\n' "$dir/lrutop" > /tmp/lrutop-tp
+# The tracepoint backend: lrutop behind a wrapper that forces it. Subcommands (the
+# inventory loads no tracer) go through as they are.
+printf '#!/bin/sh\ncase "$1" in inventory | model) exec %s "$@" ;; esac\nexec %s --backend tracepoint "$@"\n' \
+	"$dir/lrutop" "$dir/lrutop" > /tmp/lrutop-tp
 chmod +x /tmp/lrutop-tp
 LRUTOP_BIN=/tmp/lrutop-tp LRUTOP_EXPECT_BACKEND=tracepoint \
 	LRUTOP_SUITE="kernel $(uname -r) tracepoint" "$dir/test_host" || rc=1

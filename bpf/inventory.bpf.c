@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Inventory: the per-memcg lists every memcg-aware list_lru holds now, read from the
+ * kernel's own structures rather than counted as they are made.
+ *
+ * Two programs, run by userspace with BPF_PROG_TEST_RUN in chunks so that no run holds the
+ * CPU long (and a 5.10 verifier, which walks every iteration of a bounded loop, accepts
+ * them):
+ * - inventory_memcgs walks the memcg tree and notes each online memcg's kmemcg id, the
+ *   index of its lists in every list_lru;
+ * - inventory_lrus walks the ring of memcg-aware list_lrus and, in each, the lists: the
+ *   xarray lru->xa indexed by kmemcg id (5.18+), or before 5.18 the per-node arrays
+ *   lru->node[k].memcg_lrus->lru[id], as large as the id space.
+ * Unlocked, as the rest of lrutop: a list_lru or memcg torn down mid-walk reads as a
+ * failure or a list missed, and userspace says a pass was not clean.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "lrutop.h"
+#include "kernel.bpf.h"
+
+/* Before 5.18: a node's pointer array of lists, one per id (mm/list_lru.c of 5.10). */
+struct list_lru_memcg___pre518 {
+	struct list_lru_one *lru[0];
+} __attribute__((preserve_access_index));
+
+struct list_lru_node___pre518 {
+	struct list_lru_memcg___pre518 *memcg_lrus;
+} __attribute__((preserve_access_index));
+
+/* &memcg_nr_cache_ids (before 5.18): the length of each node's array of lists. */
+const volatile __u64 nr_cache_ids_addr = 0;
+
+struct inv_cursor inv;
+struct inv_memcg_walk inv_mw;
+struct inv_totals inv_tot;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, LRUTOP_INV_MAX_IDS);
+	__type(key, __u32);
+	__type(value, struct inv_id);
+} inv_ids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, LRUTOP_INV_MAX_LRUS);
+	__type(key, __u64);
+	__type(value, struct inv_lru);
+} inv_lrus SEC(".maps");
+
+/* This pass's entry of a map, made or reset on first use; NULL when the map is full. */
+static __always_inline struct inv_id *id_entry(__u32 id)
+{
+	struct inv_id *e = bpf_map_lookup_elem(&inv_ids, &id), fresh = { .gen = inv.gen };
+
+	if (e && e->gen == inv.gen)
+		return e;
+	if (e) {
+		*e = fresh;
+		return e;
+	}
+	bpf_map_update_elem(&inv_ids, &id, &fresh, BPF_ANY);
+	e = bpf_map_lookup_elem(&inv_ids, &id);
+	if (!e)
+		inv_tot.drops_ids++;
+	return e;
+}
+
+#define MEMCG_STEPS	256
+#define MAX_DEPTH	64
+#define CSS_ONLINE	(1 << 1)	/* include/linux/cgroup-defs.h, unchanged since 3.x */
+
+static __always_inline void note_memcg(struct cgroup_subsys_state *css)
+{
+	struct mem_cgroup *memcg = css_memcg(css);
+	struct inv_id *e;
+	int id;
+
+	if (!(BPF_CORE_READ(css, flags) & CSS_ONLINE))
+		return;
+	id = BPF_CORE_READ(memcg, kmemcg_id);
+	if (id < 0 || id >= LRUTOP_INV_MAX_IDS)
+		return;	/* the root: its lists are the list_lru's own */
+	e = id_entry(id);
+	if (!e)
+		return;
+	e->cgid = memcg_cgid(memcg);
+	inv_mw.online++;
+}
+
+/*
+ * One step of a pre-order walk of the css tree: note pos and go to its first child; or,
+ * its subtree done (climbing), go to its next sibling, or up to its parent. No stack: the
+ * tree's own parent pointers and sibling lists.
+ */
+static __always_inline struct cgroup_subsys_state *css_step(struct cgroup_subsys_state *pos,
+							   struct cgroup_subsys_state *root)
+{
+	__u64 sib = bpf_core_field_offset(struct cgroup_subsys_state, sibling);
+	struct cgroup_subsys_state *parent;
+	struct list_head *next;
+
+	if (!inv_mw.climbing) {
+		note_memcg(pos);
+		next = BPF_CORE_READ(pos, children.next);
+		if (next && next != &pos->children)
+			return (void *)next - sib;
+		inv_mw.climbing = 1;
+	}
+	if (pos == root)
+		return NULL;
+	parent = BPF_CORE_READ(pos, parent);
+	if (!parent)
+		return NULL;
+	next = BPF_CORE_READ(pos, sibling.next);
+	if (next && next != &parent->children) {
+		inv_mw.climbing = 0;
+		return (void *)next - sib;
+	}
+	return parent;
+}
+
+SEC("raw_tp")
+int inventory_memcgs(void *ctx)
+{
+	struct cgroup_subsys_state *css, *root, *up;
+	struct mem_cgroup *memcg;
+
+	if (!inv_mw.root) {
+		memcg = current_memcg();
+		if (!memcg) {
+			inv_mw.state = -1;
+			return 0;
+		}
+		css = &memcg->css;
+		for (int d = 0; d < MAX_DEPTH; d++) {
+			up = BPF_CORE_READ(css, parent);
+			if (!up)
+				break;
+			css = up;
+		}
+		inv_mw.root = (__u64)css;
+		inv_mw.pos = (__u64)css;
+		inv_mw.state = 0;
+	}
+	root = (void *)inv_mw.root;
+	css = (void *)inv_mw.pos;
+	for (int i = 0; i < MEMCG_STEPS && css; i++) {
+		inv_mw.steps++;
+		css = css_step(css, root);
+	}
+	inv_mw.pos = (__u64)css;
+	if (!css)
+		inv_mw.state = 1;
+	return 0;
+}
+
+/* One list at index id of lru: count it, its objects on each node, and whether it is empty. */
+static __always_inline void count_list(struct inv_lru *l, __u32 id, __s64 objects)
+{
+	struct inv_id *e = id_entry(id);
+	bool empty = objects == 0;
+
+	l->lists++;
+	l->empty += empty;
+	l->objects += objects;
+	if (id + 1 > l->max_id)
+		l->max_id = id + 1;
+	if (!e)
+		return;
+	e->lists++;
+	e->empty += empty;
+	e->objects += objects;
+}
+
+static __always_inline __s64 one_items(void *one)
+{
+	__s64 n = 0;
+
+	bpf_probe_read_kernel(&n, sizeof(n), one + bpf_core_field_offset(struct list_lru_one, nr_items));
+	return n;
+}
+
+/* 5.18+: a struct list_lru_memcg, one list_lru_one per node. */
+static __always_inline __s64 memcg_items(__u64 mlru)
+{
+	__u64 base = mlru + bpf_core_field_offset(struct list_lru_memcg, node);
+	__u64 size = bpf_core_type_size(struct list_lru_one);
+	__s64 n = 0;
+
+	for (int k = 0; k < LRUTOP_INV_MAX_NODES && k < inv.nr_nodes; k++)
+		n += one_items((void *)(base + k * size));
+	return n;
+}
+
+/*
+ * One step in lru's xarray (5.18+): descend to index inv.idx; count the list there and
+ * move to the next index, or skip the empty subtree the descent met. A node is counted when
+ * the walk enters it, which is at its first index.
+ */
+static __always_inline bool xa_step(struct list_lru *lru, struct inv_lru *l)
+{
+	__u64 entry = (__u64)BPF_CORE_READ(lru, xa.xa_head), idx = inv.idx;
+	struct xa_node *node;
+	__u8 shift;
+
+	if (!xa_is_node(entry)) {
+		if (entry && (entry & 3) != 2)
+			count_list(l, 0, memcg_items(entry));
+		return false;
+	}
+	for (int level = 0; level < 4; level++) {
+		node = (void *)(entry - 2);
+		shift = BPF_CORE_READ(node, shift);
+		if (!level) {
+			if ((idx >> shift) > 63 || idx >= LRUTOP_INV_MAX_IDS)
+				return false;	/* past the tree */
+			if (!idx)
+				l->xa_nodes++;
+		}
+		if (bpf_probe_read_kernel(&entry, sizeof(entry), &node->slots[(idx >> shift) & 63]))
+			return false;
+		if (!entry) {
+			inv.idx = (((idx >> shift) + 1) << shift);
+			return true;
+		}
+		if (xa_is_node(entry)) {
+			if (!(idx & ((1ULL << shift) - 1)))
+				l->xa_nodes++;
+			continue;
+		}
+		/* Internal entries (retry, sibling) hold no list. */
+		if ((entry & 3) != 2)
+			count_list(l, idx, memcg_items(entry));
+		inv.idx = idx + 1;
+		return true;
+	}
+	return false;
+}
+
+/* One step before 5.18: the list of id inv.idx on node inv.node, from that node's array. */
+static __always_inline bool array_step(struct list_lru *lru, struct inv_lru *l)
+{
+	__u64 stride = bpf_core_type_size(struct list_lru_node);
+	struct list_lru_memcg___pre518 *arr;
+	struct list_lru_node___pre518 *n;
+	void *one = NULL;
+
+	if (inv.node >= inv.nr_nodes || inv.node >= LRUTOP_INV_MAX_NODES)
+		return false;
+	n = (void *)BPF_CORE_READ(lru, node) + inv.node * stride;
+	arr = BPF_CORE_READ(n, memcg_lrus);
+	if (arr && inv.idx < inv.ids &&
+	    !bpf_probe_read_kernel(&one, sizeof(one), &arr->lru[inv.idx & 0xffff]) && one)
+		count_list(l, inv.idx, one_items(one));
+	if (++inv.idx >= inv.ids || !arr) {
+		inv.idx = 0;
+		inv.node++;
+	}
+	return inv.node < inv.nr_nodes;
+}
+
+/*
+ * Is this ring entry a memcg-aware list_lru? The ring's head is a bare list_head in the
+ * kernel's data (memcg_list_lrus, list_lrus before 5.18, not in kallsyms): read as a
+ * list_lru, its memcg_aware byte is another variable's, its node pointer anything.
+ */
+static __always_inline bool is_memcg_lru(struct list_lru *lru)
+{
+	__u8 aware = 0;
+	void *node;
+
+	if (bpf_probe_read_kernel(&aware, sizeof(aware), &lru->memcg_aware) || aware != 1)
+		return false;
+	node = BPF_CORE_READ(lru, node);
+	return node && !bpf_probe_read_kernel(&aware, sizeof(aware), node);
+}
+
+/* Begin reading the list_lru whose ring entry is pos, unless it is none (inv.lru stays 0). */
+static __always_inline void begin_lru(struct list_head *pos)
+{
+	struct list_lru *lru = (void *)pos - bpf_core_field_offset(struct list_lru, list);
+	struct inv_lru fresh = { .gen = inv.gen };
+	__u64 key = (__u64)lru;
+
+	inv.lru = 0;
+	inv.idx = 0;
+	inv.node = 0;
+	if (!is_memcg_lru(lru)) {
+		inv_tot.rejected++;
+		return;
+	}
+	resolve_lru_owner(key, &fresh.owner);
+	if (bpf_map_update_elem(&inv_lrus, &key, &fresh, BPF_ANY)) {
+		inv_tot.drops_lrus++;
+		return;
+	}
+	inv_tot.lrus++;
+	inv.lru = key;
+}
+
+#define LRU_STEPS	128
+
+SEC("raw_tp")
+int inventory_lrus(void *ctx)
+{
+	bool pre518 = bpf_core_field_exists(struct list_lru_node___pre518, memcg_lrus);
+	__u64 t0 = bpf_ktime_get_ns(), dt;
+	struct list_head *pos;
+	struct inv_lru *l;
+	bool more;
+
+	if (!inv.ring.start) {
+		if (pre518 && (!nr_cache_ids_addr ||
+			       bpf_probe_read_kernel(&inv.ids, sizeof(inv.ids), (void *)nr_cache_ids_addr))) {
+			inv.ring.state = -1;
+			return 0;
+		}
+		pos = ring_pos(&inv.ring);
+		if (!pos)
+			return 0;
+		begin_lru(pos);
+	}
+	for (int i = 0; i < LRU_STEPS && !inv.ring.state; i++) {
+		l = inv.lru ? bpf_map_lookup_elem(&inv_lrus, &inv.lru) : NULL;
+		more = false;
+		if (l && pre518)
+			more = array_step((void *)inv.lru, l);
+		else if (l)
+			more = xa_step((void *)inv.lru, l);
+		if (more)
+			continue;
+		pos = ring_next(&inv.ring, (void *)inv.ring.pos);
+		if (!pos)
+			break;
+		inv.ring.pos = (__u64)pos;
+		begin_lru(pos);
+	}
+	inv_tot.runs++;
+	dt = bpf_ktime_get_ns() - t0;
+	if (dt > inv_tot.max_run_ns)
+		inv_tot.max_run_ns = dt;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_INVENTORY_H
+#define __LRUTOP_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "lrutop.h"
+
+struct probe_plan;
+struct cgroup_index;
+struct inventory_walker;
+
+/* The lists at one kmemcg id: an online memcg's, or an id no memcg holds (cgid 0). */
+struct inv_memcg_row {
+	__u64 cgid;
+	__u32 kmemcg_id;
+	const char *path;	/* from the cgroup index; NULL if unknown */
+	__u64 lists, empty, objects, bytes;
+};
+
+struct inv_lru_row {
+	__u64 addr;
+	struct lru_owner owner;
+	char mnt[256];		/* mount point of its superblock, "" if none */
+	__u64 lists, empty, objects, bytes, book_bytes, xa_nodes;
+};
+
+/* What the kernel's list_lrus hold now, from one pass of the walk. */
+struct inventory {
+	bool pre_patch;		/* before 5.18: a list per node for every id */
+	int nr_nodes;		/* nr_node_ids */
+	__u32 ids;		/* before 5.18: the id space the arrays span */
+	__u64 list_bytes;	/* one list's slab bucket */
+	__u64 lists, bytes, empty, objects, book_bytes, xa_nodes;	/* over all list_lrus */
+	__u64 rejected;		/* ring entries that are no list_lru (its head: 1) */
+	__u64 drops;		/* lists not counted per memcg or list_lru: a map was full */
+	__u64 runs;		/* BPF_PROG_TEST_RUN calls */
+	double cpu_ms;		/* CPU time of the pass, in the kernel and out */
+	double max_run_ms;	/* the longest single run of the walk */
+	struct inv_memcg_row *memcgs;	/* ids with lists, most lists first */
+	size_t nr_memcgs;
+	struct inv_lru_row *lrus;	/* most lists first */
+	size_t nr_lrus;
+	struct cgroup_index *cg;	/* the paths memcgs point into */
+};
+
+/* Load the walk's programs (nothing is attached). 0, or negative errno with why filled:
+ * a kernel where no inventory can be taken says why. */
+int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker **w, char *why,
+			  size_t len);
+/* One pass. 0, or negative errno with why filled (a pass that failed twice: the kernel's
+ * structures changed under it). */
+int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why, size_t len);
+void inventory_free(struct inventory *inv);
+void inventory_walker_close(struct inventory_walker *w);
+
+#endif
