@@ -160,11 +160,17 @@ int inventory_memcgs(void *ctx)
 	return 0;
 }
 
-/* One list at index id of lru: count it, its objects on each node, and whether it is empty. */
-static __always_inline void count_list(struct inv_lru *l, __u32 id, __s64 objects)
+/* One list at index id of the list_lru at key: count it, its objects on each node, and
+ * whether it is empty. Global: verified once, not in each of the 64 slots of its callers. */
+__noinline int inv_count_list(__u64 key, __u32 id, __s64 objects)
 {
-	struct inv_id *e = id_entry(id);
+	struct inv_lru *l = bpf_map_lookup_elem(&inv_lrus, &key);
+	struct inv_id *e;
 	bool empty = objects == 0;
+
+	if (!l)
+		return 0;
+	e = id_entry(id);
 
 	l->lists++;
 	l->empty += empty;
@@ -172,10 +178,11 @@ static __always_inline void count_list(struct inv_lru *l, __u32 id, __s64 object
 	if (id + 1 > l->max_id)
 		l->max_id = id + 1;
 	if (!e)
-		return;
+		return 0;
 	e->lists++;
 	e->empty += empty;
 	e->objects += objects;
+	return 0;
 }
 
 static __always_inline __s64 one_items(void *one)
@@ -186,79 +193,141 @@ static __always_inline __s64 one_items(void *one)
 	return n;
 }
 
-/* 5.18+: a struct list_lru_memcg, one list_lru_one per node. */
-static __always_inline __s64 memcg_items(__u64 mlru)
+/* 5.18+: the objects on a struct list_lru_memcg, one list_lru_one per node. Global (verified
+ * once); the layout check makes it dead code before 5.18. */
+__noinline __s64 inv_memcg_items(__u64 mlru)
 {
-	__u64 base = mlru + bpf_core_field_offset(struct list_lru_memcg, node);
-	__u64 size = bpf_core_type_size(struct list_lru_one);
+	__u64 base, size = bpf_core_type_size(struct list_lru_one);
 	__s64 n = 0;
 
+	if (!bpf_core_field_exists(struct list_lru_memcg, node))
+		return 0;
+	base = mlru + bpf_core_field_offset(struct list_lru_memcg, node);
 	for (int k = 0; k < LRUTOP_INV_MAX_NODES && k < inv.nr_nodes; k++)
 		n += one_items((void *)(base + k * size));
 	return n;
 }
 
+/* A node's or an array's 64 slots, read at once: one read instead of 64. */
+__u64 slots[64];
+
+static __always_inline bool is_list(__u64 entry)
+{
+	return entry && (entry & 3) != 2;	/* internal entries (retry, sibling) hold none */
+}
+
 /*
- * One step in lru's xarray (5.18+): descend to index inv.idx; count the list there and
- * move to the next index, or skip the empty subtree the descent met. A node is counted when
- * the walk enters it, which is at its first index.
+ * Count the lists in slots [from, count) of the list_lru at key, ids from base on: 5.18+
+ * list_lru_memcg (a list_lru_one per node), or before 5.18 list_lru_one pointers. Global
+ * functions, verified once each rather than at every call (a 5.10 verifier would walk 64
+ * slots times the steps of a run); each checks the layout it reads, so the other kernel's
+ * relocations are dead code there.
+ */
+__noinline int inv_count_memcgs(__u64 key, __u64 base, __u32 from)
+{
+	if (!bpf_core_field_exists(struct list_lru_memcg, node))
+		return 0;
+	for (__u32 j = 0; j < 64; j++) {
+		if (j >= from && is_list(slots[j]))
+			inv_count_list(key, base + j, inv_memcg_items(slots[j]));
+	}
+	return 0;
+}
+
+__noinline int inv_count_ones(__u64 key, __u64 base, __u32 count)
+{
+	if (!bpf_core_field_exists(struct list_lru_node___pre518, memcg_lrus))
+		return 0;
+	for (__u32 j = 0; j < 64; j++) {
+		if (j < count && slots[j])
+			inv_count_list(key, base + j, one_items((void *)slots[j]));
+	}
+	return 0;
+}
+
+/* The first slot at or after from that holds something; 64 if none. Global: see below. */
+__noinline int inv_next_used(__u32 from)
+{
+	for (__u32 j = 0; j < 64; j++) {
+		if (j >= from && slots[j])
+			return j;
+	}
+	return 64;
+}
+
+/*
+ * One step in lru's xarray (5.18+): descend towards index inv.idx, reading each node's 64
+ * slots at once; skip the empty slots of a node in one go; at a leaf, count its lists and
+ * move past it. A node is counted when the walk enters it, at its first index.
  */
 static __always_inline bool xa_step(struct list_lru *lru, struct inv_lru *l)
 {
-	__u64 entry = (__u64)BPF_CORE_READ(lru, xa.xa_head), idx = inv.idx;
+	__u64 entry = (__u64)BPF_CORE_READ(lru, xa.xa_head), idx = inv.idx, span;
 	struct xa_node *node;
+	__u32 j, from;
 	__u8 shift;
 
 	if (!xa_is_node(entry)) {
-		if (entry && (entry & 3) != 2)
-			count_list(l, 0, memcg_items(entry));
+		if (is_list(entry))
+			inv_count_list((__u64)lru, 0, inv_memcg_items(entry));
 		return false;
 	}
 	for (int level = 0; level < 4; level++) {
 		node = (void *)(entry - 2);
-		shift = BPF_CORE_READ(node, shift);
+		shift = BPF_CORE_READ(node, shift) & 63;
+		span = 1ULL << shift;
 		if (!level) {
 			if ((idx >> shift) > 63 || idx >= LRUTOP_INV_MAX_IDS)
 				return false;	/* past the tree */
 			if (!idx)
 				l->xa_nodes++;
 		}
-		if (bpf_probe_read_kernel(&entry, sizeof(entry), &node->slots[(idx >> shift) & 63]))
+		if (bpf_probe_read_kernel(slots, sizeof(slots), &node->slots))
 			return false;
-		if (!entry) {
-			inv.idx = (((idx >> shift) + 1) << shift);
+		from = (idx >> shift) & 63;
+		j = inv_next_used(from) & 127;
+		if (j == 64) {
+			/* Nothing left under this node: on past its last index. */
+			inv.idx = ((idx >> shift) - from + 64) << shift;
 			return true;
 		}
-		if (xa_is_node(entry)) {
-			if (!(idx & ((1ULL << shift) - 1)))
-				l->xa_nodes++;
-			continue;
+		if (j != from)
+			idx = ((idx >> shift) - from + j) << shift;
+		if (!shift) {
+			inv_count_memcgs((__u64)lru, idx - j, j);
+			inv.idx = idx - j + 64;
+			return true;
 		}
-		/* Internal entries (retry, sibling) hold no list. */
-		if ((entry & 3) != 2)
-			count_list(l, idx, memcg_items(entry));
-		inv.idx = idx + 1;
-		return true;
+		entry = slots[j & 63];
+		if (!xa_is_node(entry)) {
+			/* A multi-index entry: list_lru stores none, but step over it. */
+			inv.idx = idx + span;
+			return true;
+		}
+		if (!(idx & (span - 1)))
+			l->xa_nodes++;
 	}
 	return false;
 }
 
-/* One step before 5.18: the list of id inv.idx on node inv.node, from that node's array. */
+/* One step before 5.18: 64 ids of node inv.node's array of lists, read at once. */
 static __always_inline bool array_step(struct list_lru *lru, struct inv_lru *l)
 {
 	__u64 stride = bpf_core_type_size(struct list_lru_node);
 	struct list_lru_memcg___pre518 *arr;
 	struct list_lru_node___pre518 *n;
-	void *one = NULL;
+	__u32 base = inv.idx, count;
 
 	if (inv.node >= inv.nr_nodes || inv.node >= LRUTOP_INV_MAX_NODES)
 		return false;
 	n = (void *)BPF_CORE_READ(lru, node) + inv.node * stride;
 	arr = BPF_CORE_READ(n, memcg_lrus);
-	if (arr && inv.idx < inv.ids &&
-	    !bpf_probe_read_kernel(&one, sizeof(one), &arr->lru[inv.idx & 0xffff]) && one)
-		count_list(l, inv.idx, one_items(one));
-	if (++inv.idx >= inv.ids || !arr) {
+	count = inv.ids - base < 64 ? inv.ids - base : 64;
+	if (arr && base < inv.ids &&
+	    !bpf_probe_read_kernel(slots, count * sizeof(slots[0]) & 0x3ff, &arr->lru[base & 0xffff]))
+		inv_count_ones((__u64)lru, base, count);
+	inv.idx = base + 64;
+	if (inv.idx >= inv.ids || !arr) {
 		inv.idx = 0;
 		inv.node++;
 	}
@@ -304,7 +373,7 @@ static __always_inline void begin_lru(struct list_head *pos)
 	inv.lru = key;
 }
 
-#define LRU_STEPS	128
+#define LRU_STEPS	8	/* each step reads up to 64 lists */
 
 SEC("raw_tp")
 int inventory_lrus(void *ctx)

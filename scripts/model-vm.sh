@@ -5,6 +5,9 @@
 # kmalloc-32 objects rose by the lists the model says:
 #   before the patch: the rise is the "without" state's lists (L x K x N), within 2%;
 #   after it: no eager list at all, a rise under 5% of that.
+# And lrutop's inventory against both: before the patch it must find exactly the model's
+# L x K x N lists held (and kmalloc-32 rise by at least what it found made); after, the held
+# lists must rise by exactly the pairs the workload populated.
 # usage: scripts/model-vm.sh before|after KERNEL MEMCGS MOUNTS TOUCH SHARED NODES [MB_PER_NODE]
 # Prints the guest's lines, a table, and "model-vm: KERNEL: ok|FAILED ..."; exit 1 on failure.
 set -o pipefail
@@ -46,12 +49,26 @@ pre = side == 'before'
 print(f"| {release} | kmalloc-32 before / during / after | {b['kmalloc-32']} / {d['kmalloc-32']} / {a['kmalloc-32']} |")
 print(f"| | rise while the workload holds its memcgs and mounts | {rise} |")
 print(f"| | model, without the series (L x K x N lists) | {without} |")
+held_rise = d.get('held', 0) - b.get('held', 0)
+if 'held' in d:
+    print(f"| | held, by lrutop inventory, before / during / after | {b.get('held')} / {d['held']} / {a.get('held')} |")
 if pre:
+    # The inventory reads every list there is: L x K x N exactly; slabinfo rises by at
+    # least the lists it finds made (its active count also holds other objects).
+    if d.get('held') != without or rise < held_rise:
+        print(f"model-vm: {kernel}: FAILED: the inventory found {d.get('held')} lists held, the "
+              f"model says {without}; kmalloc-32 rose by {rise}, the held lists by {held_rise}")
+        sys.exit(1)
     err = 100.0 * (rise - without) / without
     ok = abs(err) <= 2
     print(f"model-vm: {kernel}: {'ok' if ok else 'FAILED'}: before the patch, kmalloc-32 rose by {rise}, "
           f"the model says {without} eager lists ({err:+.2f}%, limit 2%)")
 else:
+    pairs = model['inputs']['pairs']
+    if held_rise != pairs:
+        print(f"model-vm: {kernel}: FAILED: the inventory found {held_rise} more lists held, "
+              f"the workload made {pairs}")
+        sys.exit(1)
     ok = rise < 0.05 * without
     print(f"model-vm: {kernel}: {'ok' if ok else 'FAILED'}: after the patch, kmalloc-32 rose by {rise}, "
           f"under 5% of the {without} eager lists a pre-5.18 kernel would make")

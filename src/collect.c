@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "cgroup.h"
 #include "collect.h"
+#include "held.h"
 #include "mounts.h"
 #include "lrutop.skel.h"
 
@@ -70,7 +71,8 @@ static long long online_descendants(const struct lrutop_state *s)
 }
 
 /* The kernel's count of memory cgroups besides the root: online ones from cgroup v2's
- * cgroup.stat, else /proc/cgroups (all namespaces). */
+ * cgroup.stat, or cgroup v1's directories (the index); else /proc/cgroups (all namespaces),
+ * which also counts dying memcgs: a removed one can stay there long after its removal. */
 static void count_memcgs(struct lrutop_state *s)
 {
 	char line[256], name[64];
@@ -80,6 +82,8 @@ static void count_memcgs(struct lrutop_state *s)
 
 	if (s->cg_version == 2)
 		n = online_descendants(s);
+	else if (s->cg_version == 1 && s->cg_index)
+		n = (long long)cgroup_index_size(s->cg_index) - 1;
 	f = n < 0 ? fopen("/proc/cgroups", "r") : NULL;
 	while (f && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%63s %d %d %d", name, &hier, &num, &enabled) == 4 &&
@@ -621,9 +625,10 @@ int state_refresh(struct lrutop_state *s)
 		d[f] = a[f] - b[f];
 	s->tot = now;
 	count_memcg_lrus(s);
-	count_memcgs(s);
 	read_bss(s);
+	held_refresh(s, now_s);
 	resolve_paths(s, now_s);
+	count_memcgs(s);	/* after the index (cgroup v1) is up to date */
 	age_removed(s, now_s);
 	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;
 	s->last = ts;
@@ -638,6 +643,7 @@ const struct totals *state_totals(const struct lrutop_state *s)
 
 void state_free(struct lrutop_state *s)
 {
+	held_close(s);
 	memcg_table_free(&s->memcgs);
 	free(s->lrus);
 	cgroup_index_free(s->cg_index);

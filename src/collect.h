@@ -8,6 +8,7 @@
 #include "maps.h"
 #include "probe.h"
 #include "rows.h"
+#include "inventory.h"
 #include "selfcheck.h"
 
 struct lrutop_bpf;
@@ -60,6 +61,14 @@ struct lrutop_state {
 	struct memcg_stats aged;
 	__u64 aged_memcgs;
 	__u64 aged_early;	/* of those, aged before keep_removed_s to keep the map from filling */
+
+	/* What the kernel's list_lrus hold now (held.c): walked every inv_interval_s. */
+	struct inventory_walker *inv_walker;	/* NULL: no inventory, inv_why says why */
+	struct inventory inv;
+	bool inv_valid;		/* inv holds a pass */
+	char inv_why[256];
+	double inv_interval_s;	/* 0: never */
+	double inv_at;		/* CLOCK_MONOTONIC seconds of the last pass */
 
 	struct timespec started, last;
 	double interval_s;	/* since the previous refresh */

@@ -55,7 +55,7 @@ static int snap_check_counts(const struct snap *s, char *why, size_t len)
 {
 	const long long counts[] = { s->lists, s->bytes, s->memcgs, s->lrus, s->ids,
 				     s->pre_lists, s->pre_bytes, s->post_lists, s->post_bytes,
-				     s->freed_bytes };
+				     s->freed_bytes, s->held_bytes, s->held_book_bytes };
 
 	if (s->nodes < 1 || s->nodes > SNAP_NODES_MAX || s->lists < 0 || s->bytes < 0)
 		goto impossible;
@@ -72,7 +72,7 @@ impossible:
 
 static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 {
-	json_t *pre = NULL, *post = NULL, *model, *measured;
+	json_t *pre = NULL, *post = NULL, *model, *measured, *held;
 	json_int_t version, nodes, lists, bytes, lrus, memcgs, ids;
 	const char *kind, *kernel;
 	json_error_t err;
@@ -122,6 +122,9 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 	s->command_status = opt_int(json_object_get(root, "command_status"));
 	s->one_size = opt_int(json_object_get(root, "list_lru_one"));
 	s->freed_bytes = opt_int(json_object_get(json_object_get(root, "totals"), "freed_bytes"));
+	held = json_object_get(json_object_get(json_object_get(root, "inventory"), "end"), "totals");
+	s->held_bytes = opt_int(json_object_get(held, "held_bytes"));
+	s->held_book_bytes = opt_int(json_object_get(held, "bookkeeping_bytes"));
 	if (s->one_size != -1 && (s->one_size < 8 || s->one_size > 4096)) {
 		snprintf(why, len, "%s: impossible list_lru_one size %lld", s->file, s->one_size);
 		return -EINVAL;
@@ -345,6 +348,11 @@ void compare_pair(FILE *out, const struct snap *before, const struct snap *after
 		compare_pct(b[7], 32, eb_after));
 	fprintf(out, "| bytes with pointer arrays, model | %s | %s |\n",
 		compare_cell(b[0], 32, after->pre_bytes), compare_cell(b[1], 32, before->post_bytes));
+	fprintf(out, "| list bytes held at the end, the inventory | %s | %s |\n",
+		compare_cell(b[2], 32, before->held_bytes), compare_cell(b[3], 32, after->held_bytes));
+	fprintf(out, "| bookkeeping held at the end (pointer arrays, xarray nodes), the inventory | %s | %s |\n",
+		compare_cell(b[4], 32, before->held_book_bytes),
+		compare_cell(b[5], 32, after->held_book_bytes));
 	if (before->bytes > 0)
 		fprintf(out, "\nAfter the patch: %.2f%% of the bytes before it (%.1fx less).\n",
 			100.0 * after->bytes / before->bytes,

@@ -17,6 +17,7 @@ struct snap {
 	long long command_status;		/* the measured command's exit status, -1 if none */
 	long long one_size;			/* sizeof(struct list_lru_one) in its BTF, -1 if unknown */
 	long long freed_bytes;			/* list bytes freed during the run, -1 if unknown */
+	long long held_bytes, held_book_bytes;	/* held at the end (the inventory), -1 if unknown */
 	void *json;				/* the parsed document (json_t) */
 };
 

@@ -80,6 +80,8 @@ static void table(FILE *out, const struct snap *a, const struct snap *b)
 		a->nodes, b->nodes, b->nodes > 1 ? "s" : "", compare_cell(c[3], 32, btf_a),
 		compare_cell(c[4], 32, btf_b));
 	row(out, "list bytes freed during the run", a->freed_bytes, b->freed_bytes, -1);
+	row(out, "list bytes held at the end, the inventory", a->held_bytes, b->held_bytes, -1);
+	row(out, "bookkeeping held at the end, the inventory", a->held_book_bytes, b->held_book_bytes, -1);
 	snap_lists_by_kind(a, ka);
 	snap_lists_by_kind(b, kb);
 	for (int k = 1; k <= 3; k++)

@@ -255,12 +255,17 @@ static int read_lrus(struct inventory_walker *w, struct inventory *inv)
 /* Mount points, for the list_lrus that belong to a superblock. */
 static void name_lrus(struct inventory *inv)
 {
+	struct mount_table *mounts = mount_table_load("/proc/self/mountinfo");
+	const char *dir;
+
 	for (size_t i = 0; i < inv->nr_lrus; i++) {
 		struct inv_lru_row *r = &inv->lrus[i];
 
-		if (r->owner.kind != LRUTOP_LRU_OTHER)
-			mount_point_of_kdev("/proc/self/mountinfo", r->owner.dev, r->mnt, sizeof(r->mnt));
+		dir = r->owner.kind != LRUTOP_LRU_OTHER ? mount_table_find(mounts, r->owner.dev) : NULL;
+		if (dir)
+			snprintf(r->mnt, sizeof(r->mnt), "%s", dir);
 	}
+	mount_table_free(mounts);
 }
 
 int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why, size_t len)

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include "inventory.h"
 #include "inventory_cmd.h"
+#include "inventory_json.h"
 #include "report.h"
 #include "session.h"
 
@@ -117,46 +118,6 @@ static void print_text(const struct inventory *inv, const struct inventory_opts 
 		       kinds[l->owner.kind % 3], l->owner.fstype[0] ? l->owner.fstype : "-",
 		       l->mnt[0] ? l->mnt : l->owner.sid[0] ? l->owner.sid : "-");
 	}
-}
-
-json_t *inventory_json(const struct inventory *inv, unsigned long rows)
-{
-	json_t *memcgs = json_array(), *lrus = json_array();
-	char dev[32];
-
-	for (size_t i = 0; i < shown(inv->nr_memcgs, rows); i++) {
-		const struct inv_memcg_row *m = &inv->memcgs[i];
-
-		json_array_append_new(memcgs, json_pack("{s:o,s:I,s:o,s:I,s:I,s:I,s:I}",
-			"id", m->cgid ? json_integer(m->cgid) : json_null(),
-			"kmemcg_id", (json_int_t)m->kmemcg_id,
-			"path", m->path ? json_string(m->path) : json_null(),
-			"held_lists", (json_int_t)m->lists, "held_bytes", (json_int_t)m->bytes,
-			"empty_lists", (json_int_t)m->empty, "objects", (json_int_t)m->objects));
-	}
-	for (size_t i = 0; i < shown(inv->nr_lrus, rows); i++) {
-		const struct inv_lru_row *l = &inv->lrus[i];
-
-		snprintf(dev, sizeof(dev), "%u:%u", l->owner.dev >> 20, l->owner.dev & 0xfffff);
-		json_array_append_new(lrus, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}",
-			"kind", kinds[l->owner.kind % 3], "fstype", l->owner.fstype,
-			"sid", l->owner.sid, "dev", dev, "mount", l->mnt,
-			"held_lists", (json_int_t)l->lists, "held_bytes", (json_int_t)l->bytes,
-			"empty_lists", (json_int_t)l->empty, "objects", (json_int_t)l->objects,
-			"bookkeeping_bytes", (json_int_t)l->book_bytes));
-	}
-	return json_pack("{s:b,s:i,s:o,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:f,s:f,s:I,s:I},s:o,s:o}",
-		"pre_patch", inv->pre_patch, "nodes", inv->nr_nodes,
-		"ids", inv->pre_patch ? json_integer(inv->ids) : json_null(),
-		"list_bytes", (json_int_t)inv->list_bytes,
-		"totals", "list_lrus", (json_int_t)inv->nr_lrus, "held_lists", (json_int_t)inv->lists,
-		"held_bytes", (json_int_t)inv->bytes, "bookkeeping_bytes", (json_int_t)inv->book_bytes,
-		"empty_lists", (json_int_t)inv->empty, "objects", (json_int_t)inv->objects,
-		"xa_nodes", (json_int_t)inv->xa_nodes,
-		"walk", "runs", (json_int_t)inv->runs, "cpu_ms", inv->cpu_ms,
-		"max_run_ms", inv->max_run_ms, "rejected", (json_int_t)inv->rejected,
-		"drops", (json_int_t)inv->drops,
-		"memcgs", memcgs, "lrus", lrus);
 }
 
 int inventory_main(int argc, char **argv)

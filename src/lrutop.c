@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "collect.h"
 #include "compare.h"
+#include "held.h"
 #include "http.h"
 #include "inventory_cmd.h"
 #include "model_cmd.h"
@@ -192,6 +193,7 @@ int main(int argc, char **argv)
 	ss.state.cumulative = o.cumulative;
 	ss.state.by_cause = o.by_cause;
 	ss.state.keep_removed_s = o.keep_removed_s;
+	held_open(&ss.state, o.probe ? 0 : o.inventory_s);
 	if (o.cgroup && !is_memcg_dir(&ss.state, o.cgroup)) {
 		err = 1;
 		goto cleanup;

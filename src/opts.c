@@ -39,12 +39,13 @@ enum {
 	OPT_KEEP_REMOVED,
 	OPT_NO_SELF_CHECK,
 	OPT_BY,
+	OPT_INVENTORY_INTERVAL,
 };
 
 static const struct argp_option options[] = {
 	{ "batch", 'b', NULL, 0, "Batch mode: plain text reports, no screen", 0 },
 	{ "json", 'j', NULL, 0, "With -b: one JSON object per report (JSON Lines)", 0 },
-	{ "sort", 's', "KEY", 0, "Sort by allocs (default), bytes, fails, objs, calls, lat, lrus, caused, caused-bytes, path", 0 },
+	{ "sort", 's', "KEY", 0, "Sort by allocs (default), bytes, fails, objs, calls, lat, lrus, caused, caused-bytes, held, path", 0 },
 	{ "rows", 'r', "ROWS", 0, "Show at most ROWS memcgs", 0 },
 	{ "cgroup", 'c', "PATH", 0, "Only memcgs in this subtree (path under the memory hierarchy)", 0 },
 	{ "hist", 'H', NULL, 0, "Show histograms: allocator latency, lists per memcg", 0 },
@@ -54,6 +55,7 @@ static const struct argp_option options[] = {
 	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry or tracepoint", 0 },
 	{ "max-memcgs", OPT_MAX_MEMCGS, "N", 0, "Size of the per-memcg map (default 10240)", 0 },
 	{ "keep-removed", OPT_KEEP_REMOVED, "SECS", 0, "Show a removed memcg this long, then drop it from the maps into the aged-out totals (default 60; 'never' keeps all)", 0 },
+	{ "inventory-interval", OPT_INVENTORY_INTERVAL, "SECS", 0, "Walk what the kernel's list_lrus hold now (HELD, EMPTY) this often (default 10; 0: never)", 0 },
 	{ "probe", OPT_PROBE, NULL, 0, "Print what this kernel allows and exit", 0 },
 	{ "no-self-check", OPT_NO_SELF_CHECK, NULL, 0, "Skip the start-up check that the backend counts a known allocation exactly (batch mode then runs even where it would fail)", 0 },
 	{ "prometheus", OPT_PROMETHEUS, "FILE", 0, "Every interval, replace FILE (atomically) with Prometheus metrics; no screen", 0 },
@@ -154,6 +156,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			BAD_ARG("invalid --keep-removed '%s' (0 to 31536000 seconds, or never)", arg);
 		o->keep_removed_s = v;
 		break;
+	case OPT_INVENTORY_INTERVAL:
+		errno = 0;
+		o->inventory_s = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->inventory_s == 0 ||
+		    (o->inventory_s >= 0.1 && o->inventory_s <= 86400)))
+			BAD_ARG("invalid --inventory-interval '%s' (0, or 0.1 to 86400 seconds)", arg);
+		break;
 	case OPT_PROMETHEUS:
 		if (!arg[0] || arg[strlen(arg) - 1] == '/')
 			BAD_ARG("--prometheus needs a file name, not '%s'", arg);
@@ -202,6 +211,7 @@ int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_f
 	memset(o, 0, sizeof(*o));
 	o->interval = 1.0;
 	o->max_memcgs = 10240;
+	o->inventory_s = 10;
 	o->keep_removed_s = LRUTOP_KEEP_REMOVED_S;
 	o->sort = SORT_ALLOCS;
 	o->top = 20;

@@ -17,6 +17,7 @@ struct lrutop_opts {
 	const char *cgroup;	/* only this subtree */
 	unsigned int max_memcgs;
 	long keep_removed_s;	/* -1: never age removed memcgs out */
+	double inventory_s;	/* seconds between walks of what the kernel holds; 0: never */
 	bool batch;
 	bool json;
 	bool cumulative;

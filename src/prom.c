@@ -237,6 +237,42 @@ static void drop_family(FILE *f, const struct lrutop_state *s, size_t folded)
 	sample(f, "lrutop_cgroups_in_other", "", folded);
 }
 
+/* What the list_lrus hold now (the inventory): totals, and per cgroup for the top holders. */
+static void held_families(FILE *f, const struct lrutop_state *s, const struct lrutop_opts *o,
+			  struct memcg_row **rows)
+{
+	const struct inventory *inv = &s->inv;
+	char label[8300];
+	size_t n, top;
+	__u64 sum = 0;
+
+	if (!s->inv_valid)
+		return;
+	family(f, "lrutop_list_lru_held_lists", "gauge",
+	       "Per-memcg lists the kernel's list_lrus hold now (lrutop's inventory walk).");
+	sample(f, "lrutop_list_lru_held_lists", "", inv->lists);
+	family(f, "lrutop_list_lru_held_bytes", "gauge", "Bytes of those lists (their slab bucket).");
+	sample(f, "lrutop_list_lru_held_bytes", "", inv->bytes);
+	family(f, "lrutop_list_lru_held_empty_lists", "gauge", "Of those, lists holding no object.");
+	sample(f, "lrutop_list_lru_held_empty_lists", "", inv->empty);
+	family(f, "lrutop_list_lru_bookkeeping_bytes", "gauge",
+	       "Pointer arrays (before 5.18) or xarray nodes (5.18+) the list_lrus keep for those lists.");
+	sample(f, "lrutop_list_lru_bookkeeping_bytes", "", inv->book_bytes);
+	family(f, "lrutop_inventory_walk_seconds", "gauge", "CPU time of the last inventory walk.");
+	fprintf(f, "lrutop_inventory_walk_seconds %.6f\n", inv->cpu_ms / 1e3);
+	n = memcg_table_view(&s->memcgs, o->cgroup, SORT_HELD, true, o->top, rows);
+	top = n < (size_t)o->top ? n : (size_t)o->top;
+	family(f, "lrutop_memcg_held_lists", "gauge",
+	       "Lists each memcg holds now, the --top holders one by one, the rest as cgroup=\"other\".");
+	for (size_t i = 0; i < top; i++) {
+		sum += rows[i]->held;
+		sample(f, "lrutop_memcg_held_lists", cgroup_label(label, sizeof(label), rows[i]),
+		       rows[i]->held);
+	}
+	sample(f, "lrutop_memcg_held_lists", cgroup_label(label, sizeof(label), NULL),
+	       rest(inv->lists, sum));
+}
+
 int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char **text,
 		size_t *len)
 {
@@ -277,6 +313,7 @@ int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char 
 	kernel_families(f, s);
 	model_families(f, s);
 	drop_family(f, s, s->memcgs.nr - top);
+	held_families(f, s, o, rows);
 	free(rows);
 	if (fclose(f)) {
 		free(*text);

@@ -6,6 +6,7 @@
 #include "cgroup.h"
 #include "hist.h"
 #include "model.h"
+#include "inventory_json.h"
 #include "report.h"
 
 bool report_has(const struct lrutop_state *s, enum metric m)
@@ -81,6 +82,24 @@ static const char *cell(char *buf, size_t len, bool avail, __u64 v)
 	return fmt_size(buf, len, v);
 }
 
+/* What the kernel's list_lrus hold now (the inventory), or why that is unknown. */
+static void report_held(FILE *out, const struct lrutop_state *s)
+{
+	const struct inventory *inv = &s->inv;
+	char b1[16], b2[16];
+
+	if (!s->inv_valid) {
+		if (s->inv_interval_s)
+			fprintf(out, "held now: unavailable: %s\n", s->inv_why);
+		return;
+	}
+	fprintf(out, "held now: %llu lists, %sB (%.1f%% empty) in %zu list_lrus; bookkeeping %sB; "
+		"walked %.0fs ago, %.1f ms\n", (unsigned long long)inv->lists,
+		fmt_size(b1, sizeof(b1), inv->bytes), inv->lists ? 100.0 * inv->empty / inv->lists : 0.0,
+		inv->nr_lrus, fmt_size(b2, sizeof(b2), inv->book_bytes),
+		s->last.tv_sec + s->last.tv_nsec / 1e9 - s->inv_at, inv->cpu_ms);
+}
+
 void report_header(FILE *out, const struct lrutop_state *s)
 {
 	const struct totals *t = state_totals(s);
@@ -131,6 +150,7 @@ void report_header(FILE *out, const struct lrutop_state *s)
 	} else if (s->memcg_lrus >= 0) {
 		fprintf(out, "memcg-aware list_lrus: %lld\n", s->memcg_lrus);
 	}
+	report_held(out, s);
 	if (s->aged_memcgs)
 		fprintf(out, "aged out: %llu removed memcgs with %llu lists, %sB (--keep-removed)\n",
 			(unsigned long long)s->aged_memcgs, (unsigned long long)s->aged.allocs,
@@ -163,12 +183,13 @@ void report_header(FILE *out, const struct lrutop_state *s)
 		fputc('\n', out);
 }
 
-#define ROW_FMT "%-*.*s %7s %6s %6s %5s %7s %7s %6s %4s"
+/* The columns after MEMCG take REPORT_ROW_FIXED characters (screen.c sizes MEMCG with it). */
+#define ROW_FMT "%-*.*s %7s %6s %6s %6s %5s %5s %7s %7s %6s %4s"
 
 size_t report_columns(char *buf, size_t len, const struct lrutop_state *s, int pathw)
 {
 	return snprintf(buf, len, ROW_FMT, pathw, pathw, "MEMCG", s->by_cause ? "CAUSED" : "ALLOCS",
-			"BYTES", "FREED", "FAILS", "OBJS", "CALLS", "LAT", "LRUS");
+			"BYTES", "FREED", "HELD", "EMPTY", "FAILS", "OBJS", "CALLS", "LAT", "LRUS");
 }
 
 size_t report_row(char *buf, size_t len, const struct lrutop_state *s, const struct memcg_row *r,
@@ -176,7 +197,7 @@ size_t report_row(char *buf, size_t len, const struct lrutop_state *s, const str
 {
 	const struct memcg_stats *v = s->cumulative ? &r->cum : &r->delta;
 	bool allocs = report_has(s, M_ALLOCS), fails = report_has(s, M_FAILS);
-	char b[8][16], path[4200];
+	char b[10][16], path[4200];
 
 	if (r->path)
 		snprintf(path, sizeof(path), "%s%s", r->path, r->removed ? " (removed)" : "");
@@ -188,6 +209,8 @@ size_t report_row(char *buf, size_t len, const struct lrutop_state *s, const str
 			cell(b[0], 16, allocs, s->by_cause ? v->caused_allocs : v->allocs),
 			cell(b[1], 16, allocs, s->by_cause ? v->caused_bytes : v->bytes),
 			cell(b[2], 16, allocs && !s->by_cause, v->freed_bytes),
+			cell(b[8], 16, s->inv_valid, r->held),
+			cell(b[9], 16, s->inv_valid, r->held_empty),
 			cell(b[3], 16, fails, v->fails),
 			cell(b[4], 16, report_has(s, M_OBJS), v->objs),
 			cell(b[5], 16, report_has(s, M_CALLS), v->calls),
@@ -308,7 +331,7 @@ static json_t *json_memcg(const struct lrutop_state *s, const struct memcg_row *
 	const struct memcg_stats *v = s->cumulative ? &r->cum : &r->delta;
 	bool lazy = report_has(s, M_ALLOCS), fails = report_has(s, M_FAILS);
 
-	return json_pack("{s:I,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	return json_pack("{s:I,s:o,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 			 "id", (json_int_t)r->cgid,
 			 "path", r->path ? json_string(r->path) : json_null(),
 			 "removed", r->removed,
@@ -320,7 +343,21 @@ static json_t *json_memcg(const struct lrutop_state *s, const struct memcg_row *
 			 "objs", jcount(report_has(s, M_OBJS), v->objs),
 			 "calls", jcount(report_has(s, M_CALLS), v->calls),
 			 "lat_ns_avg", jcount(report_has(s, M_LATENCY), v->calls ? v->lat_ns / v->calls : 0),
-			 "lrus", jcount(report_has(s, M_PER_LRU), r->nlrus));
+			 "lrus", jcount(report_has(s, M_PER_LRU), r->nlrus),
+			 "held_lists", jcount(s->inv_valid, r->held),
+			 "held_empty", jcount(s->inv_valid, r->held_empty));
+}
+
+/* The last inventory pass: its totals and cost, and how long ago it was. */
+static json_t *json_inventory(const struct lrutop_state *s)
+{
+	json_t *o;
+
+	if (!s->inv_valid)
+		return json_null();
+	o = inventory_summary_json(&s->inv);
+	json_object_set_new(o, "age_s", json_real(s->last.tv_sec + s->last.tv_nsec / 1e9 - s->inv_at));
+	return o;
 }
 
 static json_t *json_lrus(const struct lrutop_state *s)
@@ -388,6 +425,8 @@ json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opt
 		if (!probe_metric_available(s->plan, s->backend, m, why, sizeof(why)))
 			json_object_set_new(unavail, metric_name(m), json_string(why));
 	}
+	if (!s->inv_valid && s->inv_interval_s)
+		json_object_set_new(unavail, "held lists (inventory)", json_string(s->inv_why));
 	growths = json_array();
 	for (__u64 i = s->growth_count > LRUTOP_MAX_GROWTHS ? s->growth_count - LRUTOP_MAX_GROWTHS : 0;
 	     i < s->growth_count; i++) {
@@ -422,6 +461,7 @@ json_t *report_json_object(const struct lrutop_state *s, const struct lrutop_opt
 	json_object_set_new(root, "kernel_memcgs", s->kernel_memcgs >= 0 ? json_integer(s->kernel_memcgs) : json_null());
 	json_object_set_new(root, "pre_patch_estimate_bytes", json_pre_patch_estimate(s));
 	json_object_set_new(root, "lrus", json_lrus(s));
+	json_object_set_new(root, "inventory", json_inventory(s));
 	json_object_set_new(root, "aged_out", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"memcgs", (json_int_t)s->aged_memcgs, "early_memcgs", (json_int_t)s->aged_early,
 		"allocs", (json_int_t)s->aged.allocs,

@@ -20,6 +20,7 @@ bool report_has(const struct lrutop_state *s, enum metric m);
 const char *fmt_size(char *buf, size_t len, __u64 v);
 
 #define TEXT_PATH_WIDTH 26
+#define REPORT_ROW_FIXED 69	/* the columns after MEMCG, with their spaces */
 
 /* Header lines: kernel, backend, totals and rates, drops, unavailable metrics. */
 void report_header(FILE *out, const struct lrutop_state *s);

@@ -16,6 +16,7 @@ static const char *const sort_names[NR_SORT_KEYS] = {
 	[SORT_LRUS] = "lrus",
 	[SORT_CAUSED] = "caused",
 	[SORT_CAUSED_BYTES] = "caused-bytes",
+	[SORT_HELD] = "held",
 	[SORT_PATH] = "path",
 };
 
@@ -196,6 +197,25 @@ int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct mem
 	return 0;
 }
 
+int memcg_table_add(struct memcg_table *t, const uint64_t *ids, size_t n)
+{
+	size_t sorted = t->nr;
+
+	for (size_t i = 0; i < n; i++) {
+		struct memcg_row key = { .cgid = ids[i] };
+
+		if (sorted && bsearch(&key, t->rows, sorted, sizeof(key), row_cmp_id))
+			continue;
+		if (!table_append(t, ids[i]))
+			return -ENOMEM;
+	}
+	if (t->nr != sorted) {
+		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp_id);
+		t->read_nr = 0;	/* rows moved */
+	}
+	return 0;
+}
+
 void memcg_table_compact(struct memcg_table *t)
 {
 	size_t kept = 0;
@@ -243,6 +263,8 @@ uint64_t memcg_row_value(const struct memcg_row *r, enum sort_key k, bool cumula
 		return s->caused_allocs;
 	case SORT_CAUSED_BYTES:
 		return s->caused_bytes;
+	case SORT_HELD:
+		return r->held;
 	default:
 		return 0;
 	}

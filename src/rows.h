@@ -18,6 +18,7 @@ enum sort_key {
 	SORT_LRUS,
 	SORT_CAUSED,		/* lists the memcg's allocations made, any owner */
 	SORT_CAUSED_BYTES,
+	SORT_HELD,		/* lists it holds now (the inventory) */
 	SORT_PATH,
 	NR_SORT_KEYS,
 };
@@ -36,6 +37,8 @@ struct memcg_row {
 	struct memcg_stats cum;
 	struct memcg_stats delta;
 	uint64_t nlrus;		/* distinct list_lrus that got a list for it (fentry) */
+	uint64_t held;		/* lists it holds now, from the last inventory */
+	uint64_t held_empty;	/* of those, holding no object */
 };
 
 struct memcg_table {
@@ -60,6 +63,9 @@ void memcg_stats_add(struct memcg_stats *sum, const struct memcg_stats *add);
 int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
 		       size_t n);
 struct memcg_row *memcg_table_find(struct memcg_table *t, uint64_t cgid);
+/* Rows for the ids not in the table yet (a memcg the inventory finds holding lists made
+ * before lrutop started). 0, or -ENOMEM. */
+int memcg_table_add(struct memcg_table *t, const uint64_t *ids, size_t n);
 /* Drop the rows marked aged. */
 void memcg_table_compact(struct memcg_table *t);
 void memcg_table_free(struct memcg_table *t);

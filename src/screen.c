@@ -16,7 +16,8 @@ static const struct {
 	enum sort_key sort;
 } sort_keys[] = {
 	{ 'a', SORT_ALLOCS }, { 'b', SORT_BYTES }, { 'f', SORT_FAILS }, { 'o', SORT_OBJS },
-	{ 'c', SORT_CALLS }, { 'l', SORT_LAT }, { 'u', SORT_LRUS }, { 'p', SORT_PATH },
+	{ 'c', SORT_CALLS }, { 'l', SORT_LAT }, { 'u', SORT_LRUS }, { 'n', SORT_HELD },
+	{ 'p', SORT_PATH },
 };
 
 /* Print a block of '\n'-separated text from row y, clipped to the screen. Returns next row. */
@@ -34,7 +35,8 @@ static int draw_block(int y, const char *text, int max_y)
 
 static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char *msg)
 {
-	int pathw = COLS - 57 > 12 ? COLS - 57 : 12, y, room, hist_lines = 0;
+	int pathw = COLS - REPORT_ROW_FIXED - 1 > 12 ? COLS - REPORT_ROW_FIXED - 1 : 12, y, room;
+	int hist_lines = 0;
 	char *head = NULL, line[512], *hist = NULL;
 	struct memcg_row **rows;
 	size_t hlen = 0, n;
@@ -49,7 +51,7 @@ static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char
 	y = draw_block(0, head ? head : "", LINES);
 	free(head);
 	/* Fits 80 columns; clipped on a narrower terminal rather than wrapped. */
-	snprintf(line, sizeof(line), "sort %s, by %s, %s | abfoclup sort H hist z total w cause q quit",
+	snprintf(line, sizeof(line), "sort %s, by %s, %s | abfoclunp sort H hist z total w cause q quit",
 		 sort_key_name(o->sort), s->by_cause ? "cause" : "owner",
 		 s->cumulative ? "totals" : "deltas");
 	mvaddnstr(y++, 0, line, COLS);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "atomic.h"
+#include "inventory.h"
+#include "inventory_json.h"
 #include "model.h"
 #include "opts.h"
 #include "report.h"
@@ -208,8 +210,43 @@ static void wait_for(double seconds, volatile sig_atomic_t *exiting)
 		;
 }
 
+/* What the kernel held at the start and the end of the run (the inventory), or why not. */
+struct held_pair {
+	json_t *start, *end;
+	char why[256];
+};
+
+static json_t *take_held(struct inventory_walker *w, char *why, size_t len)
+{
+	struct inventory inv;
+	json_t *o;
+
+	if (!w || inventory_take(w, &inv, why, len))
+		return NULL;
+	o = inventory_summary_json(&inv);
+	inventory_free(&inv);
+	return o;
+}
+
+/* The pair as JSON; it takes the pair's references. */
+static json_t *held_json(struct held_pair *h)
+{
+	json_t *o;
+
+	if (!h->start || !h->end) {
+		json_decref(h->start);
+		json_decref(h->end);
+		o = json_pack("{s:n,s:n,s:s}", "start", "end", "unavailable", h->why);
+	} else {
+		o = json_pack("{s:o,s:o}", "start", h->start, "end", h->end);
+	}
+	h->start = h->end = NULL;
+	return o;
+}
+
 static int write_snapshot(struct session *ss, const struct snapshot_opts *o,
-			  const struct moment *a, const struct moment *b, double secs, int cmd_rc)
+			  const struct moment *a, const struct moment *b, double secs, int cmd_rc,
+			  struct held_pair *held)
 {
 	struct lrutop_opts ro = { .sort = SORT_BYTES, .lrus = true };
 	json_t *root = report_json_object(&ss->state, &ro);
@@ -231,6 +268,7 @@ static int write_snapshot(struct session *ss, const struct snapshot_opts *o,
 	json_object_set_new(root, "end", moment_json(b));
 	json_object_set_new(root, "measured", measured_json(&ss->state));
 	json_object_set_new(root, "model", model_json(ss, a, b));
+	json_object_set_new(root, "inventory", held_json(held));
 	text = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	if (!text)
@@ -247,6 +285,8 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 		"Measure list_lru memory over one run and write it as a JSON snapshot.\v"
 		"EXAMPLE: lrutop snapshot -o 6.1.json -L memcgs=100 -- ./workload -m 100 ..." };
 	struct snapshot_opts o = { .max_memcgs = 10240 };
+	struct inventory_walker *walker = NULL;
+	struct held_pair held = {};
 	struct moment start, end;
 	struct timespec t0, t1;
 	struct session ss;
@@ -263,6 +303,8 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	if (err)
 		goto cleanup;
 	moment_take(&ss.state, &start, false);
+	if (!inventory_walker_open(&ss.plan, &walker, held.why, sizeof(held.why)))
+		held.start = take_held(walker, held.why, sizeof(held.why));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* With a command, --duration is time to settle after it exits. */
 	if (o.cmd) {
@@ -278,11 +320,18 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	if (err)
 		goto cleanup;
 	moment_take(&ss.state, &end, true);
-	err = write_snapshot(&ss, &o, &start, &end, secs, cmd_rc);
+	if (held.start)
+		held.end = take_held(walker, held.why, sizeof(held.why));
+	inventory_walker_close(walker);
+	walker = NULL;
+	err = write_snapshot(&ss, &o, &start, &end, secs, cmd_rc, &held);
 	if (!err)
 		fprintf(stderr, "lrutop: snapshot %s: %s, %s backend, %.1fs\n", o.out,
 			ss.state.release, backend_name(ss.backend), secs);
 cleanup:
+	inventory_walker_close(walker);
+	json_decref(held.start);
+	json_decref(held.end);
 	if (err)
 		fprintf(stderr, "lrutop: snapshot %s: %s\n", o.out, strerror(-err));
 	session_end(&ss);

@@ -406,6 +406,64 @@ static void test_pressure_aging(void **state)
 	json_decref(last);
 }
 
+/*
+ * lrutop inventory while memcgs and mounts come and go under its walk: each run exits 0
+ * with totals that equal the sum of its rows, or says in one line that the walk failed
+ * (exit 1); never a crash.
+ */
+static void test_inventory_churn(void **state)
+{
+	char cgroot[4096], mntdir[] = "/tmp/lrutop-invchurn-XXXXXX", sh[8192], cmd[1024];
+	char *out = malloc(1 << 22);
+	int ok = 0, failed = 0, rc;
+	pid_t churn;
+	json_t *inv;
+
+	assert_non_null(out);
+	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
+		skip();
+	assert_non_null(mkdtemp(mntdir));
+	snprintf(sh, sizeof(sh), "end=$(($(date +%%s) + 6)); i=0; while [ $(date +%%s) -lt $end ]; do "
+		 "%s -r %s -d %s/c$i -n lrutop-invchurn-%d-$i -m 5 -t 2 -k 1 -f 1 %s > /dev/null || exit 1; "
+		 "i=$((i + 1)); done", workload_bin(), cgroot, mntdir, getpid(), "");
+	churn = fork();
+	assert_true(churn >= 0);
+	if (!churn) {
+		execl("/bin/sh", "sh", "-c", sh, (char *)NULL);
+		_exit(127);
+	}
+	snprintf(cmd, sizeof(cmd), "%s inventory -j -r 0 2>&1", lrutop_bin());
+	for (int i = 0; i < 20; i++) {
+		json_int_t sum = 0;
+		json_t *m;
+		size_t j;
+
+		rc = run(cmd, out, 1 << 22);
+		if (rc == 1 && strstr(out, "lrutop: inventory unavailable: the walk") && !strchr(out, '\n')[1]) {
+			failed++;
+			continue;
+		}
+		if (rc)
+			fail_msg("lrutop inventory during churn exited %d: %.2000s", rc, out);
+		inv = json_loads(out, 0, NULL);
+		if (!inv)
+			fail_msg("lrutop inventory during churn printed no JSON: %.2000s", out);
+		json_array_foreach(json_object_get(inv, "memcgs"), j, m)
+			sum += jint(m, "held_lists");
+		if (sum != jint(json_object_get(inv, "totals"), "held_lists"))
+			fail_msg("during churn: the memcgs hold %lld lists, the totals say %lld",
+				 (long long)sum, (long long)jint(json_object_get(inv, "totals"), "held_lists"));
+		json_decref(inv);
+		ok++;
+	}
+	waitpid(churn, &rc, 0);
+	rmdir(mntdir);
+	free(out);
+	print_message("inventory under churn: %d passes whole, %d said the walk failed\n", ok, failed);
+	assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+	assert_true(ok > 0);
+}
+
 static void test_overflow(void **state)
 {
 	char cgroot[4096], mntdir[] = "/tmp/lrutop-ovf-XXXXXX", cmd[8192], out[65536];
@@ -590,6 +648,9 @@ static void test_bad_input_table(void **state)
 		{ "compare", 2, "pairs" }, { "compare /lrutop-no-such.json /lrutop-no-such2.json", 1, "No such file" },
 		{ "compare /etc /etc", 1, "/etc" }, { "compare /etc/passwd /etc/passwd", 1, "/etc/passwd" },
 		{ "compare --svg /lrutop-no-such-dir/x.svg docs/ab/5.10.0-32-amd64-m10-n1.json docs/ab/6.1.0-50-amd64-m10-n1.json", 1, "x.svg" },
+		{ "--inventory-interval 0.01", 2, "inventory-interval" },
+		{ "--inventory-interval soon", 2, "inventory-interval" },
+		{ "inventory -r x", 2, "'x'" }, { "inventory extra", 2, "extra" },
 		{ "model", 2, "--memcgs" }, { "model --memcgs x --mounts 1 --nodes 1", 2, "'x'" },
 		{ "model --memcgs 1 --mounts 1 --nodes 0", 2, "'0'" },
 		{ "model --memcgs 10 --mounts 2 --nodes 1 --shared 3", 2, "--shared" },
@@ -792,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_signals_every_phase),
 		cmocka_unit_test(test_signals_restore_terminal),
 		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_inventory_churn),
 		cmocka_unit_test_teardown(test_pressure_aging, churn_teardown),
 		cmocka_unit_test(test_http_abuse),
 		cmocka_unit_test(test_valgrind_batch),

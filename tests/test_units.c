@@ -839,6 +839,7 @@ static const char snap_612[] =
 	"\"patched\":true,\"nodes\":2,\"measured\":{\"lists\":184,\"bytes\":11776},"
 	"\"end\":{\"memcg_lrus\":73,\"memcgs\":21,\"ids\":46},\"model\":null,"
 	"\"totals\":{\"freed_bytes\":640},"
+	"\"inventory\":{\"start\":null,\"end\":{\"totals\":{\"held_bytes\":11776,\"bookkeeping_bytes\":576}}},"
 	"\"lrus\":[{\"kind\":\"dentry\",\"allocs\":92},{\"kind\":\"inode\",\"allocs\":92}],"
 	"\"memcgs\":[{\"path\":\"/ab\",\"allocs\":24},{\"path\":\"/ab/m0\",\"allocs\":8}]}";
 static const char snap_618[] =
@@ -846,6 +847,7 @@ static const char snap_618[] =
 	"\"patched\":true,\"nodes\":2,\"measured\":{\"lists\":184,\"bytes\":17664},"
 	"\"end\":{\"memcg_lrus\":73,\"memcgs\":21,\"ids\":46},\"model\":null,"
 	"\"totals\":{\"freed_bytes\":0},"
+	"\"inventory\":{\"start\":null,\"end\":{\"totals\":{\"held_bytes\":17664,\"bookkeeping_bytes\":576}}},"
 	"\"lrus\":[{\"kind\":\"dentry\",\"allocs\":92},{\"kind\":\"inode\",\"allocs\":92}],"
 	"\"memcgs\":[{\"path\":\"/ab/m0\",\"allocs\":8},{\"path\":\"/ab\",\"allocs\":24}]}";
 
@@ -868,6 +870,8 @@ static void test_compare_measured(void **state)
 	assert_non_null(strstr(buf, "| their bytes, measured | 11776 | 17664 | 17664 | +50.0% |"));
 	assert_non_null(strstr(buf, "| 64 | 96 | | |"));
 	assert_non_null(strstr(buf, "| /ab | 24 | 24 |"));
+	/* What each kernel held at the end, from the inventory in the snapshot. */
+	assert_non_null(strstr(buf, "| list bytes held at the end, the inventory | 11776 | 17664 | - | +50.0% |"));
 	assert_non_null(strstr(buf, "**More bytes per list**: 6.18 spends 96.0 bytes a list where 6.12 spent 64.0 (+50.0%); its list_lru_one is 32 bytes (24 on 6.12)"));
 	assert_non_null(strstr(buf, "**Lists no longer freed**"));
 	assert_null(strstr(buf, "for the same workload"));

@@ -19,18 +19,22 @@ lrus() {
 	"$dir/lrutop" -b -j --no-self-check 0.2 1 2>/dev/null |
 		sed -n 's/.*"memcg_lrus":\([0-9]*\).*/\1/p'
 }
+# The lists the kernel's list_lrus hold, by lrutop's inventory.
+held() {
+	"$dir/lrutop" inventory -j -r 1 2>/dev/null | sed -n 's/.*"held_lists":\([0-9]*\).*/ held=\1/p' | head -1
+}
 echo "lrutop kernel: $(uname -r)"
-echo "LRUTOP-MODEL before lrus=$(lrus)$(slab)"
+echo "LRUTOP-MODEL before lrus=$(lrus)$(slab)$(held)"
 wl="$dir/workload -r /sys/fs/cgroup -d /tmp/m -n m -m $memcgs -t $mounts -k $touch -S $shared -f 1"
 start=$(date +%s)
 $wl --keep > /tmp/model-workload.out
 rc=$?
 tail -1 /tmp/model-workload.out
-echo "LRUTOP-MODEL during lrus=$(lrus)$(slab) seconds=$(($(date +%s) - start))"
+echo "LRUTOP-MODEL during lrus=$(lrus)$(slab)$(held) seconds=$(($(date +%s) - start))"
 $wl --cleanup
 # Removed memcgs die asynchronously (RCU, workqueues): let them go before reading.
 sleep 3
-echo "LRUTOP-MODEL after lrus=$(lrus)$(slab)"
+echo "LRUTOP-MODEL after lrus=$(lrus)$(slab)$(held)"
 # The control: the same memcgs and mounts, no file made, so no memcg puts an object on a
 # list_lru. A patched kernel makes no list; what the caches gain is the rest of the work.
 $wl -f 0 --keep > /dev/null || rc=1
