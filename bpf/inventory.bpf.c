@@ -316,15 +316,21 @@ static __always_inline bool array_step(struct list_lru *lru, struct inv_lru *l)
 	__u64 stride = bpf_core_type_size(struct list_lru_node);
 	struct list_lru_memcg___pre518 *arr;
 	struct list_lru_node___pre518 *n;
-	__u32 base = inv.idx, count;
+	__u32 base = inv.idx, count, size;
 
 	if (inv.node >= inv.nr_nodes || inv.node >= LRUTOP_INV_MAX_NODES)
 		return false;
 	n = (void *)BPF_CORE_READ(lru, node) + inv.node * stride;
 	arr = BPF_CORE_READ(n, memcg_lrus);
-	count = inv.ids - base < 64 ? inv.ids - base : 64;
-	if (arr && base < inv.ids &&
-	    !bpf_probe_read_kernel(slots, count * sizeof(slots[0]) & 0x3ff, &arr->lru[base & 0xffff]))
+	/* The array spans the id space exactly: read no further than its end. */
+	count = base < inv.ids ? inv.ids - base : 0;
+	if (count > 64)
+		count = 64;
+	size = count * sizeof(slots[0]);
+	barrier_var(size);	/* keep the bound where a 5.10 verifier sees it */
+	size &= 0x3ff;
+	if (arr && size && size <= sizeof(slots) &&
+	    !bpf_probe_read_kernel(slots, size, &arr->lru[base & 0xffff]))
 		inv_count_ones((__u64)lru, base, count);
 	inv.idx = base + 64;
 	if (inv.idx >= inv.ids || !arr) {

@@ -490,6 +490,24 @@ static void test_kernel_eager_lists(void **state)
 	rmdir(mntdir);
 }
 
+/* What an inventory test leaves if it fails midway: lrutop, and the workload to clean up. */
+static struct {
+	pid_t lrutop;
+	char cleanup[8300];
+} inv_left;
+
+static int inventory_teardown(void **state)
+{
+	if (inv_left.lrutop > 0) {
+		kill(inv_left.lrutop, SIGKILL);
+		waitpid(inv_left.lrutop, NULL, 0);
+	}
+	if (inv_left.cleanup[0])
+		run(inv_left.cleanup, NULL, 0);
+	memset(&inv_left, 0, sizeof(inv_left));
+	return 0;
+}
+
 /* The workload's per-memcg JSON lines and its summary, parsed; the summary returned. */
 static json_t *workload_lines(const char *out, json_t *lines)
 {
@@ -656,6 +674,7 @@ static void test_kernel_inventory(void **state)
 	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-inv-%d -m 3 -t 4 -k 2 -D 2 -f 3",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, getpid());
 	snprintf(keep, sizeof(keep), "%s --keep", cmd);
+	snprintf(inv_left.cleanup, sizeof(inv_left.cleanup), "%s --cleanup", cmd);
 	assert_int_equal(run(keep, wl_out, sizeof(wl_out)), 0);
 	summary = workload_lines(wl_out, lines);
 	snprintf(keep, sizeof(keep), "%s inventory -j -r 0", lrutop_bin());
@@ -723,7 +742,9 @@ static void test_kernel_inventory_flow(void **state)
 	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-flow-%d -m 3 -t 3 -k 2 -D 2 -f 2",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, getpid());
 	snprintf(keep, sizeof(keep), "%s --keep", cmd);
+	snprintf(inv_left.cleanup, sizeof(inv_left.cleanup), "%s --cleanup", cmd);
 	f = spawn(argv, &pid, false);
+	inv_left.lrutop = pid;
 	/* A host may make lists of its own in an interval: up to three tries there, one in a
 	 * kernel booted for the tests. */
 	for (tries = 0; tries < (getenv("LRUTOP_FRESH_KERNEL") ? 1 : 3); tries++) {
@@ -752,6 +773,7 @@ static void test_kernel_inventory_flow(void **state)
 		;
 	fclose(f);
 	waitpid(pid, &status, 0);
+	inv_left.lrutop = 0;
 	rmdir(mntdir);
 	assert_true(held[1] > held[0]);
 	if (held[1] - held[0] != flow[1] - flow[0])
@@ -1089,8 +1111,8 @@ int main(void)
 		cmocka_unit_test(test_kernel_probe),
 		cmocka_unit_test(test_kernel_eager_lists),
 		/* After the eager test: its memcgs would grow a fresh 5.10's id space first. */
-		cmocka_unit_test(test_kernel_inventory),
-		cmocka_unit_test(test_kernel_inventory_flow),
+		cmocka_unit_test_teardown(test_kernel_inventory, inventory_teardown),
+		cmocka_unit_test_teardown(test_kernel_inventory_flow, inventory_teardown),
 		cmocka_unit_test(test_prometheus_export),
 		cmocka_unit_test(test_json_schema),
 		cmocka_unit_test(test_snapshot_host),

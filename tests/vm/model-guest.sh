@@ -21,7 +21,8 @@ lrus() {
 }
 # The lists the kernel's list_lrus hold, by lrutop's inventory.
 held() {
-	"$dir/lrutop" inventory -j -r 1 2>/dev/null | sed -n 's/.*"held_lists":\([0-9]*\).*/ held=\1/p' | head -1
+	"$dir/lrutop" inventory -j -r 1 2>/dev/null | grep -o '"totals":{[^}]*}' |
+		sed -n 's/.*"held_lists":\([0-9]*\).*/ held=\1/p'
 }
 echo "lrutop kernel: $(uname -r)"
 echo "LRUTOP-MODEL before lrus=$(lrus)$(slab)$(held)"
