@@ -105,7 +105,8 @@ uint64_t model_pairs(const struct model_inputs *in)
 }
 
 /*
- * A node covers 64 indices at the bottom level, 64 times more at each level up, up to the
+ * Expected xarray nodes for entries at random indices in [0, range). A node covers 64
+ * indices at the bottom level, 64 times more at each level up, up to the
  * one that covers the whole range. At each level, the expected number of blocks that hold
  * at least one of the entries, drawn uniformly. An entry at index 0 alone needs no node;
  * a range of one is that case.
@@ -117,6 +118,9 @@ double model_xa_nodes(double entries, uint64_t range)
 
 	if (entries <= 0 || range <= 1)
 		return 0;
+	/* Under one entry a list_lru on average: that share of them holds one. */
+	if (entries < 1)
+		return entries * model_xa_nodes(1, range);
 	for (;;) {
 		blocks = (double)((range + span - 1) / span);
 		nodes += blocks * (1 - pow(1 - 1 / blocks, entries));

@@ -44,7 +44,7 @@ static const struct argp_option model_options[] = {
 	{ "list-lru-one", OPT_ONE_SIZE, "BYTES", 0, "sizeof(struct list_lru_one) in the xarray state: 24 (default), 32 from 6.13", 0 },
 	{ "pairs", OPT_PAIRS, "P", 0, "Populated (list_lru, memcg) pairs, where known (e.g. a workload's expected_lists), instead of --touch and --shared", 0 },
 	{ "lrus", OPT_LRUS, "N", 0, "Memcg-aware list_lrus in all, where known (lrutop's memcg_lrus): the mounts' and others no memcg touches", 0 },
-	{ "from", OPT_FROM, "SNAPSHOT", 0, "Take the inputs from a snapshot (lrutop snapshot)", 0 },
+	{ "from", OPT_FROM, "FILE", 0, "Take the inputs from a snapshot (lrutop snapshot) or a patched host's inventory (lrutop inventory -j -r 0)", 0 },
 	{ "cover-letter", OPT_COVER_LETTER, NULL, 0, "The series' own test (10,000 memcgs, 10,000 mounts, 2 nodes) beside its figures", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object", 0 },
 	{},
@@ -140,6 +140,48 @@ static error_t model_parse(int key, char *arg, struct argp_state *state)
 }
 
 /*
+ * `lrutop inventory -j` of a patched host: its list_lrus and nodes, the lists it holds (one
+ * per populated pair) and the memcgs holding them. 1 if the file is no inventory.
+ */
+static int inputs_from_inventory(const char *file, struct model_inputs *in, char *what, size_t len)
+{
+	json_int_t lrus, lists, nodes, one;
+	json_t *root, *t;
+	int ret = 1;
+
+	root = json_load_file(file, 0, NULL);
+	t = json_object_get(root, "totals");
+	if (!t || json_unpack(root, "{s:I}", "nodes", &nodes) ||
+	    json_unpack(t, "{s:I,s:I}", "list_lrus", &lrus, "held_lists", &lists))
+		goto out;
+	ret = -EINVAL;
+	if (json_is_true(json_object_get(root, "pre_patch"))) {
+		fprintf(stderr, "lrutop: model: %s: an inventory of a pre-5.18 kernel holds every id's "
+			"lists, not the pairs in use: take a snapshot there instead\n", file);
+		goto out;
+	}
+	if (nodes < 1 || nodes > 1024 || lrus < 0 || lists < 0 || lrus > (1LL << 32) ||
+	    lists > (1LL << 40)) {
+		fprintf(stderr, "lrutop: model: %s: impossible counts\n", file);
+		goto out;
+	}
+	memset(in, 0, sizeof(*in));
+	in->nodes = nodes;
+	in->lrus = lrus;
+	in->memcgs = json_array_size(json_object_get(root, "memcgs"));
+	/* Its list's bucket tells the list_lru_one (32 bytes from 6.13). */
+	one = json_integer_value(json_object_get(root, "list_bytes"));
+	in->one_size = (uint64_t)one > kmalloc_bucket(16 + 24 * nodes) ? 32 : 24;
+	model_inputs_pairs(in, lists);
+	snprintf(what, len, "%s (an inventory: %lld memcgs holding lists)", file,
+		 (long long)in->memcgs);
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+/*
  * A snapshot's own scale: its memcgs, list_lrus, nodes and id space, and the populated
  * pairs it measured (5.18+) or would have made (before 5.18, fentry's model).
  */
@@ -148,7 +190,11 @@ static int inputs_from_snapshot(const char *file, struct model_inputs *in, char 
 	char why[512];
 	long long pairs;
 	struct snap s;
+	int err;
 
+	err = inputs_from_inventory(file, in, what, len);
+	if (err <= 0)
+		return err;
 	if (snap_load(file, &s, why, sizeof(why))) {
 		fprintf(stderr, "lrutop: model: %s\n", why);
 		return -EINVAL;

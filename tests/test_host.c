@@ -653,6 +653,28 @@ static void check_inventory_eager(json_t *inv, json_t *summary)
 	}
 }
 
+/* lrutop model --from an inventory: its list_lrus, nodes and held lists are the model's. */
+static void check_model_from_inventory(json_t *inv, const char *text)
+{
+	char file[] = "/tmp/lrutop-inv-XXXXXX", cmd[512], out[8192];
+	json_t *m, *in;
+	int fd = mkstemp(file);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s model -j --from %s", lrutop_bin(), file);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	unlink(file);
+	m = json_loads(out, 0, NULL);
+	assert_non_null(m);
+	in = json_object_get(m, "inputs");
+	assert_int_equal(jint(in, "pairs"), jint(json_object_get(inv, "totals"), "held_lists"));
+	assert_int_equal(jint(in, "list_lrus"), jint(json_object_get(inv, "totals"), "list_lrus"));
+	assert_int_equal(jint(in, "nodes"), jint(inv, "nodes"));
+	json_decref(m);
+}
+
 /*
  * lrutop inventory reads what the kernel holds now, whenever it was made: memcgs three
  * levels deep put files on fresh tmpfs mounts before lrutop runs at all.
@@ -694,10 +716,12 @@ static void test_kernel_inventory(void **state)
 	/* The ring's head alone is no list_lru; nothing was dropped. */
 	assert_int_equal(jint(walk, "rejected"), 1);
 	assert_int_equal(jint(walk, "drops"), 0);
-	if (kernel_has_field("list_lru", "xa"))
+	if (kernel_has_field("list_lru", "xa")) {
 		check_inventory_lazy(inv, summary, lines);
-	else
+		check_model_from_inventory(inv, inv_out);
+	} else {
 		check_inventory_eager(inv, summary);
+	}
 	json_decref(inv);
 	json_decref(summary);
 	json_decref(lines);

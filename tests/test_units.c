@@ -543,6 +543,8 @@ static void test_model_xa_nodes(void **state)
 	/* One entry in 4096 ids: a root and a leaf. In 10,000: three levels. */
 	assert_true(fabs(model_xa_nodes(1, 4096) - 2) < 1e-9);
 	assert_true(fabs(model_xa_nodes(1, 10000) - 3) < 1e-9);
+	/* Half an entry a list_lru on average: half of them hold one, in a node of its own. */
+	assert_true(fabs(model_xa_nodes(0.5, 64) - 0.5) < 1e-9);
 	/* Entries in every id of 4096: 64 leaves and a root. */
 	assert_true(model_xa_nodes(1e7, 4096) > 64.99 && model_xa_nodes(1e7, 4096) <= 65);
 }
