@@ -44,7 +44,7 @@ $(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h $(OUT)/inventory.skel.h bpf/lrutop.h $(
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LRUTOP): $(OBJS)
-	$(CC) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
 
 # Booted test kernels and hosts without the libraries: no --listen (libmicrohttpd's static
 # link would drag in GnuTLS and its dependencies).
@@ -137,6 +137,10 @@ sanitize:
 install: lrutop
 	install -D -m 0755 lrutop $(DESTDIR)$(PREFIX)/sbin/lrutop
 	install -D -m 0644 docs/lrutop.8 $(DESTDIR)$(PREFIX)/share/man/man8/lrutop.8
+	install -D -m 0644 scripts/completion/lrutop.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lrutop
+	install -D -m 0644 docs/lrutop-jsonl.schema.json \
+		$(DESTDIR)$(PREFIX)/share/lrutop/lrutop-jsonl.schema.json
 
 clean:
 	rm -rf $(OUT) lrutop lrutop-static

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config"
-test_pkgs="libcmocka-dev tmux python3-prometheus-client python3-jsonschema curl valgrind procps"
+test_pkgs="libcmocka-dev tmux python3-prometheus-client python3-jsonschema curl valgrind procps
+	prometheus debhelper lintian dpkg-dev"
 # libFuzzer and the sanitizers' runtimes for clang.
 fuzz_pkgs="libclang-rt-14-dev"
 bench_pkgs="bpftrace bc time"

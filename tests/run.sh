@@ -66,6 +66,8 @@ check_guest_jsonl() {
 	rm -f "$jsonl"
 }
 
+prom_dir=$(mktemp -d)
+trap 'rm -rf "$prom_dir"' EXIT
 dir=${LRUTOP_TEST_DIR:-build}
 tests="$dir/test_units $dir/test_probe $dir/test_host $dir/test_reliability"
 [ -n "${LRUTOP_ONLY_VM:-}" ] && tests=
@@ -106,6 +108,8 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 			tally "$out" "$rc" "${rel:-$k}" 2
 		fi
 		check_guest_jsonl "$out" "${rel:-$k}"
+		# Its Prometheus textfile, for the dashboard and rules check below.
+		sed -n 's/^.*LRUTOP-PROM //p' <<< "$out" | tr -d '\r' > "$prom_dir/${rel:-$k}.prom"
 	done
 fi
 # A small A/B: the same 20-memcg container host on 5.10 and 6.1, each in a fresh boot; each
@@ -193,6 +197,38 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 			echo "0 passed, 1 failed: model against slabinfo on ${side_k#*:}"
 		fi
 	done
+fi
+# The Grafana dashboard and the alert rules query only families lrutop really exports: the
+# host's exporter (tracepoint backend) and the guests' textfiles (fentry: the latency
+# histogram). The rules are checked and unit-tested by promtool on series of those names.
+if [ -z "${LRUTOP_ONLY_VM:-}" ] && [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
+	echo "== the Grafana dashboard and the Prometheus rules"
+	./lrutop --prometheus "$prom_dir/host.prom" --inventory-interval 1 1 2 2> /dev/null
+	if tests/check_dashboard.py docs/grafana/lrutop-dashboard.json docs/prometheus/lrutop.rules.yml \
+		"$prom_dir"/*.prom && promtool check rules docs/prometheus/lrutop.rules.yml > /dev/null &&
+	   (cd docs/prometheus && promtool test rules lrutop.rules.test.yml); then
+		passed=$((passed + 1))
+		echo "1 passed, 0 failed: dashboard and rules"
+	else
+		failed=$((failed + 1))
+		echo "0 passed, 1 failed: dashboard and rules"
+	fi
+fi
+# The Debian package: built, checked by lintian, installed, run, verified, purged.
+if [ -z "${LRUTOP_ONLY_VM:-}" ]; then
+	echo "== the Debian package"
+	scripts/pkg-test.sh
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "1 passed, 0 failed: Debian package"
+	elif [ "$rc" -eq 77 ]; then
+		skipped=$((skipped + 1))
+		echo "0 passed, 0 failed, 1 skipped: Debian package"
+	else
+		failed=$((failed + 1))
+		echo "0 passed, 1 failed: Debian package"
+	fi
 fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

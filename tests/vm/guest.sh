@@ -35,4 +35,7 @@ done
 "$dir/workload" -r /sys/fs/cgroup -d /tmp/schema-mnt -n schema -m 12 -t 2 -k 1 -D 2 > /dev/null
 wait
 sed 's/^/LRUTOP-JSONL /' /tmp/lrutop.jsonl
+# The Prometheus textfile with this backend's families (the latency histogram with fentry).
+"$dir/lrutop" --prometheus /tmp/lrutop.prom --inventory-interval 1 1 2 2> /dev/null
+sed 's/^/LRUTOP-PROM /' /tmp/lrutop.prom
 exit $rc

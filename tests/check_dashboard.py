@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Every metric the Grafana dashboard and the Prometheus rules query is one lrutop really
+exports: its family appears in at least one of the given exposition texts (the host's
+exporter, a fentry guest's textfile). Histogram series (_bucket, _sum, _count) must belong
+to a histogram family. Prints a summary line; exits 1 naming what no output has.
+
+usage: check_dashboard.py DASHBOARD.json RULES.yml EXPOSITION [EXPOSITION...]
+"""
+import json
+import re
+import sys
+
+from prometheus_client.parser import text_string_to_metric_families
+
+NAME = re.compile(r'\blrutop_[a-z0-9_]+\b')
+HIST_SUFFIXES = ('_bucket', '_sum', '_count')
+
+
+def dashboard_exprs(path):
+    exprs = []
+    for panel in json.load(open(path))['panels']:
+        for target in panel.get('targets', []):
+            exprs.append((panel['title'], target['expr']))
+    return exprs
+
+
+def rules_exprs(path):
+    # The rules file's expr: lines (and their continuation lines) without a YAML parser.
+    exprs, cur = [], None
+    for line in open(path):
+        m = re.match(r'\s*expr:\s*(>)?\s*(.*)$', line)
+        if m:
+            cur = m.group(2)
+            exprs.append(['rule', cur])
+        elif exprs and re.match(r'\s{10,}\S', line) and not re.match(r'\s*[a-z_]+:', line):
+            exprs[-1][1] += ' ' + line.strip()
+    return [tuple(e) for e in exprs]
+
+
+def families(paths):
+    fams = {}
+    for path in paths:
+        for fam in text_string_to_metric_families(open(path).read()):
+            fams[fam.name] = fam.type
+    return fams
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    fams = families(sys.argv[3:])
+    # prometheus_client names counters without _total.
+    known = set(fams) | {n + '_total' for n, t in fams.items() if t == 'counter'}
+    exprs = dashboard_exprs(sys.argv[1]) + rules_exprs(sys.argv[2])
+    missing, names = [], set()
+    for where, expr in exprs:
+        for name in NAME.findall(expr):
+            # Recorded series (level:metric:ops) come from the rules, not the exporter.
+            if ':' in expr[max(0, expr.find(name) - 1):expr.find(name)]:
+                continue
+            names.add(name)
+            base = name
+            for suffix in HIST_SUFFIXES:
+                if name.endswith(suffix) and name[:-len(suffix)] in fams:
+                    base = name[:-len(suffix)]
+                    if fams[base] != 'histogram':
+                        missing.append(f'{where}: {name} is no histogram\'s series')
+            if base not in known:
+                missing.append(f'{where}: {name} is in no lrutop output')
+    for m in missing:
+        print('check_dashboard: ' + m, file=sys.stderr)
+    print(f'{len(exprs)} queries, {len(names)} metric names, all exported: '
+          f'{"yes" if not missing else "no"} ({len(fams)} families in {len(sys.argv) - 3} outputs)')
+    return 1 if missing else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
