@@ -203,7 +203,16 @@ fi
 # histogram). The rules are checked and unit-tested by promtool on series of those names.
 if [ -z "${LRUTOP_ONLY_VM:-}" ] && [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 	echo "== the Grafana dashboard and the Prometheus rules"
-	./lrutop --prometheus "$prom_dir/host.prom" --inventory-interval 1 1 2 2> /dev/null
+	# The live exporter's /metrics, once its inventory has run.
+	./lrutop --listen 127.0.0.1:19843 --inventory-interval 1 1 2> /dev/null &
+	exporter=$!
+	for _ in $(seq 50); do
+		curl -sf http://127.0.0.1:19843/metrics -o "$prom_dir/host.prom" &&
+			grep -q '^lrutop_list_lru_held_lists ' "$prom_dir/host.prom" && break
+		sleep 0.2
+	done
+	kill "$exporter"
+	wait "$exporter" 2> /dev/null
 	if tests/check_dashboard.py docs/grafana/lrutop-dashboard.json docs/prometheus/lrutop.rules.yml \
 		"$prom_dir"/*.prom && promtool check rules docs/prometheus/lrutop.rules.yml > /dev/null &&
 	   (cd docs/prometheus && promtool test rules lrutop.rules.test.yml); then
