@@ -97,6 +97,25 @@ static __always_inline void resolve_lru_owner(__u64 lru, struct lru_owner *ls)
 }
 
 /*
+ * Does owner still describe the list_lru at lru? A superblock's list_lrus live inside it:
+ * when one is unmounted and another is allocated at the same address, the address names a
+ * new list_lru, whose anonymous dev may be an older mount's (lrutop's self-check mounts and
+ * unmounts a tmpfs at start-up, just before a user's mounts).
+ */
+static __always_inline bool lru_owner_current(__u64 lru, const struct lru_owner *o)
+{
+	struct super_block *sb;
+	__u64 off;
+
+	if (o->kind == LRUTOP_LRU_OTHER)
+		return false;
+	off = o->kind == LRUTOP_LRU_DENTRY ? bpf_core_field_offset(struct super_block, s_dentry_lru) :
+					     bpf_core_field_offset(struct super_block, s_inode_lru);
+	sb = (void *)(lru - off);
+	return is_superblock(sb) && BPF_CORE_READ(sb, s_dev) == o->dev;
+}
+
+/*
  * The memcg-aware list_lrus: the kernel links each one into a ring headed by a static list
  * (list_lrus, memcg_list_lrus from 5.18) that kallsyms may not show. Any superblock's dentry
  * lru is on that ring, so a walk starts at the caller's root superblock's. Programs run by

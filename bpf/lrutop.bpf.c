@@ -269,8 +269,14 @@ static __always_inline void account_lru(__u64 cgid, __u64 lru, __s64 bytes, __s6
 			t->drops_lru++;
 			return;
 		}
-	} else if (ls->owner.kind == LRUTOP_LRU_OTHER) {
-		/* First seen while its superblock was being set up: try again. */
+	} else if (!lru_owner_current(lru, &ls->owner)) {
+		/* First seen while its superblock was being set up: try again. Or its address is
+		 * a new superblock's now: a new list_lru, whose counts start from zero. */
+		if (ls->owner.kind != LRUTOP_LRU_OTHER) {
+			ls->allocs = 0;
+			ls->bytes = 0;
+		}
+		__builtin_memset(&ls->owner, 0, sizeof(ls->owner));
 		resolve_lru_owner(lru, &ls->owner);
 	}
 	__sync_fetch_and_add(&ls->allocs, n);

@@ -298,7 +298,8 @@ static int read_lrus(struct lrutop_state *s)
 			memset(r, 0, sizeof(*r));
 			r->lru = lru;
 		}
-		r->delta_allocs = st->allocs - r->st.allocs;
+		/* A new superblock at an old one's address starts its list_lru from zero. */
+		r->delta_allocs = st->allocs >= r->st.allocs ? st->allocs - r->st.allocs : st->allocs;
 		if (st->owner.kind != LRUTOP_LRU_OTHER && (!r->mnt[0] || r->st.owner.dev != st->owner.dev))
 			mount_point_of_kdev("/proc/self/mountinfo", st->owner.dev, r->mnt, sizeof(r->mnt));
 		r->st = *st;

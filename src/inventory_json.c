@@ -45,7 +45,8 @@ json_t *inventory_json(const struct inventory *inv, unsigned long rows)
 		const struct inv_lru_row *l = &inv->lrus[i];
 
 		snprintf(dev, sizeof(dev), "%u:%u", l->owner.dev >> 20, l->owner.dev & 0xfffff);
-		json_array_append_new(lrus, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}",
+		json_array_append_new(lrus, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}",
+			"addr", (json_int_t)l->addr,
 			"kind", kinds[l->owner.kind % 3], "fstype", l->owner.fstype,
 			"sid", l->owner.sid, "dev", dev, "mount", l->mnt,
 			"held_lists", (json_int_t)l->lists, "held_bytes", (json_int_t)l->bytes,

@@ -810,6 +810,77 @@ static void test_kernel_inventory_flow(void **state)
 		json_decref(r[i]);
 }
 
+/*
+ * A superblock's list_lrus live inside it: unmount two tmpfs and mount two more, and the
+ * kernel often puts each new superblock at an old one's address with the other's anonymous
+ * dev. lrutop must name the list_lru at an address by the superblock there now, as the
+ * inventory (which reads it fresh each pass) does (a CI run once saw a list charged to an
+ * unmounted tmpfs's dev this way).
+ */
+static void test_lru_address_reuse(void **state)
+{
+	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-reuse-XXXXXX", cmd[8192], *inv_out;
+	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "-l", "--cumulative", "-r", "10",
+			 "--inventory-interval", "0", "0.3", NULL };
+	json_t *r, *l, *inv, *il;
+	int compared = 0, status;
+	pid_t pid;
+	FILE *f;
+	size_t i, j;
+
+	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
+		fail_msg("no memory cgroup hierarchy is mounted: nothing to measure");
+	if (!kernel_has_field("list_lru", "xa"))
+		return;	/* before 5.18 lrutop keeps no row per list_lru */
+	assert_non_null(mkdtemp(mntdir));
+	inv_out = malloc(1 << 20);
+	assert_non_null(inv_out);
+	f = spawn(argv, &pid, false);
+	inv_left.lrutop = pid;
+	json_decref(read_json_line(f));
+	for (int it = 0; it < 6; it++) {
+		snprintf(cmd, sizeof(cmd), "%s -r %s -d %s/r%d -n lrutop-reuse-%d-%d -m 1 -t 2 -k 2",
+			 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, it, getpid(), it);
+		snprintf(inv_left.cleanup, sizeof(inv_left.cleanup), "%s --cleanup", cmd);
+		assert_int_equal(run(strcat(cmd, " --keep"), NULL, 0), 0);
+		r = report_after(f, time(NULL) + 1);
+		assert_non_null(r);
+		snprintf(inv_out, 1 << 20, "%s inventory -j -r 0", lrutop_bin());
+		assert_int_equal(run(inv_out, inv_out, 1 << 20), 0);
+		inv = json_loads(inv_out, 0, NULL);
+		assert_non_null(inv);
+		json_array_foreach(json_object_get(inv, "lrus"), i, il) {
+			json_array_foreach(json_object_get(r, "lrus"), j, l) {
+				if (jint(l, "addr") != jint(il, "addr"))
+					continue;
+				compared++;
+				if (strcmp(json_string_value(json_object_get(l, "dev")),
+					   json_string_value(json_object_get(il, "dev"))))
+					fail_msg("round %d: lrutop names the list_lru at %lld by dev %s; the superblock there now has dev %s",
+						 it, (long long)jint(l, "addr"),
+						 json_string_value(json_object_get(l, "dev")),
+						 json_string_value(json_object_get(il, "dev")));
+			}
+		}
+		json_decref(inv);
+		json_decref(r);
+		cmd[strlen(cmd) - strlen(" --keep")] = '\0';
+		assert_int_equal(run(strcat(cmd, " --cleanup"), NULL, 0), 0);
+		inv_left.cleanup[0] = '\0';
+	}
+	kill(pid, SIGINT);
+	while (fgetc(f) != EOF)
+		;
+	fclose(f);
+	waitpid(pid, &status, 0);
+	inv_left.lrutop = 0;
+	rmdir(mntdir);
+	free(inv_out);
+	print_message("list_lru address reuse: %d list_lrus named alike by lrutop and the inventory\n",
+		      compared);
+	assert_true(compared > 0);
+}
+
 static void test_kernel_probe(void **state)
 {
 	const char *backend = getenv("LRUTOP_EXPECT_BACKEND");
@@ -1137,6 +1208,7 @@ int main(void)
 		/* After the eager test: its memcgs would grow a fresh 5.10's id space first. */
 		cmocka_unit_test_teardown(test_kernel_inventory, inventory_teardown),
 		cmocka_unit_test_teardown(test_kernel_inventory_flow, inventory_teardown),
+		cmocka_unit_test_teardown(test_lru_address_reuse, inventory_teardown),
 		cmocka_unit_test(test_prometheus_export),
 		cmocka_unit_test(test_json_schema),
 		cmocka_unit_test(test_snapshot_host),
