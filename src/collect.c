@@ -10,33 +10,16 @@
 #include "collect.h"
 #include "held.h"
 #include "mounts.h"
+#include "nodes.h"
 #include "lrutop.skel.h"
 
+/* NUMA nodes online: the nodes lrutop reports. */
 static int count_nodes(void)
 {
-	char buf[256];
-	int lo, hi, n = 0;
-	char *p = buf;
-	FILE *f;
+	struct node_list nl;
 
-	/* "0" or "0-3" or "0,2-3" */
-	f = fopen("/sys/devices/system/node/online", "r");
-	if (!f)
-		return 1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	while (*p) {
-		if (sscanf(p, "%d-%d", &lo, &hi) == 2)
-			n += hi - lo + 1;
-		else if (sscanf(p, "%d", &lo) == 1)
-			n++;
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		p++;
-	}
-	return n ? n : 1;
+	node_list_read("/sys/devices/system/node/online", &nl);
+	return nl.count;
 }
 
 void state_plan_metrics(struct lrutop_state *s)

@@ -15,6 +15,7 @@
 #include "maps.h"
 #include "model.h"
 #include "mounts.h"
+#include "nodes.h"
 #include "probe.h"
 #include "inventory.skel.h"
 
@@ -33,25 +34,10 @@ struct inventory_walker {
 /* nr_node_ids: the highest possible node + 1 (the kernel sizes its per-node arrays so). */
 static int possible_nodes(void)
 {
-	char buf[256], *p = buf;
-	int lo, hi, n = 1;
-	FILE *f;
+	struct node_list nl;
 
-	f = fopen("/sys/devices/system/node/possible", "r");
-	if (!f)
-		return 1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	while (*p) {
-		if (sscanf(p, "%d-%d", &lo, &hi) == 2 || (sscanf(p, "%d", &hi) == 1))
-			n = hi + 1 > n ? hi + 1 : n;
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		p++;
-	}
-	return n;
+	node_list_read("/sys/devices/system/node/possible", &nl);
+	return nl.end;
 }
 
 int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker **out, char *why,
