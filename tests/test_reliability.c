@@ -181,6 +181,38 @@ static int churn_teardown(void **state)
 }
 
 /*
+ * Start lrutop with opts, its reports going to a new file (a pipe nobody reads would stop
+ * lrutop at its first full write), and wait for its first report. Recorded in churn_left
+ * for the teardown. Returns the file, read from its second report on.
+ */
+static FILE *spawn_reports(const char *opts, char *reports, pid_t *pid)
+{
+	char sh[1024];
+	char *argv[] = { "/bin/sh", "-c", sh, NULL };
+	json_t *r = NULL;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(reports);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(churn_left.reports, sizeof(churn_left.reports), "%s", reports);
+	snprintf(sh, sizeof(sh), "exec %s %s > %s", lrutop_bin(), opts, reports);
+	f = spawn(argv, pid, false);
+	fclose(f);
+	churn_left.lrutop = *pid;
+	f = fopen(reports, "r");
+	assert_non_null(f);
+	for (int t = 0; t < 100 && !(r = read_json_line(f)); t++) {
+		clearerr(f);
+		usleep(100000);
+	}
+	assert_non_null(r);
+	json_decref(r);
+	return f;
+}
+
+/*
  * Memcgs and mounts made and destroyed for LRUTOP_CHURN_S seconds (default 60) while lrutop
  * runs with --keep-removed 2: it keeps running, its RSS stays flat, removed memcgs are marked
  * and then aged out, the living memcgs' counts stay exact, and the totals equal the rows
@@ -189,8 +221,7 @@ static int churn_teardown(void **state)
 static void test_churn(void **state)
 {
 	char cgroot[4096], mntdir[] = "/tmp/lrutop-churn-XXXXXX", cmd[8192];
-	char live_out[32768], out[32768], reports[] = "/tmp/lrutop-churn-reports-XXXXXX", sh[1024];
-	char *argv[] = { "/bin/sh", "-c", sh, NULL };
+	char live_out[32768], out[32768], reports[] = "/tmp/lrutop-churn-reports-XXXXXX";
 	double secs = atof(env_or("LRUTOP_CHURN_S", "60")), t0, t_rss0 = 0;
 	long rss0 = 0, rss_max = 0, rss;
 	json_int_t churn_lists = 0, churn_memcgs = 0;
@@ -209,24 +240,7 @@ static void test_churn(void **state)
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(churn_left.cgroot, sizeof(churn_left.cgroot), "%s", cgroot);
 	snprintf(churn_left.mntdir, sizeof(churn_left.mntdir), "%s", mntdir);
-	/* Reports go to a file: a pipe nobody reads would stop lrutop at its first full write. */
-	status = mkstemp(reports);
-	assert_true(status >= 0);
-	close(status);
-	snprintf(churn_left.reports, sizeof(churn_left.reports), "%s", reports);
-	snprintf(sh, sizeof(sh), "exec %s -b -j --cumulative --keep-removed 2 -r 1000000 1 > %s",
-		 lrutop_bin(), reports);
-	f = spawn(argv, &pid, false);
-	fclose(f);
-	churn_left.lrutop = pid;
-	f = fopen(reports, "r");
-	assert_non_null(f);
-	for (int t = 0; t < 100 && !(r = read_json_line(f)); t++) {
-		clearerr(f);
-		usleep(100000);
-	}
-	assert_non_null(r);
-	json_decref(r);
+	f = spawn_reports("-b -j --cumulative --keep-removed 2 -r 1000000 1", reports, &pid);
 
 	/* The memcgs that live through the churn: their counts must stay exact. */
 	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s/live -n lrutop-live-%d -m 4 -t 3 -k 2 -f 3 --keep",
@@ -335,8 +349,7 @@ static void test_churn(void **state)
 static void test_pressure_aging(void **state)
 {
 	char cgroot[4096], mntdir[] = "/tmp/lrutop-press-XXXXXX", cmd[8192], out[32768];
-	char reports[] = "/tmp/lrutop-press-reports-XXXXXX", sh[1024], why[640];
-	char *argv[] = { "/bin/sh", "-c", sh, NULL };
+	char reports[] = "/tmp/lrutop-press-reports-XXXXXX", why[640];
 	json_t *r, *last = NULL, *aged, *drops;
 	json_int_t lists = 0;
 	int status;
@@ -350,23 +363,7 @@ static void test_pressure_aging(void **state)
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(churn_left.mntdir, sizeof(churn_left.mntdir), "%s", mntdir);
 	snprintf(churn_left.cgroot, sizeof(churn_left.cgroot), "%s", cgroot);
-	status = mkstemp(reports);
-	assert_true(status >= 0);
-	close(status);
-	snprintf(churn_left.reports, sizeof(churn_left.reports), "%s", reports);
-	snprintf(sh, sizeof(sh), "exec %s -b -j --cumulative --max-memcgs 256 -r 1000000 0.25 > %s",
-		 lrutop_bin(), reports);
-	f = spawn(argv, &pid, false);
-	fclose(f);
-	churn_left.lrutop = pid;
-	f = fopen(reports, "r");
-	assert_non_null(f);
-	for (int t = 0; t < 100 && !(r = read_json_line(f)); t++) {
-		clearerr(f);
-		usleep(100000);
-	}
-	assert_non_null(r);
-	json_decref(r);
+	f = spawn_reports("-b -j --cumulative --max-memcgs 256 -r 1000000 0.25", reports, &pid);
 
 	for (int i = 0; i < 60; i++) {
 		snprintf(cmd, sizeof(cmd), "%s -r %s -d %s/p%d -n lrutop-press-%d-%d -m 10 -t 2 -k 1 -f 1",
