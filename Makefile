@@ -14,15 +14,20 @@ CFLAGS ?= -g -O2
 SAN_FLAGS ?=
 LRUTOP ?= lrutop
 CFLAGS += $(SAN_FLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11
-CPPFLAGS += -I$(OUT) -Ibpf -Isrc
+# src/: entry and session; kernel/: what reads the kernel; state/: what lrutop keeps between
+# refreshes; view/: what renders it; export/: Prometheus and HTTP; ab/: snapshots, A/B, model.
+SRC_DIRS := src $(addprefix src/,kernel state view export ab)
+CPPFLAGS += -I$(OUT) -Ibpf $(addprefix -I,$(SRC_DIRS))
 LIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lm
 HTTP_LIBS := -lmicrohttpd
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 
-SRCS := $(wildcard src/*.c)
+SRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
+HDRS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
-TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
+TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
 .PHONY: all static deps test vmtest ab bench fuzz sanitize install clean
 all: deps lrutop
@@ -40,7 +45,8 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 .PRECIOUS: $(OUT)/%.bpf.o $(OUT)/%.skel.h
 
-$(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h $(OUT)/inventory.skel.h bpf/lrutop.h $(wildcard src/*.h) | $(OUT)
+$(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h $(OUT)/inventory.skel.h bpf/lrutop.h $(HDRS) | $(OUT)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LRUTOP): $(OBJS)
@@ -48,16 +54,22 @@ $(LRUTOP): $(OBJS)
 
 # Booted test kernels and hosts without the libraries: no --listen (libmicrohttpd's static
 # link would drag in GnuTLS and its dependencies).
-$(OUT)/http-static.o: src/http.c src/http.h | $(OUT)
+$(OUT)/export/http-static.o: src/export/http.c src/export/http.h | $(OUT)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DLRUTOP_NO_HTTP -c $< -o $@
 
 static: deps lrutop-static
-lrutop-static: $(filter-out $(OUT)/http.o,$(OBJS)) $(OUT)/http-static.o
+lrutop-static: $(filter-out $(OUT)/export/http.o,$(OBJS)) $(OUT)/export/http-static.o
 	$(CC) $(CFLAGS) -static $^ $(LIBS) -o $@
 
 # Tests: unit tests (cmocka) against real BTF of Debian kernels, then the host tests.
 $(OUT)/test_%: tests/test_%.c tests/host_util.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -lcmocka -o $@
+
+# Unit tests: one file per module, no kernel needed.
+$(OUT)/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $< $(LIB_OBJS) $(LIBS) $(HTTP_LIBS) -lcmocka -o $@
 
 $(OUT)/workload: tests/workload.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
@@ -108,9 +120,9 @@ bench:
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the
 # seeds in tests/fuzz/corpus; new inputs go to a scratch directory, not the seeds.
 FUZZ_S ?= 60
-$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c src/compare.c src/compare_measured.c src/model.c src/compare.h | $(OUT)
+$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c src/ab/compare.c src/ab/compare_measured.c src/ab/model.c src/ab/compare.h | $(OUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$(CPPFLAGS) tests/fuzz/compare_fuzz.c src/compare.c src/compare_measured.c src/model.c \
+		$(CPPFLAGS) tests/fuzz/compare_fuzz.c src/ab/compare.c src/ab/compare_measured.c src/ab/model.c \
 		-ljansson -lm -o $@
 
 fuzz:

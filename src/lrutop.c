@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "collect.h"
+#include "state.h"
 #include "compare.h"
 #include "held.h"
 #include "http.h"
@@ -24,7 +24,9 @@
 #include "probe.h"
 #include "atomic.h"
 #include "prom.h"
-#include "report.h"
+#include "json.h"
+#include "probe_report.h"
+#include "text.h"
 #include "screen.h"
 #include "session.h"
 #include "snapshot.h"
@@ -51,7 +53,7 @@ static bool before(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/* Wait for the next interval, finding owners of new lists meanwhile (state_poll_owners). */
+/* Wait for the next interval, finding owners of new lists meanwhile (tracer_poll_owners). */
 static void sleep_until(struct lrutop_state *s, struct timespec *deadline, double interval)
 {
 	struct timespec now, tick;
@@ -68,7 +70,7 @@ static void sleep_until(struct lrutop_state *s, struct timespec *deadline, doubl
 			return;
 		if (!before(&tick, deadline))
 			return;
-		state_poll_owners(s);
+		tracer_poll_owners(&s->tracer);
 	}
 }
 
@@ -78,11 +80,11 @@ static bool is_memcg_dir(const struct lrutop_state *s, const char *path)
 	char full[8192];
 	struct stat st;
 
-	if (!s->cg_version) {
+	if (!s->cg.version) {
 		fprintf(stderr, "lrutop: -c %s: no memory cgroup hierarchy is mounted\n", path);
 		return false;
 	}
-	snprintf(full, sizeof(full), "%s%s/cgroup.procs", s->cg_root, path);
+	snprintf(full, sizeof(full), "%s%s/cgroup.procs", s->cg.root, path);
 	if (stat(full, &st)) {
 		fprintf(stderr, "lrutop: -c %s: not a memory cgroup (no %s)\n", path, full);
 		return false;
@@ -138,9 +140,9 @@ static int run_batch(struct lrutop_state *s, const struct lrutop_opts *o,
 			return err;
 		if (o->batch) {
 			if (o->json)
-				err = report_json(stdout, s, o);
+				err = json_report(stdout, s, &o->view);
 			else
-				report_text(stdout, s, o);
+				text_report(stdout, s, &o->view);
 			if (err || ferror(stdout))
 				return -EIO;
 		}
@@ -190,21 +192,19 @@ int main(int argc, char **argv)
 	signal(SIGHUP, sig_handler);
 	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, !o.no_self_check))
 		return 1;
-	ss.state.cumulative = o.cumulative;
-	ss.state.by_cause = o.by_cause;
-	ss.state.keep_removed_s = o.keep_removed_s;
+	ss.state.aging.keep_s = o.keep_removed_s;
 	held_open(&ss.state, o.probe ? 0 : o.inventory_s);
-	if (o.cgroup && !is_memcg_dir(&ss.state, o.cgroup)) {
+	if (o.view.cgroup && !is_memcg_dir(&ss.state, o.view.cgroup)) {
 		err = 1;
 		goto cleanup;
 	}
 	if (o.probe) {
-		report_probe(stdout, &ss.state, ss.why);
+		probe_report(stdout, &ss.state, ss.why);
 		goto cleanup;
 	}
 	/* A script must not take numbers the self-check could not stand behind for true. */
-	if (ss.state.self_check.ok == 0) {
-		fprintf(stderr, "lrutop: self-check %s\n", ss.state.self_check.result);
+	if (ss.state.k.self_check.ok == 0) {
+		fprintf(stderr, "lrutop: self-check %s\n", ss.state.k.self_check.result);
 		if (o.batch && !exporting) {
 			fprintf(stderr, "lrutop: the %s backend does not count this kernel's lists: "
 				"not reporting (--no-self-check to report anyway)\n",
@@ -229,8 +229,8 @@ int main(int argc, char **argv)
 	/* Scripts wait for this line before they start what they measure. */
 	if (!err && !interactive)
 		fprintf(stderr, "lrutop: attached (%s backend, self-check %s). Tracing... Hit Ctrl-C to end.\n",
-			backend_name(ss.backend), ss.state.self_check.ok > 0 ? "passed" :
-			ss.state.self_check.ok == 0 ? "FAILED" : "not run");
+			backend_name(ss.backend), ss.state.k.self_check.ok > 0 ? "passed" :
+			ss.state.k.self_check.ok == 0 ? "FAILED" : "not run");
 	if (!err)
 		err = interactive ? screen_run(&ss.state, &o, &exiting) : run_batch(&ss.state, &o, srv);
 	if (err < 0)

@@ -2,6 +2,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
@@ -18,6 +19,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "    lrutop               # live screen, refreshed every second\n"
 "    lrutop -s bytes 5    # sort by bytes, refresh every 5 seconds\n"
+"    lrutop -o allocs,objs,calls  # only these columns\n"
 "    lrutop -b 1 10       # ten plain-text reports, one per second\n"
 "    lrutop -b -j 2       # JSON Lines, one object every 2 seconds\n"
 "    lrutop -c /kubepods  # only the /kubepods subtree\n"
@@ -45,7 +47,8 @@ enum {
 static const struct argp_option options[] = {
 	{ "batch", 'b', NULL, 0, "Batch mode: plain text reports, no screen", 0 },
 	{ "json", 'j', NULL, 0, "With -b: one JSON object per report (JSON Lines)", 0 },
-	{ "sort", 's', "KEY", 0, "Sort by allocs (default), bytes, fails, objs, calls, lat, lrus, caused, caused-bytes, held, path", 0 },
+	{ "sort", 's', "KEY", 0, "Sort by a column's name (-o help lists them; default allocs) or path", 0 },
+	{ "columns", 'o', "LIST", 0, "Columns to show: names separated by commas, default, all (-o help lists them)", 0 },
 	{ "rows", 'r', "ROWS", 0, "Show at most ROWS memcgs", 0 },
 	{ "cgroup", 'c', "PATH", 0, "Only memcgs in this subtree (path under the memory hierarchy)", 0 },
 	{ "hist", 'H', NULL, 0, "Show histograms: allocator latency, lists per memcg", 0 },
@@ -53,7 +56,7 @@ static const struct argp_option options[] = {
 	{ "cumulative", OPT_CUMULATIVE, NULL, 0, "Show totals since start, not per-interval deltas", 0 },
 	{ "by", OPT_BY, "owner|cause", 0, "Charge each list to its owner (the memcg whose slot it fills; default) or to its cause (the memcg whose allocation made it)", 0 },
 	{ "backend", OPT_BACKEND, "NAME", 0, "auto (default), fentry or tracepoint", 0 },
-	{ "max-memcgs", OPT_MAX_MEMCGS, "N", 0, "Size of the per-memcg map (default 10240)", 0 },
+	{ "max-memcgs", OPT_MAX_MEMCGS, "N", 0, "Room for N memcgs in the maps (default 10240): per-memcg N, per-list_lru N, pairs and live lists 4 N", 0 },
 	{ "keep-removed", OPT_KEEP_REMOVED, "SECS", 0, "Show a removed memcg this long, then drop it from the maps into the aged-out totals (default 60; 'never' keeps all)", 0 },
 	{ "inventory-interval", OPT_INVENTORY_INTERVAL, "SECS", 0, "Walk what the kernel's list_lrus hold now (HELD, EMPTY) this often (default 10; 0: never)", 0 },
 	{ "probe", OPT_PROBE, NULL, 0, "Print what this kernel allows and exit", 0 },
@@ -81,11 +84,20 @@ static int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* -o help: the columns, from the metric table. */
+static void columns_help(FILE *out)
+{
+	fprintf(out, "%-13s %-7s %s\n", "NAME", "COLUMN", "WHAT (* default)");
+	for (int m = 0; m < NR_MEMCG_METRICS; m++)
+		fprintf(out, "%-13s %-7s %s%s\n", memcg_metrics[m].name, memcg_metrics[m].header,
+			memcg_metrics[m].doc, memcg_metrics[m].column ? " *" : "");
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct lrutop_opts *o = state->input;
 	static int pos;
-	char *end;
+	char *end, bad[64];
 	long v;
 	int k;
 
@@ -100,16 +112,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->json = true;
 		break;
 	case 'H':
-		o->hist = true;
+		o->view.hist = true;
 		break;
 	case 'l':
-		o->lrus = true;
+		o->view.lrus = true;
 		break;
 	case 'v':
 		o->verbose = true;
 		break;
 	case OPT_CUMULATIVE:
-		o->cumulative = true;
+		o->view.cumulative = true;
 		break;
 	case OPT_PROBE:
 		o->probe = true;
@@ -120,23 +132,33 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_BY:
 		if (strcmp(arg, "owner") && strcmp(arg, "cause"))
 			BAD_ARG("invalid --by '%s' (owner or cause)", arg);
-		o->by_cause = !strcmp(arg, "cause");
+		o->view.by_cause = !strcmp(arg, "cause");
 		break;
 	case 's':
-		k = sort_key_parse(arg);
+		k = memcg_metric_parse(arg);
 		if (k < 0)
-			BAD_ARG("unknown sort key '%s' (allocs, bytes, fails, objs, calls, lat, lrus, caused, caused-bytes, path)", arg);
-		o->sort = k;
+			BAD_ARG("unknown sort key '%s' (a column's name, or path: see lrutop -o help)", arg);
+		o->view.sort = k;
+		break;
+	case 'o':
+		if (!strcmp(arg, "help")) {
+			columns_help(stdout);
+			if (!(state->flags & ARGP_NO_EXIT))
+				exit(0);
+			break;
+		}
+		if (memcg_columns_parse(arg, &o->view.columns, bad, sizeof(bad)))
+			BAD_ARG("unknown column '%s' (lrutop -o help lists them)", bad);
 		break;
 	case 'r':
 		if (parse_long(arg, 1, 1000000, &v))
 			BAD_ARG("invalid number of rows '%s' (1 to 1000000)", arg);
-		o->rows = v;
+		o->view.rows = v;
 		break;
 	case 'c':
 		if (arg[0] != '/')
 			BAD_ARG("cgroup '%s' must be a path starting with '/'", arg);
-		o->cgroup = arg;
+		o->view.cgroup = arg;
 		break;
 	case OPT_BACKEND:
 		k = backend_parse(arg);
@@ -213,7 +235,8 @@ int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_f
 	o->max_memcgs = 10240;
 	o->inventory_s = 10;
 	o->keep_removed_s = LRUTOP_KEEP_REMOVED_S;
-	o->sort = SORT_ALLOCS;
+	o->view.sort = MC_ALLOCS;
+	o->view.columns = memcg_columns_default();
 	o->top = 20;
 	argp_err_exit_status = 2;
 	err = argp_parse(&argp, argc, argv, argp_flags, NULL, o);

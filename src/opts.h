@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "probe.h"
 #include "rows.h"
+#include "view.h"
 
 #define LRUTOP_VERSION "0.2"
 
@@ -12,20 +13,14 @@ struct lrutop_opts {
 	double interval;	/* seconds between reports */
 	long count;		/* reports to print, 0 = until interrupted */
 	enum backend backend;
-	enum sort_key sort;
-	int rows;		/* memcg rows shown, 0 = as many as fit (20 in batch) */
-	const char *cgroup;	/* only this subtree */
+	struct view view;	/* sort, columns, rows, subtree and what the rows show */
 	unsigned int max_memcgs;
 	long keep_removed_s;	/* -1: never age removed memcgs out */
 	double inventory_s;	/* seconds between walks of what the kernel holds; 0: never */
 	bool batch;
 	bool json;
-	bool cumulative;
 	bool probe;
 	bool no_self_check;
-	bool by_cause;		/* --by cause */
-	bool hist;
-	bool lrus;		/* per-list_lru table in batch mode */
 	bool verbose;
 	const char *prometheus;	/* textfile to replace every interval */
 	const char *listen;	/* [ADDR:]PORT to serve /metrics on */

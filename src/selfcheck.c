@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "collect.h"
+#include "state.h"
 #include "selfcheck.h"
 #include "lrutop.skel.h"
 
@@ -63,14 +63,14 @@ static int make_memcgs(const struct lrutop_state *s, struct check_env *e, __u64 
 	char path[4096 + 96];
 	struct stat st;
 
-	snprintf(e->parent, sizeof(e->parent), "%s/lrutop-self-check-%d", s->cg_root, getpid());
+	snprintf(e->parent, sizeof(e->parent), "%s/lrutop-self-check-%d", s->cg.root, getpid());
 	if (mkdir(e->parent, 0700)) {
 		e->parent[0] = '\0';
 		return -errno;
 	}
 	/* cgroup v2 gives the child a memcg only where the parent enables the controller. */
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", e->parent);
-	if (s->cg_version == 2 && write_str(path, "+memory"))
+	if (s->cg.version == 2 && write_str(path, "+memory"))
 		return -errno;
 	snprintf(e->child, sizeof(e->child), "%s/c", e->parent);
 	if (mkdir(e->child, 0700)) {
@@ -125,13 +125,13 @@ static int touch_from_memcg(const struct check_env *e)
 /* 5.18+: four lists, two owned by each memcg, all four caused by the child. */
 static void check_lazy(struct lrutop_state *s, struct self_check *out)
 {
-	typeof(s->skel->bss) bss = s->skel->bss;
+	typeof(s->tracer.skel->bss) bss = s->tracer.skel->bss;
 	const struct memcg_stats *p = &bss->self_check_stats[0], *c = &bss->self_check_stats[1];
 	struct check_env e = {};
 	__u64 ids[2] = {};
 	int err;
 
-	if (!s->cg_version) {
+	if (!s->cg.version) {
 		snprintf(out->result, sizeof(out->result),
 			 "not run: no memory cgroup hierarchy is mounted");
 		return;
@@ -146,7 +146,7 @@ static void check_lazy(struct lrutop_state *s, struct self_check *out)
 		err = touch_from_memcg(&e);
 	}
 	if (!err)
-		err = state_resolve_owners(s);
+		err = tracer_resolve_owners(&s->tracer);
 	if (err) {
 		snprintf(out->result, sizeof(out->result), "not run: %s", strerror(-err));
 	} else {
@@ -165,7 +165,7 @@ static void check_lazy(struct lrutop_state *s, struct self_check *out)
 /* Before 5.18: mounting a tmpfs makes 2 list_lrus x nodes x id space lists at once. */
 static void check_eager(struct lrutop_state *s, struct self_check *out)
 {
-	typeof(s->skel->bss) bss = s->skel->bss;
+	typeof(s->tracer.skel->bss) bss = s->tracer.skel->bss;
 	struct check_env e = {};
 	unsigned long long want;
 	int err;
@@ -181,11 +181,11 @@ static void check_eager(struct lrutop_state *s, struct self_check *out)
 			 "inconclusive: the memcg id space is %s, so a mount makes no list to count",
 			 bss->id_space_known ? "still empty" : "unknown");
 	} else {
-		want = 2ULL * s->nr_nodes * bss->id_space;
+		want = 2ULL * s->k.nr_nodes * bss->id_space;
 		out->ok = bss->self_check_totals.eager_allocs == want;
 		snprintf(out->result, sizeof(out->result),
 			 "%s: a fresh tmpfs must make 2 list_lrus x %d node(s) x %u ids = %llu "
-			 "eager lists; counted %llu", out->ok ? "passed" : "FAILED", s->nr_nodes,
+			 "eager lists; counted %llu", out->ok ? "passed" : "FAILED", s->k.nr_nodes,
 			 bss->id_space, want, (unsigned long long)bss->self_check_totals.eager_allocs);
 	}
 	bss->self_check_tgid = getpid();	/* the umount's frees are the check's too */
@@ -204,9 +204,9 @@ void self_check_run(struct lrutop_state *s, struct self_check *out)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if (s->plan->post_patch)
+	if (s->k.plan->post_patch)
 		check_lazy(s, out);
-	else if (s->plan->pre_patch && s->avail[M_EAGER])
+	else if (s->k.plan->pre_patch && s->k.avail[M_EAGER])
 		check_eager(s, out);
 	else
 		snprintf(out->result, sizeof(out->result), "not run: nothing this backend counts");

@@ -11,8 +11,13 @@
 #include "session.h"
 #include "lrutop.skel.h"
 
+/* libbpf's warnings always (a map or program it could not set up); its debug output with -v. */
+static bool libbpf_verbose;
+
 static int libbpf_print_fn(enum libbpf_print_level level, const char *format, va_list args)
 {
+	if (level == LIBBPF_DEBUG && !libbpf_verbose)
+		return 0;
 	return vfprintf(stderr, format, args);
 }
 
@@ -41,10 +46,10 @@ static bool has_privileges(void)
 static int attach(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
 		  bool self_check)
 {
-	struct self_check *sc = &ss->state.self_check;
+	struct self_check *sc = &ss->state.k.self_check;
 	int err;
 
-	err = loader_start(&ss->plan, want, max_memcgs, verbose, &ss->skel, &ss->backend, ss->why,
+	err = loader_start(&ss->plan, want, max_memcgs, &ss->skel, &ss->backend, ss->why,
 			   sizeof(ss->why));
 	if (err) {
 		fprintf(stderr, "lrutop: cannot measure list_lru memory on this kernel: %s\n", ss->why);
@@ -87,7 +92,8 @@ int session_prepare(struct session *ss, bool verbose)
 		fprintf(stderr, "lrutop: needs root (or CAP_BPF and CAP_PERFMON): run it with sudo\n");
 		return 1;
 	}
-	libbpf_set_print(verbose ? libbpf_print_fn : NULL);
+	libbpf_verbose = verbose;
+	libbpf_set_print(libbpf_print_fn);
 	/*
 	 * A refresh of 100,000 rows allocates and frees buffers of megabytes. glibc raises its
 	 * mmap threshold past any block freed, after which such buffers stay in the heap for
@@ -126,16 +132,16 @@ int session_start(struct session *ss, enum backend want, unsigned int max_memcgs
 	 * fentry chosen and blind to the check (a kernel whose allocator moved where its
 	 * bracket does not reach): the tracepoints' call sites may still see the lists.
 	 */
-	if (want == BACKEND_AUTO && ss->backend == BACKEND_FENTRY && !ss->state.self_check.ok) {
-		struct self_check first = ss->state.self_check;
+	if (want == BACKEND_AUTO && ss->backend == BACKEND_FENTRY && !ss->state.k.self_check.ok) {
+		struct self_check first = ss->state.k.self_check;
 
 		detach(ss);
 		err = attach(ss, BACKEND_TRACEPOINT, max_memcgs, verbose, true);
-		if (!err && !ss->state.self_check.ok) {
+		if (!err && !ss->state.k.self_check.ok) {
 			detach(ss);
 			err = attach(ss, BACKEND_FENTRY, max_memcgs, verbose, false);
-			ss->state.self_check = first;
-			snprintf(ss->state.self_check.result, sizeof(ss->state.self_check.result),
+			ss->state.k.self_check = first;
+			snprintf(ss->state.k.self_check.result, sizeof(ss->state.k.self_check.result),
 				 "%.200s (tracepoint too)", first.result);
 		}
 		if (err)

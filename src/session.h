@@ -3,7 +3,7 @@
 #define __LRUTOP_SESSION_H
 
 #include <stdbool.h>
-#include "collect.h"
+#include "state.h"
 #include "probe.h"
 
 struct lrutop_bpf;

@@ -69,7 +69,7 @@ check_guest_jsonl() {
 prom_dir=$(mktemp -d)
 trap 'rm -rf "$prom_dir"' EXIT
 dir=${LRUTOP_TEST_DIR:-build}
-tests="$dir/test_units $dir/test_probe $dir/test_host $dir/test_reliability"
+tests="$(echo "$dir"/unit/test_*) $dir/test_probe $dir/test_host $dir/test_reliability"
 [ -n "${LRUTOP_ONLY_VM:-}" ] && tests=
 for t in $tests; do
 	echo "== $t"

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <bpf/bpf.h>
 #include <jansson.h>
 #include "cgroup.h"
 #include "host_util.h"
@@ -516,9 +517,65 @@ static void test_overflow(void **state)
 	/* A full map is no error: lrutop (a sanitizer's report included) must exit 0. */
 	if (run(cmd, out, sizeof(out)))
 		fail_msg("lrutop with a full map did not exit 0: %.2000s", out);
-	if (!strstr(out, "DROPS: "))
+	if (!strstr(out, "DROPS (--max-memcgs): "))
 		fail_msg("no DROPS line in the text report: %.2000s", out);
 	rmdir(mntdir);
+}
+
+/* Is a map of that name and size loaded now? */
+static bool map_loaded(const char *name, __u32 entries)
+{
+	struct bpf_map_info info;
+	__u32 id = 0, len;
+	bool found = false;
+	int fd;
+
+	while (!found && !bpf_map_get_next_id(id, &id)) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		found = !bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name) &&
+			info.max_entries == entries;
+		close(fd);
+	}
+	return found;
+}
+
+/*
+ * Every map that drops updates when full grows with --max-memcgs, so the advice the DROPS
+ * line gives ("raise --max-memcgs") makes room in each: per memcg N, per list_lru N, pairs
+ * and live lists 4 N.
+ */
+static void test_map_sizes(void **state)
+{
+	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "--max-memcgs", "40000", "1", NULL };
+	static const struct {
+		const char *name;
+		__u32 entries;
+	} want[] = {
+		{ "memcg_stats", 40000 }, { "memcg_lat", 40000 }, { "lru_stats", 40000 },
+		{ "pairs", 160000 }, { "live", 160000 },
+	};
+	json_t *r;
+	pid_t pid;
+	FILE *f;
+
+	f = spawn(argv, &pid, false);
+	r = read_json_line(f);	/* attached and reporting */
+	assert_non_null(r);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (!map_loaded(want[i].name, want[i].entries))
+			fail_msg("no map %s of %u entries with --max-memcgs 40000", want[i].name,
+				 want[i].entries);
+	}
+	json_decref(r);
+	kill(pid, SIGINT);
+	while ((r = read_json_line(f)))
+		json_decref(r);
+	fclose(f);
+	assert_int_equal(wait_exit(pid, 10), 0);
 }
 
 static void wait_progs_gone(int before, const char *what)
@@ -850,6 +907,7 @@ int main(void)
 		cmocka_unit_test(test_signals_every_phase),
 		cmocka_unit_test(test_signals_restore_terminal),
 		cmocka_unit_test(test_overflow),
+		cmocka_unit_test(test_map_sizes),
 		cmocka_unit_test(test_inventory_churn),
 		cmocka_unit_test_teardown(test_pressure_aging, churn_teardown),
 		cmocka_unit_test(test_http_abuse),

@@ -14,7 +14,11 @@ _lrutop()
 	done
 	case "$prev" in
 	-s | --sort)
-		COMPREPLY=($(compgen -W 'allocs bytes fails objs calls lat lrus caused caused-bytes held path' -- "$cur"))
+		# The names come from lrutop's own metric table.
+		COMPREPLY=($(compgen -W "$(lrutop -o help 2>/dev/null | awk 'NR > 1 { print $1 }') path" -- "$cur"))
+		return ;;
+	-o | --columns)
+		COMPREPLY=($(compgen -W "$(lrutop -o help 2>/dev/null | awk 'NR > 1 { print $1 }') default all" -- "$cur"))
 		return ;;
 	--backend | -B)
 		COMPREPLY=($(compgen -W 'auto fentry tracepoint' -- "$cur"))
@@ -51,7 +55,7 @@ _lrutop()
 			--help' -- "$cur")) ;;
 	*)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W '--batch --json --sort --rows --cgroup --hist --lrus
+			COMPREPLY=($(compgen -W '--batch --json --sort --columns --rows --cgroup --hist --lrus
 				--cumulative --by --backend --max-memcgs --keep-removed --inventory-interval
 				--probe --no-self-check --prometheus --listen --top --verbose --help
 				--version' -- "$cur"))

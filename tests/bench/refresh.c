@@ -18,7 +18,9 @@
 #include <bpf/libbpf.h>
 #include "cgroup.h"
 #include "ksyms.h"
-#include "report.h"
+#include "json.h"
+#include "text.h"
+#include "view.h"
 #include "session.h"
 #include "lrutop.skel.h"
 
@@ -62,7 +64,7 @@ int main(int argc, char **argv)
 {
 	long rows = argc > 1 ? atol(argv[1]) : 10000;
 	int repeat = argc > 2 ? atoi(argv[2]) : 5;
-	struct lrutop_opts o = { .sort = SORT_BYTES, .rows = 20 };
+	struct view v = { .sort = MC_BYTES, .rows = 20, .columns = memcg_columns_default() };
 	double t0 = now(CLOCK_MONOTONIC), first, c, w, r;
 	double *ksyms_s, *walk_s, *read_s, *cpu_s, *wall_s;
 	struct session ss;
@@ -90,7 +92,7 @@ int main(int argc, char **argv)
 		ksyms_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 		/* The walk of the real cgroup tree that each refresh makes (paths of memcgs). */
 		c = now(CLOCK_PROCESS_CPUTIME_ID);
-		cgroup_index_free(cgroup_index_build(ss.state.cg_root));
+		cgroup_index_free(cgroup_index_build(ss.state.cg.root));
 		walk_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 	}
 	if (fill(&ss, rows)) {
@@ -103,8 +105,8 @@ int main(int argc, char **argv)
 		w = now(CLOCK_MONOTONIC);
 		state_refresh(&ss.state);
 		r = now(CLOCK_PROCESS_CPUTIME_ID);
-		report_text(null, &ss.state, &o);
-		report_json(null, &ss.state, &o);
+		text_report(null, &ss.state, &v);
+		json_report(null, &ss.state, &v);
 		read_s[i] = r - c;
 		cpu_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 		wall_s[i] = now(CLOCK_MONOTONIC) - w;
@@ -117,7 +119,7 @@ int main(int argc, char **argv)
 	       "\"cgroup_walk_cpu_ms\":%.2f,\"max_rss_mb\":%.1f,\"rows_seen\":%zu}\n", rows,
 	       backend_name(ss.backend), repeat, c, cpu_s[0] * 1e3,
 	       median_ms(wall_s, repeat), median_ms(read_s, repeat), first,
-	       median_ms(ksyms_s, repeat), cgroup_index_size(ss.state.cg_index),
+	       median_ms(ksyms_s, repeat), cgroup_index_size(ss.state.cg.index),
 	       median_ms(walk_s, repeat), ru.ru_maxrss / 1024.0, ss.state.memcgs.nr);
 	fclose(null);
 	session_end(&ss);

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+#include "prom.h"
+#include "state.h"
+#include "view.h"
+
+/* Histogram buckets: le = 2^(k+1) ns for log2 slots k in [first, last], 256 ns to 67 ms. */
+#define LAT_FIRST_SLOT	7
+#define LAT_LAST_SLOT	25
+
+const char *prom_escape(char *buf, size_t len, const char *value)
+{
+	size_t o = 0;
+
+	for (const char *p = value; *p && o + 3 < len; p++) {
+		if (*p == '\\' || *p == '"') {
+			buf[o++] = '\\';
+			buf[o++] = *p;
+		} else if (*p == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sample(FILE *f, const char *name, const char *labels, unsigned long long v)
+{
+	fprintf(f, "%s%s%s%s %llu\n", name, labels[0] ? "{" : "", labels, labels[0] ? "}" : "", v);
+}
+
+/* A family of one unlabelled sample. */
+static void one(FILE *f, const char *name, const char *type, const char *help,
+		unsigned long long v)
+{
+	family(f, name, type, help);
+	sample(f, name, "", v);
+}
+
+static const char *cgroup_label(char *buf, size_t len, const struct memcg_row *r)
+{
+	char id[32], esc[8192];
+
+	if (!r) {
+		snprintf(buf, len, "cgroup=\"other\"");
+		return buf;
+	}
+	if (!r->path)
+		snprintf(id, sizeof(id), "id:%llu", (unsigned long long)r->cgid);
+	snprintf(buf, len, "cgroup=\"%s\"", prom_escape(esc, sizeof(esc), r->path ? r->path : id));
+	return buf;
+}
+
+/* The rest: the total less what the top rows account for (never below 0). */
+static __u64 rest(__u64 total, __u64 top)
+{
+	return total > top ? total - top : 0;
+}
+
+static __u64 metric_total(const struct lrutop_state *s, const struct memcg_metric *mm)
+{
+	const void *base = mm->total == TOTAL_FLOW ? (const void *)&s->flow.tot :
+			   (const void *)&s->held.inv;
+
+	return *(const __u64 *)((const char *)base + mm->total_off);
+}
+
+/* A metric of the table, the top rows one by one and the others as cgroup="other". */
+static void memcg_family(FILE *f, const struct lrutop_state *s, int m, struct memcg_row **rows,
+			 size_t top)
+{
+	const struct memcg_metric *mm = &memcg_metrics[m];
+	char label[8300];
+	__u64 sum = 0, v;
+
+	family(f, mm->prom, mm->rule == RULE_FLOW ? "counter" : "gauge", mm->help);
+	for (size_t i = 0; i < top; i++) {
+		v = memcg_metric_value(rows[i], m, true);
+		sum += v;
+		sample(f, mm->prom, cgroup_label(label, sizeof(label), rows[i]), v);
+	}
+	sample(f, mm->prom, cgroup_label(label, sizeof(label), NULL), rest(metric_total(s, mm), sum));
+}
+
+/* Every metric of the table with a family, measured here, whose --top cgroups are ranked by
+ * rank. Returns how many are shown one by one; rows holds them first. */
+static size_t memcg_families(FILE *f, const struct lrutop_state *s, const struct lrutop_opts *o,
+			   int rank, struct memcg_row **rows)
+{
+	size_t n, top;
+
+	/* Prometheus counts from the start, whatever the screen shows. */
+	n = memcg_table_view(&s->memcgs, o->view.cgroup, rank, true, o->top, rows);
+	top = n < (size_t)o->top ? n : (size_t)o->top;
+	for (int m = 0; m < NR_MEMCG_METRICS; m++) {
+		const struct memcg_metric *mm = &memcg_metrics[m];
+
+		if (mm->prom && mm->prom_rank == rank && state_measures(s, mm->need))
+			memcg_family(f, s, m, rows, top);
+	}
+	return top;
+}
+
+static void histogram(FILE *f, const char *name, const char *label, const __u64 *slots,
+		      __u64 sum_ns)
+{
+	__u64 cum = 0, count = 0;
+	char le[64];
+
+	for (int k = 0; k < LRUTOP_MAX_SLOTS; k++)
+		count += slots[k];
+	for (int k = 0; k <= LAT_LAST_SLOT; k++) {
+		cum += slots[k];
+		if (k < LAT_FIRST_SLOT)
+			continue;
+		/* Slot k holds [2^k, 2^(k+1)) ns: all of it is <= 2^(k+1) ns. */
+		snprintf(le, sizeof(le), "%s,le=\"%.9g\"", label, (double)(1ULL << (k + 1)) / 1e9);
+		fprintf(f, "%s_bucket{%s} %llu\n", name, le, (unsigned long long)cum);
+	}
+	fprintf(f, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, label, (unsigned long long)count);
+	fprintf(f, "%s_sum{%s} %.9f\n", name, label, sum_ns / 1e9);
+	fprintf(f, "%s_count{%s} %llu\n", name, label, (unsigned long long)count);
+}
+
+static void latency_family(FILE *f, const struct lrutop_state *s, struct memcg_row **rows,
+			   size_t top)
+{
+	static const char name[] = "lrutop_memcg_list_lru_alloc_duration_seconds";
+	__u64 slots[LRUTOP_MAX_SLOTS], other[LRUTOP_MAX_SLOTS], lat_ns = 0;
+	char label[8300];
+
+	family(f, name, "histogram",
+	       "Time in memcg_list_lru_alloc per call, by the memcg it allocates for.");
+	memcpy(other, s->flow.g.lat, sizeof(other));
+	for (size_t i = 0; i < top; i++) {
+		if (tracer_memcg_lat(&s->tracer, rows[i]->cgid, slots))
+			memset(slots, 0, sizeof(slots));
+		for (int k = 0; k < LRUTOP_MAX_SLOTS; k++)
+			other[k] = rest(other[k], slots[k]);
+		lat_ns += rows[i]->cum.lat_ns;
+		histogram(f, name, cgroup_label(label, sizeof(label), rows[i]), slots,
+			  rows[i]->cum.lat_ns);
+	}
+	histogram(f, name, cgroup_label(label, sizeof(label), NULL), other,
+		  rest(s->flow.tot.lat_ns, lat_ns));
+}
+
+static void kernel_families(FILE *f, const struct lrutop_state *s)
+{
+	const struct totals *t = &s->flow.tot;
+
+	if (s->k.avail[M_ALLOCS]) {
+		one(f, "lrutop_list_lru_transient_total", "counter",
+		    "Lists freed inside the function that made them (temporary tables, lost races).",
+		    t->transient);
+	}
+	if (s->k.avail[M_ALLOCS] && s->k.avail[M_FREED]) {
+		one(f, "lrutop_list_lru_live_bytes", "gauge",
+		    "Bytes of lists allocated since lrutop started and not freed yet.",
+		    rest(t->bytes, t->freed_bytes));
+	}
+	if (s->k.avail[M_EAGER]) {
+		one(f, "lrutop_list_lru_eager_allocations_total", "counter",
+		    "Lists a pre-5.18 kernel allocated for every memcg id (kmalloc-32 list_lru_one).",
+		    t->eager_allocs);
+		one(f, "lrutop_list_lru_eager_bytes_total", "counter",
+		    "Bytes of those lists.",
+		    t->eager_bytes);
+		one(f, "lrutop_list_lru_eager_freed_bytes_total", "counter",
+		    "Bytes of those lists freed since (umount).",
+		    t->eager_freed_bytes);
+	}
+	if (s->k.avail[M_ID_SPACE] && s->flow.g.id_space_known) {
+		one(f, "lrutop_memcg_id_space", "gauge",
+		    "Memcg ids every list_lru holds a list for (memcg_nr_cache_ids, pre-5.18).",
+		    s->flow.g.id_space);
+	}
+	if (s->k.avail[M_GROWTH]) {
+		one(f, "lrutop_memcg_id_space_growths_total", "counter",
+		    "Growths of every list_lru's id space (memcg_update_all_list_lrus).",
+		    s->flow.g.growth_count);
+	}
+}
+
+/* The counterfactual on a patched kernel: what the eager lists of before 5.18 would hold
+ * for this many memcgs on this many list_lrus and nodes (README, "The model"). */
+static void model_families(FILE *f, const struct lrutop_state *s)
+{
+	if (s->census.memcg_lrus >= 0) {
+		one(f, "lrutop_memcg_aware_list_lrus", "gauge",
+		    "Memcg-aware list_lrus in the kernel (two per superblock, and a few more).",
+		    s->census.memcg_lrus);
+	}
+	if (s->census.kernel_memcgs >= 0) {
+		one(f, "lrutop_memory_cgroups", "gauge",
+		    "Memory cgroups besides the root (/proc/cgroups).",
+		    s->census.kernel_memcgs);
+	}
+	one(f, "lrutop_numa_nodes", "gauge",
+	    "NUMA nodes online.",
+	    s->k.nr_nodes);
+	if (s->k.plan->post_patch && s->census.memcg_lrus >= 0 && s->census.kernel_memcgs_peak >= 0) {
+		family(f, "lrutop_list_lru_pre_patch_estimate_bytes", "gauge",
+		       "Bytes the eager per-memcg lists of a pre-5.18 kernel would hold here: "
+		       "list_lrus x nodes x (ids x 32 + kvmalloc(16 + 8 x ids)), ids grown for the "
+		       "most memcgs seen.");
+		sample(f, "lrutop_list_lru_pre_patch_estimate_bytes", "",
+		       pre_patch_bytes(s->census.memcg_lrus, s->k.nr_nodes,
+				       pre_patch_id_space(s->census.kernel_memcgs_peak)));
+	}
+}
+
+static void drop_family(FILE *f, const struct lrutop_state *s, size_t folded)
+{
+	static const char name[] = "lrutop_map_drops_total";
+
+	family(f, name, "counter", "Updates lost to a full BPF map (raise --max-memcgs).");
+	sample(f, name, "map=\"memcg\"", s->flow.tot.drops_memcg);
+	sample(f, name, "map=\"lru\"", s->flow.tot.drops_lru);
+	sample(f, name, "map=\"pair\"", s->flow.tot.drops_pair);
+	sample(f, name, "map=\"live\"", s->flow.tot.drops_live);
+	one(f, "lrutop_cgroups_in_other", "gauge",
+	    "Memcgs folded into the cgroup=\"other\" series (beyond --top).",
+	    folded);
+}
+
+/* What the list_lrus hold now (the inventory): totals, and per cgroup for the top holders. */
+static void held_families(FILE *f, const struct lrutop_state *s, const struct lrutop_opts *o,
+			  struct memcg_row **rows)
+{
+	const struct inventory *inv = &s->held.inv;
+
+	if (!s->held.valid)
+		return;
+	one(f, "lrutop_list_lru_held_lists", "gauge",
+	    "Per-memcg lists the kernel's list_lrus hold now (lrutop's inventory walk).",
+	    inv->lists);
+	one(f, "lrutop_list_lru_held_bytes", "gauge",
+	    "Bytes of those lists (their slab bucket).",
+	    inv->bytes);
+	one(f, "lrutop_list_lru_held_empty_lists", "gauge",
+	    "Of those, lists holding no object.",
+	    inv->empty);
+	one(f, "lrutop_list_lru_bookkeeping_bytes", "gauge",
+	    "Pointer arrays (before 5.18) or xarray nodes (5.18+) the list_lrus keep for those lists.",
+	    inv->book_bytes);
+	family(f, "lrutop_inventory_walk_seconds", "gauge", "CPU time of the last inventory walk.");
+	fprintf(f, "lrutop_inventory_walk_seconds %.6f\n", inv->cpu_ms / 1e3);
+	memcg_families(f, s, o, MC_HELD, rows);
+}
+
+int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char **text,
+		size_t *len)
+{
+	char kernel[200], info[400];
+	struct memcg_row **rows;
+	size_t top;
+	FILE *f;
+
+	f = open_memstream(text, len);
+	if (!f)
+		return -errno;
+	rows = calloc(s->memcgs.nr ? s->memcgs.nr : 1, sizeof(*rows));
+	if (!rows) {
+		fclose(f);
+		free(*text);
+		return -ENOMEM;
+	}
+	snprintf(info, sizeof(info), "kernel=\"%s\",backend=\"%s\",version=\"%s\"",
+		 prom_escape(kernel, sizeof(kernel), s->k.release), backend_name(s->k.backend),
+		 LRUTOP_VERSION);
+	family(f, "lrutop_info", "gauge", "The kernel, lrutop's backend and version.");
+	sample(f, "lrutop_info", info, 1);
+	if (s->k.self_check.ok >= 0) {
+		one(f, "lrutop_self_check_ok", "gauge",
+		    "1 if the start-up self-check counted a known allocation exactly, 0 if not.",
+		    s->k.self_check.ok);
+	}
+	top = memcg_families(f, s, o, MC_BYTES, rows);
+	if (s->k.avail[M_LATENCY])
+		latency_family(f, s, rows, top);
+	kernel_families(f, s);
+	model_families(f, s);
+	drop_family(f, s, s->memcgs.nr - top);
+	held_families(f, s, o, rows);
+	free(rows);
+	if (fclose(f)) {
+		free(*text);
+		return -ENOMEM;
+	}
+	return 0;
+}

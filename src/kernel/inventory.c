@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The inventory: one pass of inventory.bpf.c's walks over the kernel's memcg tree and its
+ * memcg-aware list_lrus, turned into rows per memcg and per list_lru.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cgroup.h"
+#include "inventory.h"
+#include "maps.h"
+#include "model.h"
+#include "mounts.h"
+#include "nodes.h"
+#include "probe.h"
+#include "inventory.skel.h"
+
+/* Runs a walk may take: 65,536 list_lrus at a few runs each, 65,536 memcgs at 256 a run. */
+#define MAX_RUNS	(1 << 20)
+
+struct inventory_walker {
+	struct inventory_bpf *skel;
+	const struct probe_plan *plan;
+	int nr_nodes;
+	__u64 gen;
+	char cg_root[4096];
+	bool has_cg;
+};
+
+/* nr_node_ids: the highest possible node + 1 (the kernel sizes its per-node arrays so). */
+static int possible_nodes(void)
+{
+	struct node_list nl;
+
+	node_list_read("/sys/devices/system/node/possible", &nl);
+	return nl.end;
+}
+
+int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker **out, char *why,
+			  size_t len)
+{
+	struct inventory_walker *w;
+	int err;
+
+	if (!plan->pre_patch && !plan->post_patch) {
+		snprintf(why, len, "this kernel has no memcg-aware list_lru layout lrutop knows");
+		return -ENOENT;
+	}
+	if (plan->pre_patch && !plan->nr_cache_ids_addr) {
+		snprintf(why, len, "memcg_nr_cache_ids is not in /proc/kallsyms: the length of the "
+			 "pre-5.18 arrays of lists is unknown");
+		return -ENOENT;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->plan = plan;
+	w->nr_nodes = possible_nodes();
+	w->has_cg = cgroup_memory_root("/proc/self/mounts", w->cg_root, sizeof(w->cg_root)) > 0;
+	w->skel = inventory_bpf__open();
+	if (!w->skel) {
+		err = -errno;
+		snprintf(why, len, "cannot open the inventory's BPF object: %s", strerror(-err));
+		free(w);
+		return err;
+	}
+	w->skel->rodata->nr_cache_ids_addr = plan->nr_cache_ids_addr;
+	err = inventory_bpf__load(w->skel);
+	if (err) {
+		snprintf(why, len, "cannot load the inventory's BPF programs: %s", strerror(-err));
+		inventory_bpf__destroy(w->skel);
+		free(w);
+		return err;
+	}
+	*out = w;
+	return 0;
+}
+
+void inventory_walker_close(struct inventory_walker *w)
+{
+	if (!w)
+		return;
+	inventory_bpf__destroy(w->skel);
+	free(w);
+}
+
+/* Run prog until *state is set. The walk's state: 1 done, -1 failed, 0 cut short. */
+static int run_walk(int fd, volatile __s32 *state, __u64 *runs)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	for (int i = 0; i < MAX_RUNS && !*state; i++) {
+		if (bpf_prog_test_run_opts(fd, &opts))
+			return -1;
+		(*runs)++;
+	}
+	return *state;
+}
+
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* One pass of both walks; 0, or -EAGAIN when one failed (its structures changed). */
+static int walk_once(struct inventory_walker *w, struct inventory *inv)
+{
+	typeof(w->skel->bss) bss = w->skel->bss;
+
+	w->gen++;
+	memset(&bss->inv, 0, sizeof(bss->inv));
+	memset(&bss->inv_mw, 0, sizeof(bss->inv_mw));
+	memset(&bss->inv_tot, 0, sizeof(bss->inv_tot));
+	bss->inv.gen = w->gen;
+	bss->inv.nr_nodes = w->nr_nodes;
+	if (run_walk(bpf_program__fd(w->skel->progs.inventory_memcgs), &bss->inv_mw.state,
+		     &inv->runs) != 1)
+		return -EAGAIN;
+	if (run_walk(bpf_program__fd(w->skel->progs.inventory_lrus), &bss->inv.ring.state,
+		     &inv->runs) != 1)
+		return -EAGAIN;
+	inv->ids = bss->inv.ids;
+	inv->rejected = bss->inv_tot.rejected;
+	inv->drops = bss->inv_tot.drops_ids + bss->inv_tot.drops_lrus;
+	inv->max_run_ms = bss->inv_tot.max_run_ns / 1e6;
+	return 0;
+}
+
+static int by_lists_memcg(const void *a, const void *b)
+{
+	const struct inv_memcg_row *x = a, *y = b;
+
+	return (x->lists < y->lists) - (x->lists > y->lists);
+}
+
+static int by_lists_lru(const void *a, const void *b)
+{
+	const struct inv_lru_row *x = a, *y = b;
+
+	return (x->lists < y->lists) - (x->lists > y->lists);
+}
+
+/*
+ * Dump one of the walk's maps, keeping the entries this pass wrote (each value starts with
+ * its pass's gen) and deleting older passes' (a memcg gone, a list_lru destroyed).
+ */
+static int dump_pass(int fd, struct map_dump *d, size_t key_size, size_t val_size, __u64 gen)
+{
+	size_t kept = 0;
+	int err;
+
+	err = map_dump_read(fd, d, key_size, val_size);
+	if (err)
+		return err;
+	for (size_t i = 0; i < d->n; i++) {
+		char *k = (char *)d->keys + i * key_size, *v = (char *)d->vals + i * val_size;
+
+		if (*(const __u64 *)v != gen) {
+			bpf_map_delete_elem(fd, k);
+			continue;
+		}
+		memmove((char *)d->keys + kept * key_size, k, key_size);
+		memmove((char *)d->vals + kept * val_size, v, val_size);
+		kept++;
+	}
+	d->n = kept;
+	return 0;
+}
+
+/* The ids of this pass that hold lists, as memcg rows. */
+static int read_ids(struct inventory_walker *w, struct inventory *inv)
+{
+	struct map_dump d = {};
+	const struct inv_id *v;
+	struct inv_memcg_row *r;
+	int err;
+
+	err = dump_pass(bpf_map__fd(w->skel->maps.inv_ids), &d, sizeof(__u32),
+			sizeof(struct inv_id), w->gen);
+	if (!err && !(inv->memcgs = calloc(d.n ? d.n : 1, sizeof(*inv->memcgs))))
+		err = -ENOMEM;
+	for (size_t i = 0; !err && i < d.n; i++) {
+		v = (const struct inv_id *)d.vals + i;
+		if (!v->lists)
+			continue;
+		r = &inv->memcgs[inv->nr_memcgs++];
+		r->cgid = v->cgid;
+		r->kmemcg_id = ((const __u32 *)d.keys)[i];
+		r->path = v->cgid ? cgroup_index_path(inv->cg, v->cgid) : NULL;
+		r->lists = v->lists;
+		r->empty = v->empty;
+		r->objects = v->objects;
+		r->bytes = v->lists * inv->list_bytes;
+	}
+	map_dump_free(&d);
+	if (!err)
+		qsort(inv->memcgs, inv->nr_memcgs, sizeof(*inv->memcgs), by_lists_memcg);
+	return err;
+}
+
+/* Before 5.18 each node's array spans the id space (kvmalloc); after, the xarray's nodes. */
+static __u64 lru_book_bytes(const struct inventory_walker *w, const struct inventory *inv,
+			    const struct inv_lru *v)
+{
+	if (inv->pre_patch)
+		return (__u64)w->nr_nodes * kmalloc_bucket(16 + 8ULL * inv->ids);
+	return v->xa_nodes * w->plan->xa_node_size;
+}
+
+static int read_lrus(struct inventory_walker *w, struct inventory *inv)
+{
+	struct map_dump d = {};
+	const struct inv_lru *v;
+	struct inv_lru_row *r;
+	int err;
+
+	err = dump_pass(bpf_map__fd(w->skel->maps.inv_lrus), &d, sizeof(__u64),
+			sizeof(struct inv_lru), w->gen);
+	if (!err && !(inv->lrus = calloc(d.n ? d.n : 1, sizeof(*inv->lrus))))
+		err = -ENOMEM;
+	for (size_t i = 0; !err && i < d.n; i++) {
+		v = (const struct inv_lru *)d.vals + i;
+		r = &inv->lrus[inv->nr_lrus++];
+		r->addr = ((const __u64 *)d.keys)[i];
+		r->owner = v->owner;
+		r->lists = v->lists;
+		r->empty = v->empty;
+		r->objects = v->objects;
+		r->xa_nodes = v->xa_nodes;
+		r->bytes = v->lists * inv->list_bytes;
+		r->book_bytes = lru_book_bytes(w, inv, v);
+		inv->lists += r->lists;
+		inv->bytes += r->bytes;
+		inv->empty += r->empty;
+		inv->objects += r->objects;
+		inv->book_bytes += r->book_bytes;
+		inv->xa_nodes += r->xa_nodes;
+	}
+	map_dump_free(&d);
+	if (!err)
+		qsort(inv->lrus, inv->nr_lrus, sizeof(*inv->lrus), by_lists_lru);
+	return err;
+}
+
+/* Mount points, for the list_lrus that belong to a superblock. */
+static void name_lrus(struct inventory *inv)
+{
+	struct mount_table *mounts = mount_table_load("/proc/self/mountinfo");
+	const char *dir;
+
+	for (size_t i = 0; i < inv->nr_lrus; i++) {
+		struct inv_lru_row *r = &inv->lrus[i];
+
+		dir = r->owner.kind != LRUTOP_LRU_OTHER ? mount_table_find(mounts, r->owner.dev) : NULL;
+		if (dir)
+			snprintf(r->mnt, sizeof(r->mnt), "%s", dir);
+	}
+	mount_table_free(mounts);
+}
+
+int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why, size_t len)
+{
+	double t0 = thread_cpu_ms();
+	int err = -EAGAIN;
+
+	memset(inv, 0, sizeof(*inv));
+	inv->pre_patch = w->plan->pre_patch;
+	inv->nr_nodes = w->nr_nodes;
+	/* A list is a kmalloc'd list_lru_one per node before 5.18, one allocation for all
+	 * nodes after (16 bytes of rcu_head first). */
+	inv->list_bytes = inv->pre_patch ? kmalloc_bucket(w->plan->list_lru_one_size) :
+			  kmalloc_bucket(16 + (__u64)w->plan->list_lru_one_size * w->nr_nodes);
+	/* A memcg removed or a mount gone mid-walk can break it: once more, then say so. */
+	for (int tries = 0; tries < 3 && err == -EAGAIN; tries++)
+		err = walk_once(w, inv);
+	if (err) {
+		snprintf(why, len, "the walk of the kernel's list_lrus failed three times: they "
+			 "changed under it, or a structure could not be read");
+		return err;
+	}
+	inv->cg = w->has_cg ? cgroup_index_build(w->cg_root) : NULL;
+	err = read_ids(w, inv);
+	if (!err)
+		err = read_lrus(w, inv);
+	if (err) {
+		snprintf(why, len, "cannot read the inventory's maps: %s", strerror(-err));
+		inventory_free(inv);
+		return err;
+	}
+	name_lrus(inv);
+	inv->cpu_ms = thread_cpu_ms() - t0;
+	return 0;
+}
+
+void inventory_free(struct inventory *inv)
+{
+	free(inv->memcgs);
+	free(inv->lrus);
+	cgroup_index_free(inv->cg);
+	memset(inv, 0, sizeof(*inv));
+}

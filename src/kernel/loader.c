@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Opens, sizes, loads and attaches the tracer: which program goes where is a table. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "loader.h"
+#include "lrutop.h"
+#include "lrutop.skel.h"
+
+/* The plan's own choices, for programs whose target differs per kernel. */
+#define FN_NONE		(-1)	/* not a tracing program: no target to set */
+#define FN_PLAN_LAZY	(-2)	/* plan->lazy_fn: where the lazy lists are made */
+#define FN_PLAN_OBJ	(-3)	/* plan->obj_fn: kmem_cache_alloc_lru or its _noprof name */
+
+/* When a program loads. */
+enum prog_cond {
+	WHEN_FENTRY,		/* the fentry backend, its target in BTF */
+	WHEN_FENTRY_EAGER,	/* the same, on a kernel that allocates eagerly (pre-5.18) */
+	WHEN_LAZY,		/* a kernel with list_lru xarrays (5.18+): owners are their slots */
+	WHEN_KMALLOC_NODE_TP,	/* a kmalloc_node tracepoint of its own (before 6.1) */
+};
+
+struct prog_spec {
+	size_t off;		/* in struct lrutop_bpf */
+	int fn;			/* enum lru_func, or FN_* above */
+	enum prog_cond when;
+};
+
+#define PROG(name) offsetof(struct lrutop_bpf, progs.name)
+
+/* Programs not listed load on every kernel and backend (the tracepoints, the walks). */
+static const struct prog_spec prog_specs[] = {
+	{ PROG(handle_kmalloc_node), FN_NONE, WHEN_KMALLOC_NODE_TP },
+	{ PROG(resolve_owners), FN_NONE, WHEN_LAZY },
+	{ PROG(lazy_alloc_enter), FN_PLAN_LAZY, WHEN_FENTRY },
+	{ PROG(lazy_alloc_exit), FN_PLAN_LAZY, WHEN_FENTRY },
+	{ PROG(lru_obj_exit), FN_PLAN_OBJ, WHEN_FENTRY },
+	{ PROG(grow_enter), FN_UPDATE_ALL_LIST_LRUS, WHEN_FENTRY },
+	{ PROG(grow_exit), FN_UPDATE_ALL_LIST_LRUS, WHEN_FENTRY },
+	{ PROG(eager_init_enter), FN_INIT_LIST_LRU_NODE, WHEN_FENTRY },
+	/* What a patched kernel would populate: only where lists are eager. */
+	{ PROG(dentry_alloc_exit), FN_D_ALLOC, WHEN_FENTRY_EAGER },
+	{ PROG(inode_alloc_exit), FN_ALLOC_INODE, WHEN_FENTRY_EAGER },
+};
+
+/* Maps that drop rows when full (counted in struct totals' drops_*), sized by --max-memcgs:
+ * raising it makes room in each. */
+struct map_spec {
+	size_t off;
+	unsigned int per_memcg;	/* entries per memcg the option allows */
+	unsigned int least;	/* never smaller than the BPF default */
+};
+
+#define MAP(name) offsetof(struct lrutop_bpf, maps.name)
+
+static const struct map_spec map_specs[] = {
+	{ MAP(memcg_stats), 1, 16 },
+	{ MAP(memcg_lat), 1, 16 },
+	{ MAP(lru_stats), 1, 10240 },
+	/* A memcg holds lists on a few list_lrus: 4 each before the defaults grow. */
+	{ MAP(pairs), 4, 65536 },
+	{ MAP(would_pairs), 4, 65536 },
+	{ MAP(live), 4, 65536 },
+};
+
+static int resolve_fn(const struct probe_plan *plan, int fn)
+{
+	if (fn == FN_PLAN_LAZY)
+		return plan->lazy_fn;
+	if (fn == FN_PLAN_OBJ)
+		return plan->obj_fn;
+	return fn;
+}
+
+static bool cond_holds(const struct probe_plan *plan, enum backend b, enum prog_cond when)
+{
+	switch (when) {
+	case WHEN_FENTRY:
+		return b == BACKEND_FENTRY;
+	case WHEN_FENTRY_EAGER:
+		return b == BACKEND_FENTRY && plan->pre_patch;
+	case WHEN_LAZY:
+		return plan->post_patch;
+	case WHEN_KMALLOC_NODE_TP:
+		return plan->has_kmalloc_node_tp;
+	}
+	return false;
+}
+
+/* Load each program of the table where its condition holds, at its target; else not. */
+static int set_programs(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(prog_specs) / sizeof(prog_specs[0]) && !err; i++) {
+		const struct prog_spec *p = &prog_specs[i];
+		struct bpf_program *prog = *(struct bpf_program **)((char *)skel + p->off);
+		int fn = resolve_fn(plan, p->fn);
+		bool on = cond_holds(plan, b, p->when);
+
+		if (p->fn == FN_NONE) {
+			err = bpf_program__set_autoload(prog, on);
+			continue;
+		}
+		if (!on || fn < 0 || !plan->funcs[fn].in_btf)
+			err = bpf_program__set_autoload(prog, false);
+		else
+			err = bpf_program__set_attach_target(prog, 0, plan->funcs[fn].name);
+	}
+	return err;
+}
+
+static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan,
+		     unsigned int max_memcgs)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(map_specs) / sizeof(map_specs[0]) && !err; i++) {
+		const struct map_spec *m = &map_specs[i];
+		struct bpf_map *map = *(struct bpf_map **)((char *)skel + m->off);
+		unsigned long long want = (unsigned long long)max_memcgs * m->per_memcg;
+
+		err = bpf_map__set_max_entries(map, want > m->least ? want : m->least);
+	}
+	/* Pre-5.18 keeps a list per id per node per list_lru alive: many more to follow. */
+	if (!err && plan->pre_patch && bpf_map__max_entries(skel->maps.live) < 262144)
+		err = bpf_map__set_max_entries(skel->maps.live, 262144);
+	return err;
+}
+
+/* The plan into the programs' read-only globals: call-site ranges and argument order. */
+static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b)
+{
+	const struct func_info *lazy = plan->lazy_fn >= 0 ? &plan->funcs[plan->lazy_fn] : NULL;
+	const struct func_info *eager = &plan->funcs[FN_INIT_LIST_LRU_NODE];
+
+	for (int i = 0; i < plan->nr_lazy_ranges && i < LRUTOP_MAX_RANGES; i++) {
+		const struct addr_range *r = &plan->lazy_ranges[i];
+
+		skel->rodata->lazy_lo[i] = r->lo;
+		skel->rodata->lazy_hi[i] = r->hi;
+		if (!i || r->lo < skel->rodata->lazy_min)
+			skel->rodata->lazy_min = r->lo;
+		if (r->hi > skel->rodata->lazy_max)
+			skel->rodata->lazy_max = r->hi;
+		skel->rodata->nr_lazy_ranges = i + 1;
+	}
+	if (eager->in_kallsyms) {
+		skel->rodata->eager_lo = eager->lo;
+		skel->rodata->eager_hi = eager->hi;
+	}
+	skel->rodata->use_brackets = b == BACKEND_FENTRY && lazy && lazy->in_btf;
+	skel->rodata->lru_first = plan->lru_first;
+	skel->rodata->nr_cache_ids_addr = plan->nr_cache_ids_addr;
+}
+
+static int open_load_attach(const struct probe_plan *plan, enum backend b, unsigned int max_memcgs,
+			    struct lrutop_bpf **out)
+{
+	struct lrutop_bpf *skel;
+	int err;
+
+	skel = lrutop_bpf__open();
+	if (!skel)
+		return -errno;
+	set_rodata(skel, plan, b);
+	err = size_maps(skel, plan, max_memcgs);
+	if (!err)
+		err = set_programs(skel, plan, b);
+	if (!err)
+		err = lrutop_bpf__load(skel);
+	if (!err)
+		err = lrutop_bpf__attach(skel);
+	if (err) {
+		lrutop_bpf__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+/* The first function the fentry programs of the table would attach to on this kernel. */
+static int fentry_target(const struct probe_plan *plan)
+{
+	for (size_t i = 0; i < sizeof(prog_specs) / sizeof(prog_specs[0]); i++) {
+		int fn = resolve_fn(plan, prog_specs[i].fn);
+
+		if (prog_specs[i].fn != FN_NONE && fn >= 0 && plan->funcs[fn].in_btf &&
+		    cond_holds(plan, BACKEND_FENTRY, prog_specs[i].when))
+			return fn;
+	}
+	return -1;
+}
+
+/*
+ * Will the kernel load and attach an fentry program on the function lrutop needs, as bcc's
+ * fentry_can_attach asks? A two-instruction program answers in a few syscalls, where a
+ * refused skeleton costs its whole load first (maps, BTF, the verifier): a third of a
+ * second of start-up on a host whose policy refuses fentry. 0 or -errno.
+ */
+static int fentry_can_attach(const struct probe_plan *plan)
+{
+	const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int fn = fentry_target(plan), fd, link, err = 0;
+
+	if (fn < 0 || !plan->funcs[fn].btf_id)
+		return -ENOENT;
+	opts.attach_btf_id = plan->funcs[fn].btf_id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "lrutop_probe", "GPL", ret0, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(fd);
+	return err;
+}
+
+int loader_start(const struct probe_plan *plan, enum backend want, unsigned int max_memcgs,
+		 struct lrutop_bpf **skel, enum backend *got, char *why, size_t len)
+{
+	char reason[160], fentry_err[256] = "";
+	int err;
+
+	if (want != BACKEND_TRACEPOINT) {
+		if (probe_backend_usable(plan, BACKEND_FENTRY, reason, sizeof(reason))) {
+			if (want == BACKEND_FENTRY) {
+				snprintf(why, len, "fentry backend unusable: %s", reason);
+				return -ENOENT;
+			}
+			snprintf(fentry_err, sizeof(fentry_err), "fentry unusable: %s", reason);
+		} else {
+			err = fentry_can_attach(plan);
+			if (!err)
+				err = open_load_attach(plan, BACKEND_FENTRY, max_memcgs, skel);
+			if (!err) {
+				*got = BACKEND_FENTRY;
+				snprintf(why, len, "fentry/fexit attached");
+				return 0;
+			}
+			if (want == BACKEND_FENTRY) {
+				snprintf(why, len, "fentry refused by the kernel: %s", strerror(-err));
+				return err;
+			}
+			snprintf(fentry_err, sizeof(fentry_err), "fentry refused: %s", strerror(-err));
+		}
+	}
+	if (probe_backend_usable(plan, BACKEND_TRACEPOINT, reason, sizeof(reason))) {
+		snprintf(why, len, "%s%s%s", fentry_err, fentry_err[0] ? "; tracepoint unusable: " : "",
+			 reason);
+		return -ENOENT;
+	}
+	err = open_load_attach(plan, BACKEND_TRACEPOINT, max_memcgs, skel);
+	if (err) {
+		snprintf(why, len, "%s%sraw tracepoints refused: %s", fentry_err,
+			 fentry_err[0] ? "; " : "", strerror(-err));
+		return err;
+	}
+	*got = BACKEND_TRACEPOINT;
+	snprintf(why, len, "%s%sraw tracepoints kmalloc/kfree, call sites from kallsyms",
+		 fentry_err, fentry_err[0] ? "; " : "");
+	return 0;
+}

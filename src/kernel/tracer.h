@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_TRACER_H
+#define __LRUTOP_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "lrutop.h"
+#include "maps.h"
+
+struct lrutop_bpf;
+
+/*
+ * The loaded tracer's maps and globals, read into plain data: the one place that reads
+ * what lrutop.bpf.c counts. It keeps the buffers of its last reads.
+ */
+struct tracer {
+	struct lrutop_bpf *skel;
+	int ncpus;
+	struct map_dump memcgs;	/* __u64 cgroup id -> struct memcg_stats */
+	struct map_dump lrus;	/* __u64 list_lru address -> struct lru_stats */
+	struct map_dump pairs;	/* struct pair_key -> __s64 lists */
+	__u64 owner_notes;	/* BPF's owner_notes at the last pass */
+};
+
+/* What the tracer's globals hold besides the maps. */
+struct tracer_globals {
+	__u64 lat[LRUTOP_MAX_SLOTS];		/* memcg_list_lru_alloc, ns, log2 */
+	__u64 lat_alloc[LRUTOP_MAX_SLOTS];	/* the calls that made a list */
+	__u32 id_space;				/* pre-5.18: memcg_nr_cache_ids */
+	bool id_space_known;
+	__u64 growth_count;
+	struct growth_event growths[LRUTOP_MAX_GROWTHS];
+};
+
+int tracer_init(struct tracer *t, struct lrutop_bpf *skel);
+void tracer_free(struct tracer *t);
+
+/* Each reads into the tracer's buffer of that map. Negative errno. */
+int tracer_read_totals(struct tracer *t, struct totals *out);
+int tracer_read_memcgs(struct tracer *t);
+int tracer_read_lrus(struct tracer *t);
+int tracer_read_pairs(struct tracer *t);
+void tracer_read_globals(const struct tracer *t, struct tracer_globals *g);
+/* The per-memcg map's size: its rows beyond it drop. */
+size_t tracer_memcg_capacity(const struct tracer *t);
+/* mkdir, rmdir and rename of cgroups seen so far. */
+__u64 tracer_cgroup_changes(const struct tracer *t);
+/* The path BPF caught at a cgroup's mkdir: 0, or negative errno. */
+int tracer_mkdir_path(const struct tracer *t, __u64 cgid, char *buf, size_t len);
+/* Take a memcg out of the maps; last gets its counters at that moment (kept if gone). */
+void tracer_forget_memcg(struct tracer *t, __u64 cgid, struct memcg_stats *last);
+void tracer_forget_pair(struct tracer *t, const struct pair_key *pk);
+/* A memcg's memcg_list_lru_alloc latency since start (fentry). Negative errno if none. */
+int tracer_memcg_lat(const struct tracer *t, __u64 cgid, __u64 *slots);
+/* Pre-5.18 (fentry): the (memcg, list_lru) pairs a patched kernel would populate. */
+int tracer_read_would_pairs(const struct tracer *t, struct map_dump *d);
+/* The kernel's memcg-aware list_lrus, walking its ring: -1 if the walk failed. */
+long long tracer_count_memcg_lrus(const struct tracer *t);
+/* Charge the lists made outside a fentry bracket to their owners: a walk of every
+ * memcg-aware list_lru for the kmemcg ids pending. Negative errno. */
+int tracer_resolve_owners(struct tracer *t);
+/* The same, only if BPF noted such lists since the last call: cheap enough to call ten
+ * times a second, so a short-lived list is charged before it is freed. */
+void tracer_poll_owners(struct tracer *t);
+
+#endif

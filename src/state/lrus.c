@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One row per list_lru the tracer saw, found by address in a sorted array. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lrus.h"
+#include "mounts.h"
+#include "state.h"
+
+static int lru_cmp(const void *a, const void *b)
+{
+	const struct lru_row *x = a, *y = b;
+
+	return (x->lru > y->lru) - (x->lru < y->lru);
+}
+
+struct lru_row *lrus_find(const struct lrutop_state *s, __u64 lru)
+{
+	struct lru_row key = { .lru = lru };
+
+	if (!s->flow.nr_lrus)
+		return NULL;
+	return bsearch(&key, s->flow.lrus, s->flow.nr_lrus, sizeof(key), lru_cmp);
+}
+
+/* Rows for the addresses not seen before, appended, then all sorted once. */
+static int add_new(struct lrutop_state *s, const struct map_dump *d)
+{
+	struct flow *f = &s->flow;
+	size_t n = f->nr_lrus, fresh = 0;
+	struct lru_row *rows;
+	__u64 lru;
+
+	for (size_t i = 0; i < d->n; i++)
+		fresh += !lrus_find(s, ((const __u64 *)d->keys)[i]);
+	if (!fresh)
+		return 0;
+	rows = realloc(f->lrus, (n + fresh) * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	f->lrus = rows;
+	/* f->nr_lrus stays at the sorted rows until all are in: lrus_find sees only them. */
+	for (size_t i = 0; i < d->n; i++) {
+		lru = ((const __u64 *)d->keys)[i];
+		if (lrus_find(s, lru))
+			continue;
+		memset(&rows[n], 0, sizeof(*rows));
+		rows[n++].lru = lru;
+	}
+	f->nr_lrus = n;
+	qsort(f->lrus, f->nr_lrus, sizeof(*f->lrus), lru_cmp);
+	return 0;
+}
+
+int lrus_update(struct lrutop_state *s)
+{
+	const struct map_dump *d = &s->tracer.lrus;
+	struct flow *f = &s->flow;
+	const struct lru_stats *st;
+	struct lru_row *r;
+	int err;
+
+	err = add_new(s, d);
+	if (err)
+		return err;
+	for (size_t i = 0; i < f->nr_lrus; i++) {
+		f->lrus[i].delta_allocs = 0;
+		f->lrus[i].nmemcgs = 0;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		st = (const struct lru_stats *)d->vals + i;
+		r = lrus_find(s, ((const __u64 *)d->keys)[i]);
+		if (!r)
+			continue;
+		/* A new superblock at an old one's address starts its list_lru from zero. */
+		r->delta_allocs = st->allocs >= r->st.allocs ? st->allocs - r->st.allocs : st->allocs;
+		if (st->owner.kind != LRUTOP_LRU_OTHER && (!r->mnt[0] || r->st.owner.dev != st->owner.dev))
+			mount_point_of_kdev("/proc/self/mountinfo", st->owner.dev, r->mnt, sizeof(r->mnt));
+		r->st = *st;
+	}
+	return 0;
+}
+
+void lrus_join_pairs(struct lrutop_state *s)
+{
+	const struct map_dump *d = &s->tracer.pairs;
+	const struct pair_key *pk;
+	struct memcg_row *row;
+	struct lru_row *lr;
+
+	for (size_t i = 0; i < s->memcgs.nr; i++)
+		s->memcgs.rows[i].nlrus = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		pk = (const struct pair_key *)d->keys + i;
+		/* A pair whose only list was transient never held one. */
+		if ((__s64)((const __u64 *)d->vals)[i] <= 0)
+			continue;
+		row = memcg_table_find(&s->memcgs, pk->cgid);
+		if (row)
+			row->nlrus++;
+		lr = lrus_find(s, pk->lru);
+		if (lr)
+			lr->nmemcgs++;
+	}
+}
+
+void lrus_free(struct lrutop_state *s)
+{
+	free(s->flow.lrus);
+	s->flow.lrus = NULL;
+	s->flow.nr_lrus = 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_METRICS_H
+#define __LRUTOP_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "probe.h"
+
+/*
+ * The per-memcg metrics, each defined once in metrics.c. Rows and their sort keys, the text
+ * and screen columns, JSON Lines, Prometheus and the option parser all iterate over that
+ * table. Adding a metric is its source (a counter in struct memcg_stats that BPF adds to, or
+ * a field of struct memcg_row that a module of src/state fills), an id below and one entry
+ * of the table (README, "Layout").
+ */
+enum memcg_metric_id {
+	MC_ALLOCS,
+	MC_BYTES,
+	MC_FREED,
+	MC_HELD,
+	MC_HELD_BYTES,
+	MC_EMPTY,
+	MC_FAILS,
+	MC_OBJS,
+	MC_CALLS,
+	MC_LAT,
+	MC_LRUS,
+	MC_CAUSED,
+	MC_CAUSED_BYTES,
+	NR_MEMCG_METRICS,
+};
+
+/* Sort by path: the one sort key that is no metric. */
+#define SORT_PATH NR_MEMCG_METRICS
+#define MC_NONE (-1)
+
+/* Measurable where an inventory pass was taken (held.c), not where a probe metric is. */
+#define NEED_INVENTORY NR_METRICS
+
+/* How a row's value is read, and what an interval of it is. */
+enum metric_rule {
+	RULE_FLOW,	/* a counter of struct memcg_stats: an interval shows its delta */
+	RULE_MEAN,	/* one counter of struct memcg_stats over another, of the interval or all */
+	RULE_GAUGE,	/* a field of struct memcg_row: the same in an interval and in total */
+};
+
+/* Where the total of a Prometheus family is (the cgroup="other" series is it less the top). */
+enum metric_total {
+	TOTAL_NONE,
+	TOTAL_FLOW,		/* struct totals */
+	TOTAL_INVENTORY,	/* struct inventory */
+};
+
+struct memcg_metric {
+	const char *name;	/* -s and -o name */
+	const char *header;	/* column header, at most width characters */
+	const char *doc;	/* what it is, in a few words (-o help) */
+	int width;		/* cells are fmt_size'd: at most 5 characters */
+	int key;		/* the screen's sort key, 0 if none */
+	int need;		/* enum metric measured with this kernel and backend, or NEED_INVENTORY */
+	enum metric_rule rule;
+	size_t off;		/* FLOW, MEAN: in struct memcg_stats; GAUGE: in struct memcg_row */
+	size_t per_off;		/* MEAN: the divisor, in struct memcg_stats */
+	bool column;		/* among the default columns (80 wide) */
+	int by_cause;		/* the metric its column shows by cause; MC_NONE: "-"; or its own id */
+	const char *json;	/* key of JSON Lines' memcgs[] */
+	const char *prom;	/* Prometheus family per cgroup: counter (FLOW) or gauge; NULL: none */
+	const char *help;
+	enum metric_total total;
+	size_t total_off;	/* in struct totals or struct inventory */
+	int prom_rank;		/* the metric the --top cgroups are picked by */
+};
+
+extern const struct memcg_metric memcg_metrics[NR_MEMCG_METRICS];
+
+/* The metric (or SORT_PATH for "path") with that name; -EINVAL if none. */
+int memcg_metric_parse(const char *name);
+/* "path" for SORT_PATH. */
+const char *sort_key_name(int key);
+/* Column set as a bit per metric: "allocs,bytes,objs", "all" or "default". -EINVAL and the
+ * bad name in bad (may be NULL) if one is unknown. */
+int memcg_columns_parse(const char *list, uint32_t *columns, char *bad, size_t len);
+uint32_t memcg_columns_default(void);
+
+#endif

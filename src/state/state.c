@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A refresh: the tracer read, rows merged, paths resolved, removed memcgs aged, the
+ * inventory walked when due; each part by its own module. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "held.h"
+#include "lrus.h"
+#include "memcgs.h"
+#include "metrics.h"
+#include "nodes.h"
+#include "state.h"
+
+/* NUMA nodes online: the nodes lrutop reports. */
+static int count_nodes(void)
+{
+	struct node_list nl;
+
+	node_list_read("/sys/devices/system/node/online", &nl);
+	return nl.count;
+}
+
+void kernel_facts_init(struct kernel_facts *k, const struct probe_plan *plan,
+			      enum backend backend)
+{
+	char why[160];
+	struct utsname u;
+
+	k->plan = plan;
+	k->backend = backend;
+	for (int m = 0; m < NR_METRICS; m++)
+		k->avail[m] = probe_metric_available(plan, backend, m, why, sizeof(why));
+	k->nr_nodes = count_nodes();
+	if (!uname(&u))
+		snprintf(k->release, sizeof(k->release), "%s", u.release);
+}
+
+static void count_memcg_lrus(struct lrutop_state *s)
+{
+	long long n = tracer_count_memcg_lrus(&s->tracer);
+
+	if (n >= 0)
+		s->census.memcg_lrus = n;
+}
+
+int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
+	       enum backend backend)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = tracer_init(&s->tracer, skel);
+	if (err)
+		return err;
+	kernel_facts_init(&s->k, plan, backend);
+	s->census.memcg_lrus = -1;
+	memcgs_init(s);
+	count_memcg_lrus(s);
+	memcgs_count(s);
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+	s->last = s->started;
+	return 0;
+}
+
+static void sub_u64s(void *d, const void *a, const void *b, size_t size)
+{
+	const __u64 *x = a, *y = b;
+	__u64 *out = d;
+
+	for (size_t f = 0; f < size / sizeof(__u64); f++)
+		out[f] = x[f] - y[f];
+}
+
+/* The tracer's counters now, and the interval since the last read. */
+static int read_flow(struct lrutop_state *s)
+{
+	struct tracer_globals g;
+	struct totals now;
+	int err;
+
+	err = tracer_read_totals(&s->tracer, &now);
+	if (err)
+		return err;
+	sub_u64s(&s->flow.delta, &now, &s->flow.tot, sizeof(now));
+	s->flow.tot = now;
+	tracer_read_globals(&s->tracer, &g);
+	sub_u64s(s->flow.lat_delta, g.lat, s->flow.g.lat, sizeof(g.lat));
+	sub_u64s(s->flow.lat_alloc_delta, g.lat_alloc, s->flow.g.lat_alloc, sizeof(g.lat_alloc));
+	s->flow.g = g;
+	return 0;
+}
+
+static int read_rows(struct lrutop_state *s)
+{
+	const struct map_dump *d = &s->tracer.memcgs;
+	int err;
+
+	err = tracer_read_memcgs(&s->tracer);
+	if (!err)
+		err = memcg_table_update(&s->memcgs, d->keys, d->vals, d->n);
+	if (!err)
+		err = tracer_read_lrus(&s->tracer);
+	if (!err)
+		err = lrus_update(s);
+	if (!err)
+		err = tracer_read_pairs(&s->tracer);
+	if (!err)
+		lrus_join_pairs(s);
+	return err;
+}
+
+int state_refresh(struct lrutop_state *s)
+{
+	struct timespec ts;
+	double now;
+	int err;
+
+	/* The interval ends when the counters are read, not after the paths are resolved. */
+	tracer_resolve_owners(&s->tracer);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec + ts.tv_nsec / 1e9;
+	err = read_flow(s);
+	if (!err)
+		err = read_rows(s);
+	if (err)
+		return err;
+	count_memcg_lrus(s);
+	held_refresh(s, now);
+	memcgs_resolve_paths(s, now);
+	memcgs_count(s);	/* after the index (cgroup v1) is up to date */
+	memcgs_age(s, now);
+	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;
+	s->last = ts;
+	s->refreshes++;
+	return 0;
+}
+
+bool state_measures(const struct lrutop_state *s, int need)
+{
+	return need == NEED_INVENTORY ? s->held.valid : s->k.avail[need];
+}
+
+const struct totals *state_totals(const struct lrutop_state *s, bool cumulative)
+{
+	return cumulative ? &s->flow.tot : &s->flow.delta;
+}
+
+void state_free(struct lrutop_state *s)
+{
+	held_close(s);
+	memcg_table_free(&s->memcgs);
+	lrus_free(s);
+	memcgs_free(s);
+	tracer_free(&s->tracer);
+	memset(s, 0, sizeof(*s));
+}

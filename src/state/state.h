@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_STATE_H
+#define __LRUTOP_STATE_H
+
+#include <stdbool.h>
+#include <time.h>
+#include "lrutop.h"
+#include "inventory.h"
+#include "probe.h"
+#include "rows.h"
+#include "selfcheck.h"
+#include "tracer.h"
+
+struct lrutop_bpf;
+struct cgroup_index;
+
+/* What this kernel and backend can measure: fixed once the backend is chosen (session.c). */
+struct kernel_facts {
+	const struct probe_plan *plan;
+	enum backend backend;
+	char release[65];
+	int nr_nodes;
+	bool avail[NR_METRICS];	/* measurable with this kernel and backend */
+	struct self_check self_check;
+};
+
+/* Counts of the kernel's objects, taken at each refresh (state.c, memcgs.c). */
+struct census {
+	long long memcg_lrus;		/* memcg-aware list_lrus, -1 if unknown */
+	long long kernel_memcgs;	/* memory cgroups besides the root, -1 if unknown */
+	long long kernel_memcgs_peak;	/* the most seen since start: a pre-5.18 id space never shrinks */
+};
+
+/* The memory cgroup hierarchy and the paths of its memcgs (memcgs.c). */
+struct cgroup_fs {
+	char root[4096];
+	int version;		/* 1 or 2, 0 when no memory controller is mounted */
+	struct cgroup_index *index;
+	__u64 index_changes;	/* the tracer's cgroup changes when index was walked */
+};
+
+/* Removed memcgs leave the maps and the table keep_s after their removal is seen (negative:
+ * never); their counters are added to stats, so the totals stay the sum of the rows and
+ * stats (memcgs.c). */
+struct aging {
+	double keep_s;		/* LRUTOP_KEEP_REMOVED_S unless told */
+	struct memcg_stats stats;
+	__u64 memcgs;
+	__u64 early;		/* of those, aged before keep_s to keep the map from filling */
+};
+
+/* One list_lru as shown: its counters and what owns it (lrus.c). */
+struct lru_row {
+	__u64 lru;
+	struct lru_stats st;
+	__u64 delta_allocs;
+	__u64 nmemcgs;		/* memcgs that got a list on it */
+	char mnt[256];		/* mount point of its superblock, "" if unknown */
+};
+
+/* The tracer's counters: since start and of the last interval (state.c, lrus.c). */
+struct flow {
+	struct totals tot, delta;
+	struct tracer_globals g;	/* histograms since start, id space, growths */
+	__u64 lat_delta[LRUTOP_MAX_SLOTS], lat_alloc_delta[LRUTOP_MAX_SLOTS];
+	struct lru_row *lrus;	/* sorted by address */
+	size_t nr_lrus;
+};
+
+/* What the kernel's list_lrus hold now, walked every interval_s (held.c). */
+struct held {
+	struct inventory_walker *walker;	/* NULL: no inventory, why says why */
+	struct inventory inv;
+	bool valid;		/* inv holds a pass */
+	char why[256];
+	double interval_s;	/* 0: never */
+	double at;		/* CLOCK_MONOTONIC seconds of the last pass */
+};
+
+/* Everything lrutop knows after a refresh, each part filled by one module; what the views
+ * render, whatever they show of it. */
+struct lrutop_state {
+	struct kernel_facts k;
+	struct census census;
+	struct cgroup_fs cg;
+	struct memcg_table memcgs;
+	struct aging aging;
+	struct flow flow;
+	struct held held;
+	struct tracer tracer;
+
+	struct timespec started, last;
+	double interval_s;	/* since the previous refresh */
+	__u64 refreshes;
+};
+
+/* What plan and backend measure, the nodes online and the release (tests build a state
+ * from a plan with it too). */
+void kernel_facts_init(struct kernel_facts *k, const struct probe_plan *plan,
+		       enum backend backend);
+int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
+	       enum backend backend);
+/* Read the tracer, the cgroups and (when due) the inventory. Negative errno on failure. */
+int state_refresh(struct lrutop_state *s);
+void state_free(struct lrutop_state *s);
+/* Is a memcg metric's need (metrics.h) measured here now? */
+bool state_measures(const struct lrutop_state *s, int need);
+/* The interval's totals, or since start. */
+const struct totals *state_totals(const struct lrutop_state *s, bool cumulative);
+
+#endif

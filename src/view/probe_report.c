@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/* --probe: what lrutop found in this kernel, the backend it chose and why, and each metric. */
+#include "probe_report.h"
+#include "state.h"
+
+void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_why)
+{
+	const struct probe_plan *p = s->k.plan;
+	char why[160];
+
+	fprintf(out, "kernel: %s\n", s->k.release);
+	fprintf(out, "list_lru: %s\n", p->post_patch ? "lazy per-memcg lists (5.18+: kmem_cache_alloc_lru)" :
+		p->pre_patch ? "eager lists for every memcg id (before 5.18)" : "not memcg-aware");
+	fprintf(out, "backend: %s (%s)\n", backend_name(s->k.backend), backend_why);
+	fprintf(out, "self-check: %s\n", s->k.self_check.result);
+	fprintf(out, "memory cgroups: %s%s\n", s->cg.version ? (s->cg.version == 2 ? "v2 at " : "v1 at ") :
+		"no memory controller mounted", s->cg.version ? s->cg.root : "");
+	fprintf(out, "functions:\n");
+	for (int i = 0; i < NR_LRU_FUNCS; i++) {
+		const struct func_info *f = &p->funcs[i];
+
+		fprintf(out, "  %-30s %-4s %-9s", f->name, f->in_btf ? "btf" : "-",
+			f->in_kallsyms ? "kallsyms" : "-");
+		if (i == p->lazy_fn)
+			fprintf(out, " lazy allocator, args (%s)", p->lru_first ? "lru, memcg, gfp" : "memcg, lru, gfp");
+		if (i == p->obj_fn)
+			fprintf(out, " object allocator");
+		fputc('\n', out);
+	}
+	fprintf(out, "list call sites:");
+	for (int i = 0; i < p->nr_lazy_ranges; i++)
+		fprintf(out, " %s+%llu", p->lazy_ranges[i].name,
+			(unsigned long long)(p->lazy_ranges[i].hi - p->lazy_ranges[i].lo));
+	fprintf(out, "%s\n", p->nr_lazy_ranges ? "" : " none");
+	if (s->census.memcg_lrus >= 0)
+		fprintf(out, "memcg-aware list_lrus: %lld\n", s->census.memcg_lrus);
+	else
+		fprintf(out, "memcg-aware list_lrus: unknown (the walk of the kernel's list failed)\n");
+	fprintf(out, "tracepoints: kmalloc %s, kmalloc_node %s\n", p->has_kmalloc_tp ? "yes" : "no",
+		p->has_kmalloc_node_tp ? "yes" : "no");
+	fprintf(out, "metrics:\n");
+	for (int m = 0; m < NR_METRICS; m++) {
+		bool ok = probe_metric_available(p, s->k.backend, m, why, sizeof(why));
+
+		fprintf(out, "  %-34s %s%s%s\n", metric_name(m), ok ? "yes" : "no", ok ? "" : ": ",
+			ok ? "" : why);
+	}
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Which rows a view shows, in which order, and what its columns mean. */
+#include <stdlib.h>
+#include <string.h>
+#include "hist.h"
+#include "state.h"
+#include "view.h"
+
+int view_metric(const struct view *v, int m)
+{
+	if (m == SORT_PATH || !v->by_cause)
+		return m;
+	return memcg_metrics[m].by_cause;
+}
+
+struct memcg_row **view_rows(const struct lrutop_state *s, const struct view *v, size_t limit,
+			     size_t *n)
+{
+	struct memcg_row **rows;
+	int key = view_metric(v, v->sort);
+
+	rows = calloc(s->memcgs.nr ? s->memcgs.nr : 1, sizeof(*rows));
+	if (!rows) {
+		*n = 0;
+		return NULL;
+	}
+	/* A key with no meaning in this view (freed, by cause) orders by what it replaces. */
+	*n = memcg_table_view(&s->memcgs, v->cgroup, key == MC_NONE ? v->sort : key,
+			      v->cumulative, limit, rows);
+	return rows;
+}
+
+void view_lists_hist(const struct lrutop_state *s, struct memcg_row **rows, size_t n,
+		     __u64 *slots)
+{
+	bool distinct = s->k.avail[M_PER_LRU];
+
+	memset(slots, 0, LRUTOP_MAX_SLOTS * sizeof(*slots));
+	for (size_t i = 0; i < n; i++) {
+		__u64 v = distinct ? rows[i]->nlrus : rows[i]->cum.allocs;
+
+		if (v)
+			hist_add(slots, LRUTOP_MAX_SLOTS, v);
+	}
+}
+
+const char *view_lists_hist_unit(const struct lrutop_state *s)
+{
+	return s->k.avail[M_PER_LRU] ? "list_lrus" : "lists";
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_VIEW_H
+#define __LRUTOP_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "metrics.h"
+
+struct lrutop_state;
+struct memcg_row;
+
+/* How the state is shown: set by the options, changed by the screen's keys. The state
+ * itself keeps both the interval's and the cumulative counters, whatever is shown. */
+struct view {
+	int sort;		/* a memcg metric (metrics.h), or SORT_PATH */
+	uint32_t columns;	/* a bit per memcg metric shown as a column */
+	bool cumulative;	/* since start, not the last interval */
+	bool by_cause;		/* memcg rows show what each caused, not what each owns */
+	bool hist;
+	bool lrus;		/* the per-list_lru table */
+	int rows;		/* memcg rows shown, 0 = as many as fit (20 in batch) */
+	const char *cgroup;	/* only this subtree */
+};
+
+/* The metric a column or sort key shows in this view: allocs and bytes become what each
+ * memcg caused in the cause view; MC_NONE where the column has no meaning there. */
+int view_metric(const struct view *v, int m);
+/* Rows to show: filtered by the subtree, sorted by the view's key (only the first limit, if
+ * not 0: see memcg_table_view). Caller frees. */
+struct memcg_row **view_rows(const struct lrutop_state *s, const struct view *v, size_t limit,
+			     size_t *n);
+/* Histogram of lists (fentry: distinct list_lrus) per memcg over the given rows. */
+void view_lists_hist(const struct lrutop_state *s, struct memcg_row **rows, size_t n,
+		     __u64 *slots);
+const char *view_lists_hist_unit(const struct lrutop_state *s);
+
+#endif

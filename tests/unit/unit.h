@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the unit tests share: one test file per module, none needing a kernel. */
+#ifndef __LRUTOP_UNIT_H
+#define __LRUTOP_UNIT_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <argp.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "atomic.h"
+#include "cgroup.h"
+#include "columns.h"
+#include "compare.h"
+#include "hist.h"
+#include "http.h"
+#include "json.h"
+#include "ksyms.h"
+#include "metrics.h"
+#include "model.h"
+#include "mounts.h"
+#include "nodes.h"
+#include "opts.h"
+#include "prom.h"
+#include "rows.h"
+#include "state.h"
+#include "text.h"
+#include "view.h"
+
+/* A file holding text, in /tmp: the caller unlinks and frees its path. */
+static inline char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/lrutop-test-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+/* Run argv[0] with argv; its exit status, or -1. */
+static inline int run_argv(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* A post-patch kernel's plan whose allocator is in kallsyms (and, with fentry, in BTF). */
+static inline void unit_plan(struct probe_plan *plan, bool fentry)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->post_patch = true;
+	plan->lazy_fn = FN_MEMCG_LIST_LRU_ALLOC;
+	plan->obj_fn = fentry ? FN_ALLOC_LRU : -1;
+	plan->has_kmalloc_tp = true;
+	plan->funcs[FN_MEMCG_LIST_LRU_ALLOC].in_kallsyms = true;
+	plan->lazy_ranges[0] = (struct addr_range){ 0x1000, 0x1200, "memcg_list_lru_alloc" };
+	plan->nr_lazy_ranges = 1;
+	plan->funcs[FN_MEMCG_LIST_LRU_ALLOC].in_btf = fentry;
+	plan->funcs[FN_ALLOC_LRU].in_btf = fentry;
+}
+
+/* A state of that plan and backend, as a refresh would leave it, without a kernel. */
+static inline void unit_state(struct lrutop_state *s, const struct probe_plan *plan,
+			      enum backend backend)
+{
+	memset(s, 0, sizeof(*s));
+	kernel_facts_init(&s->k, plan, backend);
+	strcpy(s->k.release, "6.18.0-test");
+	s->k.nr_nodes = 1;
+	s->census.memcg_lrus = -1;
+	s->census.kernel_memcgs = s->census.kernel_memcgs_peak = -1;
+}
+
+#endif
