@@ -29,7 +29,7 @@ LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
-.PHONY: all static deps test vmtest ab bench fuzz sanitize install clean
+.PHONY: all static deps test vmtest vngtest ab bench fuzz sanitize install clean
 all: deps lrutop
 
 deps:
@@ -75,16 +75,24 @@ $(OUT)/workload: tests/workload.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
 
 test:
-	@scripts/deps.sh test vm
+	@scripts/deps.sh test vm vng
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(TESTS) $(OUT)/workload
 	@tests/run.sh
 
 # The kernel tests alone: Debian 5.10, 6.1 and 6.12 booted under QEMU, or the kernels named
 # by KERNELS: aliases, pkg:NAME (a Debian kernel package), or paths of bzImages.
 vmtest:
-	@scripts/deps.sh test vm
+	@scripts/deps.sh test vm vng
 	@$(MAKE) --no-print-directory lrutop-static $(OUT)/test_host $(OUT)/workload
 	@LRUTOP_ONLY_VM=1 LRUTOP_VM_KERNELS="$(KERNELS)" tests/run.sh
+
+# The kernel tests under virtme-ng, the host's root shared into each guest: Debian's 6.18 and
+# the newest series, or VNG_KERNELS. One summary line per kernel.
+VNG_KERNELS ?= 6.18 newest
+vngtest:
+	@scripts/deps.sh test vng
+	@$(MAKE) --no-print-directory lrutop $(OUT)/test_host $(OUT)/workload
+	@LRUTOP_ONLY_VM=1 LRUTOP_VM_KERNELS=none LRUTOP_VNG_KERNELS="$(VNG_KERNELS)" tests/run.sh
 
 # Before/after the patch on Debian 5.10 and 6.1: snapshots, tables and chart in docs/ab/.
 # Any two kernels: make ab A=6.12 B=7.3 [NUMA="1 2"] [MEMCGS="20 200"] [AB_OUT=dir]

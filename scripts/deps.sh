@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what lrutop needs to build and test, from Debian's packages. Idempotent: installs
-# only what is missing. usage: scripts/deps.sh [build|test|vm|bench|fuzz]...  (default: build)
+# only what is missing. usage: scripts/deps.sh [build|test|vm|vng|kbuild|bench|fuzz]...
+# (default: build)
 set -euo pipefail
 
 build_pkgs="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libncurses-dev libjansson-dev libmicrohttpd-dev pkg-config"
@@ -11,31 +12,55 @@ test_pkgs="libcmocka-dev tmux python3-prometheus-client python3-jsonschema curl 
 fuzz_pkgs="libclang-rt-14-dev"
 bench_pkgs="bpftrace bc time"
 vm_pkgs="qemu-system-x86 busybox-static cpio xz-utils zstd lz4 gnuplot-nox"
+# virtme-ng comes from trixie (Architecture: all; its dependencies are in bookworm); without
+# udev its guest init stops ("cannot find script I/O ports").
+vng_pkgs="qemu-system-x86 udev kmod file python3-argcomplete python3-requests python3-pkg-resources"
+# Building a kernel: Debian's linux-source, its toolchain, pahole (dwarves) for BTF.
+kbuild_pkgs="build-essential bc bison flex libssl-dev libelf-dev dwarves rsync cpio xz-utils kmod"
 
 want=
+with_vng=
 for set in "${@:-build}"; do
 	case "$set" in
 	build)	want="$want $build_pkgs" ;;
 	test)	want="$want $build_pkgs $test_pkgs" ;;
 	vm)	want="$want $build_pkgs $vm_pkgs" ;;
+	vng)	want="$want $build_pkgs $vng_pkgs"; with_vng=1 ;;
+	kbuild)	want="$want $build_pkgs $vng_pkgs $kbuild_pkgs"; with_vng=1 ;;
 	bench)	want="$want $build_pkgs $bench_pkgs" ;;
 	fuzz)	want="$want $build_pkgs $fuzz_pkgs" ;;
-	*)	echo "deps: unknown set '$set' (build, test, vm, bench, fuzz)" >&2; exit 2 ;;
+	*)	echo "deps: unknown set '$set' (build, test, vm, vng, kbuild, bench, fuzz)" >&2; exit 2 ;;
 	esac
 done
 
+installed() {
+	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
 want=$(echo $want | tr " " "\n" | sort -u)
 missing=
 for p in $want; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	installed "$p" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-if [ "$(id -u)" != 0 ]; then
-	echo "deps: missing packages:$missing (run as root to install them)" >&2
-	exit 1
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# --no-install-recommends keeps qemu from pulling ~170 extra packages.
+	apt-get install -y -qq --no-install-recommends $missing >&2
 fi
-echo "deps: installing$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# --no-install-recommends keeps qemu from pulling ~170 extra packages.
-apt-get install -y -qq --no-install-recommends $missing >&2
+if [ -n "$with_vng" ] && ! installed virtme-ng; then
+	[ "$(id -u)" = 0 ] || { echo "deps: virtme-ng is missing (run as root to install it)" >&2; exit 1; }
+	top=$(cd "$(dirname "$0")/.." && pwd)
+	# shellcheck source=scripts/archive.sh
+	. "$top/scripts/archive.sh"
+	archive_setup "${LRUTOP_CACHE:-$top/.cache}"
+	debs=$(mktemp -d)
+	trap 'rm -rf "$debs"' EXIT
+	(cd "$debs" && apt-get -qq "${apt_opts[@]}" download virtme-ng >&2)
+	echo "deps: installing virtme-ng from trixie" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$debs"/virtme-ng_*.deb >&2
+fi

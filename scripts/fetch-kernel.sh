@@ -3,13 +3,15 @@
 # Fetch a Debian kernel package without installing it, keep only its vmlinuz, and extract
 # the kernel's BTF from it so tests can plan against it without booting.
 #
-# usage: scripts/fetch-kernel.sh SERIES [CACHE_DIR]
-#        scripts/fetch-kernel.sh --package NAME [CACHE_DIR]
+# usage: scripts/fetch-kernel.sh [--modules] SERIES [CACHE_DIR]
+#        scripts/fetch-kernel.sh [--modules] --package NAME [CACHE_DIR]
 #        scripts/fetch-kernel.sh --list
 #   SERIES: a kernel series Debian carries (5.10, 6.1, 6.12, 6.16 ... 7.3) or "newest"
 #   NAME:   any Debian kernel image package or metapackage of those suites
 #           (e.g. linux-image-6.1.0-41-amd64, linux-image-rt-amd64)
 #   --list: every series the archive carries, one a line, oldest first
+#   --modules: also keep the kernel's modules, in root/lib/modules/RELEASE with their
+#           modules.dep (what virtme-ng needs to boot it: 9p is a module in Debian's kernels)
 # Prints the directory holding vmlinuz, btf (raw .BTF) and release.
 #
 # Kernels come from bullseye (5.10), bookworm (6.1), bookworm-security (6.12), trixie and
@@ -18,7 +20,12 @@
 # series the lists name: package names of old kernels vanish, so none is written here.
 set -euo pipefail
 
-usage="usage: fetch-kernel.sh (SERIES | newest | --package NAME | --list) [CACHE_DIR]"
+usage="usage: fetch-kernel.sh [--modules] (SERIES | newest | --package NAME | --list) [CACHE_DIR]"
+want_modules=
+if [ "${1:-}" = --modules ]; then
+	want_modules=1
+	shift
+fi
 arg=${1:?$usage}
 meta=
 case "$arg" in
@@ -40,7 +47,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${2:-${LRUTOP_CACHE:-$top/.cache}}
 
 cached() {
-	[ -s "$1/btf" ] && [ -s "$1/vmlinuz" ] && [ -s "$1/release" ]
+	[ -s "$1/btf" ] && [ -s "$1/vmlinuz" ] && [ -s "$1/release" ] &&
+		{ [ -z "$want_modules" ] || [ -s "$1/root/lib/modules/$(cat "$1/release")/modules.dep" ]; }
 }
 # A series fetched once stays (delete .cache/kernels/SERIES for a newer build of it).
 case "$arg" in
@@ -49,35 +57,9 @@ case "$arg" in
 *) cached "$cache/kernels/$arg" && { echo "$cache/kernels/$arg"; exit 0; } ;;
 esac
 
-# The archive's address comes from the system's own deb822 sources (other files there may
-# hold unreachable addresses).
-archive_uri() {
-	local want=$1
-	awk -v want="$want" '
-		/^URIs:/ { uri = $2 }
-		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == want) { print uri; exit } }
-	' /etc/apt/sources.list.d/debian.sources
-}
-main_uri=$(archive_uri bookworm)
-sec_uri=$(archive_uri bookworm-security)
-[ -n "$main_uri" ] || { echo "fetch-kernel: no Debian archive address in /etc/apt/sources.list.d/debian.sources" >&2; exit 1; }
-
-apt_dir=$cache/apt/all
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
-{
-	for suite in bullseye bookworm trixie trixie-backports; do
-		echo "deb $main_uri $suite main"
-	done
-	[ -n "$sec_uri" ] && echo "deb $sec_uri bookworm-security main"
-} > "$apt_dir/sources.list"
-apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o "Dir::Etc::sourceparts=-"
-	  -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir"
-	  -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=" -o "APT::Get::List-Cleanup=0"
-	  -o "APT::Sandbox::User=root")
-# Lists younger than a day are reused: a test run fetches several kernels in a row.
-if [ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
-	apt-get -qq "${apt_opts[@]}" update >&2
-fi
+# shellcheck source=scripts/archive.sh
+. "$top/scripts/archive.sh"
+archive_setup "$cache"
 
 # Generic amd64 images only (no cloud, rt or unsigned flavour), oldest first.
 images() {
@@ -157,4 +139,26 @@ objcopy -O binary --only-section=.BTF "$work/vmlinux" "$work/btf"
 cp "$vmlinuz" "$out/vmlinuz"
 cp "$work/btf" "$out/btf"
 echo "$release" > "$out/release"
+
+# The modules: in the image package up to 6.18; from 6.19 in linux-modules-VERSION, with
+# modules.order and modules.builtin in linux-base-VERSION.
+if [ -n "$want_modules" ]; then
+	parts=$(apt-cache "${apt_opts[@]}" depends "$pkg" |
+		awk '/Depends: linux-(modules|base)-[0-9]/ { print $2 }' | sort -u)
+	rm -f "$work"/*.deb
+	(cd "$work" && apt-get -qq "${apt_opts[@]}" download ${parts:-$pkg} >&2)
+	rm -rf "$out/root" "$work/m"
+	mkdir -p "$out/root/lib/modules" "$work/m"
+	for deb in "$work"/*.deb; do
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/m" --wildcards \
+			"./usr/lib/modules/$release/*" "./lib/modules/$release/*" 2>/dev/null || true
+	done
+	moddir=$(find "$work/m" -maxdepth 4 -type d -name "$release" | head -1)
+	[ -n "$moddir" ] && [ -d "$moddir/kernel" ] ||
+		{ echo "fetch-kernel: no modules of $release in ${parts:-$pkg}" >&2; exit 1; }
+	mv "$moddir" "$out/root/lib/modules/$release"
+	# Debian's packages leave modules.dep to their postinst.
+	/sbin/depmod -b "$out/root" "$release" ||
+		{ echo "fetch-kernel: depmod failed for $release" >&2; exit 1; }
+fi
 echo "$out"

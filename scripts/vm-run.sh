@@ -12,7 +12,8 @@
 # --kernel-alias takes a series Debian carries (5.10, 6.1, 6.12, 6.16 ... 7.3) or newest;
 # --kernel-package any Debian kernel image package or metapackage (fetch-kernel.sh).
 # --add copies a dynamically linked program into /lrutop with the libraries ldd names.
-# --runner vng boots with virtme-ng instead, the host's files shared into the guest.
+# --runner vng boots with virtme-ng instead (scripts/vng-run.sh), the host's root shared into
+# the guest and the dynamic ./lrutop run as it is.
 # The guest's output goes to stdout. QEMU exits 0 whatever the guest did, so the verdict is
 # read from a marker line the guest init prints.
 set -euo pipefail
@@ -44,32 +45,35 @@ elif [ -n "$package" ]; then
 fi
 [ -r "$kernel" ] || { echo "vm-run: no kernel image '$kernel'" >&2; exit 2; }
 for f in "$top/lrutop-static" "$top/build/workload" /bin/busybox; do
+	[ "$runner" = vng ] && [ "$f" != "$top/build/workload" ] && continue
 	[ -x "$f" ] || { echo "vm-run: missing $f (make static build/workload; scripts/deps.sh vm)" >&2; exit 2; }
 done
+[ "$runner" != vng ] || [ -x "$top/lrutop" ] || { echo "vm-run: missing $top/lrutop (make)" >&2; exit 2; }
 
 case "$runner" in
 qemu)	;;
 vng)
-	command -v vng > /dev/null ||
-		{ echo "vm-run: --runner vng needs virtme-ng's vng on PATH (not packaged in Debian 12)" >&2; exit 2; }
-	# virtme-ng shares the host's root read-only and runs the command as root; it returns
-	# the command's status. The guest script finds the programs through LRUTOP_DIR.
+	# virtme-ng shares the host's root (read-only, /tmp an overlay) and runs the command as
+	# root: the dynamic builds run as they are. The guest script finds them through
+	# LRUTOP_DIR; vng-run.sh links the kernel's modules in for the run and reads the verdict.
 	dir=$top/build/vng
 	rm -rf "$dir" && mkdir -p "$dir"
-	ln -s "$top/lrutop-static" "$dir/lrutop"
+	ln -s "$top/lrutop" "$dir/lrutop"
 	ln -s "$top/build/workload" "$dir/workload"
 	for prog in "${extra[@]}"; do
 		ln -s "$(realpath "$prog")" "$dir/"
 	done
-	vng_numa=()
-	if [ "$numa" -gt 1 ]; then
-		for n in $(seq 0 $((numa - 1))); do
-			vng_numa+=(--numa "512M,cpus=$n")
-		done
+	if [ -n "$alias_name" ]; then
+		how=(--kernel-alias "$alias_name")
+	elif [ -n "$package" ]; then
+		how=(--kernel-package "$package")
+	else
+		how=(--kernel "$kernel")
 	fi
-	exec timeout "$tmo" vng --run "$kernel" --disable-kvm --user root --cpus "$numa" \
-		--memory $((mem_mb * numa))M "${vng_numa[@]}" --rwdir /tmp \
-		--exec "LRUTOP_DIR=$dir sh $(printf '%q' "$(realpath "$script")") $(printf '%q ' "$@")"
+	# virtme-ng's Python init wants more than a busybox guest: at least 1 GB.
+	mem=$((mem_mb * numa < 1024 ? 1024 : mem_mb * numa))
+	exec "$top/scripts/vng-run.sh" "${how[@]}" --numa "$numa" --memory "$mem" \
+		--timeout "$tmo" -- env LRUTOP_DIR="$dir" sh "$(realpath "$script")" "$@"
 	;;
 *)	echo "vm-run: unknown runner '$runner' (qemu, vng)" >&2; exit 2 ;;
 esac

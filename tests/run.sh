@@ -4,7 +4,8 @@
 # Unit tests plan against the BTF of Debian's kernels (fetched once into .cache/); host tests
 # load lrutop on this machine's kernel and need root; kernel tests boot Debian 5.10, 6.1,
 # 6.12, 6.18 and the newest series under QEMU and run the test_kernel_* tests there with the
-# fentry backend (LRUTOP_VM=0 leaves them out). LRUTOP_VM_KERNELS picks other kernels:
+# fentry backend, and 6.18 once more under virtme-ng (LRUTOP_VM=0 leaves them out).
+# LRUTOP_VM_KERNELS picks other kernels (none: no QEMU guest):
 # series (7.1, newest; "all" for every series Debian carries), pkg:NAME for a Debian kernel
 # package, or the path of a bzImage. A test skipped where it must run is a failure.
 set -u
@@ -87,6 +88,7 @@ done
 
 vm_kernels=${LRUTOP_VM_KERNELS:-5.10 6.1 6.12 6.18 newest}
 [ "$vm_kernels" = all ] && vm_kernels=$(scripts/fetch-kernel.sh --list)
+[ "$vm_kernels" = none ] && vm_kernels=
 if [ "${LRUTOP_VM:-1}" != 0 ]; then
 	for k in $vm_kernels; do
 		case "$k" in
@@ -110,6 +112,23 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		check_guest_jsonl "$out" "${rel:-$k}"
 		# Its Prometheus textfile, for the dashboard and rules check below.
 		sed -n 's/^.*LRUTOP-PROM //p' <<< "$out" | tr -d '\r' > "$prom_dir/${rel:-$k}.prom"
+	done
+fi
+# The kernel tests under virtme-ng, as users boot a kernel: the host's root shared into the
+# guest, the dynamic ./lrutop and build/test_host run as they are (scripts/vm-run.sh
+# --runner vng, scripts/vng-run.sh). LRUTOP_VNG_KERNELS picks the kernels (none: no vng).
+vng_kernels=${LRUTOP_VNG_KERNELS:-6.18}
+[ "$vng_kernels" = none ] && vng_kernels=
+if [ "${LRUTOP_VM:-1}" != 0 ] && { [ -z "${LRUTOP_VM_KERNELS:-}" ] || [ -n "${LRUTOP_VNG_KERNELS:-}" ]; }; then
+	for k in $vng_kernels; do
+		echo "== kernel $k under virtme-ng"
+		out=$(scripts/vm-run.sh --runner vng --kernel-alias "$k" --timeout 900 \
+			--add build/test_host tests/vm/vng-guest.sh 2>&1)
+		rc=$?
+		grep -E '^(lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|vng-run)' <<< "$out"
+		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
+		# The eager kernel test does not apply after the patch.
+		tally "$out" "$rc" "vng ${rel:-$k}" 1
 	done
 fi
 # A small A/B: the same 20-memcg container host on 5.10 and 6.1, each in a fresh boot; each
