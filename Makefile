@@ -29,7 +29,7 @@ LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
-.PHONY: all static deps test vmtest vngtest ab bench fuzz sanitize install clean
+.PHONY: all static deps test vmtest vngtest kernel-ci ab bench fuzz sanitize install clean
 all: deps lrutop
 
 deps:
@@ -93,6 +93,12 @@ vngtest:
 	@scripts/deps.sh test vng
 	@$(MAKE) --no-print-directory lrutop $(OUT)/test_host $(OUT)/workload
 	@LRUTOP_ONLY_VM=1 LRUTOP_VM_KERNELS=none LRUTOP_VNG_KERNELS="$(VNG_KERNELS)" tests/run.sh
+
+# A kernel built from source and booted the users' way (virtme-ng): Debian's linux-source-6.1,
+# or the tree KSRC (configured if it has no .config). About 10 minutes on 2 cores.
+kernel-ci:
+	@scripts/deps.sh test vm kbuild
+	@scripts/ci-kernel.sh $(if $(KSRC),$(KSRC),--linux-source 6.1)
 
 # Before/after the patch on Debian 5.10 and 6.1: snapshots, tables and chart in docs/ab/.
 # Any two kernels: make ab A=6.12 B=7.3 [NUMA="1 2"] [MEMCGS="20 200"] [AB_OUT=dir]
