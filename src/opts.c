@@ -87,10 +87,11 @@ static int parse_long(const char *s, long min, long max, long *out)
 /* -o help: the columns, from the metric table. */
 static void columns_help(FILE *out)
 {
-	fprintf(out, "%-13s %-7s %s\n", "NAME", "COLUMN", "WHAT (* default)");
+	fprintf(out, "%-13s %-7s %-3s %s\n", "NAME", "COLUMN", "KEY", "WHAT (* default)");
 	for (int m = 0; m < NR_MEMCG_METRICS; m++)
-		fprintf(out, "%-13s %-7s %s%s\n", memcg_metrics[m].name, memcg_metrics[m].header,
-			memcg_metrics[m].doc, memcg_metrics[m].column ? " *" : "");
+		fprintf(out, "%-13s %-7s %-3c %s%s\n", memcg_metrics[m].name, memcg_metrics[m].header,
+			memcg_metrics[m].key ? memcg_metrics[m].key : '-', memcg_metrics[m].doc,
+			memcg_metrics[m].column ? " *" : "");
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)

@@ -827,7 +827,7 @@ static void test_http_abuse(void **state)
 	fd = mkstemp(reports);
 	assert_true(fd >= 0);
 	close(fd);
-	snprintf(sh, sizeof(sh), "exec %s --listen 127.0.0.1:%d -b 0.5 > %s", lrutop_bin(), port,
+	snprintf(sh, sizeof(sh), "exec %s --listen 127.0.0.1:%d --inventory-interval 1 -b 0.5 > %s", lrutop_bin(), port,
 		 reports);
 	fclose(spawn(argv, &pid, false));
 	f = fopen(reports, "r");
@@ -846,8 +846,8 @@ static void test_http_abuse(void **state)
 			unlink(reports);
 			fail_msg("round %d: %s", round + 1, out);
 		}
-		print_message("round %d: %s", round + 1, out);
 		rss[round] = rss_kb(pid);
+		print_message("round %d (RSS %ld kB): %s", round + 1, rss[round], out);
 	}
 	secs = now_s() - t0;
 	kill(pid, SIGINT);
