@@ -108,13 +108,9 @@ fi
 [ -s "$kernel" ] || { echo "ci-kernel: no kernel image '$kernel'" >&2; exit 2; }
 
 make -C "$top" --no-print-directory -s lrutop lrutop-static build/test_host build/workload >&2
-if [ "$runner" = vng ]; then
-	out=$("$top/scripts/vm-run.sh" --runner vng --kernel "$kernel" --timeout 1800 \
-		--add "$top/build/test_host" "$top/tests/vm/vng-guest.sh" 2>&1) && rc=0 || rc=$?
-else
-	out=$("$top/scripts/vm-run.sh" --kernel "$kernel" --timeout 1800 \
-		--add "$top/build/test_host" "$top/tests/vm/guest.sh" 2>&1) && rc=0 || rc=$?
-fi
+# Both backends: the one lrutop chooses (fentry), then tracepoints forced.
+out=$("$top/scripts/vm-run.sh" --runner "$runner" --kernel "$kernel" --timeout 1800 \
+	--add "$top/build/test_host" "$top/tests/vm/guest.sh" 2>&1) && rc=0 || rc=$?
 echo "$out" | grep -E '^(lrutop kernel|lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|vng-run)' || true
 sum() {
 	sed -n "s/^\[  $1 *\] \([0-9]*\) test.*/\1/p" <<< "$out" | awk '{ n += $1 } END { print n + 0 }'

@@ -123,7 +123,7 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && { [ -z "${LRUTOP_VM_KERNELS:-}" ] || [ -n "${LR
 	for k in $vng_kernels; do
 		echo "== kernel $k under virtme-ng"
 		out=$(scripts/vm-run.sh --runner vng --kernel-alias "$k" --timeout 900 \
-			--add build/test_host tests/vm/vng-guest.sh 2>&1)
+			--add build/test_host tests/vm/guest.sh fentry-only 2>&1)
 		rc=$?
 		grep -E '^(lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|vng-run)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)

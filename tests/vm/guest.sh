@@ -2,7 +2,9 @@
 # Runs inside a booted test kernel (scripts/vm-run.sh): the test_kernel_* host tests against
 # the kernel's own numbers, once with the backend lrutop chooses (fentry: these kernels
 # allow it), once with the tracepoint backend forced (what hosts that refuse fentry use).
-# LRUTOP_DIR holds lrutop, the workload and test_host (/lrutop in vm-run's initramfs).
+# LRUTOP_DIR holds lrutop, the workload and test_host (/lrutop in vm-run's initramfs; under
+# virtme-ng links to the host's own builds). usage: guest.sh [fentry-only]
+#   fentry-only: the first pass alone (make vngtest)
 dir=${LRUTOP_DIR:-/lrutop}
 # cgroup v2 gives a memcg only where the parent enables the memory controller.
 if [ -w /sys/fs/cgroup/cgroup.subtree_control ] &&
@@ -16,6 +18,7 @@ echo "lrutop kernel: $(uname -r)"
 "$dir/lrutop" --probe | sed -n 's/^backend: /lrutop backend: /p; /^self-check: /p; s/^list_lru: /lrutop list_lru: /p'
 "$dir/test_host"
 rc=$?
+[ "${1:-}" = fentry-only ] && exit $rc
 # The tracepoint backend: lrutop behind a wrapper that forces it. Subcommands (the
 # inventory loads no tracer) go through as they are.
 printf '#!/bin/sh\ncase "$1" in inventory | model) exec %s "$@" ;; esac\nexec %s --backend tracepoint "$@"\n' \
