@@ -98,8 +98,8 @@ build() {
 if [ -d "$target" ]; then
 	[ -f "$target/Makefile" ] && [ -f "$target/Kconfig" ] ||
 		{ echo "ci-kernel: $target is no kernel source tree" >&2; exit 2; }
-	scripts_needed=$(command -v pahole || true)
-	[ -n "$scripts_needed" ] || { echo "ci-kernel: pahole (Debian's dwarves) is needed for BTF" >&2; exit 1; }
+	command -v pahole > /dev/null ||
+		{ echo "ci-kernel: pahole (Debian's dwarves) is needed for BTF" >&2; exit 1; }
 	build "$target"
 	kernel=$target/arch/x86/boot/bzImage
 else

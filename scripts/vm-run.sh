@@ -44,11 +44,12 @@ elif [ -n "$package" ]; then
 	kernel=$("$top/scripts/fetch-kernel.sh" --package "$package")/vmlinuz
 fi
 [ -r "$kernel" ] || { echo "vm-run: no kernel image '$kernel'" >&2; exit 2; }
-for f in "$top/lrutop-static" "$top/build/workload" /bin/busybox; do
-	[ "$runner" = vng ] && [ "$f" != "$top/build/workload" ] && continue
-	[ -x "$f" ] || { echo "vm-run: missing $f (make static build/workload; scripts/deps.sh vm)" >&2; exit 2; }
+# The busybox guest runs the static build; a virtme-ng guest the host's own.
+needed=("$top/lrutop-static" "$top/build/workload" /bin/busybox)
+[ "$runner" = vng ] && needed=("$top/lrutop" "$top/build/workload")
+for f in "${needed[@]}"; do
+	[ -x "$f" ] || { echo "vm-run: missing $f (make lrutop static build/workload; scripts/deps.sh vm)" >&2; exit 2; }
 done
-[ "$runner" != vng ] || [ -x "$top/lrutop" ] || { echo "vm-run: missing $top/lrutop (make)" >&2; exit 2; }
 
 case "$runner" in
 qemu)	;;

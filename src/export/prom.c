@@ -213,13 +213,12 @@ static void model_families(FILE *f, const struct lrutop_state *s)
 	    "NUMA nodes online.",
 	    s->k.nr_nodes);
 	if (s->k.plan->post_patch && s->census.memcg_lrus >= 0 && s->census.kernel_memcgs_peak >= 0) {
-		family(f, "lrutop_list_lru_pre_patch_estimate_bytes", "gauge",
-		       "Bytes the eager per-memcg lists of a pre-5.18 kernel would hold here: "
-		       "list_lrus x nodes x (ids x 32 + kvmalloc(16 + 8 x ids)), ids grown for the "
-		       "most memcgs seen.");
-		sample(f, "lrutop_list_lru_pre_patch_estimate_bytes", "",
-		       pre_patch_bytes(s->census.memcg_lrus, s->k.nr_nodes,
-				       pre_patch_id_space(s->census.kernel_memcgs_peak)));
+		one(f, "lrutop_list_lru_pre_patch_estimate_bytes", "gauge",
+		    "Bytes the eager per-memcg lists of a pre-5.18 kernel would hold here: "
+		    "list_lrus x nodes x (ids x 32 + kvmalloc(16 + 8 x ids)), ids grown for the "
+		    "most memcgs seen.",
+		    pre_patch_bytes(s->census.memcg_lrus, s->k.nr_nodes,
+				    pre_patch_id_space(s->census.kernel_memcgs_peak)));
 	}
 }
 

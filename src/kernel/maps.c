@@ -12,6 +12,24 @@ size_t percpu_value_size(size_t size, int ncpus)
 	return ((size + 7) & ~(size_t)7) * ncpus;
 }
 
+void u64s_add(void *d, const void *a, size_t size)
+{
+	const __u64 *x = a;
+	__u64 *out = d;
+
+	for (size_t f = 0; f < size / sizeof(__u64); f++)
+		out[f] += x[f];
+}
+
+void u64s_sub(void *d, const void *a, const void *b, size_t size)
+{
+	const __u64 *x = a, *y = b;
+	__u64 *out = d;
+
+	for (size_t f = 0; f < size / sizeof(__u64); f++)
+		out[f] = x[f] - y[f];
+}
+
 static int map_dump_reserve(struct map_dump *d, size_t want)
 {
 	void *k, *v;

@@ -28,7 +28,6 @@ void tracer_free(struct tracer *t)
 int tracer_read_totals(struct tracer *t, struct totals *out)
 {
 	size_t stride = percpu_value_size(sizeof(*out), 1);
-	__u64 *dst = (__u64 *)out;
 	__u32 zero = 0;
 	char *vals;
 
@@ -40,13 +39,8 @@ int tracer_read_totals(struct tracer *t, struct totals *out)
 		return -errno;
 	}
 	memset(out, 0, sizeof(*out));
-	/* struct totals is all __u64: sum it field by field as an array. */
-	for (int cpu = 0; cpu < t->ncpus; cpu++) {
-		const __u64 *src = (const void *)(vals + cpu * stride);
-
-		for (size_t f = 0; f < sizeof(*out) / sizeof(__u64); f++)
-			dst[f] += src[f];
-	}
+	for (int cpu = 0; cpu < t->ncpus; cpu++)
+		u64s_add(out, vals + cpu * stride, sizeof(*out));
 	free(vals);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cgroup.h"
+#include "maps.h"
 #include "rows.h"
 
 /* -1, 0 or 1: compared, never subtracted (a u64 difference does not fit an int). */
@@ -30,23 +31,7 @@ struct memcg_row *memcg_table_find(struct memcg_table *t, uint64_t cgid)
 
 void memcg_stats_add(struct memcg_stats *sum, const struct memcg_stats *add)
 {
-	__u64 *d = (__u64 *)sum;
-	const __u64 *a = (const __u64 *)add;
-
-	/* struct memcg_stats is all __u64. */
-	for (size_t f = 0; f < sizeof(*sum) / sizeof(__u64); f++)
-		d[f] += a[f];
-}
-
-/* d = a - b, field by field: every field of struct memcg_stats is a counter. */
-static void stats_sub(struct memcg_stats *d, const struct memcg_stats *a,
-		      const struct memcg_stats *b)
-{
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-	__u64 *out = (__u64 *)d;
-
-	for (size_t f = 0; f < sizeof(*d) / sizeof(__u64); f++)
-		out[f] = x[f] - y[f];
+	u64s_add(sum, add, sizeof(*sum));
 }
 
 struct id_ref {
@@ -99,7 +84,8 @@ static void remember_read_order(struct memcg_table *t, size_t *rows, size_t n)
 
 static void row_read(struct memcg_row *r, const struct memcg_stats *val)
 {
-	stats_sub(&r->delta, val, &r->cum);
+	/* Every field of struct memcg_stats is a counter: an interval is its delta. */
+	u64s_sub(&r->delta, val, &r->cum, sizeof(*val));
 	r->cum = *val;
 }
 

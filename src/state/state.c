@@ -63,15 +63,6 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	return 0;
 }
 
-static void sub_u64s(void *d, const void *a, const void *b, size_t size)
-{
-	const __u64 *x = a, *y = b;
-	__u64 *out = d;
-
-	for (size_t f = 0; f < size / sizeof(__u64); f++)
-		out[f] = x[f] - y[f];
-}
-
 /* The tracer's counters now, and the interval since the last read. */
 static int read_flow(struct lrutop_state *s)
 {
@@ -82,11 +73,11 @@ static int read_flow(struct lrutop_state *s)
 	err = tracer_read_totals(&s->tracer, &now);
 	if (err)
 		return err;
-	sub_u64s(&s->flow.delta, &now, &s->flow.tot, sizeof(now));
+	u64s_sub(&s->flow.delta, &now, &s->flow.tot, sizeof(now));
 	s->flow.tot = now;
 	tracer_read_globals(&s->tracer, &g);
-	sub_u64s(s->flow.lat_delta, g.lat, s->flow.g.lat, sizeof(g.lat));
-	sub_u64s(s->flow.lat_alloc_delta, g.lat_alloc, s->flow.g.lat_alloc, sizeof(g.lat_alloc));
+	u64s_sub(s->flow.lat_delta, g.lat, s->flow.g.lat, sizeof(g.lat));
+	u64s_sub(s->flow.lat_alloc_delta, g.lat_alloc, s->flow.g.lat_alloc, sizeof(g.lat_alloc));
 	s->flow.g = g;
 	return 0;
 }

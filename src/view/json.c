@@ -135,7 +135,7 @@ json_t *json_report_object(const struct lrutop_state *s, const struct view *v)
 	size_t n, shown;
 
 	rows = view_rows(s, v, v->rows, &n);
-	shown = v->rows && (size_t)v->rows < n ? (size_t)v->rows : n;
+	shown = rows_shown(n, v->rows);
 	memcgs = json_array();
 	for (size_t i = 0; i < shown; i++)
 		json_array_append_new(memcgs, json_memcg(s, v, rows[i]));

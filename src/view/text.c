@@ -203,7 +203,7 @@ void text_report(FILE *out, const struct lrutop_state *s, const struct view *v)
 
 	text_header(out, s, v);
 	rows = view_rows(s, v, limit, &n);
-	shown = n < limit ? n : limit;
+	shown = rows_shown(n, limit);
 	columns_header(line, sizeof(line), v, pathw);
 	fprintf(out, "%s\n", line);
 	for (size_t i = 0; i < shown; i++) {
