@@ -29,7 +29,7 @@ LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
-.PHONY: all static deps test vmtest vngtest kernel-ci ab bench fuzz sanitize install clean
+.PHONY: all static deps test vmtest vngtest kernel-ci ab bench bench-hotpath fuzz sanitize install clean
 all: deps lrutop
 
 deps:
@@ -113,6 +113,9 @@ ab:
 $(OUT)/churn: tests/bench/churn.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
 
+$(OUT)/hotpath: tests/bench/hotpath.c | $(OUT)
+	$(CC) $(CFLAGS) -static $< -o $@
+
 $(OUT)/bench-refresh: tests/bench/refresh.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
 
@@ -128,8 +131,17 @@ $(OUT)/bench-floor: tests/bench/floor.c | $(OUT)
 bench:
 	@scripts/deps.sh test vm bench
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh \
-		$(OUT)/bench-fill $(OUT)/bench-floor $(OUT)/floor.bpf.o
+		$(OUT)/bench-fill $(OUT)/bench-floor $(OUT)/floor.bpf.o $(OUT)/hotpath
 	@scripts/bench.sh
+
+# Nothing on the hot path: an allocation-heavy workload that touches no list_lru, in a
+# kernel with fentry under virtme-ng (HOTPATH_KERNEL), none, lrutop and bpftrace
+# interleaved; lrutop's program runs from kernel BPF statistics.
+HOTPATH_KERNEL ?= 6.18
+bench-hotpath:
+	@scripts/deps.sh test vng bench
+	@$(MAKE) --no-print-directory lrutop $(OUT)/hotpath
+	@scripts/vng-run.sh --kernel-alias $(HOTPATH_KERNEL) -- tests/vm/hotpath-guest.sh $(ROUNDS)
 
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the
 # seeds in tests/fuzz/corpus; new inputs go to a scratch directory, not the seeds.

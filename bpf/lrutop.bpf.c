@@ -2,12 +2,16 @@
 /*
  * lrutop: who makes the kernel allocate memcg-aware list_lru memory.
  *
- * Allocations are counted where they really happen: a kmalloc whose call site lies inside
- * the list_lru allocation path (memcg_list_lru_alloc and its helpers on 5.18+,
- * __memcg_init_list_lru_node before). That works with raw tracepoints alone (backend
- * "tracepoint"). Backend "fentry" also brackets the allocator per task, so each kmalloc is
- * charged to the memcg and list_lru passed as arguments, and the call's latency and return
- * value are seen.
+ * Backend "fentry" counts lists in the list_lru functions themselves, with no program on
+ * kmalloc or kfree: a list is a slot of a list_lru's xarray that the allocator filled (read
+ * at its entry and exit), freed when its memcg goes offline (memcg_reparent_list_lrus) or
+ * its list_lru is destroyed; before 5.18, the ids __memcg_init_list_lru_node filled. The
+ * call's memcg, list_lru, latency and return value come with it.
+ *
+ * Backend "tracepoint" (hosts that refuse fentry) counts a kmalloc whose call site lies
+ * inside the list_lru allocation path (memcg_list_lru_alloc and its helpers on 5.18+,
+ * __memcg_init_list_lru_node before), and its kfree. A kernel lacking a function the first
+ * way needs gets the fentry brackets with these tracepoints (lists_from_slots false).
  *
  * A list belongs to the memcg whose slot of the list_lru's xarray it fills: the allocator
  * makes one for the memcg and for each ancestor lacking one. Its owner is found by reading
@@ -34,6 +38,12 @@ const volatile __u64 eager_lo = 0, eager_hi = 0;	/* __memcg_init_list_lru_node (
 const volatile bool use_brackets = false;	/* fentry on the lazy allocator is attached */
 const volatile bool lru_first = false;		/* v2 patch: list_lru_memcg_alloc(lru, memcg, gfp) */
 const volatile __u64 nr_cache_ids_addr = 0;	/* &memcg_nr_cache_ids (pre-5.18), 0 if unknown */
+/* fentry: lists are counted from the slots the list_lru functions fill and free; nothing
+ * runs on kmalloc or kfree. A list's size is then its slab bucket, as the inventory's. */
+const volatile bool lists_from_slots = false;
+const volatile __u32 lazy_list_bytes = 0;	/* 16 + nr_node_ids x sizeof(list_lru_one) */
+const volatile __u32 eager_list_bytes = 0;	/* pre-5.18: one list_lru_one */
+const volatile __u32 eager_nodes = 1;		/* pre-5.18: possible nodes, a list each per id */
 
 /* Read by userspace through the skeleton's mmapped .bss. */
 __u32 id_space;
@@ -55,6 +65,13 @@ __u32 rs_ids[LRUTOP_RESOLVE_IDS];
 __u64 rs_cgids[LRUTOP_RESOLVE_IDS];
 __u32 rs_nids;
 __u64 owner_notes;		/* lists made outside a bracket: userspace runs the pass soon */
+/* A list's owner got no row (a full map): a memcg without a row may hold lists. */
+__u32 owner_rows_lost;
+/* A list_lru's row was not made (a full map): a list_lru without a row may hold lists. */
+__u32 lru_rows_lost;
+/* Pre-5.18 (lists_from_slots): the id space before the first growth lrutop saw, the ids of
+ * lists it counted on list_lrus older than itself. */
+__u32 first_growth_old;
 
 /*
  * lrutop's start-up self-check: the two memcgs it makes (parent, child) and, while it mounts
@@ -71,6 +88,8 @@ struct bracket {
 	__u64 lru;
 	__u64 ts;
 	__u64 allocated;
+	__u32 empty;		/* lists_from_slots: chain levels whose slot was empty at entry */
+	__u32 pad;
 };
 
 /* kmemcg ids of memcgs that made lists outside a bracket: resolve_owners looks them up. */
@@ -143,6 +162,15 @@ struct {
 	__type(key, struct pair_key);
 	__type(value, __u8);
 } would_pairs SEC(".maps");
+
+/* Pre-5.18 (lists_from_slots): memcg-aware list_lrus made since lrutop started, all of whose
+ * eager lists it counted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} eager_lrus SEC(".maps");
 
 /* 256 bytes are too many for the BPF stack next to the rest. */
 struct {
@@ -267,6 +295,7 @@ static __always_inline void account_lru(__u64 cgid, __u64 lru, __s64 bytes, __s6
 		ls = bpf_map_lookup_elem(&lru_stats, &lru);
 		if (!ls) {
 			t->drops_lru++;
+			lru_rows_lost = 1;
 			return;
 		}
 	} else if (!lru_owner_current(lru, &ls->owner)) {
@@ -310,35 +339,59 @@ static __always_inline void account_caused(__u64 cgid, __s64 bytes, __s64 n, str
 	}
 }
 
+/* A list of bytes fills owner's slot of lru: charge it to its owner. */
+static __always_inline void charge_owner(__u64 owner, __u64 lru, __u32 bytes, bool self)
+{
+	struct totals *t = totals_for(self);
+	struct memcg_stats *st;
+
+	if (!t)
+		return;
+	__sync_fetch_and_add(&t->owned, 1);
+	__sync_fetch_and_add(&t->owned_bytes, bytes);
+	st = get_memcg_stats(owner, &t->drops_owner);
+	if (st) {
+		__sync_fetch_and_add(&st->allocs, 1);
+		__sync_fetch_and_add(&st->bytes, bytes);
+	} else {
+		owner_rows_lost = 1;
+	}
+	if (!self)
+		account_lru(owner, lru, bytes, 1, t);
+}
+
 /*
  * The list at ptr fills owner's slot of lru: charge it to its owner, once (the exit of the
  * allocator and the userspace-run pass may both find it).
  */
-static __always_inline void resolve_owner(__u64 ptr, __u64 owner, __u64 lru)
+static __always_inline void resolve_owner(__u64 ptr, __u64 owner, __u64 lru, __u32 slot)
 {
 	struct live_alloc *la = bpf_map_lookup_elem(&live, &ptr);
-	struct memcg_stats *st;
-	struct totals *t;
-	bool self;
 
 	if (!la || la->owner || (la->kind & LRUTOP_ALLOC_KIND_MASK) != LRUTOP_ALLOC_LAZY)
 		return;
 	if (__sync_val_compare_and_swap(&la->owner, 0, owner) != 0)
 		return;
 	la->lru = lru;
-	self = la->kind & LRUTOP_ALLOC_SELF_CHECK;
-	t = totals_for(self);
-	if (!t)
-		return;
-	__sync_fetch_and_add(&t->owned, 1);
-	__sync_fetch_and_add(&t->owned_bytes, la->bytes);
-	st = get_memcg_stats(owner, &t->drops_owner);
+	la->slot = slot;
+	charge_owner(owner, lru, la->bytes, la->kind & LRUTOP_ALLOC_SELF_CHECK);
+}
+
+/* A counted list freed for good: to its owner's row, or to why it has none. */
+static __always_inline void count_freed(const struct live_alloc *la, struct totals *t)
+{
+	struct memcg_stats *st;
+
+	t->freed_bytes += la->bytes;
+	st = la->owner ? get_memcg_stats(la->owner, NULL) : NULL;
 	if (st) {
-		__sync_fetch_and_add(&st->allocs, 1);
-		__sync_fetch_and_add(&st->bytes, la->bytes);
+		__sync_fetch_and_add(&st->freed_bytes, la->bytes);
+	} else if (la->owner) {
+		t->orphan_freed_bytes += la->bytes;
+	} else {
+		t->unowned_freed++;
+		t->unowned_freed_bytes += la->bytes;
 	}
-	if (!self)
-		account_lru(owner, lru, la->bytes, 1, t);
 }
 
 /* The lists memcg and its ancestors hold on lru, resolved to their owners. */
@@ -353,7 +406,7 @@ static __always_inline void resolve_chain(struct mem_cgroup *memcg, struct list_
 			break;	/* the root: it needs no list of its own */
 		ptr = xa_load_entry(lru, id);
 		if (ptr)
-			resolve_owner(ptr, memcg_cgid(memcg), (__u64)lru);
+			resolve_owner(ptr, memcg_cgid(memcg), (__u64)lru, id);
 		memcg = parent_memcg(memcg);
 	}
 }
@@ -463,7 +516,6 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 {
 	__u64 key = (__u64)ptr;
 	struct live_alloc *la;
-	struct memcg_stats *st;
 	struct totals *t;
 
 	if (!live_filter[live_slot(key)])
@@ -481,16 +533,7 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 		t->transient++;
 		account_caused(la->cgid, -(__s64)la->bytes, -1, t);
 	} else {
-		t->freed_bytes += la->bytes;
-		st = la->owner ? get_memcg_stats(la->owner, NULL) : NULL;
-		if (st) {
-			__sync_fetch_and_add(&st->freed_bytes, la->bytes);
-		} else if (la->owner) {
-			t->orphan_freed_bytes += la->bytes;
-		} else {
-			t->unowned_freed++;
-			t->unowned_freed_bytes += la->bytes;
-		}
+		count_freed(la, t);
 	}
 out:
 	/* Only the one kfree whose delete succeeds takes the pointer out of the filter. */
@@ -546,6 +589,76 @@ int BPF_PROG(handle_cgroup_rename, struct cgroup *cgrp, const char *path)
 
 /* fentry backend. Attach targets are set at run time from the kernel's BTF. */
 
+/*
+ * Levels of memcg's chain (bit 0: memcg itself) whose slot of lru holds no list, up to the
+ * first that holds one: the levels the allocator is about to fill, by the kernel's own rule.
+ */
+static __always_inline __u32 empty_slots(struct mem_cgroup *memcg, struct list_lru *lru)
+{
+	__u32 empty = 0;
+	int id;
+
+	for (int i = 0; i < LRUTOP_MAX_LEVELS && memcg; i++) {
+		id = BPF_CORE_READ(memcg, kmemcg_id);
+		if (id < 0 || xa_load_entry(lru, id))
+			break;	/* the root needs no list; a filled slot ends the walk */
+		empty |= 1U << i;
+		memcg = parent_memcg(memcg);
+	}
+	return empty;
+}
+
+/*
+ * The list at ptr, new in owner's slot of lru, made at cause's request: counted once, however
+ * many calls saw the slot fill (two tasks can race to fill it; the kernel keeps one list and
+ * frees the other, which therefore never counts). true if this call counted it.
+ */
+static __always_inline bool claim_list(__u64 ptr, __u64 owner, __u64 lru, __u32 slot,
+				       __u64 cause)
+{
+	struct live_alloc la = {
+		.cgid = cause, .lru = lru, .owner = owner, .bytes = lazy_list_bytes,
+		.kind = LRUTOP_ALLOC_LAZY, .slot = slot,
+	};
+	bool self = self_check_slot(cause) >= 0;
+	struct totals *t = totals_for(self);
+	struct live_alloc *old;
+
+	if (!t)
+		return false;
+	if (self)
+		la.kind |= LRUTOP_ALLOC_SELF_CHECK;
+	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST)) {
+		old = bpf_map_lookup_elem(&live, &ptr);
+		if (old && old->lru == lru && old->owner == owner)
+			return false;	/* the other call counted it */
+		/* Else a list freed unseen left ptr behind (see free_matching), or the map is full:
+		 * counted all the same, its free then unseen. */
+		if (!old || bpf_map_update_elem(&live, &ptr, &la, BPF_ANY))
+			t->drops_live++;
+	}
+	account_caused(cause, la.bytes, 1, t);
+	charge_owner(owner, lru, la.bytes, self);
+	return true;
+}
+
+/* The lists the allocator made: the slots empty at its entry that hold one now. */
+static __always_inline __u64 claim_new_lists(struct mem_cgroup *memcg, struct list_lru *lru,
+					     __u32 empty, __u64 cause)
+{
+	__u64 ptr, n = 0;
+	__u32 id;
+
+	for (int i = 0; i < LRUTOP_MAX_LEVELS && memcg && (empty & (1U << i)); i++) {
+		id = BPF_CORE_READ(memcg, kmemcg_id);
+		ptr = xa_load_entry(lru, id);
+		if (ptr && claim_list(ptr, memcg_cgid(memcg), (__u64)lru, id, cause))
+			n++;
+		memcg = parent_memcg(memcg);
+	}
+	return n;
+}
+
 static __always_inline int lazy_enter(void *a0, void *a1)
 {
 	struct mem_cgroup *memcg = lru_first ? a1 : a0;
@@ -553,10 +666,12 @@ static __always_inline int lazy_enter(void *a0, void *a1)
 	struct bracket br = {
 		.cgid = memcg_cgid(memcg),
 		.lru = (__u64)lru,
-		.ts = bpf_ktime_get_ns(),
 	};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
+	if (lists_from_slots)
+		br.empty = empty_slots(memcg, lru);
+	br.ts = bpf_ktime_get_ns();
 	bpf_map_update_elem(&brackets, &tid, &br, BPF_ANY);
 	return 0;
 }
@@ -589,13 +704,16 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 	br = bpf_map_lookup_elem(&brackets, &tid);
 	if (!br)
 		return 0;
-	if (br->allocated)
+	dur = bpf_ktime_get_ns() - br->ts;
+	if (lists_from_slots && br->empty)
+		br->allocated = claim_new_lists(lru_first ? a1 : a0, lru_first ? a0 : a1, br->empty,
+						br->cgid);
+	else if (br->allocated)
 		resolve_chain(lru_first ? a1 : a0, lru_first ? a0 : a1);
 	self = self_check_slot(br->cgid) >= 0;
 	t = totals_for(self);
 	if (!t)
 		goto out;
-	dur = bpf_ktime_get_ns() - br->ts;
 	slot = log2_slot(dur);
 	if (!self) {
 		__sync_fetch_and_add(&lat_hist[slot], 1);
@@ -713,6 +831,8 @@ int BPF_PROG(grow_exit, int new_size, int ret)
 	growth_now.dur_ns = bpf_ktime_get_ns() - growth_now.ts_ns;
 	/* Serialized by the kernel (memcg_cache_ids_sem), and 5.10 has no atomic fetch-add
 	 * (BPF_FETCH, 5.12): a plain increment. */
+	if (!growth_count)
+		first_growth_old = growth_now.old_size;
 	idx = growth_count++ % LRUTOP_MAX_GROWTHS;
 	growths[idx] = growth_now;
 	id_space = new_size;
@@ -720,17 +840,163 @@ int BPF_PROG(grow_exit, int new_size, int ret)
 	return 0;
 }
 
-/* Pre-5.18: __memcg_init_list_lru_node(memcg_lrus, begin, end) kmallocs ids [begin, end). */
-SEC("fentry")
-int BPF_PROG(eager_init_enter, void *memcg_lrus, int begin, int end)
+/*
+ * Pre-5.18: __memcg_init_list_lru_node(memcg_lrus, begin, end) kmallocs a list for each id
+ * of [begin, end), and frees them all if one fails.
+ */
+SEC("fexit")
+int BPF_PROG(eager_init_exit, void *memcg_lrus, int begin, int end, int ret)
 {
 	struct totals *t = totals_for(is_self_check_task());
+	__u64 ids = end > begin ? end - begin : 0;
 
 	if (!t)
 		return 0;
 	t->eager_calls++;
-	if (end > begin)
-		t->eager_ids += end - begin;
+	t->eager_ids += ids;
+	if (lists_from_slots && !ret) {
+		t->eager_allocs += ids;
+		t->eager_bytes += ids * eager_list_bytes;
+		read_id_space();
+	}
+	return 0;
+}
+
+/* Pre-5.18 (lists_from_slots): a memcg-aware list_lru made now, every list of it counted. */
+SEC("fexit")
+int BPF_PROG(eager_lru_made, struct list_lru *lru, bool memcg_aware, void *key, void *shrinker,
+	     int ret)
+{
+	__u64 k = (__u64)lru;
+	__u8 one = 1;
+	struct totals *t;
+
+	if (ret || !memcg_aware)
+		return 0;
+	if (bpf_map_update_elem(&eager_lrus, &k, &one, BPF_ANY)) {
+		t = get_totals();
+		if (t)
+			t->drops_lru++;
+	}
+	return 0;
+}
+
+/*
+ * Pre-5.18 (lists_from_slots): list_lru_destroy() frees a list per node for every id. Those
+ * lrutop counted: all of a list_lru made since it started; of an older one, the ids the
+ * growths since then added.
+ */
+SEC("fentry")
+int BPF_PROG(eager_lists_free, struct list_lru *lru)
+{
+	struct totals *t = totals_for(is_self_check_task());
+	__u64 k = (__u64)lru;
+	__u32 from;
+
+	if (!t || !BPF_CORE_READ(lru, memcg_aware))
+		return 0;
+	read_id_space();
+	if (!bpf_map_delete_elem(&eager_lrus, &k))
+		from = 0;
+	else
+		from = growth_count ? first_growth_old : id_space;
+	if (id_space > from)
+		t->eager_freed_bytes += (__u64)eager_nodes * (id_space - from) * eager_list_bytes;
+	return 0;
+}
+
+/* Which lists a free takes: a memcg's (owner), or a list_lru's (lru). */
+struct free_match {
+	__u64 owner;
+	__u64 lru;
+};
+
+/*
+ * bpf_for_each_map_elem() over live: count and forget each list that matches. A list deleted
+ * here keeps the walk going (hash elements keep their link while RCU readers may hold them).
+ */
+static long free_matching(struct bpf_map *map, __u64 *ptr, struct live_alloc *la,
+			  struct free_match *m)
+{
+	struct totals *t;
+	__u64 key = *ptr;
+
+	if (m->owner ? la->owner != m->owner : la->lru != m->lru)
+		return 0;
+	t = totals_for(la->kind & LRUTOP_ALLOC_SELF_CHECK);
+	if (t)
+		count_freed(la, t);
+	bpf_map_delete_elem(&live, &key);
+	return 0;
+}
+
+/*
+ * 5.18+ (lists_from_slots): memcg_reparent_list_lrus(memcg, parent) takes the memcg's list
+ * out of every list_lru and frees it (through RCU since 5.18). Most memcgs die holding no
+ * list lrutop counted: their row says so, and the walk of live is skipped.
+ */
+SEC("fentry")
+int BPF_PROG(memcg_lists_free, struct mem_cgroup *memcg, struct mem_cgroup *parent)
+{
+	struct free_match m = { .owner = memcg_cgid(memcg) };
+	struct memcg_stats *st;
+
+	if (!m.owner)
+		return 0;
+	st = get_memcg_stats(m.owner, NULL);
+	if (st ? st->bytes == st->freed_bytes : !owner_rows_lost)
+		return 0;
+	bpf_for_each_map_elem(&live, free_matching, &m, 0);
+	return 0;
+}
+
+/* 5.18+ (lists_from_slots): list_lru_destroy() frees every list the list_lru holds. */
+SEC("fentry")
+int BPF_PROG(lru_lists_free, struct list_lru *lru)
+{
+	struct free_match m = { .lru = (__u64)lru };
+
+	/* Lists lrutop counted have a row there, but the self-check's. */
+	if (!bpf_map_lookup_elem(&lru_stats, &m.lru) && !self_check_cgids[0] && !lru_rows_lost)
+		return 0;
+	bpf_for_each_map_elem(&live, free_matching, &m, 0);
+	return 0;
+}
+
+/*
+ * Tracepoint backend: memcgs removed holding lists lrutop counted, put here by userspace. The
+ * kernel frees a memcg's lists as it goes offline through RCU's kfree_bulk(), which passes
+ * no kfree tracepoint: a list whose slot no longer holds it is gone.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LRUTOP_FREEING);
+	__type(key, __u64);
+	__type(value, __u8);
+} freeing SEC(".maps");
+
+static long freed_unseen(struct bpf_map *map, __u64 *ptr, struct live_alloc *la, void *ctx)
+{
+	__u64 key = *ptr;
+	struct totals *t;
+
+	if ((la->kind & LRUTOP_ALLOC_KIND_MASK) != LRUTOP_ALLOC_LAZY || !la->owner ||
+	    !bpf_map_lookup_elem(&freeing, &la->owner))
+		return 0;
+	if (xa_load_entry((struct list_lru *)la->lru, la->slot) == key)
+		return 0;	/* still held */
+	t = totals_for(la->kind & LRUTOP_ALLOC_SELF_CHECK);
+	if (t)
+		count_freed(la, t);
+	if (!bpf_map_delete_elem(&live, &key))
+		__sync_fetch_and_add(&live_filter[live_slot(key)], -1);
+	return 0;
+}
+
+SEC("raw_tp")
+int check_freed(void *ctx)
+{
+	bpf_for_each_map_elem(&live, freed_unseen, NULL, 0);
 	return 0;
 }
 
@@ -774,7 +1040,7 @@ int resolve_owners(void *ctx)
 		for (int j = 0; j < LRUTOP_RESOLVE_IDS && j < rs_nids; j++) {
 			ptr = xa_load_entry(lru, rs_ids[j]);
 			if (ptr && bpf_map_lookup_elem(&live, &ptr))
-				resolve_owner(ptr, rs_cgids[j], (__u64)lru);
+				resolve_owner(ptr, rs_cgids[j], (__u64)lru, rs_ids[j]);
 		}
 		pos = ring_next(&owner_walk, pos);
 		if (pos)

@@ -16,6 +16,7 @@
 #define LRUTOP_MAX_RANGES	8	/* call-site ranges of the lazy allocation path */
 #define LRUTOP_MAX_LEVELS	16	/* memcg levels walked up to find a list's owner */
 #define LRUTOP_RESOLVE_IDS	64	/* kmemcg ids one owner-resolution pass looks up */
+#define LRUTOP_FREEING		1024	/* removed memcgs one check for unseen frees looks at */
 #define LRUTOP_OWNER_POLL_MS	100	/* userspace looks for lists with no owner yet this often */
 
 /* Which allocation a tracked kmalloc was: a lazy list (5.18+) or an eager one (pre-5.18). */
@@ -85,6 +86,8 @@ struct live_alloc {
 	__u64 owner;		/* the memcg whose slot holds it, 0 until resolved */
 	__u32 bytes;
 	__u32 kind;		/* enum lrutop_alloc_kind */
+	__u32 slot;		/* the owner's kmemcg id: the index of the slot it fills */
+	__u32 pad;
 };
 
 /* A kmemcg id (the index of a memcg's slot in every list_lru's xarray) and its memcg. */

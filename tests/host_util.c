@@ -107,6 +107,84 @@ int count_lrutop_bpf(void)
 	return n;
 }
 
+/* What a link attaches its program to: a raw tracepoint's name, or a traced function's. */
+static void link_target(int fd, const struct bpf_link_info *link, const struct btf *btf,
+			char *out, size_t len)
+{
+	struct bpf_link_info named = {};
+	const struct btf_type *t;
+	__u32 size = sizeof(named);
+
+	out[0] = '\0';
+	if (link->type == BPF_LINK_TYPE_RAW_TRACEPOINT) {
+		named.raw_tracepoint.tp_name = (__u64)(unsigned long)out;
+		named.raw_tracepoint.tp_name_len = len;
+		bpf_obj_get_info_by_fd(fd, &named, &size);
+	} else if (link->type == BPF_LINK_TYPE_TRACING && btf) {
+		t = btf__type_by_id(btf, link->tracing.target_btf_id);
+		if (t)
+			snprintf(out, len, "%s", btf__name_by_offset(btf, t->name_off));
+	}
+}
+
+int lrutop_attached(struct attached_prog *out, int max)
+{
+	struct bpf_prog_info info;
+	struct bpf_link_info link;
+	struct lrutop_bpf *skel;
+	struct btf *btf = btf__load_vmlinux_btf();
+	__u32 id = 0, len;
+	int lfd, pfd, n = 0;
+
+	skel = lrutop_bpf__open();
+	assert_non_null(skel);
+	while (n < max && !bpf_link_get_next_id(id, &id)) {
+		lfd = bpf_link_get_fd_by_id(id);
+		if (lfd < 0)
+			continue;
+		memset(&link, 0, sizeof(link));
+		len = sizeof(link);
+		pfd = bpf_obj_get_info_by_fd(lfd, &link, &len) ? -1 : bpf_prog_get_fd_by_id(link.prog_id);
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &info, &len) &&
+		    is_lrutop_prog(skel->obj, info.name)) {
+			snprintf(out[n].name, sizeof(out[n].name), "%s", info.name);
+			link_target(lfd, &link, btf, out[n].target, sizeof(out[n].target));
+			out[n].run_cnt = info.run_cnt;
+			out[n].run_time_ns = info.run_time_ns;
+			out[n++].fd = pfd;
+		} else if (pfd >= 0) {
+			close(pfd);
+		}
+		close(lfd);
+	}
+	lrutop_bpf__destroy(skel);
+	btf__free(btf);
+	return n;
+}
+
+void attached_refresh(struct attached_prog *p, int n)
+{
+	struct bpf_prog_info info;
+	__u32 len;
+
+	for (int i = 0; i < n; i++) {
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(p[i].fd, &info, &len)) {
+			p[i].run_cnt = info.run_cnt;
+			p[i].run_time_ns = info.run_time_ns;
+		}
+	}
+}
+
+void attached_close(struct attached_prog *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(p[i].fd);
+}
+
 /* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */
 FILE *spawn(char *const argv[], pid_t *pid, bool err_too)
 {

@@ -16,6 +16,19 @@ bool kernel_has_field(const char *type, const char *field);
 bool kernel_has_func(const char *name);
 /* Programs (by the names lrutop's BPF object gives them) and links of lrutop's loaded now. */
 int count_lrutop_bpf(void);
+/* A program of lrutop's attached now, where, and its kernel statistics (with them on). */
+struct attached_prog {
+	char name[16];
+	char target[64];	/* the raw tracepoint or the traced function */
+	unsigned long long run_cnt, run_time_ns;
+	int fd;			/* kept open: each new BPF fd makes a dentry, which lrutop sees */
+};
+
+/* lrutop's attached programs (through their links), up to max; attached_close() them. */
+int lrutop_attached(struct attached_prog *out, int max);
+/* Their statistics now, read through the fds already open. */
+void attached_refresh(struct attached_prog *p, int n);
+void attached_close(struct attached_prog *p, int n);
 /* Run argv with stdout (and stderr if err_too) on a pipe; returns the read end. */
 FILE *spawn(char *const argv[], pid_t *pid, bool err_too);
 /* Run a shell command, return its exit status and (if out) its output. */

@@ -16,12 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "cgroup.h"
 #include "probe.h"
@@ -299,13 +305,18 @@ static void touch_from_memcg(const char *path, char dirs[][64], int n, const cha
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-static json_int_t memcg_field(json_t *report, const char *path, const char *key)
+static json_int_t memcg_id(const char *path)
 {
 	struct stat st;
-	json_t *m;
 
 	assert_int_equal(stat(path, &st), 0);
-	m = find_memcg(report, st.st_ino);
+	return st.st_ino;
+}
+
+static json_int_t memcg_field(json_t *report, json_int_t id, const char *key)
+{
+	json_t *m = find_memcg(report, id);
+
 	return m ? jint(m, key) : 0;
 }
 
@@ -336,12 +347,36 @@ static int owner_cause_teardown(void **state)
 	return 0;
 }
 
+/*
+ * rmdir the leaves c and d, then the first report (of the next 20) in which lrutop counts all
+ * their lists freed: offlining is asynchronous. NULL if none did.
+ */
+static json_t *removed_leaves_freed(FILE *f, const char *c, const char *d, const json_int_t *id)
+{
+	json_int_t want = 2 * OWNER_K * expected_list_bytes();
+	json_t *r;
+	int done;
+
+	assert_int_equal(rmdir(c), 0);
+	assert_int_equal(rmdir(d), 0);
+	for (int n = 0; n < 20 && (r = read_json_line(f)); n++) {
+		done = 0;
+		for (int i = 0; i < 2; i++)
+			done += memcg_field(r, id[i], "freed_bytes") == want;
+		if (done == 2)
+			return r;
+		json_decref(r);
+	}
+	return NULL;
+}
+
 static void test_kernel_owner_cause(void **state)
 {
 	char *a = owner_env.a, *b = owner_env.b, *c = owner_env.c, *d = owner_env.d;
 	char (*dirs)[64] = owner_env.dirs, cgroot[4096];
 	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "--cumulative", "-r", "100000", "1", NULL };
-	json_t *report, *held;
+	json_t *report, *held, *freed;
+	json_int_t id[4];
 	pid_t pid;
 	FILE *f;
 	int status;
@@ -372,6 +407,11 @@ static void test_kernel_owner_cause(void **state)
 	touch_from_memcg(c, dirs, OWNER_K, "c");
 	touch_from_memcg(d, dirs, OWNER_K, "d");
 	held = report_after(f, time(NULL) + 1);
+	id[0] = memcg_id(a);
+	id[1] = memcg_id(b);
+	id[2] = memcg_id(c);
+	id[3] = memcg_id(d);
+	freed = removed_leaves_freed(f, c, d, id + 2);
 	kill(pid, SIGINT);
 	while (fgetc(f) != EOF)
 		;
@@ -379,16 +419,22 @@ static void test_kernel_owner_cause(void **state)
 	waitpid(pid, &status, 0);
 	assert_non_null(held);
 
-	assert_int_equal(memcg_field(held, a, "allocs"), 2 * OWNER_K);
-	assert_int_equal(memcg_field(held, b, "allocs"), 2 * OWNER_K);
-	assert_int_equal(memcg_field(held, c, "allocs"), 2 * OWNER_K);
-	assert_int_equal(memcg_field(held, d, "allocs"), 2 * OWNER_K);
-	assert_int_equal(memcg_field(held, a, "caused_allocs"), 0);
-	assert_int_equal(memcg_field(held, b, "caused_allocs"), 0);
-	assert_int_equal(memcg_field(held, c, "caused_allocs"), 6 * OWNER_K);
-	assert_int_equal(memcg_field(held, d, "caused_allocs"), 2 * OWNER_K);
-	assert_int_equal(memcg_field(held, c, "bytes"), 2 * OWNER_K * expected_list_bytes());
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(memcg_field(held, id[i], "allocs"), 2 * OWNER_K);
+	assert_int_equal(memcg_field(held, id[0], "caused_allocs"), 0);
+	assert_int_equal(memcg_field(held, id[1], "caused_allocs"), 0);
+	assert_int_equal(memcg_field(held, id[2], "caused_allocs"), 6 * OWNER_K);
+	assert_int_equal(memcg_field(held, id[3], "caused_allocs"), 2 * OWNER_K);
+	assert_int_equal(memcg_field(held, id[2], "bytes"), 2 * OWNER_K * expected_list_bytes());
 	json_decref(held);
+	/* Removed with their mounts still there: the kernel frees their lists as they go
+	 * offline (reparenting, after an RCU grace period); a and a/b keep theirs. */
+	if (!freed)
+		fail_msg("c and d removed: lrutop did not count their %d lists each freed",
+			 2 * OWNER_K);
+	assert_int_equal(memcg_field(freed, id[0], "freed_bytes"), 0);
+	assert_int_equal(memcg_field(freed, id[1], "freed_bytes"), 0);
+	json_decref(freed);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
@@ -916,6 +962,123 @@ static void test_kernel_probe(void **state)
 	}
 }
 
+#define HOT_DATAGRAMS 10007	/* prime: an accidental match is unlikely */
+#define HOT_PROGS 64
+
+/* A booted test kernel may have lo down: bring it up (root). */
+static void loopback_up(int fd)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+
+	assert_int_equal(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+	if (ifr.ifr_flags & IFF_UP)
+		return;
+	ifr.ifr_flags |= IFF_UP;
+	assert_int_equal(ioctl(fd, SIOCSIFFLAGS, &ifr), 0);
+}
+
+/* HOT_DATAGRAMS datagrams of 1,400 bytes to ourselves on loopback: each skb head is
+ * kmalloc'd and kfree'd, and no list_lru is touched (the socket exists before). */
+static void udp_loopback(int fd)
+{
+	struct sockaddr_in to;
+	socklen_t len = sizeof(to);
+	char buf[1400] = "lrutop";
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&to, &len), 0);
+	for (int i = 0; i < HOT_DATAGRAMS; i++) {
+		assert_int_equal(sendto(fd, buf, sizeof(buf), 0, (struct sockaddr *)&to, len),
+				 sizeof(buf));
+		assert_int_equal(recv(fd, buf, sizeof(buf), 0), sizeof(buf));
+	}
+}
+
+/* Runs of lrutop's programs p: all of them, or those attached to the events named target
+ * (kmalloc: kmalloc_node too, its own tracepoint before 6.1). */
+static unsigned long long attached_runs(const struct attached_prog *p, int n, const char *target,
+					bool *found)
+{
+	unsigned long long runs = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (target && strncmp(p[i].target, target, strlen(target)))
+			continue;
+		runs += p[i].run_cnt;
+		*found = true;
+	}
+	return runs;
+}
+
+/*
+ * Nothing on the hot path. With fentry, no program of lrutop's is on kmalloc, kmalloc_node
+ * or kfree, and an allocation-heavy workload that touches no list_lru runs none of its
+ * programs. The tracepoint backend runs one on each of its kmallocs and kfrees: that proves
+ * the workload allocates, and what fentry spares.
+ */
+static void test_kernel_hot_path(void **state)
+{
+	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "1", NULL };
+	struct sockaddr_in self = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct attached_prog progs[HOT_PROGS];
+	unsigned long long all, kmallocs, kfrees, runs_before[HOT_PROGS];
+	json_t *report;
+	bool fentry, any = false, on_kmalloc = false, on_kfree = false;
+	int stats, sock, n;
+	pid_t pid;
+	FILE *f;
+
+	stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	assert_true(stats >= 0);
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(sock >= 0);
+	loopback_up(sock);
+	assert_int_equal(bind(sock, (struct sockaddr *)&self, sizeof(self)), 0);
+	f = spawn(argv, &pid, false);
+	report = read_json_line(f);	/* attached */
+	assert_non_null(report);
+	check_backend(report);
+	fentry = !strcmp(json_string_value(json_object_get(report, "backend")), "fentry");
+	json_decref(report);
+
+	/* The fds stay open through the workload: opening one makes a dentry (an object of a
+	 * list_lru's, which lrutop's fentry programs see). */
+	n = lrutop_attached(progs, HOT_PROGS);
+	attached_refresh(progs, n);	/* the fds opened after each program's first read */
+	for (int i = 0; i < n; i++)
+		runs_before[i] = progs[i].run_cnt;
+	all = attached_runs(progs, n, NULL, &any);
+	kmallocs = attached_runs(progs, n, "kmalloc", &on_kmalloc);
+	kfrees = attached_runs(progs, n, "kfree", &on_kfree);
+	udp_loopback(sock);
+	attached_refresh(progs, n);
+	all = attached_runs(progs, n, NULL, &any) - all;
+	kmallocs = attached_runs(progs, n, "kmalloc", &any) - kmallocs;
+	kfrees = attached_runs(progs, n, "kfree", &any) - kfrees;
+	for (int i = 0; i < n && all; i++)
+		print_message("  %s on %s: %llu runs\n", progs[i].name, progs[i].target,
+			      progs[i].run_cnt - runs_before[i]);
+	attached_close(progs, n);
+	print_message("%s: %d datagrams ran lrutop's programs %llu times (%llu on kmalloc, %llu on kfree)\n",
+		      fentry ? "fentry" : "tracepoint", HOT_DATAGRAMS, all, kmallocs, kfrees);
+	kill(pid, SIGINT);
+	while (fgetc(f) != EOF)
+		;
+	fclose(f);
+	assert_int_equal(wait_exit(pid, 10), 0);
+	close(sock);
+	close(stats);
+	assert_true(any);
+	if (fentry) {
+		if (on_kmalloc || on_kfree)
+			fail_msg("fentry backend with a program on kmalloc or kfree");
+		assert_int_equal(all, 0);
+	} else {
+		assert_true(on_kmalloc && on_kfree);
+		assert_true(kmallocs >= HOT_DATAGRAMS);
+		assert_true(kfrees >= HOT_DATAGRAMS);
+	}
+}
+
 /*
  * Exporter mode on this kernel: the textfile replaced every 0.2 s while a reader re-reads it
  * for 3 s (every read must be whole), the same metrics over HTTP on loopback, a memcg with a
@@ -1205,6 +1368,7 @@ int main(void)
 		/* The probe first: on a fresh pre-5.18 kernel it leaves the id space non-empty, so
 		 * the eager test's lrutop runs its self-check for real and must keep it apart. */
 		cmocka_unit_test(test_kernel_probe),
+		cmocka_unit_test(test_kernel_hot_path),
 		cmocka_unit_test(test_kernel_eager_lists),
 		/* After the eager test: its memcgs would grow a fresh 5.10's id space first. */
 		cmocka_unit_test_teardown(test_kernel_inventory, inventory_teardown),

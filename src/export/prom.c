@@ -162,7 +162,7 @@ static void kernel_families(FILE *f, const struct lrutop_state *s)
 {
 	const struct totals *t = &s->flow.tot;
 
-	if (s->k.avail[M_ALLOCS]) {
+	if (s->k.avail[M_TRANSIENT]) {
 		one(f, "lrutop_list_lru_transient_total", "counter",
 		    "Lists freed inside the function that made them (temporary tables, lost races).",
 		    t->transient);

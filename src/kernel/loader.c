@@ -8,6 +8,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
+#include "model.h"
+#include "nodes.h"
 #include "lrutop.h"
 #include "lrutop.skel.h"
 
@@ -21,7 +23,11 @@ enum prog_cond {
 	WHEN_FENTRY,		/* the fentry backend, its target in BTF */
 	WHEN_FENTRY_EAGER,	/* the same, on a kernel that allocates eagerly (pre-5.18) */
 	WHEN_LAZY,		/* a kernel with list_lru xarrays (5.18+): owners are their slots */
-	WHEN_KMALLOC_NODE_TP,	/* a kmalloc_node tracepoint of its own (before 6.1) */
+	WHEN_KMALLOC_TP,	/* lists counted at kmalloc and kfree: not fentry's own way */
+	WHEN_KMALLOC_LAZY,	/* the same, 5.18+ */
+	WHEN_KMALLOC_NODE_TP,	/* the same, on a kmalloc_node tracepoint of its own (before 6.1) */
+	WHEN_SLOTS_LAZY,	/* fentry counts lists in the list_lru functions, 5.18+ */
+	WHEN_SLOTS_EAGER,	/* the same, pre-5.18 */
 };
 
 struct prog_spec {
@@ -32,16 +38,24 @@ struct prog_spec {
 
 #define PROG(name) offsetof(struct lrutop_bpf, progs.name)
 
-/* Programs not listed load on every kernel and backend (the tracepoints, the walks). */
+/* Programs not listed load on every kernel and backend (cgroup tracepoints, the walks). */
 static const struct prog_spec prog_specs[] = {
+	{ PROG(handle_kmalloc), FN_NONE, WHEN_KMALLOC_TP },
 	{ PROG(handle_kmalloc_node), FN_NONE, WHEN_KMALLOC_NODE_TP },
+	{ PROG(handle_kfree), FN_NONE, WHEN_KMALLOC_TP },
 	{ PROG(resolve_owners), FN_NONE, WHEN_LAZY },
+	{ PROG(check_freed), FN_NONE, WHEN_KMALLOC_LAZY },
 	{ PROG(lazy_alloc_enter), FN_PLAN_LAZY, WHEN_FENTRY },
 	{ PROG(lazy_alloc_exit), FN_PLAN_LAZY, WHEN_FENTRY },
 	{ PROG(lru_obj_exit), FN_PLAN_OBJ, WHEN_FENTRY },
 	{ PROG(grow_enter), FN_UPDATE_ALL_LIST_LRUS, WHEN_FENTRY },
 	{ PROG(grow_exit), FN_UPDATE_ALL_LIST_LRUS, WHEN_FENTRY },
-	{ PROG(eager_init_enter), FN_INIT_LIST_LRU_NODE, WHEN_FENTRY },
+	{ PROG(eager_init_exit), FN_INIT_LIST_LRU_NODE, WHEN_FENTRY },
+	/* Where lists are freed, when fentry counts them without kmalloc and kfree. */
+	{ PROG(memcg_lists_free), FN_REPARENT_LIST_LRUS, WHEN_SLOTS_LAZY },
+	{ PROG(lru_lists_free), FN_LIST_LRU_DESTROY, WHEN_SLOTS_LAZY },
+	{ PROG(eager_lru_made), FN_LIST_LRU_INIT, WHEN_SLOTS_EAGER },
+	{ PROG(eager_lists_free), FN_LIST_LRU_DESTROY, WHEN_SLOTS_EAGER },
 	/* What a patched kernel would populate: only where lists are eager. */
 	{ PROG(dentry_alloc_exit), FN_D_ALLOC, WHEN_FENTRY_EAGER },
 	{ PROG(inode_alloc_exit), FN_ALLOC_INODE, WHEN_FENTRY_EAGER },
@@ -78,6 +92,8 @@ static int resolve_fn(const struct probe_plan *plan, int fn)
 
 static bool cond_holds(const struct probe_plan *plan, enum backend b, enum prog_cond when)
 {
+	bool slots = b == BACKEND_FENTRY && plan->lists_from_slots;
+
 	switch (when) {
 	case WHEN_FENTRY:
 		return b == BACKEND_FENTRY;
@@ -85,8 +101,16 @@ static bool cond_holds(const struct probe_plan *plan, enum backend b, enum prog_
 		return b == BACKEND_FENTRY && plan->pre_patch;
 	case WHEN_LAZY:
 		return plan->post_patch;
+	case WHEN_KMALLOC_TP:
+		return !slots;
+	case WHEN_KMALLOC_LAZY:
+		return !slots && plan->post_patch;
 	case WHEN_KMALLOC_NODE_TP:
-		return plan->has_kmalloc_node_tp;
+		return !slots && plan->has_kmalloc_node_tp;
+	case WHEN_SLOTS_LAZY:
+		return slots && plan->post_patch;
+	case WHEN_SLOTS_EAGER:
+		return slots && !plan->post_patch;
 	}
 	return false;
 }
@@ -114,7 +138,7 @@ static int set_programs(struct lrutop_bpf *skel, const struct probe_plan *plan, 
 	return err;
 }
 
-static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan,
+static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b,
 		     unsigned int max_memcgs)
 {
 	int err = 0;
@@ -126,8 +150,10 @@ static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan,
 
 		err = bpf_map__set_max_entries(map, want > m->least ? want : m->least);
 	}
-	/* Pre-5.18 keeps a list per id per node per list_lru alive: many more to follow. */
-	if (!err && plan->pre_patch && bpf_map__max_entries(skel->maps.live) < 262144)
+	/* Pre-5.18 keeps a list per id per node per list_lru alive: many more to follow, each
+	 * in live where kmalloc and kfree count them. */
+	if (!err && plan->pre_patch && !(b == BACKEND_FENTRY && plan->lists_from_slots) &&
+	    bpf_map__max_entries(skel->maps.live) < 262144)
 		err = bpf_map__set_max_entries(skel->maps.live, 262144);
 	return err;
 }
@@ -137,6 +163,7 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 {
 	const struct func_info *lazy = plan->lazy_fn >= 0 ? &plan->funcs[plan->lazy_fn] : NULL;
 	const struct func_info *eager = &plan->funcs[FN_INIT_LIST_LRU_NODE];
+	struct node_list nodes;
 
 	for (int i = 0; i < plan->nr_lazy_ranges && i < LRUTOP_MAX_RANGES; i++) {
 		const struct addr_range *r = &plan->lazy_ranges[i];
@@ -156,6 +183,14 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 	skel->rodata->use_brackets = b == BACKEND_FENTRY && lazy && lazy->in_btf;
 	skel->rodata->lru_first = plan->lru_first;
 	skel->rodata->nr_cache_ids_addr = plan->nr_cache_ids_addr;
+	if (b == BACKEND_FENTRY && plan->lists_from_slots) {
+		node_list_read("/sys/devices/system/node/possible", &nodes);
+		skel->rodata->lists_from_slots = true;
+		skel->rodata->lazy_list_bytes =
+			kmalloc_bucket(16 + (uint64_t)plan->list_lru_one_size * nodes.end);
+		skel->rodata->eager_list_bytes = kmalloc_bucket(plan->list_lru_one_size);
+		skel->rodata->eager_nodes = nodes.count;
+	}
 }
 
 static int open_load_attach(const struct probe_plan *plan, enum backend b, unsigned int max_memcgs,
@@ -168,7 +203,7 @@ static int open_load_attach(const struct probe_plan *plan, enum backend b, unsig
 	if (!skel)
 		return -errno;
 	set_rodata(skel, plan, b);
-	err = size_maps(skel, plan, max_memcgs);
+	err = size_maps(skel, plan, b, max_memcgs);
 	if (!err)
 		err = set_programs(skel, plan, b);
 	if (!err)
@@ -245,7 +280,9 @@ int loader_start(const struct probe_plan *plan, enum backend want, unsigned int 
 				err = open_load_attach(plan, BACKEND_FENTRY, max_memcgs, skel);
 			if (!err) {
 				*got = BACKEND_FENTRY;
-				snprintf(why, len, "fentry/fexit attached");
+				snprintf(why, len, "fentry/fexit attached%s%s", plan->lists_from_slots ?
+					 ", nothing on kmalloc or kfree" : ", with kmalloc/kfree tracepoints: ",
+					 plan->lists_from_slots ? "" : plan->slots_missing);
 				return 0;
 			}
 			if (want == BACKEND_FENTRY) {

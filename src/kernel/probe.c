@@ -41,6 +41,7 @@ static const char *const metric_names[NR_METRICS] = {
 	[M_GROWTH] = "id-space growth events (pre-5.18)",
 	[M_ID_SPACE] = "memcg id-space size (pre-5.18)",
 	[M_WOULD_PAIRS] = "pairs a 5.18+ kernel would populate",
+	[M_TRANSIENT] = "lists freed inside the allocator",
 };
 
 static const char *const metric_short_names[NR_METRICS] = {
@@ -55,6 +56,7 @@ static const char *const metric_short_names[NR_METRICS] = {
 	[M_GROWTH] = "growths",
 	[M_ID_SPACE] = "id-space",
 	[M_WOULD_PAIRS] = "would-pairs",
+	[M_TRANSIENT] = "transient",
 };
 
 const char *metric_short_name(enum metric m)
@@ -116,14 +118,6 @@ bool probe_btf_has_field(const struct btf *btf, const char *type, const char *fi
 	return false;
 }
 
-static int first_present(const struct probe_plan *plan, const enum lru_func *fns, int n)
-{
-	for (int i = 0; i < n; i++) {
-		if (plan->funcs[fns[i]].in_btf || plan->funcs[fns[i]].in_kallsyms)
-			return fns[i];
-	}
-	return -1;
-}
 
 /*
  * The functions whose kmallocs are lists on a 5.18+ kernel, each with its .part, .isra,
@@ -149,6 +143,51 @@ static void plan_lazy_ranges(struct probe_plan *plan, const struct ksyms *ksyms)
 				.lo = lo[j], .hi = hi[j], .name = func_names[lazy_path[i]] };
 		}
 	}
+}
+
+static bool present(const struct probe_plan *plan, enum lru_func fn)
+{
+	return plan->funcs[fn].in_btf || plan->funcs[fn].in_kallsyms;
+}
+
+/*
+ * Can fentry count the lists in the list_lru functions alone, with no program on kmalloc
+ * and kfree? It needs, in BTF, every function where lists are made and where they are freed.
+ * NULL if so, else the first one missing.
+ */
+static int first_present(const struct probe_plan *plan, const enum lru_func *fns, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (present(plan, fns[i]))
+			return fns[i];
+	}
+	return -1;
+}
+
+static const char *slots_missing(const struct probe_plan *plan)
+{
+	const struct func_info *fn = plan->funcs;
+
+	if (plan->post_patch) {
+		if (plan->lazy_fn < 0 || !fn[plan->lazy_fn].in_btf)
+			return "memcg_list_lru_alloc not in BTF";
+		/* 7.2+: the folio variant reaches the lists through the static helper only. */
+		if (present(plan, FN_FOLIO_MEMCG_LIST_LRU_ALLOC) &&
+		    plan->lazy_fn != FN_MEMCG_LIST_LRU_ALLOC_CORE)
+			return "__memcg_list_lru_alloc inlined: folio_memcg_list_lru_alloc's lists unseen";
+		if (!fn[FN_REPARENT_LIST_LRUS].in_btf)
+			return "memcg_reparent_list_lrus not in BTF";
+		if (!fn[FN_LIST_LRU_DESTROY].in_btf)
+			return "list_lru_destroy not in BTF";
+		return NULL;
+	}
+	if (!fn[FN_INIT_LIST_LRU_NODE].in_btf)
+		return "__memcg_init_list_lru_node not in BTF";
+	if (!fn[FN_LIST_LRU_INIT].in_btf || !fn[FN_LIST_LRU_DESTROY].in_btf)
+		return "__list_lru_init or list_lru_destroy not in BTF";
+	if (!plan->nr_cache_ids_addr)
+		return "memcg_nr_cache_ids not in /proc/kallsyms";
+	return NULL;
 }
 
 int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struct ksyms *ksyms)
@@ -196,6 +235,8 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 	plan->list_lru_one_size = id > 0 ? btf__resolve_size(btf, id) : 24;
 	id = btf__find_by_name_kind(btf, "xa_node", BTF_KIND_STRUCT);
 	plan->xa_node_size = id > 0 ? btf__resolve_size(btf, id) : 576;
+	plan->slots_missing = slots_missing(plan);
+	plan->lists_from_slots = !plan->slots_missing;
 	return 0;
 }
 
@@ -238,12 +279,21 @@ bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum 
 {
 	const struct func_info *fn = plan->funcs;
 	bool fentry = b == BACKEND_FENTRY;
+	bool slots = fentry && plan->lists_from_slots;
 
 	switch (m) {
 	case M_ALLOCS:
 	case M_FREED:
 		if (!plan->post_patch)
 			UNAVAILABLE("kernel allocates eagerly (pre-5.18): see eager allocations");
+		if (!slots && !lazy_in(plan, false))
+			UNAVAILABLE("memcg_list_lru_alloc not in /proc/kallsyms: call sites unknown");
+		return true;
+	case M_TRANSIENT:
+		if (!plan->post_patch)
+			UNAVAILABLE("kernel allocates eagerly (pre-5.18): no lazy allocator");
+		if (slots)
+			UNAVAILABLE("fentry counts the lists the allocator keeps, not those it frees");
 		if (!lazy_in(plan, false))
 			UNAVAILABLE("memcg_list_lru_alloc not in /proc/kallsyms: call sites unknown");
 		return true;
@@ -275,7 +325,7 @@ bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum 
 	case M_EAGER:
 		if (!plan->pre_patch)
 			UNAVAILABLE("kernel allocates lazily (5.18+): nothing eager to see");
-		if (!fn[FN_INIT_LIST_LRU_NODE].in_kallsyms)
+		if (!slots && !fn[FN_INIT_LIST_LRU_NODE].in_kallsyms)
 			UNAVAILABLE("__memcg_init_list_lru_node not in /proc/kallsyms");
 		return true;
 	case M_GROWTH:

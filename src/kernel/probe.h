@@ -61,6 +61,7 @@ enum metric {
 	M_GROWTH,		/* pre-5.18 id-space growth events */
 	M_ID_SPACE,
 	M_WOULD_PAIRS,		/* pre-5.18: pairs a patched kernel would populate */
+	M_TRANSIENT,		/* lists freed inside the allocator (tables, lost races) */
 	NR_METRICS,
 };
 
@@ -78,6 +79,10 @@ struct probe_plan {
 	bool has_kmalloc_node_tp;	/* a kmalloc_node tracepoint of its own (before 6.1) */
 	bool has_kmalloc_tp;
 	uint64_t nr_cache_ids_addr;	/* &memcg_nr_cache_ids, 0 if unknown */
+	/* fentry counts lists in the list_lru functions, no program on kmalloc or kfree: the
+	 * kernel has every function where lists are made and freed. Else why not. */
+	bool lists_from_slots;
+	const char *slots_missing;
 	unsigned int list_lru_one_size;	/* sizeof(struct list_lru_one): 24, 32 from 6.13 */
 	unsigned int xa_node_size;	/* sizeof(struct xa_node): the xarray's bookkeeping */
 };

@@ -218,6 +218,26 @@ out:
 	return err;
 }
 
+int tracer_check_freed(struct tracer *t, const __u64 *cgids, size_t n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int fd = bpf_program__fd(t->skel->progs.check_freed);
+	int map = bpf_map__fd(t->skel->maps.freeing);
+	__u8 one = 1;
+	__u64 key;
+	int err = 0;
+
+	if (fd < 0 || !n)
+		return 0;
+	while (!bpf_map_get_next_key(map, NULL, &key))
+		bpf_map_delete_elem(map, &key);
+	for (size_t i = 0; i < n && i < LRUTOP_FREEING && !err; i++)
+		err = bpf_map_update_elem(map, &cgids[i], &one, BPF_ANY) ? -errno : 0;
+	if (!err && bpf_prog_test_run_opts(fd, &opts))
+		err = -errno;
+	return err;
+}
+
 void tracer_poll_owners(struct tracer *t)
 {
 	__u64 notes = __atomic_load_n(&t->skel->bss->owner_notes, __ATOMIC_ACQUIRE);

@@ -60,6 +60,12 @@ long long tracer_count_memcg_lrus(const struct tracer *t);
 /* Charge the lists made outside a fentry bracket to their owners: a walk of every
  * memcg-aware list_lru for the kmemcg ids pending. Negative errno. */
 int tracer_resolve_owners(struct tracer *t);
+/*
+ * Tracepoint backend: count freed the lists of the removed memcgs cgids (up to
+ * LRUTOP_FREEING) that their slots no longer hold (RCU frees them unseen by kfree's
+ * tracepoint). 0, or -errno; 0 with fentry, which sees these frees.
+ */
+int tracer_check_freed(struct tracer *t, const __u64 *cgids, size_t n);
 /* The same, only if BPF noted such lists since the last call: cheap enough to call ten
  * times a second, so a short-lived list is charged before it is freed. */
 void tracer_poll_owners(struct tracer *t);

@@ -101,6 +101,21 @@ static int read_rows(struct lrutop_state *s)
 	return err;
 }
 
+/* Removed memcgs whose lists lrutop saw made and not yet freed: their frees may need a look. */
+static void check_removed_freed(struct lrutop_state *s)
+{
+	__u64 cgids[LRUTOP_FREEING];
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->memcgs.nr && n < LRUTOP_FREEING; i++) {
+		const struct memcg_row *r = &s->memcgs.rows[i];
+
+		if (r->removed && r->cum.bytes > r->cum.freed_bytes)
+			cgids[n++] = r->cgid;
+	}
+	tracer_check_freed(&s->tracer, cgids, n);
+}
+
 int state_refresh(struct lrutop_state *s)
 {
 	struct timespec ts;
@@ -109,6 +124,7 @@ int state_refresh(struct lrutop_state *s)
 
 	/* The interval ends when the counters are read, not after the paths are resolved. */
 	tracer_resolve_owners(&s->tracer);
+	check_removed_freed(s);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec + ts.tv_nsec / 1e9;
 	err = read_flow(s);

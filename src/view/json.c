@@ -38,7 +38,7 @@ static json_t *json_totals(const struct lrutop_state *s, const struct view *v)
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 			 "allocs", jcount(lazy, t->allocs), "bytes", jcount(lazy, t->bytes),
 			 "freed_bytes", jcount(lazy, t->freed_bytes),
-			 "transient", jcount(lazy, t->transient),
+			 "transient", jcount(s->k.avail[M_TRANSIENT], t->transient),
 			 "owned", jcount(lazy, t->owned),
 			 "owned_bytes", jcount(lazy, t->owned_bytes),
 			 "unowned_freed", jcount(lazy, t->unowned_freed),

@@ -38,6 +38,12 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 		fprintf(out, "memcg-aware list_lrus: unknown (the walk of the kernel's list failed)\n");
 	fprintf(out, "tracepoints: kmalloc %s, kmalloc_node %s\n", p->has_kmalloc_tp ? "yes" : "no",
 		p->has_kmalloc_node_tp ? "yes" : "no");
+	if (s->k.backend == BACKEND_FENTRY && p->lists_from_slots)
+		fprintf(out, "kmalloc/kfree programs: none: lists counted in the list_lru functions\n");
+	else
+		fprintf(out, "kmalloc/kfree programs: attached: %s\n",
+			s->k.backend != BACKEND_FENTRY ? "the tracepoint backend counts lists there" :
+			p->slots_missing);
 	fprintf(out, "metrics:\n");
 	for (int m = 0; m < NR_METRICS; m++) {
 		bool ok = probe_metric_available(p, s->k.backend, m, why, sizeof(why));

@@ -46,7 +46,7 @@ static void lists_line(FILE *out, const struct lrutop_state *s, const struct tot
 	fprintf(out, "lists: %s allocs (%s/s), %sB, freed %sB, transient %s\n",
 		fmt_size(b[0], 16, t->allocs), fmt_rate(b[1], 16, rate),
 		fmt_size(b[2], 16, t->bytes), fmt_size(b[3], 16, t->freed_bytes),
-		fmt_size(b[4], 16, t->transient));
+		s->k.avail[M_TRANSIENT] ? fmt_size(b[4], 16, t->transient) : "-");
 }
 
 static void eager_line(FILE *out, const struct lrutop_state *s, const struct totals *t)

@@ -1,0 +1,98 @@
+#!/bin/bash
+# Runs inside a kernel with fentry under virtme-ng (make bench-hotpath; the host's root, so
+# ./lrutop, bpftrace and bpftool are the host's): an allocation-heavy workload that touches
+# no list_lru (build/hotpath: UDP datagrams on loopback, a kmalloc and a kfree each) with
+# nothing attached, lrutop's fentry backend, and bpftrace counting list_lru kmallocs per
+# cgroup the tracepoint way, in interleaved rounds; then each tracer's program runs and run
+# time over one workload, from kernel BPF statistics. usage: hotpath-guest.sh [ROUNDS]
+set -u
+rounds=${1:-7}
+[ -n "$rounds" ] || rounds=7
+datagrams=100000
+work="build/hotpath $datagrams"
+[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+lo=$(awk '$3 == "memcg_list_lru_alloc" { print "0x" $1; exit }' /proc/kallsyms)
+hi=$(awk -v lo="$lo" 'found { print "0x" $1; exit } ("0x" $1) == lo { found = 1 }' <(sort /proc/kallsyms))
+bt="tracepoint:kmem:kmalloc /args->call_site >= $lo && args->call_site < $hi/ {
+	@lists[cgroup] = count(); @bytes[cgroup] = sum(args->bytes_alloc); @live[args->ptr] = cgroup; }
+tracepoint:kmem:kfree /@live[args->ptr]/ { @freed[@live[args->ptr]] = count(); delete(@live[args->ptr]); }
+interval:s:1 { printf(\"tick\\n\"); }"
+
+# Start "$@" and wait until its output holds $1; its pid in $tracer.
+start() {
+	local ready=$1
+	shift
+	"$@" > /tmp/tracer.out 2>&1 &
+	tracer=$!
+	for _ in $(seq 600); do
+		grep -q "$ready" /tmp/tracer.out && return 0
+		kill -0 $tracer 2> /dev/null || break
+		sleep 0.2
+	done
+	echo "hotpath: $1 did not start: $(head -3 /tmp/tracer.out)" >&2
+	exit 1
+}
+
+stop() {
+	kill -INT $tracer
+	wait $tracer 2> /dev/null
+}
+
+echo "LRUTOP-HOTPATH kernel $(uname -r); workload: $work; $rounds rounds of none, lrutop, bpftrace"
+./lrutop --probe | sed -n 's/^\(backend\|kmalloc\/kfree programs\): /LRUTOP-HOTPATH   \1: /p'
+: > /tmp/rounds
+for _ in $(seq "$rounds"); do
+	none=$($work)
+	start Tracing ./lrutop -b 1
+	with=$($work)
+	stop
+	start Attaching bpftrace -e "$bt"
+	bpf=$($work)
+	stop
+	echo "$none $with $bpf" >> /tmp/rounds
+done
+awk '{ print $1 }' /tmp/rounds | median | awk '{ printf "LRUTOP-HOTPATH   none:     %.3fs\n", $1 }'
+for c in 2 3; do
+	name=$([ $c = 2 ] && echo "lrutop (fentry)" || echo "bpftrace (tracepoints)")
+	printf 'LRUTOP-HOTPATH   %-23s %.3fs, median ratio %.3f\n' "$name:" \
+		"$(awk -v c=$c '{ print $c }' /tmp/rounds | median)" \
+		"$(awk -v c=$c '{ print $c / $1 }' /tmp/rounds | median)"
+done
+
+# Program runs over one workload: statistics on only now (timing every run slows it).
+costs() {
+	local who=$1 before
+	shift
+	before=$(bpftool prog show -j | python3 -c 'import json, sys; print(" ".join(str(p["id"]) for p in json.load(sys.stdin)))')
+	start "$@"
+	sysctl -qw kernel.bpf_stats_enabled=1
+	bpftool prog show -j > /tmp/progs.before
+	$work > /dev/null
+	bpftool prog show -j > /tmp/progs.after
+	sysctl -qw kernel.bpf_stats_enabled=0
+	stop
+	python3 - "$who" "$before" <<'PY'
+import json, sys
+who, old = sys.argv[1], set(sys.argv[2].split())
+before = {p["id"]: p for p in json.load(open("/tmp/progs.before"))}
+runs = ns = 0
+for p in json.load(open("/tmp/progs.after")):
+    if str(p["id"]) in old:
+        continue
+    b = before.get(p["id"], {})
+    cnt = p.get("run_cnt", 0) - b.get("run_cnt", 0)
+    t = p.get("run_time_ns", 0) - b.get("run_time_ns", 0)
+    runs += cnt
+    ns += t
+    if cnt:
+        print("LRUTOP-HOTPATH     %-24s %-16s %9d runs %12d ns" % (who, p.get("name", "?"), cnt, t))
+print("LRUTOP-HOTPATH   %-26s %9d runs %12d ns in all" % (who, runs, ns))
+PY
+}
+echo "LRUTOP-HOTPATH program runs over one workload ($datagrams datagrams):"
+costs "lrutop fentry" Tracing ./lrutop -b 1
+costs "lrutop tracepoint" Tracing ./lrutop --backend tracepoint -b 1
+costs "bpftrace" Attaching bpftrace -e "$bt"
