@@ -116,6 +116,9 @@ $(OUT)/churn: tests/bench/churn.c | $(OUT)
 $(OUT)/hotpath: tests/bench/hotpath.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
 
+$(OUT)/bench-runs: tests/bench/runs.c | $(OUT)
+	$(CC) $(CFLAGS) $< -lbpf -o $@
+
 $(OUT)/bench-refresh: tests/bench/refresh.c $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
 
@@ -131,7 +134,7 @@ $(OUT)/bench-floor: tests/bench/floor.c | $(OUT)
 bench:
 	@scripts/deps.sh test vm bench
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh \
-		$(OUT)/bench-fill $(OUT)/bench-floor $(OUT)/floor.bpf.o $(OUT)/hotpath
+		$(OUT)/bench-fill $(OUT)/bench-floor $(OUT)/floor.bpf.o
 	@scripts/bench.sh
 
 # Nothing on the hot path: an allocation-heavy workload that touches no list_lru, in a
@@ -140,7 +143,7 @@ bench:
 HOTPATH_KERNEL ?= 6.18
 bench-hotpath:
 	@scripts/deps.sh test vng bench
-	@$(MAKE) --no-print-directory lrutop $(OUT)/hotpath
+	@$(MAKE) --no-print-directory lrutop $(OUT)/hotpath $(OUT)/bench-runs
 	@scripts/vng-run.sh --kernel-alias $(HOTPATH_KERNEL) -- tests/vm/hotpath-guest.sh $(ROUNDS)
 
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the

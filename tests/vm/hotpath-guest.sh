@@ -8,7 +8,7 @@
 set -u
 rounds=${1:-7}
 [ -n "$rounds" ] || rounds=7
-datagrams=100000
+datagrams=${HOTPATH_DATAGRAMS:-100000}
 work="build/hotpath $datagrams"
 [ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
 median() {
@@ -62,37 +62,22 @@ for c in 2 3; do
 		"$(awk -v c=$c '{ print $c / $1 }' /tmp/rounds | median)"
 done
 
-# Program runs over one workload: statistics on only now (timing every run slows it).
+# Program runs over one workload, from kernel BPF statistics (on only for it: timing every
+# run slows it), of the programs each tracer loaded (build/bench-runs: their fds opened
+# before the window). Around "sleep 1" first: what the tracer does on its own in a second
+# (lrutop's refresh runs a program of its own).
 costs() {
-	local who=$1 before
+	local who=$1 first
 	shift
-	before=$(bpftool prog show -j | python3 -c 'import json, sys; print(" ".join(str(p["id"]) for p in json.load(sys.stdin)))')
+	first=$(bpftool prog show -j | python3 -c 'import json, sys; print(max([p["id"] for p in json.load(sys.stdin)] + [0]))')
 	start "$@"
-	sysctl -qw kernel.bpf_stats_enabled=1
-	bpftool prog show -j > /tmp/progs.before
-	$work > /dev/null
-	bpftool prog show -j > /tmp/progs.after
-	sysctl -qw kernel.bpf_stats_enabled=0
+	for what in "sleep 1" "$work"; do
+		build/bench-runs "$first" $what |
+			sed "s|^|LRUTOP-HOTPATH   $(printf '%-18s %-14s' "$who" "${what%% *}") |"
+	done
 	stop
-	python3 - "$who" "$before" <<'PY'
-import json, sys
-who, old = sys.argv[1], set(sys.argv[2].split())
-before = {p["id"]: p for p in json.load(open("/tmp/progs.before"))}
-runs = ns = 0
-for p in json.load(open("/tmp/progs.after")):
-    if str(p["id"]) in old:
-        continue
-    b = before.get(p["id"], {})
-    cnt = p.get("run_cnt", 0) - b.get("run_cnt", 0)
-    t = p.get("run_time_ns", 0) - b.get("run_time_ns", 0)
-    runs += cnt
-    ns += t
-    if cnt:
-        print("LRUTOP-HOTPATH     %-24s %-16s %9d runs %12d ns" % (who, p.get("name", "?"), cnt, t))
-print("LRUTOP-HOTPATH   %-26s %9d runs %12d ns in all" % (who, runs, ns))
-PY
 }
-echo "LRUTOP-HOTPATH program runs over one workload ($datagrams datagrams):"
+echo "LRUTOP-HOTPATH program runs over 1 s idle, then over one workload ($datagrams datagrams):"
 costs "lrutop fentry" Tracing ./lrutop -b 1
 costs "lrutop tracepoint" Tracing ./lrutop --backend tracepoint -b 1
 costs "bpftrace" Attaching bpftrace -e "$bt"
