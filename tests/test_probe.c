@@ -63,6 +63,9 @@ static void test_plan_5_10(void **state)
 	assert_non_null(strstr(why, "kallsyms"));
 	assert_true(available(&p, BACKEND_FENTRY, M_GROWTH));
 	assert_false(available(&p, BACKEND_FENTRY, M_ALLOCS));
+	/* Its eager lists' count needs the id space's address, from kallsyms. */
+	assert_false(p.lists_from_slots);
+	assert_non_null(strstr(p.slots_missing, "memcg_nr_cache_ids"));
 	assert_false(available(&p, BACKEND_FENTRY, M_OBJS));
 	assert_false(available(&p, BACKEND_TRACEPOINT, M_GROWTH));
 	btf__free(btf);
@@ -84,7 +87,13 @@ static void check_post_patch(const char *alias, enum lru_func obj, enum lru_func
 	assert_false(p.funcs[FN_UPDATE_ALL_LIST_LRUS].in_btf);
 	assert_false(p.has_kmalloc_node_tp);
 	assert_int_equal(probe_backend_usable(&p, BACKEND_FENTRY, why, sizeof(why)), 0);
-	assert_false(available(&p, BACKEND_FENTRY, M_ALLOCS));	/* call sites need kallsyms */
+	/* fentry counts the lists from the allocator's slots, with BTF alone; the tracepoint
+	 * backend's call sites need kallsyms. */
+	assert_true(p.lists_from_slots);
+	assert_true(available(&p, BACKEND_FENTRY, M_ALLOCS));
+	assert_true(available(&p, BACKEND_FENTRY, M_FREED));
+	assert_false(available(&p, BACKEND_FENTRY, M_TRANSIENT));
+	assert_false(available(&p, BACKEND_TRACEPOINT, M_ALLOCS));
 	assert_true(available(&p, BACKEND_FENTRY, M_LATENCY));
 	assert_true(available(&p, BACKEND_FENTRY, M_OBJS));
 	assert_true(available(&p, BACKEND_FENTRY, M_PER_LRU));
@@ -193,6 +202,11 @@ static void test_plan_v2_patch(void **state)
 	assert_true(p.funcs[FN_UPDATE_LIST_LRU].in_btf);
 	assert_int_equal(probe_backend_usable(&p, BACKEND_FENTRY, why, sizeof(why)), 0);
 	assert_true(available(&p, BACKEND_FENTRY, M_LATENCY));
+	/* No function that frees its lists: fentry counts them through kmalloc and kfree, which
+	 * takes their call sites, from kallsyms. */
+	assert_false(p.lists_from_slots);
+	assert_non_null(strstr(p.slots_missing, "memcg_reparent_list_lrus"));
+	assert_false(available(&p, BACKEND_FENTRY, M_ALLOCS));
 	btf__free(btf);
 }
 
