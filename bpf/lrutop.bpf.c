@@ -964,16 +964,31 @@ int BPF_PROG(lru_lists_free, struct list_lru *lru)
 }
 
 /*
- * Tracepoint backend: memcgs removed holding lists lrutop counted, put here by userspace. The
- * kernel frees a memcg's lists as it goes offline through RCU's kfree_bulk(), which passes
- * no kfree tracepoint: a list whose slot no longer holds it is gone.
+ * Tracepoint backend: memcgs removed lately holding lists lrutop counted, sorted, put here by
+ * userspace. The kernel frees a memcg's lists as it goes offline through RCU's kfree_bulk(),
+ * which passes no kfree tracepoint: a list whose slot no longer holds it is gone.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LRUTOP_FREEING);
-	__type(key, __u64);
-	__type(value, __u8);
-} freeing SEC(".maps");
+__u64 freeing[LRUTOP_FREEING];
+__u32 nr_freeing;
+
+static __always_inline bool is_freeing(__u64 cgid)
+{
+	__u32 lo = 0, hi = nr_freeing, mid;
+
+	/* Binary search: 11 steps cover LRUTOP_FREEING. */
+	for (int i = 0; i < 11 && lo < hi; i++) {
+		mid = (lo + hi) / 2;
+		if (mid >= LRUTOP_FREEING)
+			return false;
+		if (freeing[mid] == cgid)
+			return true;
+		if (freeing[mid] < cgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
 
 static long freed_unseen(struct bpf_map *map, __u64 *ptr, struct live_alloc *la, void *ctx)
 {
@@ -981,7 +996,7 @@ static long freed_unseen(struct bpf_map *map, __u64 *ptr, struct live_alloc *la,
 	struct totals *t;
 
 	if ((la->kind & LRUTOP_ALLOC_KIND_MASK) != LRUTOP_ALLOC_LAZY || !la->owner ||
-	    !bpf_map_lookup_elem(&freeing, &la->owner))
+	    !is_freeing(la->owner))
 		return 0;
 	if (xa_load_entry((struct list_lru *)la->lru, la->slot) == key)
 		return 0;	/* still held */

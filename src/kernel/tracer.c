@@ -218,24 +218,27 @@ out:
 	return err;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return (x > y) - (x < y);
+}
+
 int tracer_check_freed(struct tracer *t, const __u64 *cgids, size_t n)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	int fd = bpf_program__fd(t->skel->progs.check_freed);
-	int map = bpf_map__fd(t->skel->maps.freeing);
-	__u8 one = 1;
-	__u64 key;
-	int err = 0;
+	typeof(t->skel->bss) bss = t->skel->bss;
 
 	if (fd < 0 || !n)
 		return 0;
-	while (!bpf_map_get_next_key(map, NULL, &key))
-		bpf_map_delete_elem(map, &key);
-	for (size_t i = 0; i < n && i < LRUTOP_FREEING && !err; i++)
-		err = bpf_map_update_elem(map, &cgids[i], &one, BPF_ANY) ? -errno : 0;
-	if (!err && bpf_prog_test_run_opts(fd, &opts))
-		err = -errno;
-	return err;
+	if (n > LRUTOP_FREEING)
+		n = LRUTOP_FREEING;
+	memcpy(bss->freeing, cgids, n * sizeof(*cgids));
+	qsort(bss->freeing, n, sizeof(*cgids), u64_cmp);	/* BPF searches it */
+	bss->nr_freeing = n;
+	return bpf_prog_test_run_opts(fd, &opts) ? -errno : 0;
 }
 
 void tracer_poll_owners(struct tracer *t)

@@ -101,8 +101,14 @@ static int read_rows(struct lrutop_state *s)
 	return err;
 }
 
-/* Removed memcgs whose lists lrutop saw made and not yet freed: their frees may need a look. */
-static void check_removed_freed(struct lrutop_state *s)
+/*
+ * Memcgs removed in the last few seconds holding lists lrutop saw made and not freed: the
+ * kernel frees those lists as the memcg goes offline, right after its removal. Later, the
+ * look would cost each refresh a walk of the live lists for nothing.
+ */
+#define FREE_CHECK_S	5.0
+
+static void check_removed_freed(struct lrutop_state *s, double now)
 {
 	__u64 cgids[LRUTOP_FREEING];
 	size_t n = 0;
@@ -110,7 +116,8 @@ static void check_removed_freed(struct lrutop_state *s)
 	for (size_t i = 0; i < s->memcgs.nr && n < LRUTOP_FREEING; i++) {
 		const struct memcg_row *r = &s->memcgs.rows[i];
 
-		if (r->removed && r->cum.bytes > r->cum.freed_bytes)
+		if (r->removed && now - r->removed_at < FREE_CHECK_S &&
+		    r->cum.bytes > r->cum.freed_bytes)
 			cgids[n++] = r->cgid;
 	}
 	tracer_check_freed(&s->tracer, cgids, n);
@@ -124,9 +131,9 @@ int state_refresh(struct lrutop_state *s)
 
 	/* The interval ends when the counters are read, not after the paths are resolved. */
 	tracer_resolve_owners(&s->tracer);
-	check_removed_freed(s);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = ts.tv_sec + ts.tv_nsec / 1e9;
+	check_removed_freed(s, now);
 	err = read_flow(s);
 	if (!err)
 		err = read_rows(s);
