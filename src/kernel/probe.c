@@ -118,7 +118,6 @@ bool probe_btf_has_field(const struct btf *btf, const char *type, const char *fi
 	return false;
 }
 
-
 /*
  * The functions whose kmallocs are lists on a 5.18+ kernel, each with its .part, .isra,
  * .constprop and .cold clones: where a refactor moves the kmalloc, it moves it to one of
@@ -150,11 +149,6 @@ static bool present(const struct probe_plan *plan, enum lru_func fn)
 	return plan->funcs[fn].in_btf || plan->funcs[fn].in_kallsyms;
 }
 
-/*
- * Can fentry count the lists in the list_lru functions alone, with no program on kmalloc
- * and kfree? It needs, in BTF, every function where lists are made and where they are freed.
- * NULL if so, else the first one missing.
- */
 static int first_present(const struct probe_plan *plan, const enum lru_func *fns, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -164,6 +158,11 @@ static int first_present(const struct probe_plan *plan, const enum lru_func *fns
 	return -1;
 }
 
+/*
+ * Can fentry count the lists in the list_lru functions alone, with no program on kmalloc
+ * and kfree? It needs, in BTF, every function where lists are made and where they are freed.
+ * NULL if so, else the first one missing.
+ */
 static const char *slots_missing(const struct probe_plan *plan)
 {
 	const struct func_info *fn = plan->funcs;
