@@ -241,6 +241,15 @@ int wait_exit(pid_t pid, int timeout_s)
 	return -1;
 }
 
+int stop_lrutop(FILE *f, pid_t pid, int sig, int timeout_s)
+{
+	kill(pid, sig);
+	while (fgetc(f) != EOF)
+		;
+	fclose(f);
+	return wait_exit(pid, timeout_s);
+}
+
 int setup_root(void **state)
 {
 	if (geteuid() != 0) {

@@ -35,6 +35,9 @@ FILE *spawn(char *const argv[], pid_t *pid, bool err_too);
 int run(const char *cmd, char *out, size_t len);
 /* pid's exit status within timeout_s seconds, else kill it and return -1. */
 int wait_exit(pid_t pid, int timeout_s);
+/* Send lrutop (spawn()ed, its output on f) sig, read its output to the end, close f, and
+ * return wait_exit(pid, timeout_s). */
+int stop_lrutop(FILE *f, pid_t pid, int sig, int timeout_s);
 int setup_root(void **state);
 /* One lazily made list's kmalloc bytes on this kernel. */
 unsigned int expected_list_bytes(void);

@@ -138,7 +138,7 @@ static void test_kernel_lazy_lists(void **state)
 	const char *p;
 	pid_t pid;
 	FILE *f;
-	int status, checked = 0;
+	int checked = 0;
 	size_t i;
 
 	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
@@ -167,13 +167,7 @@ static void test_kernel_lazy_lists(void **state)
 	assert_int_equal(run(strcat(cmd, " --cleanup"), NULL, 0), 0);
 	/* Freed: one that began after the cleanup. */
 	last = report_after(f, time(NULL) + 1);
-	kill(pid, SIGINT);
-	while (fgetc(f) != EOF)
-		;
-	fclose(f);
-	waitpid(pid, &status, 0);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(stop_lrutop(f, pid, SIGINT, 10), 0);
 	assert_non_null(held);
 	assert_non_null(last);
 
@@ -412,11 +406,7 @@ static void test_kernel_owner_cause(void **state)
 	id[2] = memcg_id(c);
 	id[3] = memcg_id(d);
 	freed = removed_leaves_freed(f, c, d, id + 2);
-	kill(pid, SIGINT);
-	while (fgetc(f) != EOF)
-		;
-	fclose(f);
-	waitpid(pid, &status, 0);
+	status = stop_lrutop(f, pid, SIGINT, 10);
 	assert_non_null(held);
 
 	for (int i = 0; i < 4; i++)
@@ -435,7 +425,7 @@ static void test_kernel_owner_cause(void **state)
 	assert_int_equal(memcg_field(freed, id[0], "freed_bytes"), 0);
 	assert_int_equal(memcg_field(freed, id[1], "freed_bytes"), 0);
 	json_decref(freed);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(status, 0);
 }
 
 /*
@@ -475,11 +465,7 @@ static void test_kernel_eager_lists(void **state)
 	snprintf(cmd, sizeof(cmd), "mount -t tmpfs lrutop-one %s", one);
 	assert_int_equal(run(cmd, NULL, 0), 0);
 	after = report_after(f, time(NULL) + 1);
-	kill(pid, SIGINT);
-	while (fgetc(f) != EOF)
-		;
-	fclose(f);
-	assert_int_equal(wait_exit(pid, 10), 0);
+	assert_int_equal(stop_lrutop(f, pid, SIGINT, 10), 0);
 	assert_non_null(before);
 	assert_non_null(after);
 
@@ -802,7 +788,7 @@ static void test_kernel_inventory_flow(void **state)
 	unsigned int list_bytes = eager ? 32 : expected_list_bytes();
 	json_int_t flow[3], held[3];
 	json_t *r[3] = {};
-	int status, tries;
+	int tries;
 	pid_t pid;
 	FILE *f;
 
@@ -838,11 +824,7 @@ static void test_kernel_inventory_flow(void **state)
 		if (held[1] - held[0] == flow[1] - flow[0] && held[2] - held[1] == flow[2] - flow[1])
 			break;
 	}
-	kill(pid, SIGINT);
-	while (fgetc(f) != EOF)
-		;
-	fclose(f);
-	waitpid(pid, &status, 0);
+	stop_lrutop(f, pid, SIGINT, 10);
 	inv_left.lrutop = 0;
 	rmdir(mntdir);
 	assert_true(held[1] > held[0]);
@@ -869,7 +851,7 @@ static void test_lru_address_reuse(void **state)
 	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "-l", "--cumulative", "-r", "10",
 			 "--inventory-interval", "0", "0.3", NULL };
 	json_t *r, *l, *inv, *il;
-	int compared = 0, status;
+	int compared = 0;
 	pid_t pid;
 	FILE *f;
 	size_t i, j;
@@ -914,11 +896,7 @@ static void test_lru_address_reuse(void **state)
 		assert_int_equal(run(strcat(cmd, " --cleanup"), NULL, 0), 0);
 		inv_left.cleanup[0] = '\0';
 	}
-	kill(pid, SIGINT);
-	while (fgetc(f) != EOF)
-		;
-	fclose(f);
-	waitpid(pid, &status, 0);
+	stop_lrutop(f, pid, SIGINT, 10);
 	inv_left.lrutop = 0;
 	rmdir(mntdir);
 	free(inv_out);
@@ -993,20 +971,11 @@ static void udp_loopback(int fd)
 	}
 }
 
-/* Runs of lrutop's programs p: all of them, or those attached to the events named target
- * (kmalloc: kmalloc_node too, its own tracepoint before 6.1). */
-static unsigned long long attached_runs(const struct attached_prog *p, int n, const char *target,
-					bool *found)
+/* Is the program attached to the event named (kmalloc: kmalloc_node too, its own tracepoint
+ * before 6.1)? */
+static bool attached_to(const struct attached_prog *p, const char *event)
 {
-	unsigned long long runs = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (target && strncmp(p[i].target, target, strlen(target)))
-			continue;
-		runs += p[i].run_cnt;
-		*found = true;
-	}
-	return runs;
+	return !strncmp(p->target, event, strlen(event));
 }
 
 /*
@@ -1020,9 +989,9 @@ static void test_kernel_hot_path(void **state)
 	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "1", NULL };
 	struct sockaddr_in self = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct attached_prog progs[HOT_PROGS];
-	unsigned long long all, kmallocs, kfrees, runs_before[HOT_PROGS];
+	unsigned long long all = 0, kmallocs = 0, kfrees = 0, runs, before[HOT_PROGS];
 	json_t *report;
-	bool fentry, any = false, on_kmalloc = false, on_kfree = false;
+	bool fentry, on_kmalloc = false, on_kfree = false;
 	int stats, sock, n;
 	pid_t pid;
 	FILE *f;
@@ -1045,29 +1014,29 @@ static void test_kernel_hot_path(void **state)
 	n = lrutop_attached(progs, HOT_PROGS);
 	attached_refresh(progs, n);	/* the fds opened after each program's first read */
 	for (int i = 0; i < n; i++)
-		runs_before[i] = progs[i].run_cnt;
-	all = attached_runs(progs, n, NULL, &any);
-	kmallocs = attached_runs(progs, n, "kmalloc", &on_kmalloc);
-	kfrees = attached_runs(progs, n, "kfree", &on_kfree);
+		before[i] = progs[i].run_cnt;
 	udp_loopback(sock);
 	attached_refresh(progs, n);
-	all = attached_runs(progs, n, NULL, &any) - all;
-	kmallocs = attached_runs(progs, n, "kmalloc", &any) - kmallocs;
-	kfrees = attached_runs(progs, n, "kfree", &any) - kfrees;
-	for (int i = 0; i < n && all; i++)
-		print_message("  %s on %s: %llu runs\n", progs[i].name, progs[i].target,
-			      progs[i].run_cnt - runs_before[i]);
+	for (int i = 0; i < n; i++) {
+		runs = progs[i].run_cnt - before[i];
+		all += runs;
+		if (attached_to(&progs[i], "kmalloc")) {
+			on_kmalloc = true;
+			kmallocs += runs;
+		} else if (attached_to(&progs[i], "kfree")) {
+			on_kfree = true;
+			kfrees += runs;
+		}
+		if (runs)
+			print_message("  %s on %s: %llu runs\n", progs[i].name, progs[i].target, runs);
+	}
 	attached_close(progs, n);
 	print_message("%s: %d datagrams ran lrutop's programs %llu times (%llu on kmalloc, %llu on kfree)\n",
 		      fentry ? "fentry" : "tracepoint", HOT_DATAGRAMS, all, kmallocs, kfrees);
-	kill(pid, SIGINT);
-	while (fgetc(f) != EOF)
-		;
-	fclose(f);
-	assert_int_equal(wait_exit(pid, 10), 0);
+	assert_int_equal(stop_lrutop(f, pid, SIGINT, 10), 0);
 	close(sock);
 	close(stats);
-	assert_true(any);
+	assert_true(n > 0);
 	if (fentry) {
 		if (on_kmalloc || on_kfree)
 			fail_msg("fentry backend with a program on kmalloc or kfree");
@@ -1124,11 +1093,7 @@ static void test_prometheus_export(void **state)
 	snprintf(cmd, sizeof(cmd), "grep -x 'lrutop_self_check_ok 1' %s", file);
 	if (run(cmd, NULL, 0))
 		fail_msg("no 'lrutop_self_check_ok 1' in %s", file);
-	kill(pid, SIGTERM);
-	while (fgetc(f) != EOF)
-		;
-	fclose(f);
-	assert_int_equal(wait_exit(pid, 10), 0);
+	assert_int_equal(stop_lrutop(f, pid, SIGTERM, 10), 0);
 	/* Only the file itself: no temporary file was left behind. */
 	d = opendir(dir);
 	assert_non_null(d);
@@ -1286,11 +1251,7 @@ static void test_kernel_signals_detach(void **state)
 		f = spawn(argv, &pid, false);
 		assert_non_null(fgets(line, sizeof(line), f));	/* attached and reporting */
 		assert_true(count_lrutop_bpf() > before);
-		kill(pid, sigs[i]);
-		while (fgetc(f) != EOF)
-			;
-		fclose(f);
-		assert_int_equal(wait_exit(pid, 5), 0);
+		assert_int_equal(stop_lrutop(f, pid, sigs[i], 5), 0);
 		/* Give the work queue a moment. Fewer than before is someone else's leaving. */
 		for (int t = 0; t < 30 && count_lrutop_bpf() > before; t++)
 			usleep(100000);

@@ -608,11 +608,7 @@ static void test_signals_every_phase(void **state)
 		for (size_t d = 0; d < sizeof(delays_ms) / sizeof(delays_ms[0]); d++) {
 			f = spawn(argv, &pid, true);
 			usleep(delays_ms[d] * 1000);
-			kill(pid, sigs[s]);
-			while (fgetc(f) != EOF)
-				;
-			fclose(f);
-			rc = wait_exit(pid, 10);
+			rc = stop_lrutop(f, pid, sigs[s], 10);
 			snprintf(what, sizeof(what), "%s after %d ms", strsignal(sigs[s]), delays_ms[d]);
 			/* Handled (0), or killed before the handler was installed. */
 			if (rc != 0 && rc != 128 + sigs[s])
@@ -786,11 +782,7 @@ static void test_snapshot_atomic(void **state)
 
 		f = spawn(argv, &pid, true);
 		usleep(ms * 1000);
-		kill(pid, SIGTERM);
-		while (fgetc(f) != EOF)
-			;
-		fclose(f);
-		assert_true(wait_exit(pid, 10) >= 0);
+		assert_true(stop_lrutop(f, pid, SIGTERM, 10) >= 0);
 		snap = json_load_file(path, 0, &jerr);
 		if (!snap)
 			fail_msg("SIGTERM after %d ms left %s unreadable: %s", ms, path, jerr.text);
