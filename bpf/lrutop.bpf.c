@@ -65,6 +65,7 @@ __u32 rs_ids[LRUTOP_RESOLVE_IDS];
 __u64 rs_cgids[LRUTOP_RESOLVE_IDS];
 __u32 rs_nids;
 __u64 owner_notes;		/* lists made outside a bracket: userspace runs the pass soon */
+__u64 lru_changes;		/* lru_stats and pairs changed: bumped after each change */
 /* A list's owner got no row (a full map): a memcg without a row may hold lists. */
 __u32 owner_rows_lost;
 /* A list_lru's row was not made (a full map): a list_lru without a row may hold lists. */
@@ -100,14 +101,39 @@ struct {
 	__type(value, struct kmemcg_ref);
 } pending_ids SEC(".maps");
 
-/* A plain hash with atomic adds, not a per-CPU one: the kernel reads 100,000 per-CPU
- * entries out ten times slower (docs/BENCHMARKS.md), and these are not hot counters. */
+/*
+ * Per-memcg counters at dense slots that userspace maps once and reads as memory: a refresh
+ * of 100,000 memcgs makes no syscall for them (a hash map's batch walk cost 34 ms there).
+ * Atomic adds, not per-CPU copies: these are not hot counters. A slot whose cgid is 0 is
+ * free. Userspace gives a slot back (zeroed, into free_slots) a refresh after it forgets its
+ * memcg, so a program that found the slot just before sees no other memcg's row.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 10240);		/* --max-memcgs */
+	__type(key, __u32);
+	__type(value, struct memcg_entry);
+} memcg_stats SEC(".maps");
+
+/* Each memcg's slot in memcg_stats. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);		/* --max-memcgs */
 	__type(key, __u64);
-	__type(value, struct memcg_stats);
-} memcg_stats SEC(".maps");
+	__type(value, __u32);
+} memcg_slots SEC(".maps");
+
+/*
+ * The slots not in use. Userspace fills it before the programs attach, and gives slots back
+ * here: BPF pops one for a new memcg (a 5.10 program has no atomic that returns a value).
+ * A stack: a slot given back is the next one out, so the slots in use stay low.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK);
+	__uint(max_entries, 10240);		/* --max-memcgs */
+	__type(value, __u32);
+} free_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -263,19 +289,44 @@ static __always_inline __u32 log2_slot(__u64 v)
  * aged out, or never got a row for, must not bring one back: the caller counts it in the
  * totals instead.
  */
+static __always_inline struct memcg_stats *slot_stats(__u32 *slot)
+{
+	struct memcg_entry *e = slot ? bpf_map_lookup_elem(&memcg_stats, slot) : NULL;
+
+	return e ? &e->st : NULL;
+}
+
+/* A slot for a memcg with none. NULL when all are in use. */
+static __always_inline struct memcg_stats *new_memcg_row(__u64 cgid)
+{
+	struct memcg_entry *e;
+	__u32 slot;
+
+	if (bpf_map_pop_elem(&free_slots, &slot))
+		return NULL;
+	e = bpf_map_lookup_elem(&memcg_stats, &slot);
+	if (!e)
+		return NULL;
+	if (bpf_map_update_elem(&memcg_slots, &cgid, &slot, BPF_NOEXIST)) {
+		/* Another CPU gave this memcg a slot first: ours goes back. */
+		bpf_map_push_elem(&free_slots, &slot, 0);
+		return slot_stats(bpf_map_lookup_elem(&memcg_slots, &cgid));
+	}
+	e->cgid = cgid;		/* last: userspace reads a slot once it names its memcg */
+	return &e->st;
+}
+
 static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, __u64 *drops)
 {
-	static const struct memcg_stats zero;
 	struct memcg_stats *st;
 	int slot = self_check_slot(cgid);
 
 	if (slot >= 0)
 		return &self_check_stats[slot & 1];
-	st = bpf_map_lookup_elem(&memcg_stats, &cgid);
+	st = slot_stats(bpf_map_lookup_elem(&memcg_slots, &cgid));
 	if (st || !drops)
 		return st;
-	bpf_map_update_elem(&memcg_stats, &cgid, &zero, BPF_NOEXIST);
-	st = bpf_map_lookup_elem(&memcg_stats, &cgid);
+	st = new_memcg_row(cgid);
 	if (!st)
 		__sync_fetch_and_add(drops, 1);
 	return st;
@@ -356,8 +407,10 @@ static __always_inline void charge_owner(__u64 owner, __u64 lru, __u32 bytes, bo
 	} else {
 		owner_rows_lost = 1;
 	}
-	if (!self)
+	if (!self) {
 		account_lru(owner, lru, bytes, 1, t);
+		__sync_fetch_and_add(&lru_changes, 1);	/* after: userspace reads it first */
+	}
 }
 
 /*
@@ -971,7 +1024,8 @@ int BPF_PROG(lru_lists_free, struct list_lru *lru)
 __u64 freeing[LRUTOP_FREEING];
 __u32 nr_freeing;
 
-static __always_inline bool is_freeing(__u64 cgid)
+/* Global: verified once, not in every path of its caller. */
+__noinline int is_freeing(__u64 cgid)
 {
 	__u32 lo = 0, hi = nr_freeing, mid;
 
@@ -1041,22 +1095,34 @@ int count_memcg_lrus(void *ctx)
  */
 #define RESOLVE_CHUNK 8
 
+/* One kmemcg id of rs_ids in the list_lru ctx: a bpf_loop callback, so the verifier reads the
+ * lookup once, not once per id and list_lru of an unrolled nest (0.2 s of start-up). */
+static long resolve_id(__u32 j, void *ctx)
+{
+	struct list_lru *lru = *(struct list_lru **)ctx;
+	__u64 ptr;
+
+	if (j >= LRUTOP_RESOLVE_IDS)
+		return 1;
+	ptr = xa_load_entry(lru, rs_ids[j]);
+	if (ptr && bpf_map_lookup_elem(&live, &ptr))
+		resolve_owner(ptr, rs_cgids[j], (__u64)lru, rs_ids[j]);
+	return 0;
+}
+
+/* bpf_loop (5.17) is there: the program is loaded only where lists are lazy (5.18+). */
 SEC("raw_tp")
 int resolve_owners(void *ctx)
 {
 	__u64 off = bpf_core_field_offset(struct list_lru, list);
+	__u32 nids = rs_nids < LRUTOP_RESOLVE_IDS ? rs_nids : LRUTOP_RESOLVE_IDS;
 	struct list_head *pos;
-	struct list_lru *lru;
-	__u64 ptr;
+	struct list_lru *lru;	/* on the stack: bpf_loop's context must be */
 
 	pos = ring_pos(&owner_walk);
 	for (int i = 0; i < RESOLVE_CHUNK && pos; i++) {
 		lru = (void *)pos - off;
-		for (int j = 0; j < LRUTOP_RESOLVE_IDS && j < rs_nids; j++) {
-			ptr = xa_load_entry(lru, rs_ids[j]);
-			if (ptr && bpf_map_lookup_elem(&live, &ptr))
-				resolve_owner(ptr, rs_cgids[j], (__u64)lru, rs_ids[j]);
-		}
+		bpf_loop(nids, resolve_id, &lru, 0);
 		pos = ring_next(&owner_walk, pos);
 		if (pos)
 			owner_walk.pos = (__u64)pos;

@@ -53,6 +53,13 @@ struct memcg_stats {
 	__u64 caused_bytes;
 };
 
+/* A memcg's slot in the per-memcg array, which userspace maps: cgid 0 is a free slot. The
+ * counters first: their address is the slot's, which the verifier checks for NULL. */
+struct memcg_entry {
+	struct memcg_stats st;
+	__u64 cgid;
+};
+
 /* What a list_lru belongs to: a superblock (its dentries or inodes), or another user. */
 struct lru_owner {
 	__u32 kind;		/* enum lrutop_lru_kind */

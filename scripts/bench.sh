@@ -145,8 +145,8 @@ echo "== lrutop's own memory with 100,000 rows (synthetic, put into its map whil
 ./lrutop -b -j -r 20 --max-memcgs 101024 1 >/dev/null &
 pid=$!
 sleep 3
-map=$(bpftool map show | awk -F: '/ name memcg_stats / { id = $1 } END { print id }')
-build/bench-fill "$map" 100000
+map_id() { bpftool map show | awk -F: -v name="$1" '$0 ~ " name " name " " { id = $1 } END { print id }'; }
+build/bench-fill "$(map_id memcg_stats)" "$(map_id memcg_slots)" "$(map_id free_slots)" 100000
 sleep 8
 echo "  $(grep -E 'VmHWM|VmRSS' /proc/$pid/status | tr -s ' \t\n' ' ')"
 kill -INT "$pid"

@@ -545,8 +545,8 @@ static bool map_loaded(const char *name, __u32 entries)
 
 /*
  * Every map that drops updates when full grows with --max-memcgs, so the advice the DROPS
- * line gives ("raise --max-memcgs") makes room in each: per memcg N, per list_lru N, pairs
- * and live lists 4 N.
+ * line gives ("raise --max-memcgs") makes room in each: per memcg N (its slots, their index
+ * and the free ones), per list_lru N, pairs and live lists 4 N.
  */
 static void test_map_sizes(void **state)
 {
@@ -555,7 +555,8 @@ static void test_map_sizes(void **state)
 		const char *name;
 		__u32 entries;
 	} want[] = {
-		{ "memcg_stats", 40000 }, { "memcg_lat", 40000 }, { "lru_stats", 40000 },
+		{ "memcg_stats", 40000 }, { "memcg_slots", 40000 }, { "free_slots", 40000 },
+		{ "memcg_lat", 40000 }, { "lru_stats", 40000 },
 		{ "pairs", 160000 }, { "live", 160000 },
 	};
 	json_t *r;

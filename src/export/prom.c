@@ -88,7 +88,7 @@ static void memcg_family(FILE *f, const struct lrutop_state *s, int m, struct me
 
 	family(f, mm->prom, mm->rule == RULE_FLOW ? "counter" : "gauge", mm->help);
 	for (size_t i = 0; i < top; i++) {
-		v = memcg_metric_value(rows[i], m, true);
+		v = memcg_metric_value(&s->memcgs, rows[i], m, true);
 		sum += v;
 		sample(f, mm->prom, cgroup_label(label, sizeof(label), rows[i]), v);
 	}

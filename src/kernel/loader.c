@@ -73,6 +73,8 @@ struct map_spec {
 
 static const struct map_spec map_specs[] = {
 	{ MAP(memcg_stats), 1, 16 },
+	{ MAP(memcg_slots), 1, 16 },
+	{ MAP(free_slots), 1, 16 },
 	{ MAP(memcg_lat), 1, 16 },
 	{ MAP(lru_stats), 1, 10240 },
 	/* A memcg holds lists on a few list_lrus: 4 each before the defaults grow. */
@@ -193,6 +195,18 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 	}
 }
 
+/* Every slot of the per-memcg array free, the lowest on top: before the programs run. */
+static int fill_free_slots(struct lrutop_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.free_slots);
+
+	for (__u32 slot = bpf_map__max_entries(skel->maps.memcg_stats); slot-- > 0;) {
+		if (bpf_map_update_elem(fd, NULL, &slot, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 static int open_load_attach(const struct probe_plan *plan, enum backend b, unsigned int max_memcgs,
 			    struct lrutop_bpf **out)
 {
@@ -208,6 +222,8 @@ static int open_load_attach(const struct probe_plan *plan, enum backend b, unsig
 		err = set_programs(skel, plan, b);
 	if (!err)
 		err = lrutop_bpf__load(skel);
+	if (!err)
+		err = fill_free_slots(skel);
 	if (!err)
 		err = lrutop_bpf__attach(skel);
 	if (err) {

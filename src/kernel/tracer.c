@@ -1,25 +1,79 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reads what the loaded tracer (lrutop.bpf.c) counted: its maps and globals. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tracer.h"
 #include "lrutop.skel.h"
+
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Slots a window of the per-memcg array holds: about a megabyte, a whole number of pages
+ * (mmap's offsets) and of slots (no slot across two windows).
+ */
+static size_t window_slots(void)
+{
+	size_t page = sysconf(_SC_PAGESIZE), entry = sizeof(struct memcg_entry), a = page, b = entry;
+
+	while (b) {	/* gcd */
+		size_t r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return (page / a) * ((1 << 20) / (page / a * entry) ?: 1);
+}
 
 int tracer_init(struct tracer *t, struct lrutop_bpf *skel)
 {
 	memset(t, 0, sizeof(*t));
 	t->skel = skel;
 	t->ncpus = libbpf_num_possible_cpus();
+	t->memcg_slots = bpf_map__max_entries(skel->maps.memcg_stats);
+	t->window_slots = window_slots();
 	return t->ncpus > 0 ? 0 : -EINVAL;
+}
+
+/*
+ * The per-memcg array, read as memory a window at a time: two syscalls a megabyte, where a
+ * hash map's batch read cost 34 ms at 100,000 memcgs. Mapped whole, those would keep 8 MB
+ * resident (in lrutop's RSS) for a read that takes a millisecond.
+ */
+int tracer_read_memcgs(struct tracer *t, tracer_slots_fn fn, void *ctx)
+{
+	size_t page = sysconf(_SC_PAGESIZE), first, n, len;
+	int fd = bpf_map__fd(t->skel->maps.memcg_stats), err = 0;
+	void *p;
+
+	for (first = 0; first < t->memcg_slots && !err; first += n) {
+		n = t->memcg_slots - first < t->window_slots ? t->memcg_slots - first :
+							       t->window_slots;
+		len = (n * sizeof(struct memcg_entry) + page - 1) / page * page;
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, first * sizeof(struct memcg_entry));
+		if (p == MAP_FAILED)
+			return -errno;
+		err = fn(ctx, p, first, n);
+		munmap(p, len);
+	}
+	return err;
 }
 
 void tracer_free(struct tracer *t)
 {
-	map_dump_free(&t->memcgs);
+	free(t->waiting);
 	map_dump_free(&t->lrus);
 	map_dump_free(&t->pairs);
 	memset(t, 0, sizeof(*t));
@@ -45,22 +99,28 @@ int tracer_read_totals(struct tracer *t, struct totals *out)
 	return 0;
 }
 
-int tracer_read_memcgs(struct tracer *t)
-{
-	return map_dump_read(bpf_map__fd(t->skel->maps.memcg_stats), &t->memcgs, sizeof(__u64),
-			     sizeof(struct memcg_stats));
-}
-
+/*
+ * A hash map's batch read walks all its buckets, empty or not: 2.5 ms a refresh for these two
+ * sized for 100,000 memcgs. They change only when a list is charged to an owner.
+ */
 int tracer_read_lrus(struct tracer *t)
 {
-	return map_dump_read(bpf_map__fd(t->skel->maps.lru_stats), &t->lrus, sizeof(__u64),
-			     sizeof(struct lru_stats));
-}
+	__u64 changes = __atomic_load_n(&t->skel->bss->lru_changes, __ATOMIC_ACQUIRE);
+	int err;
 
-int tracer_read_pairs(struct tracer *t)
-{
-	return map_dump_read(bpf_map__fd(t->skel->maps.pairs), &t->pairs, sizeof(struct pair_key),
-			     sizeof(__u64));
+	if (t->lrus_reads && changes == t->lru_changes && !t->lrus_stale)
+		return 0;
+	err = map_dump_read(bpf_map__fd(t->skel->maps.lru_stats), &t->lrus, sizeof(__u64),
+			    sizeof(struct lru_stats));
+	if (!err)
+		err = map_dump_read(bpf_map__fd(t->skel->maps.pairs), &t->pairs,
+				    sizeof(struct pair_key), sizeof(__u64));
+	if (err)
+		return err;
+	t->lru_changes = changes;
+	t->lrus_stale = false;
+	t->lrus_reads++;
+	return 0;
 }
 
 void tracer_read_globals(const struct tracer *t, struct tracer_globals *g)
@@ -77,7 +137,53 @@ void tracer_read_globals(const struct tracer *t, struct tracer_globals *g)
 
 size_t tracer_memcg_capacity(const struct tracer *t)
 {
-	return bpf_map__max_entries(t->skel->maps.memcg_stats);
+	return t->memcg_slots;
+}
+
+size_t tracer_memcg_waiting(const struct tracer *t)
+{
+	return t->nr_waiting;
+}
+
+/*
+ * A program that found a slot before its memcg was forgotten is done with it within
+ * microseconds (tracing programs do not sleep): the next refresh gives it back, unless that
+ * comes sooner than this. Longer would keep slots from the memcgs that need them (a map of
+ * 256 churning 80 memcgs a second dropped rows at a second).
+ */
+#define SLOT_REUSE_NS	50000000ULL
+
+void tracer_recycle_slots(struct tracer *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.free_slots);
+	int stats = bpf_map__fd(t->skel->maps.memcg_stats);
+	const struct memcg_entry zero = {};
+	__u64 now = monotonic_ns();
+	size_t n = 0;
+
+	for (; n < t->nr_waiting && now - t->waiting[n].since_ns >= SLOT_REUSE_NS; n++) {
+		__u32 slot = t->waiting[n].slot;
+
+		/* Clean for its next memcg: a late add may have come since it was forgotten. */
+		if (!bpf_map_update_elem(stats, &slot, &zero, BPF_ANY))
+			bpf_map_update_elem(fd, NULL, &slot, BPF_ANY);
+	}
+	t->nr_waiting -= n;
+	memmove(t->waiting, t->waiting + n, t->nr_waiting * sizeof(*t->waiting));
+}
+
+static void slot_wait(struct tracer *t, __u32 slot)
+{
+	struct slot_wait *w;
+
+	if (t->nr_waiting == t->waiting_cap) {
+		w = realloc(t->waiting, (t->waiting_cap * 2 + 64) * sizeof(*w));
+		if (!w)
+			return;	/* the slot stays out of use: a drop later, never a wrong row */
+		t->waiting = w;
+		t->waiting_cap = t->waiting_cap * 2 + 64;
+	}
+	t->waiting[t->nr_waiting++] = (struct slot_wait){ .slot = slot, .since_ns = monotonic_ns() };
 }
 
 __u64 tracer_cgroup_changes(const struct tracer *t)
@@ -98,15 +204,23 @@ int tracer_mkdir_path(const struct tracer *t, __u64 cgid, char *buf, size_t len)
 
 void tracer_forget_memcg(struct tracer *t, __u64 cgid, struct memcg_stats *last)
 {
-	int fd = bpf_map__fd(t->skel->maps.memcg_stats);
-	struct memcg_stats v;
+	int fd = bpf_map__fd(t->skel->maps.memcg_slots);
+	int stats = bpf_map__fd(t->skel->maps.memcg_stats);
+	struct memcg_entry e;
+	__u32 slot;
 
-	/* Atomic where the kernel can (5.14+), so no late event falls between read and delete. */
-	if (!bpf_map_lookup_and_delete_elem(fd, &cgid, &v)) {
-		*last = v;
-	} else if (!bpf_map_lookup_elem(fd, &cgid, &v)) {
-		*last = v;
-		bpf_map_delete_elem(fd, &cgid);
+	/* Atomic where the kernel can (5.14+): no program finds the slot after this. */
+	if (bpf_map_lookup_and_delete_elem(fd, &cgid, &slot)) {
+		if (bpf_map_lookup_elem(fd, &cgid, &slot))
+			slot = UINT32_MAX;
+		else
+			bpf_map_delete_elem(fd, &cgid);
+	}
+	if (slot < t->memcg_slots && !bpf_map_lookup_elem(stats, &slot, &e) && e.cgid == cgid) {
+		*last = e.st;
+		e.cgid = 0;	/* out of the reads from now on */
+		bpf_map_update_elem(stats, &slot, &e, BPF_ANY);
+		slot_wait(t, slot);
 	}
 	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.memcg_lat), &cgid);
 	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.cgroup_paths), &cgid);
@@ -115,6 +229,7 @@ void tracer_forget_memcg(struct tracer *t, __u64 cgid, struct memcg_stats *last)
 void tracer_forget_pair(struct tracer *t, const struct pair_key *pk)
 {
 	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.pairs), pk);
+	t->lrus_stale = true;
 }
 
 int tracer_memcg_lat(const struct tracer *t, __u64 cgid, __u64 *slots)
@@ -164,14 +279,6 @@ long long tracer_count_memcg_lrus(const struct tracer *t)
 	if (ring_walk_run(bpf_program__fd(t->skel->progs.count_memcg_lrus), w, 256) != 1)
 		return -1;
 	return (long long)w->steps - 1;
-}
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 int tracer_resolve_owners(struct tracer *t)

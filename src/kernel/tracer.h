@@ -14,12 +14,24 @@ struct lrutop_bpf;
  * The loaded tracer's maps and globals, read into plain data: the one place that reads
  * what lrutop.bpf.c counts. It keeps the buffers of its last reads.
  */
+/* A slot of a forgotten memcg, given back to BPF once no program can still hold it. */
+struct slot_wait {
+	__u32 slot;
+	__u64 since_ns;		/* CLOCK_MONOTONIC */
+};
+
 struct tracer {
 	struct lrutop_bpf *skel;
 	int ncpus;
-	struct map_dump memcgs;	/* __u64 cgroup id -> struct memcg_stats */
+	size_t memcg_slots;	/* of the per-memcg array */
+	size_t window_slots;	/* a read maps this many at a time */
+	struct slot_wait *waiting;	/* oldest first */
+	size_t nr_waiting, waiting_cap;
 	struct map_dump lrus;	/* __u64 list_lru address -> struct lru_stats */
 	struct map_dump pairs;	/* struct pair_key -> __s64 lists */
+	__u64 lru_changes;	/* BPF's lru_changes when lrus and pairs were read */
+	bool lrus_stale;	/* userspace deleted from them since */
+	__u64 lrus_reads;	/* reads of lrus and pairs that found changes */
 	__u64 owner_notes;	/* BPF's owner_notes at the last pass */
 };
 
@@ -38,17 +50,24 @@ void tracer_free(struct tracer *t);
 
 /* Each reads into the tracer's buffer of that map. Negative errno. */
 int tracer_read_totals(struct tracer *t, struct totals *out);
-int tracer_read_memcgs(struct tracer *t);
+/* fn gets the per-memcg array's slots, n from first at a time; its error ends the read. */
+typedef int (*tracer_slots_fn)(void *ctx, const struct memcg_entry *e, size_t first, size_t n);
+int tracer_read_memcgs(struct tracer *t, tracer_slots_fn fn, void *ctx);
+/* The per-list_lru and pair maps, read again only when BPF changed them. */
 int tracer_read_lrus(struct tracer *t);
-int tracer_read_pairs(struct tracer *t);
 void tracer_read_globals(const struct tracer *t, struct tracer_globals *g);
-/* The per-memcg map's size: its rows beyond it drop. */
+/* Slots of the per-memcg array: memcgs beyond them drop. */
 size_t tracer_memcg_capacity(const struct tracer *t);
+/* Slots forgotten memcgs still hold until they are given back. */
+size_t tracer_memcg_waiting(const struct tracer *t);
+/* Give BPF back the slots of memcgs forgotten at an earlier refresh. */
+void tracer_recycle_slots(struct tracer *t);
 /* mkdir, rmdir and rename of cgroups seen so far. */
 __u64 tracer_cgroup_changes(const struct tracer *t);
 /* The path BPF caught at a cgroup's mkdir: 0, or negative errno. */
 int tracer_mkdir_path(const struct tracer *t, __u64 cgid, char *buf, size_t len);
-/* Take a memcg out of the maps; last gets its counters at that moment (kept if gone). */
+/* Take a memcg out of the maps; last gets its counters at that moment (kept if it has no
+ * slot). Its slot is given back at a later refresh (tracer_recycle_slots). */
 void tracer_forget_memcg(struct tracer *t, __u64 cgid, struct memcg_stats *last);
 void tracer_forget_pair(struct tracer *t, const struct pair_key *pk);
 /* A memcg's memcg_list_lru_alloc latency since start (fentry). Negative errno if none. */

@@ -63,10 +63,8 @@ int lrus_update(struct lrutop_state *s)
 	err = add_new(s, d);
 	if (err)
 		return err;
-	for (size_t i = 0; i < f->nr_lrus; i++) {
+	for (size_t i = 0; i < f->nr_lrus; i++)
 		f->lrus[i].delta_allocs = 0;
-		f->lrus[i].nmemcgs = 0;
-	}
 	for (size_t i = 0; i < d->n; i++) {
 		st = (const struct lru_stats *)d->vals + i;
 		r = lrus_find(s, ((const __u64 *)d->keys)[i]);
@@ -88,8 +86,16 @@ void lrus_join_pairs(struct lrutop_state *s)
 	struct memcg_row *row;
 	struct lru_row *lr;
 
+	/* Neither the pairs nor the rows changed: nor did the join (a pass of 100,000 rows). */
+	if (s->flow.joined_reads == s->tracer.lrus_reads &&
+	    s->flow.joined_rows == s->memcgs.changes)
+		return;
+	s->flow.joined_reads = s->tracer.lrus_reads;
+	s->flow.joined_rows = s->memcgs.changes;
 	for (size_t i = 0; i < s->memcgs.nr; i++)
 		s->memcgs.rows[i].nlrus = 0;
+	for (size_t i = 0; i < s->flow.nr_lrus; i++)
+		s->flow.lrus[i].nmemcgs = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		pk = (const struct pair_key *)d->keys + i;
 		/* A pair whose only list was transient never held one. */

@@ -13,39 +13,63 @@
 /* Seconds a removed memcg keeps its row before it is aged out (--keep-removed). */
 #define LRUTOP_KEEP_REMOVED_S	60
 
-/* One memcg as userspace keeps it: cumulative counters, the last interval's delta, its path. */
+/* A row's last interval (struct memcg_row's delta): none, all its counters (its first read),
+ * or an interval kept in the table's deltas, from ROW_DELTA_AT on. */
+enum {
+	ROW_DELTA_NONE = 0,
+	ROW_DELTA_CUM = 1,
+	ROW_DELTA_AT = 2,
+};
+
+/* One memcg as userspace keeps it: its counters at the last read, its path, what it holds. */
 struct memcg_row {
 	uint64_t cgid;
 	char *path;		/* NULL until resolved */
-	bool removed;		/* its directory is gone */
-	bool mkdir_looked_up;	/* the path caught at mkdir was asked for once */
-	bool aged;		/* removed long enough ago: to be dropped (memcg_table_compact) */
-	double removed_at;	/* CLOCK_MONOTONIC seconds its removal was seen, 0 while it exists */
 	struct memcg_stats cum;
-	struct memcg_stats delta;
 	uint64_t nlrus;		/* distinct list_lrus that got a list for it (fentry) */
 	uint64_t held;		/* lists it holds now, from the last inventory */
 	uint64_t held_bytes;	/* their bytes */
 	uint64_t held_empty;	/* of those, holding no object */
+	double removed_at;	/* CLOCK_MONOTONIC seconds its removal was seen, 0 while it exists */
+	uint32_t delta;		/* ROW_DELTA_*: memcg_row_delta() */
+	bool removed;		/* its directory is gone */
+	bool mkdir_looked_up;	/* the path caught at mkdir was asked for once */
+	bool aged;		/* removed long enough ago: to be dropped (memcg_table_compact) */
 };
 
+/*
+ * The memcgs, sorted by cgid, and the slots of the per-memcg array they were read from: the
+ * steady state of a refresh compares each slot's memcg with the last read's and reads its
+ * row, with no search and no sort.
+ */
 struct memcg_table {
-	struct memcg_row *rows;	/* sorted by cgid */
+	struct memcg_row *rows;
 	size_t nr, cap;
-	/*
-	 * The row of each entry of the last read, in the map's order: a hash map gives its
-	 * keys in the same order while none come or go, so the next read needs no sort.
-	 */
-	size_t *read_rows;
-	size_t read_nr;		/* 0: no order to reuse */
-	size_t added;		/* rows the last update brought */
+	struct memcg_stats *deltas;	/* the last read's intervals of the rows that moved */
+	size_t nr_deltas, deltas_cap;
+	uint64_t *slot_cgid;	/* the memcg of each slot at the last read, 0 for none */
+	uint32_t *slot_row;	/* its row */
+	size_t nr_slots;
+	bool slots_moved;	/* rows moved since slot_row was made */
+	size_t sorted;		/* rows before the read's new ones */
+	size_t read_live;	/* slots holding a memcg at the last read */
+	size_t added;		/* rows the last read brought */
+	__u64 changes;		/* rows added or dropped since start: what a join redoes on */
 };
 
 /* sum += add, field by field. */
 void memcg_stats_add(struct memcg_stats *sum, const struct memcg_stats *add);
-/* Merge one read of the per-memcg map: rows not in it keep their counters. */
-int memcg_table_update(struct memcg_table *t, const __u64 *ids, const struct memcg_stats *vals,
-		       size_t n);
+/*
+ * One read of the per-memcg slots, a window of n slots from first at a time (cgid 0: a free
+ * one), between begin and end. Rows not read keep their counters, with no interval.
+ */
+int memcg_table_read_begin(struct memcg_table *t, size_t nr_slots);
+int memcg_table_read(struct memcg_table *t, const struct memcg_entry *e, size_t first, size_t n);
+void memcg_table_read_end(struct memcg_table *t);
+/* All three, for slots in one array. */
+int memcg_table_update(struct memcg_table *t, const struct memcg_entry *e, size_t n);
+/* A row's last interval. */
+const struct memcg_stats *memcg_row_delta(const struct memcg_table *t, const struct memcg_row *r);
 struct memcg_row *memcg_table_find(struct memcg_table *t, uint64_t cgid);
 /* Rows for the ids not in the table yet (a memcg the inventory finds holding lists made
  * before lrutop started). 0, or -ENOMEM. */
@@ -54,8 +78,9 @@ int memcg_table_add(struct memcg_table *t, const uint64_t *ids, size_t n);
 void memcg_table_compact(struct memcg_table *t);
 void memcg_table_free(struct memcg_table *t);
 
-/* Metric m of a row (metrics.h): the interval's, or since start if cumulative. */
-uint64_t memcg_metric_value(const struct memcg_row *r, int m, bool cumulative);
+/* Metric m of a row of t (metrics.h): the interval's, or since start if cumulative. */
+uint64_t memcg_metric_value(const struct memcg_table *t, const struct memcg_row *r, int m,
+			    bool cumulative);
 /*
  * Rows whose path lies within subtree (all if NULL), by a metric largest first, or by path
  * (SORT_PATH) A to Z. Returns

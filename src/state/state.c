@@ -82,20 +82,24 @@ static int read_flow(struct lrutop_state *s)
 	return 0;
 }
 
+static int read_slots(void *table, const struct memcg_entry *e, size_t first, size_t n)
+{
+	return memcg_table_read(table, e, first, n);
+}
+
 static int read_rows(struct lrutop_state *s)
 {
-	const struct map_dump *d = &s->tracer.memcgs;
 	int err;
 
-	err = tracer_read_memcgs(&s->tracer);
+	tracer_recycle_slots(&s->tracer);
+	err = memcg_table_read_begin(&s->memcgs, s->tracer.memcg_slots);
 	if (!err)
-		err = memcg_table_update(&s->memcgs, d->keys, d->vals, d->n);
+		err = tracer_read_memcgs(&s->tracer, read_slots, &s->memcgs);
+	memcg_table_read_end(&s->memcgs);
 	if (!err)
 		err = tracer_read_lrus(&s->tracer);
 	if (!err)
 		err = lrus_update(s);
-	if (!err)
-		err = tracer_read_pairs(&s->tracer);
 	if (!err)
 		lrus_join_pairs(s);
 	return err;
@@ -113,6 +117,9 @@ static void check_removed_freed(struct lrutop_state *s, double now)
 	__u64 cgids[LRUTOP_FREEING];
 	size_t n = 0;
 
+	/* No list counted and not freed: none can have been freed unseen. */
+	if (s->flow.tot.bytes <= s->flow.tot.freed_bytes)
+		return;
 	for (size_t i = 0; i < s->memcgs.nr && n < LRUTOP_FREEING; i++) {
 		const struct memcg_row *r = &s->memcgs.rows[i];
 

@@ -37,6 +37,8 @@ struct cgroup_fs {
 	int version;		/* 1 or 2, 0 when no memory controller is mounted */
 	struct cgroup_index *index;
 	__u64 index_changes;	/* the tracer's cgroup changes when index was walked */
+	__u64 builds;		/* walks that made an index */
+	__u64 resolved_builds, resolved_rows;	/* index and rows the last paths were of */
 };
 
 /* Removed memcgs leave the maps and the table keep_s after their removal is seen (negative:
@@ -65,6 +67,7 @@ struct flow {
 	__u64 lat_delta[LRUTOP_MAX_SLOTS], lat_alloc_delta[LRUTOP_MAX_SLOTS];
 	struct lru_row *lrus;	/* sorted by address */
 	size_t nr_lrus;
+	__u64 joined_reads, joined_rows;	/* what the last join of pairs to rows saw */
 };
 
 /* What the kernel's list_lrus hold now, walked every interval_s (held.c). */

@@ -109,7 +109,8 @@ size_t columns_row(char *buf, size_t len, const struct lrutop_state *s, const st
 		if (m2 == MC_NONE || !state_measures(s, memcg_metrics[m2].need))
 			snprintf(cell, sizeof(cell), "-");
 		else
-			fmt_size(cell, sizeof(cell), memcg_metric_value(r, m2, v->cumulative));
+			fmt_size(cell, sizeof(cell),
+				 memcg_metric_value(&s->memcgs, r, m2, v->cumulative));
 		off += snprintf(buf + off, len - off, " %*s", column_width(v, m), cell);
 	}
 	return off < len ? off : len - 1;

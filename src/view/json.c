@@ -64,7 +64,7 @@ static json_t *json_memcg(const struct lrutop_state *s, const struct view *v,
 	for (int m = 0; o && m < NR_MEMCG_METRICS; m++)
 		json_object_set_new(o, memcg_metrics[m].json,
 				    jcount(state_measures(s, memcg_metrics[m].need),
-					   memcg_metric_value(r, m, v->cumulative)));
+					   memcg_metric_value(&s->memcgs, r, m, v->cumulative)));
 	return o;
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Put ROWS synthetic memcgs into a running lrutop's per-memcg map (by map id, from bpftool),
- * so its own RSS and CPU can be read with that many rows.
+ * Give ROWS synthetic memcgs a slot each in a running lrutop's per-memcg array, as its BPF
+ * does (a slot off the free stack, its memcg in the index, its counters in the array), so
+ * its own RSS and CPU can be read with that many rows. Map ids from bpftool.
  *
- * usage: bench-fill MAP_ID ROWS
+ * usage: bench-fill STATS_ID SLOTS_ID FREE_ID ROWS
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,28 +14,35 @@
 
 int main(int argc, char **argv)
 {
+	int stats, slots, free_slots;
 	long rows;
-	int fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: bench-fill MAP_ID ROWS\n");
+	if (argc != 5) {
+		fprintf(stderr, "usage: bench-fill STATS_ID SLOTS_ID FREE_ID ROWS\n");
 		return 2;
 	}
-	rows = atol(argv[2]);
-	fd = bpf_map_get_fd_by_id(atoi(argv[1]));
-	if (fd < 0) {
+	stats = bpf_map_get_fd_by_id(atoi(argv[1]));
+	slots = bpf_map_get_fd_by_id(atoi(argv[2]));
+	free_slots = bpf_map_get_fd_by_id(atoi(argv[3]));
+	rows = atol(argv[4]);
+	if (stats < 0 || slots < 0 || free_slots < 0) {
 		perror("bench-fill: map");
 		return 1;
 	}
 	for (long i = 0; i < rows; i++) {
-		struct memcg_stats v = { .allocs = i % 97, .bytes = 64 * (i % 97) };
-		__u64 key = 1000000 + i;
+		struct memcg_entry e = { .st = { .allocs = i % 97, .bytes = 64 * (i % 97) },
+					 .cgid = 1000000 + i };
+		__u32 slot;
 
-		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
+		if (bpf_map_lookup_and_delete_elem(free_slots, NULL, &slot) ||
+		    bpf_map_update_elem(slots, &e.cgid, &slot, BPF_NOEXIST) ||
+		    bpf_map_update_elem(stats, &slot, &e, BPF_ANY)) {
 			perror("bench-fill: update");
 			return 1;
 		}
 	}
-	close(fd);
+	close(stats);
+	close(slots);
+	close(free_slots);
 	return 0;
 }

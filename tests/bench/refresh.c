@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Userspace cost of one refresh with many memcg rows: loads lrutop's programs (the backend
- * this kernel allows), fills the per-memcg map with ROWS synthetic memcgs (a
- * value each), then times state_refresh() plus a text and a JSON report (CPU time, the
- * median and the least of REPEAT), the time from start to the first sample, one read of
+ * this kernel allows), gives ROWS synthetic memcgs a slot of the per-memcg array each,
+ * then times state_refresh() plus a text and a JSON report (CPU time, the median and the
+ * least of REPEAT), the time from start to the first sample, one read of
  * /proc/kallsyms (the largest part of start-up that is lrutop's own) and one walk of the
  * cgroup tree. Prints one JSON line.
  *
@@ -32,15 +32,21 @@ static double now(clockid_t clk)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Each synthetic memcg takes a slot as BPF would: off the free stack, into the array. */
 static int fill(struct session *ss, long rows)
 {
-	int fd = bpf_map__fd(ss->skel->maps.memcg_stats);
+	int free_fd = bpf_map__fd(ss->skel->maps.free_slots);
+	int slots_fd = bpf_map__fd(ss->skel->maps.memcg_slots);
+	int stats_fd = bpf_map__fd(ss->skel->maps.memcg_stats);
 
 	for (long i = 0; i < rows; i++) {
-		struct memcg_stats v = { .allocs = i % 97, .bytes = 64 * (i % 97) };
-		__u64 key = 1000000 + i;
+		struct memcg_entry e = { .st = { .allocs = i % 97, .bytes = 64 * (i % 97) },
+					 .cgid = 1000000 + i };
+		__u32 slot;
 
-		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY))
+		if (bpf_map_lookup_and_delete_elem(free_fd, NULL, &slot) ||
+		    bpf_map_update_elem(slots_fd, &e.cgid, &slot, BPF_NOEXIST) ||
+		    bpf_map_update_elem(stats_fd, &slot, &e, BPF_ANY))
 			return -1;
 	}
 	return 0;

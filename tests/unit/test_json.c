@@ -17,7 +17,7 @@ static void test_json_report(void **state)
 
 	unit_plan(&plan, false);
 	unit_state(&s, &plan, BACKEND_TRACEPOINT);
-	memcg_table_update(&s.memcgs, ids, v, 2);
+	unit_read_slots(&s.memcgs, ids, v, 2, 2);
 	s.memcgs.rows[0].path = strdup("/a \"quoted\"\n");
 	s.flow.delta.allocs = 4;
 	s.flow.delta.bytes = 256;

@@ -73,7 +73,7 @@ static void test_metrics_reach_outputs(void **state)
 
 	unit_plan(&plan, true);
 	unit_state(&s, &plan, BACKEND_FENTRY);
-	memcg_table_update(&s.memcgs, &id, &st, 1);
+	unit_read_slots(&s.memcgs, &id, &st, 1, 1);
 	s.memcgs.rows[0].path = strdup("/m");
 	s.held.valid = true;
 	o.view = v;

@@ -38,7 +38,7 @@ static void test_prom_render(void **state)
 	strcpy(s.k.release, "6.1.0-\"test\"");
 	s.census.memcg_lrus = 100;
 	s.census.kernel_memcgs = s.census.kernel_memcgs_peak = 5;
-	memcg_table_update(&s.memcgs, ids, v, 3);
+	unit_read_slots(&s.memcgs, ids, v, 3, 3);
 	s.memcgs.rows[0].path = strdup(weird);
 	s.memcgs.rows[1].path = strdup("/b");
 	/* Totals include rows a full map dropped: 4 lists no row holds. */

@@ -13,7 +13,7 @@ static void test_rows_sort_u64(void **state)
 	v[0].bytes = 1ULL << 40;
 	v[1].bytes = (1ULL << 63) + 5;
 	v[2].bytes = 7;
-	assert_int_equal(memcg_table_update(&t, ids, v, 3), 0);
+	assert_int_equal(unit_read_slots(&t, ids, v, 3, 3), 0);
 	assert_int_equal(memcg_table_view(&t, NULL, MC_BYTES, true, 0, view), 3);
 	assert_int_equal(view[0]->cgid, 10);
 	assert_int_equal(view[1]->cgid, 30);
@@ -30,11 +30,11 @@ static void test_rows_delta_and_filter(void **state)
 
 	v[0].allocs = 4;
 	v[1].allocs = 10;
-	memcg_table_update(&t, ids, v, 2);
+	unit_read_slots(&t, ids, v, 2, 2);
 	v[0].allocs = 9;	/* +5 */
 	v[1].allocs = 11;	/* +1 */
-	memcg_table_update(&t, ids, v, 2);
-	assert_int_equal(memcg_table_find(&t, 1)->delta.allocs, 5);
+	unit_read_slots(&t, ids, v, 2, 2);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 1))->allocs, 5);
 	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
 	/* Deltas: 1 first; totals: 2 first. */
 	memcg_table_view(&t, NULL, MC_ALLOCS, false, 0, view);
@@ -42,8 +42,8 @@ static void test_rows_delta_and_filter(void **state)
 	memcg_table_view(&t, NULL, MC_ALLOCS, true, 0, view);
 	assert_int_equal(view[0]->cgid, 2);
 	/* A row missing from the next read keeps its totals and shows no delta. */
-	memcg_table_update(&t, ids, v, 1);
-	assert_int_equal(memcg_table_find(&t, 2)->delta.allocs, 0);
+	unit_read_slots(&t, ids, v, 1, 2);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 2))->allocs, 0);
 	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
 	t.rows[0].path = strdup("/pods/a");
 	t.rows[1].path = strdup("/other");
@@ -57,7 +57,7 @@ static void test_rows_delta_and_filter(void **state)
 	assert_int_equal(t.nr, 1);
 	assert_null(memcg_table_find(&t, 1));
 	assert_string_equal(memcg_table_find(&t, 2)->path, "/other");
-	memcg_table_update(&t, ids, v, 2);
+	unit_read_slots(&t, ids, v, 2, 2);
 	assert_int_equal(t.nr, 2);
 	assert_int_equal(memcg_table_find(&t, 1)->cum.allocs, 9);
 	memcg_table_free(&t);
@@ -101,27 +101,76 @@ static void test_rows_read_order(void **state)
 			cum[ids[i] - 1000] += add;
 			v[i].allocs = cum[ids[i] - 1000];
 		}
-		assert_int_equal(memcg_table_update(&t, ids, v, n), 0);
+		assert_int_equal(unit_read_slots(&t, ids, v, n, N), 0);
 		for (size_t i = 0; i < n; i++) {
 			r = memcg_table_find(&t, ids[i]);
 			assert_non_null(r);
 			assert_int_equal(r->cum.allocs, cum[ids[i] - 1000]);
 		}
-		if (round == 1 || round == 2 || round == 5 || round == 7)
-			assert_int_equal(t.read_nr, n);	/* reusable from now on */
+		assert_int_equal(t.read_live, n);
 		for (size_t i = 1; i < t.nr; i++)
 			assert_true(t.rows[i - 1].cgid < t.rows[i].cgid);
 	}
 	/* Deltas through the reused path: exactly what was added since the last read. */
 	for (size_t i = 0; i < n; i++)
 		v[i].allocs += i;
-	memcg_table_update(&t, ids, v, n);
-	memcg_table_update(&t, ids, v, n);
-	assert_int_equal(memcg_table_find(&t, ids[5])->delta.allocs, 0);
+	unit_read_slots(&t, ids, v, n, N);
+	unit_read_slots(&t, ids, v, n, N);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, ids[5]))->allocs, 0);
 	for (size_t i = 0; i < n; i++)
 		v[i].allocs += 1;
-	memcg_table_update(&t, ids, v, n);
-	assert_int_equal(memcg_table_find(&t, ids[5])->delta.allocs, 1);
+	unit_read_slots(&t, ids, v, n, N);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, ids[5]))->allocs, 1);
+	memcg_table_free(&t);
+}
+
+/*
+ * Slots as BPF hands them out: free ones (cgid 0) are skipped; a slot given back and handed
+ * to another memcg is that memcg's, and the memcg that had it keeps its counters with no
+ * interval; a row whose counters did not move has none either, and a new row's interval is
+ * all it counted. Read a window at a time, as the tracer does.
+ */
+static void test_rows_slots(void **state)
+{
+	struct memcg_entry e[4] = {
+		{ .st.allocs = 3, .cgid = 50 }, {}, { .st.allocs = 7, .cgid = 40 }, {},
+	};
+	struct memcg_table t = {};
+
+	assert_int_equal(memcg_table_update(&t, e, 4), 0);
+	assert_int_equal(t.nr, 2);
+	assert_int_equal(t.read_live, 2);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 40))->allocs, 7);
+	e[2].st.allocs = 9;
+	assert_int_equal(memcg_table_read_begin(&t, 4), 0);
+	assert_int_equal(memcg_table_read(&t, e, 0, 2), 0);
+	assert_int_equal(memcg_table_read(&t, e + 2, 2, 2), 0);
+	memcg_table_read_end(&t);
+	assert_int_equal(t.added, 0);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 40))->allocs, 2);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 50))->allocs, 0);
+	assert_int_equal(t.nr_deltas, 1);	/* only the row that moved keeps one */
+	/* 40 forgotten, its slot given back (zeroed) and handed to 60. */
+	e[2] = (struct memcg_entry){ .st.allocs = 1, .cgid = 60 };
+	assert_int_equal(memcg_table_update(&t, e, 4), 0);
+	assert_int_equal(t.nr, 3);
+	assert_int_equal(memcg_table_find(&t, 60)->cum.allocs, 1);
+	assert_int_equal(memcg_table_find(&t, 40)->cum.allocs, 9);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 40))->allocs, 0);
+	/* A memcg in a slot that was free, in the steady state. */
+	assert_int_equal(memcg_table_update(&t, e, 4), 0);
+	e[3] = (struct memcg_entry){ .st.allocs = 4, .cgid = 70 };
+	assert_int_equal(memcg_table_update(&t, e, 4), 0);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 70))->allocs, 4);
+	assert_int_equal(t.read_live, 3);
+	/* Rows dropped: each slot still finds its memcg's row. */
+	memcg_table_find(&t, 40)->aged = true;
+	memcg_table_compact(&t);
+	e[0].st.allocs = 5;
+	e[3].st.allocs = 6;
+	assert_int_equal(memcg_table_update(&t, e, 4), 0);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 50))->allocs, 2);
+	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 70))->allocs, 2);
 	memcg_table_free(&t);
 }
 
@@ -143,7 +192,7 @@ static void test_rows_view_limit(void **state)
 		v[i] = (struct memcg_stats){ .allocs = rand() % 10, .bytes = rand() % 50,
 					     .calls = rand() % 3, .lat_ns = rand() % 100 };
 	}
-	assert_int_equal(memcg_table_update(&t, ids, v, N), 0);
+	assert_int_equal(unit_read_slots(&t, ids, v, N, N), 0);
 	for (size_t i = 0; i < t.nr; i++) {
 		snprintf(path, sizeof(path), "/c%d", rand() % 100);
 		t.rows[i].path = strdup(path);
@@ -187,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_rows_sort_u64),
 		cmocka_unit_test(test_rows_delta_and_filter),
 		cmocka_unit_test(test_rows_read_order),
+		cmocka_unit_test(test_rows_slots),
 		cmocka_unit_test(test_rows_view_limit),
 	};
 

@@ -19,7 +19,7 @@ static void fill(struct lrutop_state *s)
 
 	memset(long_path, 'x', sizeof(long_path) - 1);
 	long_path[0] = '/';
-	memcg_table_update(&s->memcgs, ids, v, 4);
+	unit_read_slots(&s->memcgs, ids, v, 4, 4);
 	s->memcgs.rows[0].path = strdup(long_path);
 	s->memcgs.rows[1].path = strdup("/pods/a");
 	s->memcgs.rows[1].removed = true;

@@ -38,6 +38,21 @@
 #include "text.h"
 #include "view.h"
 
+/* A read of the per-memcg slots: ids[i] at slot i below n, the slots from n to cap free. */
+static inline int unit_read_slots(struct memcg_table *t, const __u64 *ids,
+				  const struct memcg_stats *v, size_t n, size_t cap)
+{
+	struct memcg_entry *e = calloc(cap, sizeof(*e));
+	int err;
+
+	assert_non_null(e);
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct memcg_entry){ .st = v[i], .cgid = ids[i] };
+	err = memcg_table_update(t, e, cap);
+	free(e);
+	return err;
+}
+
 /* A file holding text, in /tmp: the caller unlinks and frees its path. */
 static inline char *write_temp(const char *text)
 {
