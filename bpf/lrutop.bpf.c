@@ -1024,24 +1024,38 @@ int BPF_PROG(lru_lists_free, struct list_lru *lru)
 __u64 freeing[LRUTOP_FREEING];
 __u32 nr_freeing;
 
-/* Global: verified once, not in every path of its caller. */
-__noinline int is_freeing(__u64 cgid)
-{
-	__u32 lo = 0, hi = nr_freeing, mid;
+/* A binary search, a step a bpf_loop call: unrolled, its branches made 80,000 states. */
+struct freeing_search {
+	__u64 cgid;
+	__u32 lo, hi;
+	bool found;
+};
 
-	/* Binary search: 11 steps cover LRUTOP_FREEING. */
-	for (int i = 0; i < 11 && lo < hi; i++) {
-		mid = (lo + hi) / 2;
-		if (mid >= LRUTOP_FREEING)
-			return false;
-		if (freeing[mid] == cgid)
-			return true;
-		if (freeing[mid] < cgid)
-			lo = mid + 1;
-		else
-			hi = mid;
+static long freeing_step(__u32 i, void *ctx)
+{
+	struct freeing_search *f = ctx;
+	__u32 mid;
+
+	if (f->lo >= f->hi || f->hi > LRUTOP_FREEING)
+		return 1;
+	mid = ((f->lo + f->hi) / 2) & (LRUTOP_FREEING - 1);	/* the mask: for the verifier */
+	if (freeing[mid] == f->cgid) {
+		f->found = true;
+		return 1;
 	}
-	return false;
+	if (freeing[mid] < f->cgid)
+		f->lo = mid + 1;
+	else
+		f->hi = mid;
+	return 0;
+}
+
+static __always_inline bool is_freeing(__u64 cgid)
+{
+	struct freeing_search f = { .cgid = cgid, .hi = nr_freeing };
+
+	bpf_loop(11, freeing_step, &f, 0);	/* 11 steps cover LRUTOP_FREEING */
+	return f.found;
 }
 
 static long freed_unseen(struct bpf_map *map, __u64 *ptr, struct live_alloc *la, void *ctx)
@@ -1071,19 +1085,26 @@ int check_freed(void *ctx)
 
 #define LRU_WALK_CHUNK 1024
 
+/* One step of the walk: global, so the verifier reads it once, not in each of a run's 1,024. */
+__noinline __u64 lru_walk_step(__u64 pos)
+{
+	struct list_head *next = ring_next(&lru_walk, (struct list_head *)pos);
+
+	if (next)
+		lru_walk.pos = (__u64)next;
+	return (__u64)next;
+}
+
 /* Count them: the ring's length less one (the head). */
 SEC("raw_tp")
 int count_memcg_lrus(void *ctx)
 {
-	struct list_head *pos;
+	__u64 pos;
 
 	read_id_space();
-	pos = ring_pos(&lru_walk);
-	for (int i = 0; i < LRU_WALK_CHUNK && pos; i++) {
-		pos = ring_next(&lru_walk, pos);
-		if (pos)
-			lru_walk.pos = (__u64)pos;
-	}
+	pos = (__u64)ring_pos(&lru_walk);
+	for (int i = 0; i < LRU_WALK_CHUNK && pos; i++)
+		pos = lru_walk_step(pos);
 	return 0;
 }
 
@@ -1110,23 +1131,28 @@ static long resolve_id(__u32 j, void *ctx)
 	return 0;
 }
 
-/* bpf_loop (5.17) is there: the program is loaded only where lists are lazy (5.18+). */
+/* The ids in one list_lru, then the next list_lru: global, verified once. bpf_loop (5.17)
+ * is there: the program is loaded only where lists are lazy (5.18+). */
+__noinline __u64 resolve_step(__u64 pos)
+{
+	struct list_lru *lru;	/* on the stack: bpf_loop's context must be */
+	struct list_head *next;
+
+	lru = (void *)pos - bpf_core_field_offset(struct list_lru, list);
+	bpf_loop(rs_nids < LRUTOP_RESOLVE_IDS ? rs_nids : LRUTOP_RESOLVE_IDS, resolve_id, &lru, 0);
+	next = ring_next(&owner_walk, (struct list_head *)pos);
+	if (next)
+		owner_walk.pos = (__u64)next;
+	return (__u64)next;
+}
+
 SEC("raw_tp")
 int resolve_owners(void *ctx)
 {
-	__u64 off = bpf_core_field_offset(struct list_lru, list);
-	__u32 nids = rs_nids < LRUTOP_RESOLVE_IDS ? rs_nids : LRUTOP_RESOLVE_IDS;
-	struct list_head *pos;
-	struct list_lru *lru;	/* on the stack: bpf_loop's context must be */
+	__u64 pos = (__u64)ring_pos(&owner_walk);
 
-	pos = ring_pos(&owner_walk);
-	for (int i = 0; i < RESOLVE_CHUNK && pos; i++) {
-		lru = (void *)pos - off;
-		bpf_loop(nids, resolve_id, &lru, 0);
-		pos = ring_next(&owner_walk, pos);
-		if (pos)
-			owner_walk.pos = (__u64)pos;
-	}
+	for (int i = 0; i < RESOLVE_CHUNK && pos; i++)
+		pos = resolve_step(pos);
 	return 0;
 }
 

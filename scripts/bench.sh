@@ -105,11 +105,14 @@ for _ in $(seq "$runs"); do
 	echo "$($churn) $(with_tracer lrutop '"version"' ./lrutop -b -j 1) $(with_tracer bpftrace Attaching bpftrace -e "$bt_script")"
 done > "$times"
 awk 'NF != 3 { exit 1 }' "$times" || { echo "bench: a run failed: $(cat "$times")" >&2; exit 1; }
-awk '{ print $1 }' "$times" | median | awk '{ printf "  none attached:         %.3fs\n", $1 }'
-awk '{ print $2 }' "$times" | median | awk '{ printf "  lrutop (tracepoint):   %.3fs", $1 }'
-awk '{ print $2 / $1 }' "$times" | median | awk '{ printf "  median ratio %.3f\n", $1 }'
-awk '{ print $3 }' "$times" | median | awk '{ printf "  bpftrace (same count): %.3fs", $1 }'
-awk '{ print $3 / $1 }' "$times" | median | awk '{ printf "  median ratio %.3f\n", $1 }'
+# Column $1 of the rounds: "median (least)".
+med_least() {
+	awk "{ print $1 }" "$times" | median | tr '\n' ' '
+	awk "{ print $1 }" "$times" | sort -g | head -1
+}
+printf "  none attached:         %.3f s (%.3f)\n" $(med_least '$1')
+printf "  lrutop (tracepoint):   %.3f s (%.3f), ratio to none %.3f (%.3f)\n" $(med_least '$2') $(med_least '$2 / $1')
+printf "  bpftrace (same count): %.3f s (%.3f), ratio to none %.3f (%.3f)\n" $(med_least '$3') $(med_least '$3 / $1')
 rm -f "$times"
 
 echo "== in-kernel cost per event (kernel.bpf_stats_enabled), median over $runs runs of each"
@@ -124,19 +127,31 @@ done
 awk '$3 > 0 { print $1, $2, $3, $4 / $3 }' "$costs" | sort -k1,1 -k2,2 -k4,4g | awk '
 	{ k = $1 " " $2; n[k]++; v[k, n[k]] = $4; cnt[k] += $3 }
 	END { for (k in n) { m = n[k]; med = (m % 2) ? v[k, (m + 1) / 2] : (v[k, m / 2] + v[k, m / 2 + 1]) / 2
-		split(k, p, " "); printf "  %-8s %-20s %10d events %9.1f ns/event\n", p[1], p[2], cnt[k], med } }' |
+		split(k, p, " "); printf "  %-8s %-20s %10d events %9.1f ns/event (least %.1f)\n", p[1], p[2], cnt[k], med, v[k, 1] } }' |
 	sort -k1,1 -k2,2
 rm -f "$costs"
 
-echo "== start to first sample (median of $runs)"
+echo "== start to first sample, interleaved: lrutop -b -j 0.1 1, then bpftrace with the same script"
+echo "   and a 0.1 s interval (both include it); wall time and peak RSS, median (least) of $runs"
+starts=$(mktemp)
 for _ in $(seq "$runs"); do
-	/usr/bin/time -f %e ./lrutop -b -j 0.1 1 2>&1 >/dev/null | tail -1
-done | median | awk '{ printf "  lrutop:   %.2fs (interval 0.1s included)\n", $1 }'
-for _ in $(seq "$runs"); do
-	/usr/bin/time -f %e bpftrace -e "$bt_script interval:ms:100 { exit(); }" 2>&1 >/dev/null | tail -1
-done | median | awk '{ printf "  bpftrace: %.2fs (interval 0.1s included)\n", $1 }'
+	echo "$(/usr/bin/time -f '%e %M' ./lrutop -b -j 0.1 1 2>&1 >/dev/null | tail -1)" \
+		"$(/usr/bin/time -f '%e %M' bpftrace -e "$bt_script interval:ms:100 { exit(); }" 2>&1 >/dev/null | tail -1)"
+done > "$starts"
+awk 'NF != 4 { exit 1 }' "$starts" || { echo "bench: a start failed: $(cat "$starts")" >&2; exit 1; }
+for col in 1 3; do
+	name=$([ $col = 1 ] && echo lrutop || echo bpftrace)
+	t=$(awk -v c=$col '{ print $c }' "$starts" | median)
+	tmin=$(awk -v c=$col '{ print $c }' "$starts" | sort -g | head -1)
+	m=$(awk -v c=$((col + 1)) '{ print $c / 1024 }' "$starts" | median)
+	mmin=$(awk -v c=$((col + 1)) '{ print $c / 1024 }' "$starts" | sort -g | head -1)
+	printf "  %-8s %.3f s (%.3f), peak RSS %.1f MB (%.1f)\n" "$name" "$t" "$tmin" "$m" "$mmin"
+done
+awk '{ print $1 / $3 }' "$starts" | median | awk '{ printf "  lrutop / bpftrace, median of the rounds: time %.2f", $1 }'
+awk '{ print $2 / $4 }' "$starts" | median | awk '{ printf ", peak RSS %.2f\n", $1 }'
+rm -f "$starts"
 
-echo "== userspace cost of one refresh (synthetic rows in the real per-memcg map; medians of 11)"
+echo "== userspace cost of one refresh (synthetic rows in the real per-memcg array; median and least of 11)"
 for rows in 10000 100000; do
 	echo "  $(build/bench-refresh "$rows" 11)"
 done

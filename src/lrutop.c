@@ -190,10 +190,10 @@ int main(int argc, char **argv)
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	signal(SIGHUP, sig_handler);
-	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, !o.no_self_check))
+	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, !o.no_self_check,
+			  o.probe ? 0 : o.inventory_s))
 		return 1;
 	ss.state.aging.keep_s = o.keep_removed_s;
-	held_open(&ss.state, o.probe ? 0 : o.inventory_s);
 	if (o.view.cgroup && !is_memcg_dir(&ss.state, o.view.cgroup)) {
 		err = 1;
 		goto cleanup;
@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 	}
 	/* The baseline: the first report covers the first interval only. Exports start at
 	 * once, so a scrape right after start finds every series. */
+	if (exporting)
+		held_wait(&ss.state);
 	err = state_refresh(&ss.state);
 	if (!err)
 		err = export_metrics(&ss.state, &o, srv);

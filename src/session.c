@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +43,7 @@ static bool has_privileges(void)
 }
 
 /* Load and attach a backend, read its first state and, if asked, check what it counts.
- * On failure prints one line naming the cause and returns 1 (after session_end). */
+ * On failure prints one line naming the cause and returns 1. */
 static int attach(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
 		  bool self_check)
 {
@@ -53,16 +54,20 @@ static int attach(struct session *ss, enum backend want, unsigned int max_memcgs
 			   sizeof(ss->why));
 	if (err) {
 		fprintf(stderr, "lrutop: cannot measure list_lru memory on this kernel: %s\n", ss->why);
-		session_end(ss);
 		return 1;
 	}
 	err = state_init(&ss->state, ss->skel, &ss->plan, ss->backend);
 	if (err) {
 		fprintf(stderr, "lrutop: %s\n", strerror(-err));
-		session_end(ss);
 		return 1;
 	}
 	ss->state_ok = true;
+	/*
+	 * The inventory's programs load while the self-check runs, on another CPU: not sooner,
+	 * or two parses of the kernel's BTF (libbpf's, one per object) would be resident at once.
+	 */
+	if (ss->inventory_s && !ss->preload.started && !ss->preload.walker)
+		held_preload(&ss->preload, &ss->plan);
 	if (self_check) {
 		self_check_run(&ss->state, sc);
 	} else {
@@ -82,10 +87,18 @@ static void detach(struct session *ss)
 	ss->skel = NULL;
 }
 
+static void *read_kallsyms(void *out)
+{
+	*(struct ksyms **)out = ksyms__load("/proc/kallsyms", probe_ksym_names());
+	return NULL;
+}
+
 int session_prepare(struct session *ss, bool verbose)
 {
-	struct ksyms *ksyms;
+	struct ksyms *ksyms = NULL;
+	pthread_t reader;
 	struct btf *btf;
+	bool reading;
 
 	memset(ss, 0, sizeof(*ss));
 	if (!has_privileges()) {
@@ -100,34 +113,41 @@ int session_prepare(struct session *ss, bool verbose)
 	 * good: a fixed threshold hands them back (36 to 29 MB at 100,000 rows).
 	 */
 	mallopt(M_MMAP_THRESHOLD, 256 << 10);
+	/* The kernel writes out /proc/kallsyms while BTF is parsed: 20 ms of start-up each. */
+	reading = !pthread_create(&reader, NULL, read_kallsyms, &ksyms);
 	btf = btf__load_vmlinux_btf();
+	if (reading)
+		pthread_join(reader, NULL);
+	else
+		read_kallsyms(&ksyms);
 	if (!btf) {
+		ksyms__free(ksyms);
 		fprintf(stderr, "lrutop: no kernel BTF at /sys/kernel/btf/vmlinux: the kernel needs CONFIG_DEBUG_INFO_BTF=y\n");
 		return 1;
 	}
-	ksyms = ksyms__load("/proc/kallsyms");
 	if (ksyms && ksyms__hidden(ksyms)) {
 		fprintf(stderr, "lrutop: warning: /proc/kallsyms hides addresses (kptr_restrict): the tracepoint backend cannot work\n");
 		ksyms__free(ksyms);
 		ksyms = NULL;
 	}
 	probe_plan_build(&ss->plan, btf, ksyms);
-	/* The plan holds all they tell: megabytes a long run need not keep. */
+	/* The plan holds all they tell: a long run need not keep them. */
 	ksyms__free(ksyms);
 	btf__free(btf);
 	return 0;
 }
 
 int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
-		  bool self_check)
+		  bool self_check, double inventory_s)
 {
 	int err;
 
 	if (session_prepare(ss, verbose))
 		return 1;
+	ss->inventory_s = inventory_s;
 	err = attach(ss, want, max_memcgs, verbose, self_check);
 	if (err)
-		return 1;
+		goto dropped;
 	/*
 	 * fentry chosen and blind to the check (a kernel whose allocator moved where its
 	 * bracket does not reach): the tracepoints' call sites may still see the lists.
@@ -145,13 +165,18 @@ int session_start(struct session *ss, enum backend want, unsigned int max_memcgs
 				 "%.200s (tracepoint too)", first.result);
 		}
 		if (err)
-			return 1;
+			goto dropped;
 	}
+	held_open(&ss->state, inventory_s, &ss->preload);
 	return 0;
+dropped:
+	session_end(ss);
+	return 1;
 }
 
 void session_end(struct session *ss)
 {
+	held_preload_drop(&ss->preload);	/* before its plan goes */
 	detach(ss);
 	memset(ss, 0, sizeof(*ss));
 }

@@ -3,6 +3,7 @@
 #define __LRUTOP_SESSION_H
 
 #include <stdbool.h>
+#include "held.h"
 #include "state.h"
 #include "probe.h"
 
@@ -17,6 +18,8 @@ struct session {
 	char why[512];		/* why this backend */
 	struct lrutop_state state;
 	bool state_ok;
+	double inventory_s;	/* of the live view, 0: none */
+	struct held_preload preload;
 };
 
 /* Privileges, BTF and kallsyms, into ss->plan: what a run that loads no tracer needs (the
@@ -24,12 +27,13 @@ struct session {
 int session_prepare(struct session *ss, bool verbose);
 /*
  * Privileges, BTF, kallsyms, plan, load and attach, then (self_check) the start-up
- * self-check; with BACKEND_AUTO, a backend that fails it gives way to the other. On failure
- * prints one line naming the cause and returns 1 (after session_end). A self-check that no
- * backend passes is not a failure here: ss->state.self_check says so.
+ * self-check; with BACKEND_AUTO, a backend that fails it gives way to the other. The
+ * inventory of the live view, every inventory_s seconds (0: none), loads meanwhile. On
+ * failure prints one line naming the cause and returns 1 (after session_end). A self-check
+ * that no backend passes is not a failure here: ss->state.self_check says so.
  */
 int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
-		  bool self_check);
+		  bool self_check, double inventory_s);
 void session_end(struct session *ss);
 
 #endif

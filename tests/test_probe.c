@@ -152,7 +152,7 @@ static void test_plan_7_3(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, syms, strlen(syms)), (ssize_t)strlen(syms));
 	close(fd);
-	ksyms = ksyms__load(path);
+	ksyms = ksyms__load(path, probe_ksym_names());
 	unlink(path);
 	assert_non_null(ksyms);
 	assert_int_equal(probe_plan_build(&p, btf, ksyms), 0);
@@ -233,7 +233,7 @@ static void test_plan_host(void **state)
 
 	if (!btf)
 		skip();	/* no BTF on this machine: the Debian kernels above still ran */
-	ksyms = ksyms__load("/proc/kallsyms");
+	ksyms = ksyms__load("/proc/kallsyms", probe_ksym_names());
 	assert_non_null(ksyms);
 	assert_int_equal(probe_plan_build(&p, btf, ksyms__hidden(ksyms) ? NULL : ksyms), 0);
 	assert_true(p.pre_patch || p.post_patch);

@@ -297,7 +297,7 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
-	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, true))
+	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, true, 0))
 		return 1;
 	err = state_refresh(&ss.state);
 	if (err)

@@ -7,7 +7,11 @@
 /* The kernel's own symbols from /proc/kallsyms (module symbols are skipped), by address. */
 struct ksyms;
 
-struct ksyms *ksyms__load(const char *path);
+/*
+ * The symbols of names (NULL-terminated; NULL: all) and their compiler clones, each with the
+ * range up to the next symbol of any name. NULL with errno on failure.
+ */
+struct ksyms *ksyms__load(const char *path, const char *const *names);
 void ksyms__free(struct ksyms *ksyms);
 /* Address of name, or 0 if absent. */
 uint64_t ksyms__addr(const struct ksyms *ksyms, const char *name);

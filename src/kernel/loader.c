@@ -157,6 +157,11 @@ static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan, enu
 	if (!err && plan->pre_patch && !(b == BACKEND_FENTRY && plan->lists_from_slots) &&
 	    bpf_map__max_entries(skel->maps.live) < 262144)
 		err = bpf_map__set_max_entries(skel->maps.live, 262144);
+	/* Maps of the pre-5.18 fentry programs alone: a hash map is allocated whole at load,
+	 * 2 ms of start-up for each of these where nothing uses them. */
+	if (!err && !(b == BACKEND_FENTRY && plan->pre_patch))
+		err = bpf_map__set_max_entries(skel->maps.would_pairs, 1) ?:
+		      bpf_map__set_max_entries(skel->maps.eager_lrus, 1);
 	return err;
 }
 

@@ -97,6 +97,8 @@ int backend_parse(const char *name);
 
 /* Does struct type have a member named field? (layouts tell kernels apart) */
 bool probe_btf_has_field(const struct btf *btf, const char *type, const char *field);
+/* The kallsyms names a plan reads (NULL-terminated): ksyms__load keeps only those. */
+const char *const *probe_ksym_names(void);
 /* Fill plan from a kernel's BTF and (may be NULL) its kallsyms. */
 int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struct ksyms *ksyms);
 /* Can this backend run on this kernel at all? 0, or -ENOENT with why filled. */

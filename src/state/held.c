@@ -11,17 +11,77 @@
 #include "held.h"
 #include "state.h"
 
-void held_open(struct lrutop_state *s, double interval_s)
+static void *preload_walker(void *arg)
+{
+	struct held_preload *p = arg;
+
+	p->err = inventory_walker_open(p->plan, &p->walker, p->why, sizeof(p->why));
+	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+void held_preload(struct held_preload *p, const struct probe_plan *plan)
+{
+	memset(p, 0, sizeof(*p));
+	p->plan = plan;
+	p->started = !pthread_create(&p->thread, NULL, preload_walker, p);
+}
+
+/* The preload's walker once it is loaded; NULL if it failed (why says why). */
+static struct inventory_walker *preload_join(struct held_preload *p)
+{
+	pthread_join(p->thread, NULL);
+	p->started = false;
+	return p->err ? NULL : p->walker;
+}
+
+void held_preload_drop(struct held_preload *p)
+{
+	if (p->started)
+		inventory_walker_close(preload_join(p));
+}
+
+void held_open(struct lrutop_state *s, double interval_s, struct held_preload *p)
 {
 	struct held *h = &s->held;
 
 	h->interval_s = interval_s;
 	if (!interval_s) {
+		if (p)
+			held_preload_drop(p);
 		snprintf(h->why, sizeof(h->why), "--inventory-interval 0");
 		return;
 	}
-	if (inventory_walker_open(s->k.plan, &h->walker, h->why, sizeof(h->why)))
+	if (p && p->started)
+		h->loading = p;	/* taken at the first pass, after the first interval */
+	else if (inventory_walker_open(s->k.plan, &h->walker, h->why, sizeof(h->why)))
 		h->walker = NULL;
+}
+
+/*
+ * The preloaded walker, once it is loaded; at the baseline refresh, only if it already is:
+ * the first interval gives it time, and the first report has it.
+ */
+static void take_preload(struct lrutop_state *s, bool wait)
+{
+	struct held *h = &s->held;
+
+	if (!h->loading)
+		return;
+	if (!wait && !__atomic_load_n(&h->loading->done, __ATOMIC_ACQUIRE)) {
+		snprintf(h->why, sizeof(h->why), "the inventory's programs are loading");
+		return;
+	}
+	if (h->loading->started) {
+		h->walker = preload_join(h->loading);
+		snprintf(h->why, sizeof(h->why), "%s", h->loading->why);
+	}
+	h->loading = NULL;
+}
+
+void held_wait(struct lrutop_state *s)
+{
+	take_preload(s, true);
 }
 
 static int row_by_cgid(const void *a, const void *b)
@@ -66,6 +126,7 @@ void held_refresh(struct lrutop_state *s, double now)
 {
 	struct held *h = &s->held;
 
+	take_preload(s, s->refreshes > 0);
 	if (!h->walker || (h->valid && now - h->at < h->interval_s))
 		return;
 	inventory_free(&h->inv);
@@ -77,6 +138,9 @@ void held_refresh(struct lrutop_state *s, double now)
 
 void held_close(struct lrutop_state *s)
 {
+	if (s->held.loading)
+		held_preload_drop(s->held.loading);
+	s->held.loading = NULL;
 	inventory_free(&s->held.inv);
 	inventory_walker_close(s->held.walker);
 	s->held.walker = NULL;

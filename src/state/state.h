@@ -71,8 +71,11 @@ struct flow {
 };
 
 /* What the kernel's list_lrus hold now, walked every interval_s (held.c). */
+struct held_preload;
+
 struct held {
 	struct inventory_walker *walker;	/* NULL: no inventory, why says why */
+	struct held_preload *loading;	/* the walker, still loading in its thread */
 	struct inventory inv;
 	bool valid;		/* inv holds a pass */
 	char why[256];

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 	null = fopen("/dev/null", "w");
 	if (!ksyms_s || !walk_s || !read_s || !cpu_s || !wall_s || !null)
 		return 1;
-	if (session_start(&ss, BACKEND_AUTO, rows + 1024, false, true))
+	if (session_start(&ss, BACKEND_AUTO, rows + 1024, false, true, 0))
 		return 1;
 	if (state_refresh(&ss.state))
 		return 1;
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 	ss.state.aging.keep_s = -1;
 	for (int i = 0; i < repeat; i++) {
 		c = now(CLOCK_PROCESS_CPUTIME_ID);
-		ksyms__free(ksyms__load("/proc/kallsyms"));
+		ksyms__free(ksyms__load("/proc/kallsyms", probe_ksym_names()));
 		ksyms_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 		/* The walk of the real cgroup tree that each refresh makes (paths of memcgs). */
 		c = now(CLOCK_PROCESS_CPUTIME_ID);

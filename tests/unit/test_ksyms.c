@@ -14,7 +14,8 @@ static void test_ksyms_ranges(void **state)
 		"ffffffff815d6a00 T\n"
 		"\n"
 		"ffffffff81000000 T _stext\n");
-	struct ksyms *k = ksyms__load(path);
+	struct ksyms *k = ksyms__load(path, NULL);
+	const char *const only[] = { "memcg_list_lru_alloc", NULL };
 	uint64_t lo, hi;
 
 	assert_non_null(k);
@@ -28,6 +29,14 @@ static void test_ksyms_ranges(void **state)
 	/* The last symbol has no end. */
 	assert_int_equal(ksyms__func_range(k, "mod_lruvec_state", &lo, &hi), -ENOENT);
 	assert_int_equal(ksyms__addr(k, "_stext"), 0xffffffff81000000ULL);
+	ksyms__free(k);
+	/* Only the names asked for are kept, and their ranges still end at any next symbol. */
+	k = ksyms__load(path, only);
+	assert_non_null(k);
+	assert_int_equal(ksyms__func_range(k, "memcg_list_lru_alloc", &lo, &hi), 0);
+	assert_int_equal(hi, 0xffffffff815d6bf0ULL);
+	assert_int_equal(ksyms__addr(k, "_stext"), 0);
+	assert_int_equal(ksyms__addr(k, "memcg_list_lru_alloc_alias"), 0);
 	ksyms__free(k);
 	unlink(path);
 	free(path);
@@ -43,7 +52,8 @@ static void test_ksyms_clones(void **state)
 		"ffffffff81001400 T memcg_list_lru_alloc\n"
 		"ffffffff81001460 t memcg_list_lru_alloc.cold\n"
 		"ffffffff81001480 T workingset_update_node\n");
-	struct ksyms *k = ksyms__load(path);
+	const char *const only[] = { "memcg_list_lru_alloc", "__memcg_list_lru_alloc", NULL };
+	struct ksyms *k = ksyms__load(path, only);
 	uint64_t lo[8], hi[8];
 
 	assert_non_null(k);
@@ -65,7 +75,7 @@ static void test_ksyms_clones(void **state)
 static void test_ksyms_hidden(void **state)
 {
 	char *path = write_temp("0000000000000000 T a\n0000000000000000 T b\n");
-	struct ksyms *k = ksyms__load(path);
+	struct ksyms *k = ksyms__load(path, NULL);
 	uint64_t lo, hi;
 
 	assert_non_null(k);
@@ -74,7 +84,7 @@ static void test_ksyms_hidden(void **state)
 	ksyms__free(k);
 	unlink(path);
 	free(path);
-	assert_null(ksyms__load("/nonexistent/kallsyms"));
+	assert_null(ksyms__load("/nonexistent/kallsyms", NULL));
 }
 
 int main(void)
