@@ -19,7 +19,8 @@ CFLAGS += $(SAN_FLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-in
 SRC_DIRS := src $(addprefix src/,kernel state view export ab)
 CPPFLAGS += -I$(OUT) -Ibpf $(addprefix -I,$(SRC_DIRS))
 LIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lm
-HTTP_LIBS := -lmicrohttpd
+# libmicrohttpd is dlopen()ed for --listen only (src/export/http.c).
+HTTP_LIBS := -ldl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
 
 SRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
