@@ -46,7 +46,7 @@ echo "LRUTOP-HOTPATH kernel $(uname -r); workload: $work; $rounds rounds of none
 : > /tmp/rounds
 for _ in $(seq "$rounds"); do
 	none=$($work)
-	start Tracing ./lrutop -b 1
+	start '"version"' ./lrutop -b -j 1
 	with=$($work)
 	stop
 	start Attaching bpftrace -e "$bt"
@@ -84,6 +84,7 @@ costs() {
 	stop
 }
 echo "LRUTOP-HOTPATH program runs over 1 s idle, then over one workload ($datagrams datagrams):"
-costs "lrutop fentry" Tracing ./lrutop -b 1
-costs "lrutop tracepoint" Tracing ./lrutop --backend tracepoint -b 1
+# lrutop is ready at its first report: its inventory loads during the first interval.
+costs "lrutop fentry" '"version"' ./lrutop -b -j 1
+costs "lrutop tracepoint" '"version"' ./lrutop --backend tracepoint -b -j 1
 costs "bpftrace" Attaching bpftrace -e "$bt"
