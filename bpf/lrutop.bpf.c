@@ -102,8 +102,9 @@ struct {
 } pending_ids SEC(".maps");
 
 /*
- * Per-memcg counters at dense slots that userspace maps once and reads as memory: a refresh
- * of 100,000 memcgs makes no syscall for them (a hash map's batch walk cost 34 ms there).
+ * Per-memcg counters at dense slots that userspace reads through mmap, a window at a time: a
+ * refresh of 100,000 memcgs makes a few syscalls for them (a hash map's batch walk cost 34 ms
+ * there).
  * Atomic adds, not per-CPU copies: these are not hot counters. A slot whose cgid is 0 is
  * free. Userspace gives a slot back (zeroed, into free_slots) a refresh after it forgets its
  * memcg, so a program that found the slot just before sees no other memcg's row.
@@ -283,12 +284,7 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return slot < LRUTOP_MAX_SLOTS ? slot : LRUTOP_MAX_SLOTS - 1;
 }
 
-/*
- * The memcg's counters; created only when drops is given (an allocation or a call), which
- * counts a row the full map could not hold. A free or a transient list of a memcg userspace
- * aged out, or never got a row for, must not bring one back: the caller counts it in the
- * totals instead.
- */
+/* The counters at the slot an entry of memcg_slots names; NULL for none. */
 static __always_inline struct memcg_stats *slot_stats(__u32 *slot)
 {
 	struct memcg_entry *e = slot ? bpf_map_lookup_elem(&memcg_stats, slot) : NULL;
@@ -316,6 +312,12 @@ static __always_inline struct memcg_stats *new_memcg_row(__u64 cgid)
 	return &e->st;
 }
 
+/*
+ * The memcg's counters; created only when drops is given (an allocation or a call), which
+ * counts a row the full map could not hold. A free or a transient list of a memcg userspace
+ * aged out, or never got a row for, must not bring one back: the caller counts it in the
+ * totals instead.
+ */
 static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, __u64 *drops)
 {
 	struct memcg_stats *st;

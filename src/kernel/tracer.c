@@ -168,6 +168,8 @@ void tracer_recycle_slots(struct tracer *t)
 		if (!bpf_map_update_elem(stats, &slot, &zero, BPF_ANY))
 			bpf_map_update_elem(fd, NULL, &slot, BPF_ANY);
 	}
+	if (!n)
+		return;
 	t->nr_waiting -= n;
 	memmove(t->waiting, t->waiting + n, t->nr_waiting * sizeof(*t->waiting));
 }
