@@ -150,9 +150,9 @@ bench-hotpath:
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the
 # seeds in tests/fuzz/corpus; new inputs go to a scratch directory, not the seeds.
 FUZZ_S ?= 60
-$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c src/ab/compare.c src/ab/compare_measured.c src/ab/model.c src/ab/compare.h | $(OUT)
+$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c src/ab/compare.c src/ab/compare_measured.c src/ab/model.c src/kernel/slab.c src/ab/compare.h | $(OUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$(CPPFLAGS) tests/fuzz/compare_fuzz.c src/ab/compare.c src/ab/compare_measured.c src/ab/model.c \
+		$(CPPFLAGS) tests/fuzz/compare_fuzz.c src/ab/compare.c src/ab/compare_measured.c src/ab/model.c src/kernel/slab.c \
 		-ljansson -lm -o $@
 
 fuzz:

@@ -21,15 +21,6 @@
 #include "lrutop.h"
 #include "kernel.bpf.h"
 
-/* Before 5.18: a node's pointer array of lists, one per id (mm/list_lru.c of 5.10). */
-struct list_lru_memcg___pre518 {
-	struct list_lru_one *lru[0];
-} __attribute__((preserve_access_index));
-
-struct list_lru_node___pre518 {
-	struct list_lru_memcg___pre518 *memcg_lrus;
-} __attribute__((preserve_access_index));
-
 /* &memcg_nr_cache_ids (before 5.18): the length of each node's array of lists. */
 const volatile __u64 nr_cache_ids_addr = 0;
 
@@ -161,13 +152,34 @@ int inventory_memcgs(void *ctx)
 	return 0;
 }
 
+/*
+ * The slab slot of the list at list. Lists made together share slab pages: the last page's
+ * slot is kept, and a list on it costs one read rather than a walk to its kmem_cache.
+ */
+static __u64 last_page, last_page_slot;
+
+static __always_inline __u32 list_slot(__u64 list)
+{
+	__u32 slot;
+
+	if (last_page && (list & ~4095ULL) == last_page)
+		return last_page_slot;
+	slot = slab_slot_size(list, inv.list_size);
+	if (slot) {
+		last_page = list & ~4095ULL;
+		last_page_slot = slot;
+	}
+	return slot;
+}
+
 /* One list at index id of the list_lru at key: count it, its objects on each node, and
  * whether it is empty. Global: verified once, not in each of the 64 slots of its callers. */
-__noinline int inv_count_list(__u64 key, __u32 id, __s64 objects)
+__noinline int inv_count_list(__u64 key, __u32 id, __s64 objects, __u64 list)
 {
 	struct inv_lru *l = bpf_map_lookup_elem(&inv_lrus, &key);
-	struct inv_id *e;
+	__u32 bytes = list_slot(list);
 	bool empty = objects == 0;
+	struct inv_id *e;
 
 	if (!l)
 		return 0;
@@ -176,6 +188,8 @@ __noinline int inv_count_list(__u64 key, __u32 id, __s64 objects)
 	l->lists++;
 	l->empty += empty;
 	l->objects += objects;
+	l->bytes += bytes;
+	l->unread += !bytes;
 	if (id + 1 > l->max_id)
 		l->max_id = id + 1;
 	if (!e)
@@ -183,6 +197,8 @@ __noinline int inv_count_list(__u64 key, __u32 id, __s64 objects)
 	e->lists++;
 	e->empty += empty;
 	e->objects += objects;
+	e->bytes += bytes;
+	e->unread += !bytes;
 	return 0;
 }
 
@@ -230,7 +246,7 @@ __noinline int inv_count_memcg_slot(__u64 key, __u64 base, __u32 j)
 	__u64 entry = slots[j & 63];
 
 	if (is_list(entry))
-		inv_count_list(key, base + j, inv_memcg_items(entry));
+		inv_count_list(key, base + j, inv_memcg_items(entry), entry);
 	return 0;
 }
 
@@ -239,7 +255,7 @@ __noinline int inv_count_one_slot(__u64 key, __u64 base, __u32 j)
 	__u64 entry = slots[j & 63];
 
 	if (entry)
-		inv_count_list(key, base + j, one_items((void *)entry));
+		inv_count_list(key, base + j, one_items((void *)entry), entry);
 	return 0;
 }
 
@@ -287,7 +303,7 @@ static __always_inline bool xa_step(struct list_lru *lru, struct inv_lru *l)
 
 	if (!xa_is_node(entry)) {
 		if (is_list(entry))
-			inv_count_list((__u64)lru, 0, inv_memcg_items(entry));
+			inv_count_list((__u64)lru, 0, inv_memcg_items(entry), entry);
 		return false;
 	}
 	for (int level = 0; level < 4; level++) {

@@ -6,6 +6,15 @@
 #ifndef __LRUTOP_KERNEL_BPF_H
 #define __LRUTOP_KERNEL_BPF_H
 
+/* Before 5.18: a node's pointer array of lists, one per id (mm/list_lru.c of 5.10). */
+struct list_lru_memcg___pre518 {
+	struct list_lru_one *lru[0];
+} __attribute__((preserve_access_index));
+
+struct list_lru_node___pre518 {
+	struct list_lru_memcg___pre518 *memcg_lrus;
+} __attribute__((preserve_access_index));
+
 static __always_inline __u64 memcg_cgid(struct mem_cgroup *memcg)
 {
 	return BPF_CORE_READ(memcg, css.cgroup, kn, id);
@@ -67,6 +76,94 @@ static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
 	}
 	/* Internal entries (retry, sibling) are no list. */
 	return (entry & 3) == 2 ? 0 : entry;
+}
+
+/*
+ * Bytes the slab spends on the object at obj: the slot size of the kmem_cache whose slab
+ * holds it (its `size`, what /proc/slabinfo calls objsize and the kmalloc tracepoint
+ * bytes_alloc), red zones and tracking included. x86-64's virt_to_page() on the direct map:
+ * KASLR moves its base and the struct page array's (page_offset_base, vmemmap_base, whose
+ * addresses come from kallsyms). A slab of several pages is a compound page whose head
+ * holds the cache: struct slab overlays it from 5.17, struct page's slab_cache before. 0
+ * when something does not read as a slab of a cache at least min_size bytes wide.
+ * Without the two addresses, the cache's slot as /proc/slabinfo gave it at load.
+ */
+const volatile __u64 page_offset_base_addr = 0, vmemmap_base_addr = 0;
+/* Without those addresses: the slot /proc/slabinfo gives the lists' kmalloc cache (0 if
+ * none), set by userspace. */
+const volatile __u32 list_slot_slabinfo = 0;
+
+struct page___pre517 {
+	struct kmem_cache *slab_cache;
+} __attribute__((preserve_access_index));
+
+/*
+ * Linux 7 renamed compound_head compound_info (7.3 has it): with HVO and a 64-byte struct
+ * page, a tail page's holds a mask that takes its own address to its head's; else, as
+ * compound_head did, its head's address + 1. Bit 0 set: a tail page.
+ */
+struct page___info {
+	unsigned long compound_info;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 compound_head_of(__u64 page)
+{
+	__u64 info, mask;
+
+	if (bpf_core_field_exists(struct page___info, compound_info))
+		info = BPF_CORE_READ((struct page___info *)page, compound_info);
+	else
+		info = BPF_CORE_READ((struct page *)page, compound_head);
+	if (!(info & 1))
+		return page;	/* a head, or a page of its own */
+	mask = info & ~1ULL;
+	if ((mask | (mask - 1)) == ~0ULL)
+		return page & info;	/* ones from the top down: a mask */
+	return info - 1;
+}
+
+static __u64 direct_map_base, page_array_base;	/* fixed at boot: read once */
+
+static __always_inline __u32 slab_slot_size(__u64 obj, __u32 min_size)
+{
+	struct kmem_cache *s;
+	__u64 page;
+	__u32 size;
+
+	if (!page_offset_base_addr || !vmemmap_base_addr)
+		return list_slot_slabinfo;
+	if (!direct_map_base) {
+		__u64 dm = 0, pa = 0;
+
+		if (bpf_probe_read_kernel(&dm, sizeof(dm), (void *)page_offset_base_addr) ||
+		    bpf_probe_read_kernel(&pa, sizeof(pa), (void *)vmemmap_base_addr) || !dm || !pa)
+			return 0;
+		page_array_base = pa;
+		direct_map_base = dm;
+	}
+	if (obj < direct_map_base)
+		return 0;
+	page = page_array_base + ((obj - direct_map_base) >> 12) * bpf_core_type_size(struct page);
+	page = compound_head_of(page);
+	if (bpf_core_type_exists(struct slab))
+		s = BPF_CORE_READ((struct slab *)page, slab_cache);
+	else
+		s = BPF_CORE_READ((struct page___pre517 *)page, slab_cache);
+	if (!s || BPF_CORE_READ(s, object_size) < min_size)
+		return 0;
+	size = BPF_CORE_READ(s, size);
+	return size >= min_size ? size : 0;
+}
+
+/* Before 5.18: the slot size of the list at index id of a node's array (see above). */
+static __always_inline __u32 eager_list_slot(struct list_lru_memcg___pre518 *arr, __u32 id,
+					     __u32 min_size)
+{
+	__u64 one = 0;
+
+	if (!arr || bpf_probe_read_kernel(&one, sizeof(one), &arr->lru[id & 0xffff]) || !one)
+		return 0;
+	return slab_slot_size(one, min_size);
 }
 
 /* Is sb a superblock? Its root dentry points back at it (false while it is being set up). */

@@ -39,10 +39,11 @@ const volatile bool use_brackets = false;	/* fentry on the lazy allocator is att
 const volatile bool lru_first = false;		/* v2 patch: list_lru_memcg_alloc(lru, memcg, gfp) */
 const volatile __u64 nr_cache_ids_addr = 0;	/* &memcg_nr_cache_ids (pre-5.18), 0 if unknown */
 /* fentry: lists are counted from the slots the list_lru functions fill and free; nothing
- * runs on kmalloc or kfree. A list's size is then its slab bucket, as the inventory's. */
+ * runs on kmalloc or kfree. A list's bytes are then read from its own slab (slab_slot_size),
+ * as the kmalloc tracepoint's bytes_alloc reports them to the other backend. */
 const volatile bool lists_from_slots = false;
-const volatile __u32 lazy_list_bytes = 0;	/* 16 + nr_node_ids x sizeof(list_lru_one) */
-const volatile __u32 eager_list_bytes = 0;	/* pre-5.18: one list_lru_one */
+const volatile __u32 lazy_list_size = 0;	/* 16 + nr_node_ids x sizeof(list_lru_one) */
+const volatile __u32 eager_list_size = 0;	/* pre-5.18: one list_lru_one */
 const volatile __u32 eager_nodes = 1;		/* pre-5.18: possible nodes, a list each per id */
 
 /* Read by userspace through the skeleton's mmapped .bss. */
@@ -672,7 +673,8 @@ static __always_inline bool claim_list(__u64 ptr, __u64 owner, __u64 lru, __u32 
 				       __u64 cause)
 {
 	struct live_alloc la = {
-		.cgid = cause, .lru = lru, .owner = owner, .bytes = lazy_list_bytes,
+		.cgid = cause, .lru = lru, .owner = owner,
+		.bytes = slab_slot_size(ptr, lazy_list_size),
 		.kind = LRUTOP_ALLOC_LAZY, .slot = slot,
 	};
 	bool self = self_check_slot(cause) >= 0;
@@ -683,6 +685,8 @@ static __always_inline bool claim_list(__u64 ptr, __u64 owner, __u64 lru, __u32 
 		return false;
 	if (self)
 		la.kind |= LRUTOP_ALLOC_SELF_CHECK;
+	if (!la.bytes)
+		t->bytes_unread++;
 	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST)) {
 		old = bpf_map_lookup_elem(&live, &ptr);
 		if (old && old->lru == lru && old->owner == owner)
@@ -900,18 +904,24 @@ int BPF_PROG(grow_exit, int new_size, int ret)
  * of [begin, end), and frees them all if one fails.
  */
 SEC("fexit")
-int BPF_PROG(eager_init_exit, void *memcg_lrus, int begin, int end, int ret)
+int BPF_PROG(eager_init_exit, struct list_lru_memcg___pre518 *memcg_lrus, int begin, int end,
+	     int ret)
 {
 	struct totals *t = totals_for(is_self_check_task());
 	__u64 ids = end > begin ? end - begin : 0;
+	__u32 slot;
 
 	if (!t)
 		return 0;
 	t->eager_calls++;
 	t->eager_ids += ids;
 	if (lists_from_slots && !ret) {
+		/* One kmalloc(sizeof(list_lru_one)) an id: the first one's slab tells them all. */
+		slot = eager_list_slot(memcg_lrus, begin, eager_list_size);
+		if (!slot && ids)
+			t->bytes_unread++;
 		t->eager_allocs += ids;
-		t->eager_bytes += ids * eager_list_bytes;
+		t->eager_bytes += ids * slot;
 		read_id_space();
 	}
 	return 0;
@@ -945,8 +955,9 @@ SEC("fentry")
 int BPF_PROG(eager_lists_free, struct list_lru *lru)
 {
 	struct totals *t = totals_for(is_self_check_task());
+	struct list_lru_node___pre518 *node;
 	__u64 k = (__u64)lru;
-	__u32 from;
+	__u32 from, slot;
 
 	if (!t || !BPF_CORE_READ(lru, memcg_aware))
 		return 0;
@@ -955,8 +966,14 @@ int BPF_PROG(eager_lists_free, struct list_lru *lru)
 		from = 0;
 	else
 		from = growth_count ? first_growth_old : id_space;
-	if (id_space > from)
-		t->eager_freed_bytes += (__u64)eager_nodes * (id_space - from) * eager_list_bytes;
+	if (id_space <= from)
+		return 0;
+	/* Every list of it from the same kmalloc size: the first one freed tells its slot. */
+	node = (void *)BPF_CORE_READ(lru, node);
+	slot = eager_list_slot(BPF_CORE_READ(node, memcg_lrus), from, eager_list_size);
+	if (!slot)
+		t->bytes_unread++;
+	t->eager_freed_bytes += (__u64)eager_nodes * (id_space - from) * slot;
 	return 0;
 }
 

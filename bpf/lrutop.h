@@ -151,6 +151,8 @@ struct totals {
 	__u64 unowned_freed_bytes;
 	__u64 drops_owner;	/* per-memcg map full: a list's owner got no row */
 	__u64 alloc_calls;	/* allocator calls that made a list (fentry) */
+	__u64 bytes_unread;	/* fentry: lists (or calls' runs of them) whose slab slot could
+				 * not be read, their bytes not counted */
 };
 
 /*
@@ -169,6 +171,8 @@ struct inv_id {
 	__u64 lists;		/* allocations: a list per node before 5.18, one for all after */
 	__u64 empty;		/* of those, holding no object on any node */
 	__u64 objects;		/* nr_items summed */
+	__u64 bytes;		/* their slab slots (slab_slot_size), where it can be read */
+	__u64 unread;		/* lists whose slab slot could not be read */
 };
 
 /* Per memcg-aware list_lru. */
@@ -178,6 +182,8 @@ struct inv_lru {
 	__u64 empty;
 	__u64 objects;
 	__u64 xa_nodes;		/* 5.18+: nodes of its xarray */
+	__u64 bytes;		/* its lists' slab slots */
+	__u64 unread;		/* lists whose slab slot could not be read */
 	__u32 max_id;		/* highest id with a list, + 1 */
 	__u32 pad;
 	struct lru_owner owner;
@@ -192,6 +198,8 @@ struct inv_cursor {
 	__u64 gen;		/* set by userspace for each pass */
 	__u32 ids;		/* before 5.18: the id space, set by userspace */
 	__u32 nr_nodes;		/* nr_node_ids, set by userspace */
+	__u32 list_size;	/* the least a list's slab slot can be, set by userspace */
+	__u32 pad;
 };
 
 /* The walk of the memcg tree, pre-order without a stack (parents and sibling lists). */

@@ -122,6 +122,25 @@ static int touch_from_memcg(const struct check_env *e)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
 }
 
+/*
+ * LRUTOP_FAULT_SELF_CHECK=fentry,tracepoint (either or both): the named backend sees nothing
+ * of what its check made, as on a kernel whose lists it cannot see. For tests of what
+ * follows a failed check (the fallback, the refusal to report, the metric); nothing else
+ * reads it.
+ */
+static bool fault_blinds(const struct lrutop_state *s)
+{
+	const char *fault = getenv("LRUTOP_FAULT_SELF_CHECK");
+	const char *name = backend_name(s->k.backend);
+	size_t len = strlen(name);
+
+	for (const char *p = fault; p && *p; p += strcspn(p, ","), p += *p == ',') {
+		if (!strncmp(p, name, len) && (p[len] == ',' || !p[len]))
+			return true;
+	}
+	return false;
+}
+
 /* 5.18+: four lists, two owned by each memcg, all four caused by the child. */
 static void check_lazy(struct lrutop_state *s, struct self_check *out)
 {
@@ -147,6 +166,8 @@ static void check_lazy(struct lrutop_state *s, struct self_check *out)
 	}
 	if (!err)
 		err = tracer_resolve_owners(&s->tracer);
+	if (!err && fault_blinds(s))
+		memset(bss->self_check_stats, 0, sizeof(bss->self_check_stats));
 	if (err) {
 		snprintf(out->result, sizeof(out->result), "not run: %s", strerror(-err));
 	} else {
@@ -174,6 +195,8 @@ static void check_eager(struct lrutop_state *s, struct self_check *out)
 	bss->self_check_tgid = getpid();
 	err = make_tmpfs(&e);
 	bss->self_check_tgid = 0;
+	if (!err && fault_blinds(s))
+		memset(&bss->self_check_totals, 0, sizeof(bss->self_check_totals));
 	if (err) {
 		snprintf(out->result, sizeof(out->result), "not run: tmpfs: %s", strerror(-err));
 	} else if (!bss->id_space_known || !bss->id_space) {

@@ -43,9 +43,9 @@ static bool has_privileges(void)
 }
 
 /* Load and attach a backend, read its first state and, if asked, check what it counts.
- * On failure prints one line naming the cause and returns 1. */
+ * On failure returns 1, the cause in ss->why; printed unless quiet (a fallback's). */
 static int attach(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
-		  bool self_check)
+		  bool self_check, bool quiet)
 {
 	struct self_check *sc = &ss->state.k.self_check;
 	int err;
@@ -53,7 +53,9 @@ static int attach(struct session *ss, enum backend want, unsigned int max_memcgs
 	err = loader_start(&ss->plan, want, max_memcgs, &ss->skel, &ss->backend, ss->why,
 			   sizeof(ss->why));
 	if (err) {
-		fprintf(stderr, "lrutop: cannot measure list_lru memory on this kernel: %s\n", ss->why);
+		if (!quiet)
+			fprintf(stderr, "lrutop: cannot measure list_lru memory on this kernel: %s\n",
+				ss->why);
 		return 1;
 	}
 	err = state_init(&ss->state, ss->skel, &ss->plan, ss->backend);
@@ -145,24 +147,29 @@ int session_start(struct session *ss, enum backend want, unsigned int max_memcgs
 	if (session_prepare(ss, verbose))
 		return 1;
 	ss->inventory_s = inventory_s;
-	err = attach(ss, want, max_memcgs, verbose, self_check);
+	err = attach(ss, want, max_memcgs, verbose, self_check, false);
 	if (err)
 		goto dropped;
 	/*
 	 * fentry chosen and blind to the check (a kernel whose allocator moved where its
-	 * bracket does not reach): the tracepoints' call sites may still see the lists.
+	 * bracket does not reach): the tracepoints' call sites may still see the lists. If
+	 * they fail the check too, or cannot attach, fentry stays with its failed check, which
+	 * the caller reports (and a batch run refuses to report numbers under).
 	 */
 	if (want == BACKEND_AUTO && ss->backend == BACKEND_FENTRY && !ss->state.k.self_check.ok) {
 		struct self_check first = ss->state.k.self_check;
+		char tp[160];
 
 		detach(ss);
-		err = attach(ss, BACKEND_TRACEPOINT, max_memcgs, verbose, true);
-		if (!err && !ss->state.k.self_check.ok) {
-			detach(ss);
-			err = attach(ss, BACKEND_FENTRY, max_memcgs, verbose, false);
+		err = attach(ss, BACKEND_TRACEPOINT, max_memcgs, verbose, true, true);
+		snprintf(tp, sizeof(tp), "%.150s", err ? ss->why : "failed too");
+		if (err || !ss->state.k.self_check.ok) {
+			if (!err)
+				detach(ss);
+			err = attach(ss, BACKEND_FENTRY, max_memcgs, verbose, false, false);
 			ss->state.k.self_check = first;
 			snprintf(ss->state.k.self_check.result, sizeof(ss->state.k.self_check.result),
-				 "%.200s (tracepoint too)", first.result);
+				 "%.160s (tracepoint backend: %.60s)", first.result, tp);
 		}
 		if (err)
 			goto dropped;

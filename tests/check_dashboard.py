@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Every metric the Grafana dashboard and the Prometheus rules query is one lrutop really
-exports: its family appears in at least one of the given exposition texts (the host's
-exporter, a fentry guest's textfile). Histogram series (_bucket, _sum, _count) must belong
-to a histogram family. Prints a summary line; exits 1 naming what no output has.
+exports: its family is in LIVE, what the exporter the caller started served (it must name
+itself in lrutop_info). A family only the fentry backend measures (FENTRY_ONLY) may come
+from a fentry guest's textfile instead when LIVE's backend is the tracepoint one. Histogram
+series (_bucket, _sum, _count) must belong to a histogram family. Prints a summary line;
+exits 1 naming what is missing.
 
-usage: check_dashboard.py DASHBOARD.json RULES.yml EXPOSITION [EXPOSITION...]
+usage: check_dashboard.py DASHBOARD.json RULES.yml LIVE [FENTRY_TEXTFILE...]
 """
 import json
 import re
@@ -13,6 +15,9 @@ import sys
 from prometheus_client.parser import text_string_to_metric_families
 
 NAME = re.compile(r'\blrutop_[a-z0-9_]+\b')
+# Measured only with fentry/fexit on the allocator (lrutop --probe says why elsewhere).
+FENTRY_ONLY = {'lrutop_list_lru_alloc_calls', 'lrutop_list_lru_failures',
+               'lrutop_list_lru_objects', 'lrutop_memcg_list_lru_alloc_duration_seconds'}
 HIST_SUFFIXES = ('_bucket', '_sum', '_count')
 
 
@@ -37,19 +42,30 @@ def rules_exprs(path):
     return [tuple(e) for e in exprs]
 
 
-def families(paths):
-    fams = {}
-    for path in paths:
-        for fam in text_string_to_metric_families(open(path).read()):
-            fams[fam.name] = fam.type
-    return fams
+def families(path):
+    """{family: type} of one exposition, and the backend its lrutop_info names."""
+    fams, backend = {}, None
+    for fam in text_string_to_metric_families(open(path).read()):
+        fams[fam.name] = fam.type
+        if fam.name == 'lrutop_info':
+            backend = fam.samples[0].labels.get('backend') if fam.samples else None
+    return fams, backend
 
 
 def main():
     if len(sys.argv) < 4:
         print(__doc__, file=sys.stderr)
         return 2
-    fams = families(sys.argv[3:])
+    fams, live_backend = families(sys.argv[3])
+    if not live_backend:
+        print(f'check_dashboard: {sys.argv[3]} has no lrutop_info: the exporter did not serve',
+              file=sys.stderr)
+        return 1
+    if live_backend == 'tracepoint':
+        for path in sys.argv[4:]:
+            more, backend = families(path)
+            if backend == 'fentry':
+                fams.update({n: t for n, t in more.items() if n in FENTRY_ONLY})
     # prometheus_client names counters without _total.
     known = set(fams) | {n + '_total' for n, t in fams.items() if t == 'counter'}
     exprs = dashboard_exprs(sys.argv[1]) + rules_exprs(sys.argv[2])

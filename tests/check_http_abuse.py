@@ -10,6 +10,8 @@ usage: check_http_abuse.py --port PORT [--idle N] [--clients N] [--seconds S] [-
    Prints the rate and the 99th-percentile latency.
 3. N malformed requests: random bytes, headers of 64 KiB, HTTP/0.9, an unknown method, a
    wrong path, and slow trickles; then a scrape must still succeed.
+4. The answers the manual gives: / 200 naming /metrics, another path 404, another method
+   405, request headers past 8 KiB 431.
 Exit 0 if all held; 1 with the first failure.
 """
 import argparse
@@ -163,6 +165,38 @@ def malformed(port, n):
     return None
 
 
+def request(port, method, path, headers=None):
+    """One request: (status, body)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.request(method, path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def documented_answers(port):
+    cases = [
+        ("GET", "/", None, 200, "/metrics"),
+        ("GET", "/nope", None, 404, None),
+        ("GET", "/metrics/x", None, 404, None),
+        ("POST", "/metrics", None, 405, None),
+        ("DELETE", "/", None, 405, None),
+        ("GET", "/metrics", {"X-Big": "a" * 9000}, 431, None),
+    ]
+    for method, path, headers, want, text in cases:
+        status, body = request(port, method, path, headers)
+        what = f"{method} {path}" + (" with a 9000-byte header" if headers else "")
+        if status != want:
+            return f"{what}: HTTP {status}, the manual says {want}"
+        if text and text not in body:
+            return f"{what}: {body!r} does not name {text}"
+    print(f"documented answers: / 200, other paths 404, other methods 405, "
+          f"headers past 8 KiB 431 ({len(cases)} requests)")
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, required=True)
@@ -176,7 +210,8 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4096)), hard))
     for step in (lambda: idle_then_scrape(args.port, args.idle),
                  lambda: concurrent(args.port, args.clients, args.seconds),
-                 lambda: malformed(args.port, args.malformed)):
+                 lambda: malformed(args.port, args.malformed),
+                 lambda: documented_answers(args.port)):
         try:
             why = step()
         except Exception as e:

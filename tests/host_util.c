@@ -15,7 +15,9 @@
 #include "host_util.h"
 #include "lrutop.h"
 #include "probe.h"
+#include "slab.h"
 #include "lrutop.skel.h"
+#include "inventory.skel.h"
 
 const char *env_or(const char *name, const char *def)
 {
@@ -52,36 +54,52 @@ bool kernel_has_func(const char *name)
 	return found;
 }
 
-/* Is a loaded program named name (cut to 15 characters by the kernel) one of lrutop's? */
-static bool is_lrutop_prog(struct bpf_object *obj, const char *name)
+/* Is a loaded program or map named name (cut to 15 characters by the kernel) one of obj's?
+ * A map of a skeleton's sections is named by the object's first 8 characters. */
+static bool is_ours(struct bpf_object *obj, const char *name, bool map)
 {
 	struct bpf_program *prog;
+	struct bpf_map *m;
 
-	bpf_object__for_each_program(prog, obj) {
-		if (!strncmp(bpf_program__name(prog), name, BPF_OBJ_NAME_LEN - 1))
+	if (!map) {
+		bpf_object__for_each_program(prog, obj) {
+			if (!strncmp(bpf_program__name(prog), name, BPF_OBJ_NAME_LEN - 1))
+				return true;
+		}
+		return false;
+	}
+	bpf_object__for_each_map(m, obj) {
+		if (!strncmp(bpf_map__name(m), name, BPF_OBJ_NAME_LEN - 1))
 			return true;
 	}
 	return false;
 }
 
+/* Every program, link and map loaded now that is of an object lrutop loads: the tracer's
+ * (lrutop.bpf.c) or the inventory's (inventory.bpf.c). */
 int count_lrutop_bpf(void)
 {
+	struct lrutop_bpf *tracer = lrutop_bpf__open();
+	struct inventory_bpf *inv = inventory_bpf__open();
+	struct bpf_object *objs[2];
 	struct bpf_prog_info info;
+	struct bpf_map_info minfo;
 	struct bpf_link_info link;
-	struct lrutop_bpf *skel;
 	__u32 id = 0, len, ours[4096];
 	int fd, n = 0, nprogs = 0;
 
-	/* The names come from the object lrutop loads, so every program it defines counts. */
-	skel = lrutop_bpf__open();
-	assert_non_null(skel);
+	assert_non_null(tracer);
+	assert_non_null(inv);
+	objs[0] = tracer->obj;
+	objs[1] = inv->obj;
 	while (!bpf_prog_get_next_id(id, &id)) {
 		fd = bpf_prog_get_fd_by_id(id);
 		if (fd < 0)
 			continue;	/* freed meanwhile */
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && is_lrutop_prog(skel->obj, info.name)) {
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    (is_ours(objs[0], info.name, false) || is_ours(objs[1], info.name, false))) {
 			n++;
 			if (nprogs < 4096)
 				ours[nprogs++] = id;
@@ -103,7 +121,20 @@ int count_lrutop_bpf(void)
 		}
 		close(fd);
 	}
-	lrutop_bpf__destroy(skel);
+	id = 0;
+	while (!bpf_map_get_next_id(id, &id)) {
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		memset(&minfo, 0, sizeof(minfo));
+		len = sizeof(minfo);
+		if (!bpf_obj_get_info_by_fd(fd, &minfo, &len) &&
+		    (is_ours(objs[0], minfo.name, true) || is_ours(objs[1], minfo.name, true)))
+			n++;
+		close(fd);
+	}
+	inventory_bpf__destroy(inv);
+	lrutop_bpf__destroy(tracer);
 	return n;
 }
 
@@ -148,7 +179,7 @@ int lrutop_attached(struct attached_prog *out, int max)
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
 		if (pfd >= 0 && !bpf_obj_get_info_by_fd(pfd, &info, &len) &&
-		    is_lrutop_prog(skel->obj, info.name)) {
+		    is_ours(skel->obj, info.name, false)) {
 			snprintf(out[n].name, sizeof(out[n].name), "%s", info.name);
 			link_target(lfd, &link, btf, out[n].target, sizeof(out[n].target));
 			out[n].run_cnt = info.run_cnt;
@@ -194,6 +225,10 @@ FILE *spawn(char *const argv[], pid_t *pid, bool err_too)
 	*pid = fork();
 	assert_true(*pid >= 0);
 	if (*pid == 0) {
+		/* A shell's background job ignores SIGINT and SIGQUIT, and exec keeps that: a
+		 * signal a test sends before lrutop installs its handlers would be lost. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
 		dup2(fds[1], STDOUT_FILENO);
 		if (err_too)
 			dup2(fds[1], STDERR_FILENO);
@@ -259,18 +294,6 @@ int setup_root(void **state)
 	return 0;
 }
 
-/* kmalloc's size classes up to 256: what bytes_alloc reports for a request. */
-static unsigned int kmalloc_bucket(unsigned int size)
-{
-	static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256 };
-
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
-		if (size <= classes[i])
-			return classes[i];
-	}
-	return 0;
-}
-
 static int nr_node_ids(void)
 {
 	char buf[64] = "";
@@ -287,8 +310,7 @@ static int nr_node_ids(void)
 	return 1;
 }
 
-/* One lazily made list: struct list_lru_memcg = rcu head (16) + one list_lru_one per node. */
-unsigned int expected_list_bytes(void)
+static unsigned int list_lru_one_size(void)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	int id, one;
@@ -298,7 +320,31 @@ unsigned int expected_list_bytes(void)
 	assert_true(id > 0);
 	one = btf__resolve_size(btf, id);
 	btf__free(btf);
-	return kmalloc_bucket(16 + one * nr_node_ids());
+	return one;
+}
+
+/* The slot /proc/slabinfo gives the kmalloc cache of size: what the slab spends on it. */
+static unsigned int slabinfo_slot(unsigned int size)
+{
+	char cache[32];
+	long slot = slabinfo_kmalloc_slot("/proc/slabinfo", size, cache, sizeof(cache));
+
+	if (slot <= 0)
+		fail_msg("/proc/slabinfo has no %s for a %u-byte list", cache, size);
+	return slot;
+}
+
+/* One lazily made list: struct list_lru_memcg = rcu head (16) + one list_lru_one per node,
+ * in the slot of its kmalloc cache as the kernel's slabinfo says (slab debugging widens it). */
+unsigned int expected_list_bytes(void)
+{
+	return slabinfo_slot(16 + list_lru_one_size() * nr_node_ids());
+}
+
+/* Before 5.18: one list_lru_one per id and node, in its kmalloc cache's slot. */
+unsigned int expected_eager_list_bytes(void)
+{
+	return slabinfo_slot(list_lru_one_size());
 }
 
 json_t *read_json_line(FILE *f)

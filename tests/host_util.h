@@ -14,7 +14,8 @@ const char *lrutop_bin(void);
 /* Which list_lru this kernel has, from its BTF layout (as lrutop's own probe decides). */
 bool kernel_has_field(const char *type, const char *field);
 bool kernel_has_func(const char *name);
-/* Programs (by the names lrutop's BPF object gives them) and links of lrutop's loaded now. */
+/* Programs, links and maps of lrutop's loaded now: of the tracer's object and the
+ * inventory's, by the names they give them. */
 int count_lrutop_bpf(void);
 /* A program of lrutop's attached now, where, and its kernel statistics (with them on). */
 struct attached_prog {
@@ -39,8 +40,9 @@ int wait_exit(pid_t pid, int timeout_s);
  * return wait_exit(pid, timeout_s). */
 int stop_lrutop(FILE *f, pid_t pid, int sig, int timeout_s);
 int setup_root(void **state);
-/* One lazily made list's kmalloc bytes on this kernel. */
+/* One list's bytes on this kernel: its kmalloc cache's slot in /proc/slabinfo. */
 unsigned int expected_list_bytes(void);
+unsigned int expected_eager_list_bytes(void);
 json_t *read_json_line(FILE *f);
 /* The first report taken after time t. */
 json_t *report_after(FILE *f, time_t t);

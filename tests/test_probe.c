@@ -30,6 +30,26 @@ static struct btf *load_kernel_btf(const char *alias)
 	return btf;
 }
 
+/* A kallsyms of these lines, loaded as lrutop loads the real one. */
+static struct ksyms *ksyms_of(const char *syms)
+{
+	char path[] = "/tmp/lrutop-ksyms-XXXXXX";
+	struct ksyms *ksyms;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, syms, strlen(syms)), (ssize_t)strlen(syms));
+	close(fd);
+	ksyms = ksyms__load(path, probe_ksym_names());
+	unlink(path);
+	assert_non_null(ksyms);
+	return ksyms;
+}
+
+/* x86-64's direct map and struct page array bases, data symbols of Debian's kallsyms. */
+static const char *const slab_syms = "ffffffffa0c1b378 D page_offset_base\n"
+				     "ffffffffa0c1b368 D vmemmap_base\n";
+
 static bool available(const struct probe_plan *p, enum backend b, enum metric m)
 {
 	char why[160];
@@ -74,6 +94,7 @@ static void test_plan_5_10(void **state)
 static void check_post_patch(const char *alias, enum lru_func obj, enum lru_func lazy)
 {
 	struct btf *btf = load_kernel_btf(alias);
+	struct ksyms *ksyms;
 	struct probe_plan p;
 	char why[160];
 
@@ -87,8 +108,17 @@ static void check_post_patch(const char *alias, enum lru_func obj, enum lru_func
 	assert_false(p.funcs[FN_UPDATE_ALL_LIST_LRUS].in_btf);
 	assert_false(p.has_kmalloc_node_tp);
 	assert_int_equal(probe_backend_usable(&p, BACKEND_FENTRY, why, sizeof(why)), 0);
-	/* fentry counts the lists from the allocator's slots, with BTF alone; the tracepoint
-	 * backend's call sites need kallsyms. */
+	/* fentry counts the lists from the allocator's slots with BTF alone (their bytes then
+	 * the slot /proc/slabinfo gives their cache); the tracepoint backend's call sites need
+	 * kallsyms. */
+	assert_true(p.lists_from_slots);
+	assert_int_equal(p.page_offset_base_addr, 0);
+	/* With kallsyms' page_offset_base and vmemmap_base, each list's own slab is read. */
+	ksyms = ksyms_of(slab_syms);
+	assert_int_equal(probe_plan_build(&p, btf, ksyms), 0);
+	ksyms__free(ksyms);
+	assert_int_equal(p.page_offset_base_addr, 0xffffffffa0c1b378ULL);
+	assert_int_equal(p.vmemmap_base_addr, 0xffffffffa0c1b368ULL);
 	assert_true(p.lists_from_slots);
 	assert_true(available(&p, BACKEND_FENTRY, M_ALLOCS));
 	assert_true(available(&p, BACKEND_FENTRY, M_FREED));
@@ -141,20 +171,12 @@ static void test_plan_7_3(void **state)
 		"ffffffff9d6c4210 T __pfx_folio_memcg_list_lru_alloc\n"
 		"ffffffff9d6c4220 T folio_memcg_list_lru_alloc\n"
 		"ffffffff9d6c4310 T __pfx_workingset_update_node\n";
-	char path[] = "/tmp/lrutop-ksyms-XXXXXX";
 	struct btf *btf = load_kernel_btf("7.3");
 	struct ksyms *ksyms;
 	struct probe_plan p;
-	int fd;
 
 	check_post_patch("7.3", FN_ALLOC_LRU_NOPROF, FN_MEMCG_LIST_LRU_ALLOC_CORE);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, syms, strlen(syms)), (ssize_t)strlen(syms));
-	close(fd);
-	ksyms = ksyms__load(path, probe_ksym_names());
-	unlink(path);
-	assert_non_null(ksyms);
+	ksyms = ksyms_of(syms);
 	assert_int_equal(probe_plan_build(&p, btf, ksyms), 0);
 	assert_true(p.funcs[FN_FOLIO_MEMCG_LIST_LRU_ALLOC].in_btf);
 	assert_int_equal(p.nr_lazy_ranges, 3);

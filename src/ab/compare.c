@@ -69,6 +69,20 @@ impossible:
 	return -EINVAL;
 }
 
+/* The list cache's line of /proc/slabinfo at the start and the end of the run, if recorded. */
+static void snap_fill_slab(struct snap *s, json_t *slab)
+{
+	long long a = opt_int(json_object_get(json_object_get(slab, "start"), "num_objs"));
+	long long b = opt_int(json_object_get(json_object_get(slab, "end"), "num_objs"));
+
+	s->slab_cache = json_string_value(json_object_get(slab, "cache"));
+	s->slab_objsize = opt_int(json_object_get(slab, "objsize"));
+	if (s->slab_objsize < 0 || s->slab_objsize > 1 << 20)
+		s->slab_objsize = -1;
+	s->slab_bytes = s->slab_objsize > 0 && a >= 0 && b >= 0 && a <= SNAP_COUNT_MAX &&
+			b <= SNAP_COUNT_MAX ? (b - a) * s->slab_objsize : -1;
+}
+
 static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 {
 	json_t *pre = NULL, *post = NULL, *model, *measured, *held;
@@ -124,6 +138,7 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 	held = json_object_get(json_object_get(json_object_get(root, "inventory"), "end"), "totals");
 	s->held_bytes = opt_int(json_object_get(held, "held_bytes"));
 	s->held_book_bytes = opt_int(json_object_get(held, "bookkeeping_bytes"));
+	snap_fill_slab(s, json_object_get(root, "slab"));
 	if (s->one_size != -1 && (s->one_size < 8 || s->one_size > 4096)) {
 		snprintf(why, len, "%s: impossible list_lru_one size %lld", s->file, s->one_size);
 		return -EINVAL;
@@ -279,7 +294,11 @@ static void memcgs_table(FILE *out, const struct snap *before, const struct snap
 /* A snapshot whose command ran and which measured lists: one a comparison can use. */
 static int snap_measured_usable(const struct snap *s, char *why, size_t len)
 {
-	if (s->command_status > 0) {
+	if (s->command_status == -1 && !json_is_integer(json_object_get(s->json, "command_status"))) {
+		snprintf(why, len, "%s: no command's exit status recorded: what ran is unknown", s->file);
+		return -EINVAL;
+	}
+	if (s->command_status) {
 		snprintf(why, len, "%s: the measured command failed (status %lld)", s->file,
 			 s->command_status);
 		return -EINVAL;
@@ -288,19 +307,24 @@ static int snap_measured_usable(const struct snap *s, char *why, size_t len)
 		snprintf(why, len, "%s: no list was measured: nothing to compare but 0", s->file);
 		return -EINVAL;
 	}
+	if (json_is_false(json_object_get(json_object_get(s->json, "self_check"), "ok"))) {
+		snprintf(why, len, "%s: lrutop's self-check failed there: its counts are not to be "
+			 "trusted", s->file);
+		return -EINVAL;
+	}
 	return 0;
 }
 
 int compare_pair_usable(const struct snap *a, const struct snap *b, char *why, size_t len)
 {
+	if (snap_measured_usable(a, why, len) || snap_measured_usable(b, why, len))
+		return -EINVAL;
 	if (a->patched == b->patched) {
-		snprintf(why, len, "%s and %s are both %s the patch", a->file, b->file,
-			 a->patched ? "after" : "before");
+		snprintf(why, len, "%s and %s are both %s the patch: no model links them (compare "
+			 "them without --check)", a->file, b->file, a->patched ? "after" : "before");
 		return -EINVAL;
 	}
-	if (snap_measured_usable(a, why, len))
-		return -EINVAL;
-	return snap_measured_usable(b, why, len);
+	return 0;
 }
 
 long long snap_btf_list_bytes(const struct snap *s)
@@ -473,7 +497,7 @@ struct compare_opts {
 
 static const struct argp_option compare_options[] = {
 	{ "svg", 's', "FILE", 0, "Also draw memory against memcgs for both kernels (gnuplot)", 0 },
-	{ "check", 'c', "PCT", 0, "Exit 1 if a model disagrees with a measurement by more than PCT% (two kernels on one side: if bytes per list differ from each kernel's BTF, or the lists from each other, by more)", 0 },
+	{ "check", 'c', "PCT", 0, "Exit 1 if a model disagrees with a measurement by more than PCT%, or if a pair cannot be checked: two kernels on one side of the patch (no model links them), a command that failed or whose status is not recorded, nothing measured", 0 },
 	{ "threshold", 't', "PCT", 0, "Two kernels on one side of the patch: call out differences beyond PCT% (default 5)", 0 },
 	{},
 };
@@ -525,7 +549,7 @@ int compare_main(int argc, char **argv)
 	struct compare_opts o = { .threshold = 5 };
 	double worst, all = 0;
 	char why[512];
-	int i, ret, err = 0, loaded = 0, model_pairs = 0;
+	int i, err = 0, loaded = 0, model_pairs = 0;
 
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
@@ -540,29 +564,17 @@ int compare_main(int argc, char **argv)
 	for (i = 0; i < o.n; i += 2) {
 		struct snap *a = &snaps[i], *b = &snaps[i + 1];
 
+		if (o.check && compare_pair_usable(a, b, why, sizeof(why))) {
+			fprintf(stderr, "lrutop: compare: %s\n", why);
+			err = 1;
+		}
 		if (a->patched == b->patched) {
-			ret = snap_measured_usable(a, why, sizeof(why));
-			if (!ret)
-				ret = snap_measured_usable(b, why, sizeof(why));
-			if (!ret)
-				ret = compare_measured_pair(stdout, a, b, o.threshold, o.check, why,
-							    sizeof(why));
-			if (o.check)
-				printf("\nMeasured check (%s vs %s, limit %.1f%%): %s\n", a->kernel,
-				       b->kernel, o.check, ret ? "OUTSIDE" : "within");
-			if (ret) {
-				fprintf(stderr, "lrutop: compare: %s%s\n", why, o.check ? "" : " (no --check)");
-				if (o.check)
-					err = 1;
-			}
+			compare_measured_pair(stdout, a, b, o.threshold);
 			continue;
 		}
 		model_pairs++;
-		if (compare_pair_usable(a, b, why, sizeof(why))) {
-			fprintf(stderr, "lrutop: compare: %s%s\n", why, o.check ? "" : " (no --check)");
-			if (o.check)
-				err = 1;
-		}
+		if (!o.check && compare_pair_usable(a, b, why, sizeof(why)))
+			fprintf(stderr, "lrutop: compare: %s (no --check)\n", why);
 		if (o.svg && ((a->patched ? a : b)->pre_lists < 0 ||
 			      (a->patched ? b : a)->post_bytes < 0))
 			fprintf(stderr, "lrutop: compare: %s / %s: a model is missing; the chart leaves its point out\n",

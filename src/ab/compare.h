@@ -18,6 +18,10 @@ struct snap {
 	long long one_size;			/* sizeof(struct list_lru_one) in its BTF, -1 if unknown */
 	long long freed_bytes;			/* list bytes freed during the run, -1 if unknown */
 	long long held_bytes, held_book_bytes;	/* held at the end (the inventory), -1 if unknown */
+	/* The kmalloc cache a list's size falls in, as /proc/slabinfo showed it around the run:
+	 * its slot, and the slots its slabs gained (num_objs x objsize), -1 if unknown. */
+	const char *slab_cache;
+	long long slab_objsize, slab_bytes;
 	void *json;				/* the parsed document (json_t) */
 };
 
@@ -29,8 +33,9 @@ void snap_free(struct snap *s);
 
 /* The model's error against the measurement, in percent: (model - measured) / measured. */
 double snap_model_error(long long measured, long long model);
-/* A pair --check must refuse, whatever the model says: a failed command, nothing measured,
- * or both from the same side of the patch. 0, or -EINVAL with the reason in why. */
+/* A pair --check must refuse, whatever the model says: a command that failed or whose status
+ * is not recorded, nothing measured, or both from the same side of the patch (no model links
+ * them). 0, or -EINVAL with the reason in why. */
 int compare_pair_usable(const struct snap *a, const struct snap *b, char *why, size_t len);
 /* Markdown tables for a before/after pair; the worst model error (percent) in *worst. */
 void compare_pair(FILE *out, const struct snap *before, const struct snap *after, double *worst);
@@ -46,12 +51,11 @@ void snap_lists_by_kind(const struct snap *s, long long sum[3]);
 long long snap_btf_list_bytes(const struct snap *s);
 /*
  * Two kernels on the same side of the patch (a baseline and a build, two releases):
- * measured against measured, with differences beyond threshold (percent) called out.
- * Under --check (check > 0), -EINVAL when a kernel's bytes per list are not what its BTF
- * predicts or the list counts differ by more than check percent; the reason in why.
+ * measured against measured, each kernel's bytes beside what its own slab shows, and the
+ * differences beyond threshold (percent) called out. No model links them: --check refuses
+ * such a pair (compare_pair_usable).
  */
-int compare_measured_pair(FILE *out, const struct snap *a, const struct snap *b, double threshold,
-			  double check, char *why, size_t len);
+void compare_measured_pair(FILE *out, const struct snap *a, const struct snap *b, double threshold);
 
 /* lrutop compare A.json B.json [A2.json B2.json ...] [--svg FILE] [--check PCT] */
 int compare_main(int argc, char **argv);

@@ -7,21 +7,6 @@
 #define MEMCG_CACHES_MAX_SIZE	65535
 #define LIST_LRU_ONE_PRE	32	/* kmalloc-32: 24-byte list_lru_one before 5.18 */
 
-uint64_t kmalloc_bucket(uint64_t size)
-{
-	uint64_t b = 8;
-
-	/* kmalloc-96 and kmalloc-192 sit between the powers of two. */
-	if (size > 64 && size <= 96)
-		return 96;
-	if (size > 128 && size <= 192)
-		return 192;
-	/* Above kmalloc-8k the power of two is the page order a large kmalloc takes. */
-	while (b < size)
-		b <<= 1;
-	return b;
-}
-
 uint64_t pre_patch_id_space(uint64_t memcgs)
 {
 	uint64_t size = 0;

@@ -3,6 +3,7 @@
 #define __LRUTOP_MODEL_H
 
 #include <stdint.h>
+#include "slab.h"	/* kmalloc_bucket */
 
 /*
  * What list_lru memory the other side of the patch would use for the same state (README,
@@ -14,8 +15,6 @@
  * held an object, ancestors included.
  */
 
-/* The slab bucket kmalloc(size) comes from; above 8 KiB, whole pages of a power-of-two order. */
-uint64_t kmalloc_bucket(uint64_t size);
 /* The id space a pre-5.18 kernel grows to for this many memcgs besides the root: each new
  * id past the size makes it 2 * (id + 1), at least 4, at most 65535. */
 uint64_t pre_patch_id_space(uint64_t memcgs);

@@ -12,6 +12,8 @@
 #include "inventory.h"
 #include "inventory_json.h"
 #include "model.h"
+#include "nodes.h"
+#include "slab.h"
 #include "opts.h"
 #include "json.h"
 #include "memcgs.h"
@@ -211,6 +213,32 @@ static void wait_for(double seconds, volatile sig_atomic_t *exiting)
 		;
 }
 
+/*
+ * The kmalloc cache a list's size falls in, as /proc/slabinfo shows it: the kernel's own count
+ * of its slots, beside which a comparison sets what lrutop's programs counted.
+ */
+static int slab_take(const struct probe_plan *plan, struct slab_cache_info *info)
+{
+	struct node_list nl;
+
+	node_list_read("/sys/devices/system/node/possible", &nl);
+	return slabinfo_kmalloc("/proc/slabinfo",
+				list_request_size(plan->pre_patch, plan->list_lru_one_size, nl.end), info);
+}
+
+static json_t *slab_json(const struct slab_cache_info *a, const struct slab_cache_info *b, int err)
+{
+	if (err)
+		return json_pack("{s:s,s:n,s:n,s:n,s:s}", "cache", a->name, "objsize", "start", "end",
+				 "unavailable", strerror(-err));
+	return json_pack("{s:s,s:I,s:{s:I,s:I},s:{s:I,s:I}}", "cache", a->name,
+			 "objsize", (json_int_t)a->objsize,
+			 "start", "active_objs", (json_int_t)a->active_objs,
+			 "num_objs", (json_int_t)a->num_objs,
+			 "end", "active_objs", (json_int_t)b->active_objs,
+			 "num_objs", (json_int_t)b->num_objs);
+}
+
 /* What the kernel held at the start and the end of the run (the inventory), or why not. */
 struct held_pair {
 	json_t *start, *end;
@@ -247,7 +275,7 @@ static json_t *held_json(struct held_pair *h)
 
 static int write_snapshot(struct session *ss, const struct snapshot_opts *o,
 			  const struct moment *a, const struct moment *b, double secs, int cmd_rc,
-			  struct held_pair *held)
+			  struct held_pair *held, json_t *slab)
 {
 	struct view v = { .sort = MC_BYTES, .cumulative = true, .lrus = true };
 	json_t *root = json_report_object(&ss->state, &v);
@@ -270,6 +298,7 @@ static int write_snapshot(struct session *ss, const struct snapshot_opts *o,
 	json_object_set_new(root, "measured", measured_json(&ss->state));
 	json_object_set_new(root, "model", model_json(ss, a, b));
 	json_object_set_new(root, "inventory", held_json(held));
+	json_object_set_new(root, "slab", slab);
 	text = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	if (!text)
@@ -287,8 +316,10 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 		"EXAMPLE: lrutop snapshot -o 6.1.json -L memcgs=100 -- ./workload -m 100 ..." };
 	struct snapshot_opts o = { .max_memcgs = 10240 };
 	struct inventory_walker *walker = NULL;
+	struct slab_cache_info slab_a, slab_b;
 	struct held_pair held = {};
 	struct moment start, end;
+	int slab_err;
 	struct timespec t0, t1;
 	struct session ss;
 	int err, cmd_rc = 0;
@@ -299,12 +330,16 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 		return 2;
 	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, true, 0))
 		return 1;
+	/* Recorded in the snapshot (self_check), which lrutop compare --check then refuses. */
+	if (ss.state.k.self_check.ok == 0)
+		fprintf(stderr, "lrutop: snapshot: self-check %s\n", ss.state.k.self_check.result);
 	err = state_refresh(&ss.state);
 	if (err)
 		goto cleanup;
 	moment_take(&ss.state, &start, false);
 	if (!inventory_walker_open(&ss.plan, &walker, held.why, sizeof(held.why)))
 		held.start = take_held(walker, held.why, sizeof(held.why));
+	slab_err = slab_take(&ss.plan, &slab_a);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* With a command, --duration is time to settle after it exits. */
 	if (o.cmd) {
@@ -320,11 +355,14 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	if (err)
 		goto cleanup;
 	moment_take(&ss.state, &end, true);
+	if (!slab_err)
+		slab_err = slab_take(&ss.plan, &slab_b);
 	if (held.start)
 		held.end = take_held(walker, held.why, sizeof(held.why));
 	inventory_walker_close(walker);
 	walker = NULL;
-	err = write_snapshot(&ss, &o, &start, &end, secs, cmd_rc, &held);
+	err = write_snapshot(&ss, &o, &start, &end, secs, cmd_rc, &held,
+			     slab_json(&slab_a, &slab_b, slab_err));
 	if (!err)
 		fprintf(stderr, "lrutop: snapshot %s: %s, %s backend, %.1fs\n", o.out,
 			ss.state.k.release, backend_name(ss.backend), secs);

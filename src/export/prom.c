@@ -248,7 +248,7 @@ static void held_families(FILE *f, const struct lrutop_state *s, const struct lr
 	    "Per-memcg lists the kernel's list_lrus hold now (lrutop's inventory walk).",
 	    inv->lists);
 	one(f, "lrutop_list_lru_held_bytes", "gauge",
-	    "Bytes of those lists (their slab bucket).",
+	    "Bytes of those lists (each one's slab slot, read from the kernel).",
 	    inv->bytes);
 	one(f, "lrutop_list_lru_held_empty_lists", "gauge",
 	    "Of those, lists holding no object.",

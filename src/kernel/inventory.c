@@ -13,10 +13,10 @@
 #include "cgroup.h"
 #include "inventory.h"
 #include "maps.h"
-#include "model.h"
 #include "mounts.h"
 #include "nodes.h"
 #include "probe.h"
+#include "slab.h"
 #include "inventory.skel.h"
 
 /* Runs a walk may take: 65,536 list_lrus at a few runs each, 65,536 memcgs at 256 a run. */
@@ -26,6 +26,12 @@ struct inventory_walker {
 	struct inventory_bpf *skel;
 	const struct probe_plan *plan;
 	int nr_nodes;
+	__u32 list_size;	/* what a list asks kmalloc for */
+	/* Where a list's bytes come from: each list's own slab, read by the walk; else the slot
+	 * /proc/slabinfo gives the kmalloc cache of its size (list_slot). */
+	bool slab_read;
+	long list_slot;
+	char list_cache[32];
 	__u64 gen;
 	char cg_root[4096];
 	bool has_cg;
@@ -60,6 +66,16 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 		return -ENOMEM;
 	w->plan = plan;
 	w->nr_nodes = possible_nodes();
+	w->list_size = list_request_size(plan->pre_patch, plan->list_lru_one_size, w->nr_nodes);
+	w->slab_read = plan->page_offset_base_addr && plan->vmemmap_base_addr;
+	w->list_slot = slabinfo_kmalloc_slot("/proc/slabinfo", w->list_size, w->list_cache,
+					     sizeof(w->list_cache));
+	if (!w->slab_read && w->list_slot <= 0) {
+		snprintf(why, len, "no list's bytes can be read: page_offset_base or vmemmap_base "
+			 "is not in /proc/kallsyms, and /proc/slabinfo has no %s", w->list_cache);
+		free(w);
+		return -ENOENT;
+	}
 	w->has_cg = cgroup_memory_root("/proc/self/mounts", w->cg_root, sizeof(w->cg_root)) > 0;
 	w->skel = inventory_bpf__open();
 	if (!w->skel) {
@@ -69,6 +85,10 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 		return err;
 	}
 	w->skel->rodata->nr_cache_ids_addr = plan->nr_cache_ids_addr;
+	if (w->slab_read) {
+		w->skel->rodata->page_offset_base_addr = plan->page_offset_base_addr;
+		w->skel->rodata->vmemmap_base_addr = plan->vmemmap_base_addr;
+	}
 	err = inventory_bpf__load(w->skel);
 	if (err) {
 		snprintf(why, len, "cannot load the inventory's BPF programs: %s", strerror(-err));
@@ -120,6 +140,7 @@ static int walk_once(struct inventory_walker *w, struct inventory *inv)
 	memset(&bss->inv_tot, 0, sizeof(bss->inv_tot));
 	bss->inv.gen = w->gen;
 	bss->inv.nr_nodes = w->nr_nodes;
+	bss->inv.list_size = w->list_size;
 	if (run_walk(bpf_program__fd(w->skel->progs.inventory_memcgs), &bss->inv_mw.state,
 		     &inv->runs) != 1)
 		return -EAGAIN;
@@ -175,6 +196,14 @@ static int dump_pass(int fd, struct map_dump *d, size_t key_size, size_t val_siz
 }
 
 /* The ids of this pass that hold lists, as memcg rows. */
+/* The bytes of lists read by the walk: each one's slab slot, or all at the cache's slot. */
+static __u64 lists_bytes(const struct inventory_walker *w, __u64 lists, __u64 slab_bytes)
+{
+	if (!w->slab_read)
+		return lists * w->list_slot;
+	return slab_bytes;
+}
+
 static int read_ids(struct inventory_walker *w, struct inventory *inv)
 {
 	struct map_dump d = {};
@@ -197,7 +226,7 @@ static int read_ids(struct inventory_walker *w, struct inventory *inv)
 		r->lists = v->lists;
 		r->empty = v->empty;
 		r->objects = v->objects;
-		r->bytes = v->lists * inv->list_bytes;
+		r->bytes = lists_bytes(w, v->lists, v->bytes);
 	}
 	map_dump_free(&d);
 	if (!err)
@@ -234,8 +263,10 @@ static int read_lrus(struct inventory_walker *w, struct inventory *inv)
 		r->empty = v->empty;
 		r->objects = v->objects;
 		r->xa_nodes = v->xa_nodes;
-		r->bytes = v->lists * inv->list_bytes;
+		r->bytes = lists_bytes(w, v->lists, v->bytes);
 		r->book_bytes = lru_book_bytes(w, inv, v);
+		if (w->slab_read)
+			inv->bytes_unread += v->unread;
 		inv->lists += r->lists;
 		inv->bytes += r->bytes;
 		inv->empty += r->empty;
@@ -273,10 +304,8 @@ int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why,
 	memset(inv, 0, sizeof(*inv));
 	inv->pre_patch = w->plan->pre_patch;
 	inv->nr_nodes = w->nr_nodes;
-	/* A list is a kmalloc'd list_lru_one per node before 5.18, one allocation for all
-	 * nodes after (16 bytes of rcu_head first). */
-	inv->list_bytes = inv->pre_patch ? kmalloc_bucket(w->plan->list_lru_one_size) :
-			  kmalloc_bucket(16 + (__u64)w->plan->list_lru_one_size * w->nr_nodes);
+	inv->bytes_from = w->slab_read ? "each list's slab" : "/proc/slabinfo";
+	snprintf(inv->list_cache, sizeof(inv->list_cache), "%s", w->list_cache);
 	/* A memcg removed or a mount gone mid-walk can break it: once more, then say so. */
 	for (int tries = 0; tries < 3 && err == -EAGAIN; tries++)
 		err = walk_once(w, inv);
@@ -295,6 +324,9 @@ int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why,
 		return err;
 	}
 	name_lrus(inv);
+	/* One list's slot: the cache's, read through the first list when the walk read them. */
+	inv->list_bytes = w->slab_read && inv->lists > inv->bytes_unread ?
+			  inv->bytes / (inv->lists - inv->bytes_unread) : (__u64)w->list_slot;
 	inv->cpu_ms = thread_cpu_ms() - t0;
 	return 0;
 }

@@ -31,7 +31,10 @@ struct inventory {
 	bool pre_patch;		/* before 5.18: a list per node for every id */
 	int nr_nodes;		/* nr_node_ids */
 	__u32 ids;		/* before 5.18: the id space the arrays span */
-	__u64 list_bytes;	/* one list's slab bucket */
+	__u64 list_bytes;	/* one list's slab slot (all lists share a kmalloc cache) */
+	const char *bytes_from;	/* "each list's slab" or "/proc/slabinfo" (its list_cache) */
+	char list_cache[32];	/* the kmalloc cache a list's size falls in */
+	__u64 bytes_unread;	/* lists whose slab could not be read: no bytes counted */
 	__u64 lists, bytes, empty, objects, book_bytes, xa_nodes;	/* over all list_lrus */
 	__u64 rejected;		/* ring entries that are no list_lru (its head: 1) */
 	__u64 drops;		/* lists not counted per memcg or list_lru: a map was full */

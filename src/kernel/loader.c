@@ -8,8 +8,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
-#include "model.h"
 #include "nodes.h"
+#include "slab.h"
 #include "lrutop.h"
 #include "lrutop.skel.h"
 
@@ -171,6 +171,7 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 	const struct func_info *lazy = plan->lazy_fn >= 0 ? &plan->funcs[plan->lazy_fn] : NULL;
 	const struct func_info *eager = &plan->funcs[FN_INIT_LIST_LRU_NODE];
 	struct node_list nodes;
+	char cache[32];
 
 	for (int i = 0; i < plan->nr_lazy_ranges && i < LRUTOP_MAX_RANGES; i++) {
 		const struct addr_range *r = &plan->lazy_ranges[i];
@@ -193,10 +194,22 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 	if (b == BACKEND_FENTRY && plan->lists_from_slots) {
 		node_list_read("/sys/devices/system/node/possible", &nodes);
 		skel->rodata->lists_from_slots = true;
-		skel->rodata->lazy_list_bytes =
-			kmalloc_bucket(16 + (uint64_t)plan->list_lru_one_size * nodes.end);
-		skel->rodata->eager_list_bytes = kmalloc_bucket(plan->list_lru_one_size);
+		/* The least a list's slab slot can be: a slot read smaller is no list's. */
+		skel->rodata->lazy_list_size = list_request_size(false, plan->list_lru_one_size,
+								 nodes.end);
+		skel->rodata->eager_list_size = list_request_size(true, plan->list_lru_one_size, 1);
 		skel->rodata->eager_nodes = nodes.count;
+		skel->rodata->page_offset_base_addr = plan->page_offset_base_addr;
+		skel->rodata->vmemmap_base_addr = plan->vmemmap_base_addr;
+		/* No way to a list's struct page: its cache's slot as the kernel's slabinfo says
+		 * (0 if unreadable: every list then counts as unread, never as 0 bytes). */
+		if (!plan->page_offset_base_addr || !plan->vmemmap_base_addr) {
+			long slot = slabinfo_kmalloc_slot("/proc/slabinfo",
+							  plan->pre_patch ? skel->rodata->eager_list_size :
+							  skel->rodata->lazy_list_size, cache, sizeof(cache));
+
+			skel->rodata->list_slot_slabinfo = slot > 0 ? slot : 0;
+		}
 	}
 }
 

@@ -164,11 +164,13 @@ static void plan_queries(struct btf_query *q)
 
 const char *const *probe_ksym_names(void)
 {
-	static const char *names[NR_LRU_FUNCS + 2];
+	static const char *names[NR_LRU_FUNCS + 4];
 
 	for (int i = 0; i < NR_LRU_FUNCS; i++)
 		names[i] = func_names[i];
 	names[NR_LRU_FUNCS] = "memcg_nr_cache_ids";
+	names[NR_LRU_FUNCS + 1] = "page_offset_base";
+	names[NR_LRU_FUNCS + 2] = "vmemmap_base";
 	return names;
 }
 
@@ -284,8 +286,11 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 			  plan->funcs[FN_UPDATE_ALL_LIST_LRUS].in_btf;
 	plan->has_kmalloc_tp = q[Q_TP_KMALLOC].id > 0;
 	plan->has_kmalloc_node_tp = q[Q_TP_KMALLOC_NODE].id > 0;
-	if (ksyms)
+	if (ksyms) {
 		plan->nr_cache_ids_addr = ksyms__addr(ksyms, "memcg_nr_cache_ids");
+		plan->page_offset_base_addr = ksyms__addr(ksyms, "page_offset_base");
+		plan->vmemmap_base_addr = ksyms__addr(ksyms, "vmemmap_base");
+	}
 	id = q[Q_LIST_LRU_ONE].id;
 	plan->list_lru_one_size = id > 0 ? btf__resolve_size(btf, id) : 24;
 	id = q[Q_XA_NODE].id;

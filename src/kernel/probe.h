@@ -79,6 +79,11 @@ struct probe_plan {
 	bool has_kmalloc_node_tp;	/* a kmalloc_node tracepoint of its own (before 6.1) */
 	bool has_kmalloc_tp;
 	uint64_t nr_cache_ids_addr;	/* &memcg_nr_cache_ids, 0 if unknown */
+	/* x86-64's page_offset_base and vmemmap_base (0 if unknown): where a list's struct
+	 * page, and so its slab and kmem_cache, are found from its address. Without them
+	 * (kallsyms hidden or without data symbols) a list counted from the slots costs the
+	 * objsize /proc/slabinfo gives the kmalloc cache of its size. */
+	uint64_t page_offset_base_addr, vmemmap_base_addr;
 	/* fentry counts lists in the list_lru functions, no program on kmalloc or kfree: the
 	 * kernel has every function where lists are made and freed. Else why not. */
 	bool lists_from_slots;

@@ -55,7 +55,7 @@ const struct memcg_metric memcg_metrics[NR_MEMCG_METRICS] = {
 		.need = NEED_INVENTORY, GAUGE(held_bytes), .column = true,
 		.by_cause = MC_HELD_BYTES, .json = "held_bytes",
 		.prom = "lrutop_memcg_held_bytes",
-		.help = "Bytes (slab bucket) of the lists each memcg holds now, by the same --top holders.",
+		.help = "Bytes (slab slots) of the lists each memcg holds now, by the same --top holders.",
 		HELD_OF(bytes), .prom_rank = MC_HELD,
 	},
 	[MC_EMPTY] = {

@@ -78,10 +78,14 @@ static void print_text(const struct inventory *inv, const struct inventory_opts 
 	struct utsname u;
 
 	uname(&u);
-	printf("lrutop inventory: %s, %zu memcg-aware list_lrus, %d node%s, %llu bytes a list (%s)\n",
+	printf("lrutop inventory: %s, %zu memcg-aware list_lrus, %d node%s (%s)\n",
 	       u.release, inv->nr_lrus, inv->nr_nodes, inv->nr_nodes > 1 ? "s" : "",
-	       (unsigned long long)inv->list_bytes,
 	       inv->pre_patch ? "before 5.18: a list per node for every id" : "5.18+: lists made when needed");
+	printf("a list: %llu bytes, a slot of %s (read from %s)\n", (unsigned long long)inv->list_bytes,
+	       inv->list_cache, inv->bytes_from);
+	if (inv->bytes_unread)
+		printf("UNREAD: the slab of %llu lists could not be read: their bytes are not counted\n",
+		       (unsigned long long)inv->bytes_unread);
 	printf("held now: %llu lists, %sB (%.1f%% empty), %llu objects; bookkeeping %sB (%s)\n",
 	       (unsigned long long)inv->lists, fmt_size(b[0], 32, inv->bytes),
 	       inv->lists ? 100.0 * inv->empty / inv->lists : 0.0, (unsigned long long)inv->objects,

@@ -7,10 +7,13 @@
 
 json_t *inventory_summary_json(const struct inventory *inv)
 {
-	return json_pack("{s:b,s:i,s:o,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:{s:I,s:f,s:f,s:I,s:I}}",
+	return json_pack("{s:b,s:i,s:o,s:I,s:s,s:s,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
+			 "s:{s:I,s:f,s:f,s:I,s:I}}",
 		"pre_patch", inv->pre_patch, "nodes", inv->nr_nodes,
 		"ids", inv->pre_patch ? json_integer(inv->ids) : json_null(),
-		"list_bytes", (json_int_t)inv->list_bytes,
+		"list_bytes", (json_int_t)inv->list_bytes, "list_cache", inv->list_cache,
+		"bytes_from", inv->bytes_from ? inv->bytes_from : "/proc/slabinfo",
+		"bytes_unread", (json_int_t)inv->bytes_unread,
 		"totals", "list_lrus", (json_int_t)inv->nr_lrus, "held_lists", (json_int_t)inv->lists,
 		"held_bytes", (json_int_t)inv->bytes, "bookkeeping_bytes", (json_int_t)inv->book_bytes,
 		"empty_lists", (json_int_t)inv->empty, "objects", (json_int_t)inv->objects,

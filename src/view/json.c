@@ -35,7 +35,7 @@ static json_t *json_totals(const struct lrutop_state *s, const struct view *v)
 	bool lazy = s->k.avail[M_ALLOCS], eager = s->k.avail[M_EAGER];
 	bool fails = s->k.avail[M_FAILS];
 
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}",
 			 "allocs", jcount(lazy, t->allocs), "bytes", jcount(lazy, t->bytes),
 			 "freed_bytes", jcount(lazy, t->freed_bytes),
 			 "transient", jcount(s->k.avail[M_TRANSIENT], t->transient),
@@ -50,7 +50,8 @@ static json_t *json_totals(const struct lrutop_state *s, const struct view *v)
 			 "eager_allocs", jcount(eager, t->eager_allocs),
 			 "eager_bytes", jcount(eager, t->eager_bytes),
 			 "eager_freed_bytes", jcount(eager, t->eager_freed_bytes),
-			 "eager_ids", jcount(eager && s->k.backend == BACKEND_FENTRY, t->eager_ids));
+			 "eager_ids", jcount(eager && s->k.backend == BACKEND_FENTRY, t->eager_ids),
+			 "bytes_unread", (json_int_t)t->bytes_unread);
 }
 
 /* A memcg's row: every metric of the table, null where it is not measured here. */

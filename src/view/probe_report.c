@@ -44,6 +44,14 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 		fprintf(out, "kmalloc/kfree programs: attached: %s\n",
 			s->k.backend != BACKEND_FENTRY ? "the tracepoint backend counts lists there" :
 			p->slots_missing);
+	/* Where a list's bytes come from: what the slab spends on it, never the type's size. */
+	if (s->k.backend != BACKEND_FENTRY || !p->lists_from_slots)
+		fprintf(out, "list bytes: kmalloc's bytes_alloc, the slot of the slab it came from\n");
+	else if (p->page_offset_base_addr && p->vmemmap_base_addr)
+		fprintf(out, "list bytes: each list's slab slot, through its struct page and kmem_cache\n");
+	else
+		fprintf(out, "list bytes: the objsize /proc/slabinfo gives the lists' kmalloc cache "
+			"(page_offset_base or vmemmap_base not in /proc/kallsyms)\n");
 	fprintf(out, "metrics:\n");
 	for (int m = 0; m < NR_METRICS; m++) {
 		bool ok = probe_metric_available(p, s->k.backend, m, why, sizeof(why));

@@ -98,6 +98,10 @@ static void loss_lines(FILE *out, const struct lrutop_state *s)
 	if (t->unowned_freed)
 		fprintf(out, "no owner: %s lists freed before their owner was found\n",
 			fmt_size(b[0], 16, t->unowned_freed));
+	/* fentry reads each list's bytes from its slab: a slab that did not read is no 0. */
+	if (t->bytes_unread)
+		fprintf(out, "UNREAD: %s lists' slabs could not be read: BYTES lacks them\n",
+			fmt_size(b[0], 16, t->bytes_unread));
 	if (t->drops_memcg || t->drops_lru || t->drops_pair || t->drops_live || t->drops_owner)
 		fprintf(out, "DROPS (--max-memcgs): memcg %s, owner %s, lru %s, pair %s, free %s\n",
 			fmt_size(b[0], 16, t->drops_memcg), fmt_size(b[1], 16, t->drops_owner),

@@ -5,14 +5,14 @@
 static const char snap_before[] =
 	"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"5.10.0-32-amd64\","
 	"\"patched\":false,\"nodes\":1,\"labels\":{\"memcgs\":\"20\"},"
-	"\"measured\":{\"lists\":1518,\"bytes\":48576},"
+	"\"command_status\":0,\"measured\":{\"lists\":1518,\"bytes\":48576},"
 	"\"end\":{\"memcg_lrus\":69,\"memcgs\":21,\"ids\":22},"
 	"\"model\":{\"pre_patch\":{\"lists\":1518,\"bytes\":61824},"
 	"\"post_patch\":{\"lists\":184,\"bytes\":11776}}}";
 static const char snap_after[] =
 	"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"6.1.0-50-amd64\","
 	"\"patched\":true,\"nodes\":1,\"labels\":{\"memcgs\":\"20\"},"
-	"\"measured\":{\"lists\":184,\"bytes\":11776},"
+	"\"command_status\":0,\"measured\":{\"lists\":184,\"bytes\":11776},"
 	"\"end\":{\"memcg_lrus\":69,\"memcgs\":21,\"ids\":22},"
 	"\"model\":{\"pre_patch\":{\"lists\":1500,\"bytes\":61000},"
 	"\"post_patch\":{\"lists\":184,\"bytes\":11776}},"
@@ -22,7 +22,9 @@ static const char snap_after[] =
 /* Two patched kernels, 2 nodes: 6.12 (list_lru_one 24 B) and 6.18 (32 B), the same host. */
 static const char snap_612[] =
 	"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"6.12\",\"list_lru_one\":24,"
-	"\"patched\":true,\"nodes\":2,\"measured\":{\"lists\":184,\"bytes\":11776},"
+	"\"patched\":true,\"nodes\":2,\"command_status\":0,\"measured\":{\"lists\":184,\"bytes\":11776},"
+	"\"slab\":{\"cache\":\"kmalloc-64\",\"objsize\":64,\"start\":{\"active_objs\":900,\"num_objs\":1024},"
+	"\"end\":{\"active_objs\":1100,\"num_objs\":1216}},"
 	"\"end\":{\"memcg_lrus\":73,\"memcgs\":21,\"ids\":46},\"model\":null,"
 	"\"totals\":{\"freed_bytes\":640},"
 	"\"inventory\":{\"start\":null,\"end\":{\"totals\":{\"held_bytes\":11776,\"bookkeeping_bytes\":576}}},"
@@ -30,10 +32,12 @@ static const char snap_612[] =
 	"\"memcgs\":[{\"path\":\"/ab\",\"allocs\":24},{\"path\":\"/ab/m0\",\"allocs\":8}]}";
 static const char snap_618[] =
 	"{\"kind\":\"lrutop-snapshot\",\"snapshot_version\":1,\"kernel\":\"6.18\",\"list_lru_one\":32,"
-	"\"patched\":true,\"nodes\":2,\"measured\":{\"lists\":184,\"bytes\":17664},"
+	"\"patched\":true,\"nodes\":2,\"command_status\":0,\"measured\":{\"lists\":184,\"bytes\":35328},"
+	"\"slab\":{\"cache\":\"kmalloc-96\",\"objsize\":192,\"start\":{\"active_objs\":400,\"num_objs\":420},"
+	"\"end\":{\"active_objs\":590,\"num_objs\":609}},"
 	"\"end\":{\"memcg_lrus\":73,\"memcgs\":21,\"ids\":46},\"model\":null,"
 	"\"totals\":{\"freed_bytes\":0},"
-	"\"inventory\":{\"start\":null,\"end\":{\"totals\":{\"held_bytes\":17664,\"bookkeeping_bytes\":576}}},"
+	"\"inventory\":{\"start\":null,\"end\":{\"totals\":{\"held_bytes\":35328,\"bookkeeping_bytes\":576}}},"
 	"\"lrus\":[{\"kind\":\"dentry\",\"allocs\":92},{\"kind\":\"inode\",\"allocs\":92}],"
 	"\"memcgs\":[{\"path\":\"/ab/m0\",\"allocs\":8},{\"path\":\"/ab\",\"allocs\":24}]}";
 
@@ -128,7 +132,8 @@ static void test_compare_tables(void **state)
 	snap_free(&b);
 }
 
-/* What --check refuses before any model: a failed command, nothing measured, one side twice. */
+/* What --check refuses before any model: a failed command or none recorded, nothing
+ * measured, one side twice. */
 static void test_compare_unusable(void **state)
 {
 	struct snap a, b;
@@ -138,18 +143,35 @@ static void test_compare_unusable(void **state)
 	assert_int_equal(snap_parse(snap_after, strlen(snap_after), "b", &b, why, sizeof(why)), 0);
 	assert_int_equal(compare_pair_usable(&b, &b, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "both after the patch"));
+	assert_int_equal(compare_pair_usable(&a, &a, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "both before the patch"));
 	b.command_status = 1;
+	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "command failed"));
+	b.command_status = -3;
 	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "command failed"));
 	b.command_status = 0;
 	a.lists = 0;
 	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "no list was measured"));
+	a.lists = 1518;
+	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), 0);
+	/* A snapshot whose self-check failed: refused. */
+	json_object_set_new(b.json, "self_check", json_pack("{s:b,s:s}", "ok", 0, "result", "FAILED"));
+	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "self-check failed"));
+	json_object_del(b.json, "self_check");
+	/* A snapshot of no command (or an older lrutop's, which wrote none): refused. */
+	json_object_del(b.json, "command_status");
+	b.command_status = -1;
+	assert_int_equal(compare_pair_usable(&a, &b, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "no command's exit status"));
 	snap_free(&a);
 	snap_free(&b);
 }
 
-/* Measured against measured: the tables, the call-outs, and what --check holds each kernel to. */
+/* Measured against measured: the tables, each kernel's slab beside its bytes, the call-outs. */
 static void test_compare_measured(void **state)
 {
 	struct snap a, b;
@@ -161,40 +183,71 @@ static void test_compare_measured(void **state)
 	assert_int_equal(snap_parse(snap_618, strlen(snap_618), "b", &b, why, sizeof(why)), 0);
 	assert_int_equal(snap_btf_list_bytes(&a), 64);
 	assert_int_equal(snap_btf_list_bytes(&b), 96);
+	/* What the kernel's slabinfo showed: the slot, and 192 and 189 slots gained. */
+	assert_int_equal(a.slab_objsize, 64);
+	assert_int_equal(b.slab_objsize, 192);
+	assert_int_equal(a.slab_bytes, 192 * 64);
+	assert_int_equal(b.slab_bytes, 189 * 192);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(compare_measured_pair(f, &a, &b, 5, 1, why, sizeof(why)), 0);
+	compare_measured_pair(f, &a, &b, 5);
 	fclose(f);
-	/* B's model: A's lists at B's own bytes per list. */
-	assert_non_null(strstr(buf, "| their bytes, measured | 11776 | 17664 | 17664 | +50.0% |"));
+	/* B's model: A's lists at B's BTF bytes per list (a slab-debugging 6.18 spends 192). */
+	assert_non_null(strstr(buf, "| their bytes, measured (each list's slab slot) | 11776 | 35328 | 17664 | +200.0% |"));
+	assert_non_null(strstr(buf, "| slots the list cache's slabs gained, /proc/slabinfo | 12288 | 36288 | - | +195.3% |"));
+	assert_non_null(strstr(buf, "| a slot of the list cache (kmalloc-64 / kmalloc-96), /proc/slabinfo | 64 | 192 | | |"));
 	assert_non_null(strstr(buf, "| 64 | 96 | | |"));
 	assert_non_null(strstr(buf, "| /ab | 24 | 24 |"));
 	/* What each kernel held at the end, from the inventory in the snapshot. */
-	assert_non_null(strstr(buf, "| list bytes held at the end, the inventory | 11776 | 17664 | - | +50.0% |"));
-	assert_non_null(strstr(buf, "**More bytes per list**: 6.18 spends 96.0 bytes a list where 6.12 spent 64.0 (+50.0%); its list_lru_one is 32 bytes (24 on 6.12)"));
+	assert_non_null(strstr(buf, "| list bytes held at the end, the inventory | 11776 | 35328 | - | +200.0% |"));
+	assert_non_null(strstr(buf, "**More bytes per list**: 6.18 spends 192.0 bytes a list where 6.12 spent 64.0 (+200.0%); its list_lru_one is 32 bytes (24 on 6.12)"));
 	assert_non_null(strstr(buf, "**Lists no longer freed**"));
 	assert_null(strstr(buf, "for the same workload"));
 	free(buf);
-	/* More lists for the same workload: called out, and refused by --check. */
+	/* More lists for the same workload: called out. */
 	b.lists = 200;
-	b.bytes = 200 * 96;
+	b.bytes = 200 * 192;
 	f = open_memstream(&buf, &len);
-	assert_int_equal(compare_measured_pair(f, &a, &b, 5, 1, why, sizeof(why)), -EINVAL);
+	compare_measured_pair(f, &a, &b, 5);
 	fclose(f);
 	assert_non_null(strstr(buf, "**More lists for the same workload**: 6.18 made 200 where 6.12 made 184 (+8.7%)"));
-	assert_non_null(strstr(why, "184 lists"));
 	free(buf);
-	/* Bytes per list that are not what the kernel's BTF says. */
-	b.lists = 184;
-	b.bytes = 184 * 64;
-	f = fopen("/dev/null", "w");
-	assert_non_null(f);
-	assert_int_equal(compare_measured_pair(f, &a, &b, 5, 1, why, sizeof(why)), -EINVAL);
-	assert_non_null(strstr(why, "its BTF says 96"));
-	/* Without --check, only the tables. */
-	assert_int_equal(compare_measured_pair(f, &a, &b, 5, 0, why, sizeof(why)), 0);
-	fclose(f);
 	snap_free(&a);
 	snap_free(&b);
+}
+
+static void write_tmp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* lrutop compare --check: two kernels on one side have no model between them, so it fails;
+ * without --check they are compared measured against measured. */
+static void test_compare_check_one_side(void **state)
+{
+	char a[] = "/tmp/lrutop-cmp-a-XXXXXX", b[] = "/tmp/lrutop-cmp-b-XXXXXX";
+	char check[] = "--check", five[] = "5";
+	char name[] = "lrutop compare";
+	char *same[] = { name, check, five, a, b, NULL }, *plain[] = { name, a, b, NULL };
+	int out = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
+
+	write_tmp(a, snap_612);
+	write_tmp(b, snap_618);
+	/* The tables to /dev/null: only the exit statuses matter here. */
+	fflush(stdout);
+	dup2(null, STDOUT_FILENO);
+	int rc_same = compare_main(5, same), rc_plain = compare_main(3, plain);
+	fflush(stdout);
+	dup2(out, STDOUT_FILENO);
+	close(out);
+	close(null);
+	unlink(a);
+	unlink(b);
+	assert_int_equal(rc_same, 1);
+	assert_int_equal(rc_plain, 0);
 }
 
 int main(void)
@@ -205,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_compare_tables),
 		cmocka_unit_test(test_compare_unusable),
 		cmocka_unit_test(test_compare_measured),
+		cmocka_unit_test(test_compare_check_one_side),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, NULL, NULL);
