@@ -195,9 +195,11 @@ fi
 # small share of their cache). A list costs what its slab slot is (list_lru_one 24 bytes on
 # 6.12, 32 on 6.18: kmalloc-64 and kmalloc-96 for 2 nodes), measured two ways: lrutop's
 # bytes per list against the cache's objsize in /proc/slabinfo, exactly; its bytes against
-# the slots that cache's slabs gained over the run (num_objs x objsize), within 15% (the
-# workload's mounts and memcgs take some of the same cache: +5.2% and +9.5% measured). Both
-# kernels must make the same lists.
+# the slots that cache's slabs gained over the run (num_objs x objsize), from 10% fewer (free
+# slots in the slabs at the start take lists without a new slab) to 20% more (the workload's
+# mounts and memcgs take some of the same cache: measured +5.2% on 6.12's kmalloc-64, +9.5%
+# and +11.9% on 6.18's kmalloc-96, a slab of 42 slots moving it 2.4%). Both kernels must make
+# the same lists.
 if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 	echo "== A/B of two patched kernels: 20 memcgs x 40 mounts on 6.12 and 6.18, 2 nodes"
 	abo=$(mktemp -d)
@@ -216,7 +218,7 @@ for s in snaps:
     print(f"{s['kernel']}: {m['lists']} lists, {m['bytes']} bytes, {per:.1f} a list; "
           f"/proc/slabinfo: {slab['cache']} objsize {slab['objsize']}, slots gained "
           f"{gained} bytes ({off:+.1f}%); command status {s['command_status']}")
-    ok = ok and per == slab['objsize'] and abs(off) <= 15 and s['command_status'] == 0
+    ok = ok and per == slab['objsize'] and -10 <= off <= 20 and s['command_status'] == 0
 ok = ok and snaps[0]['measured']['lists'] == snaps[1]['measured']['lists'] > 0
 ok = ok and snaps[0]['slab']['objsize'] != snaps[1]['slab']['objsize']
 sys.exit(0 if ok else 1)

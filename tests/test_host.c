@@ -1310,7 +1310,11 @@ static void test_kernel_self_check_failure(void **state)
 		assert_has(out, "self-check FAILED", "both blind");
 		assert_has(out, "(tracepoint backend: failed too)", "both blind");
 		assert_has(out, "not reporting", "both blind");
-		/* kallsyms hidden, so no call site for the tracepoint backend: fentry stays. */
+		blind = "fentry,tracepoint";
+		/* kallsyms hidden, so no call site for the tracepoint backend: fentry stays.
+		 * (Before 5.18 fentry then counts nothing either: its check does not run.) */
+		if (!kernel_has_field("list_lru", "xa"))
+			goto exporter;
 		restrict_fd = open("/proc/sys/kernel/kptr_restrict", O_RDWR | O_CLOEXEC);
 		assert_true(restrict_fd >= 0);
 		assert_true(read(restrict_fd, args, 8) > 0);
@@ -1321,13 +1325,13 @@ static void test_kernel_self_check_failure(void **state)
 		assert_int_equal(fd, 1);
 		assert_has(out, "self-check FAILED", "fentry blind, kallsyms hidden");
 		assert_has(out, "(tracepoint backend: ", "fentry blind, kallsyms hidden");
-		blind = "fentry,tracepoint";
 	} else {
 		blind = backend;
 		assert_int_equal(run_blind(blind, "-b 0.2 1", out, sizeof(out)), 1);
 		assert_has(out, "self-check FAILED", backend);
 		assert_has(out, "not reporting", backend);
 	}
+exporter:
 	/* An exporter keeps running and says so: a metric an alert can fire on. */
 	fd = mkstemp(prom);
 	assert_true(fd >= 0);
