@@ -1300,6 +1300,9 @@ static void test_kernel_self_check_failure(void **state)
 	int fd, restrict_fd;
 
 	default_backend(backend, sizeof(backend));
+	if (getenv("LRUTOP_EXPECT_BACKEND") && strcmp(backend, getenv("LRUTOP_EXPECT_BACKEND")))
+		fail_msg("lrutop chose the %s backend where %s must work", backend,
+			 getenv("LRUTOP_EXPECT_BACKEND"));
 	if (!strcmp(backend, "fentry")) {
 		/* fentry blind: the tracepoint backend takes over, its own check passed. */
 		assert_int_equal(run_blind("fentry", "--probe", out, sizeof(out)), 0);
