@@ -159,7 +159,7 @@ fuzz:
 	@scripts/deps.sh build fuzz
 	@$(MAKE) --no-print-directory $(OUT)/lrutop.skel.h $(OUT)/fuzz-compare
 	@rm -rf $(OUT)/fuzz-new && mkdir -p $(OUT)/fuzz-new
-	LRUTOP_FUZZ_REAL=docs/ab/6.1.0-50-amd64-m10-n1.json $(OUT)/fuzz-compare \
+	LRUTOP_FUZZ_REAL=docs/ab/6.1.0-57-amd64-m10-n1.json $(OUT)/fuzz-compare \
 		-max_total_time=$(FUZZ_S) -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix=$(OUT)/fuzz-crash- \
 		$(OUT)/fuzz-new tests/fuzz/corpus

@@ -741,7 +741,7 @@ static void test_bad_input_table(void **state)
 		{ "--prometheus /lrutop-no-such-dir/x.prom 1 1", 1, "/lrutop-no-such-dir/x.prom" },
 		{ "compare", 2, "pairs" }, { "compare /lrutop-no-such.json /lrutop-no-such2.json", 1, "No such file" },
 		{ "compare /etc /etc", 1, "/etc" }, { "compare /etc/passwd /etc/passwd", 1, "/etc/passwd" },
-		{ "compare --svg /lrutop-no-such-dir/x.svg docs/ab/5.10.0-32-amd64-m10-n1.json docs/ab/6.1.0-50-amd64-m10-n1.json", 1, "x.svg" },
+		{ "compare --svg /lrutop-no-such-dir/x.svg docs/ab/5.10.0-32-amd64-m10-n1.json docs/ab/6.1.0-57-amd64-m10-n1.json", 1, "x.svg" },
 		{ "--inventory-interval 0.01", 2, "inventory-interval" },
 		{ "--inventory-interval soon", 2, "inventory-interval" },
 		{ "inventory -r x", 2, "'x'" }, { "inventory extra", 2, "extra" },
@@ -753,7 +753,7 @@ static void test_bad_input_table(void **state)
 		{ "model --cover-letter --pairs 5", 2, "--pairs" },
 		{ "model --memcgs 10 --mounts 50 --nodes 1 --lrus 20", 2, "--lrus" },
 		{ "model --from /etc/passwd", 1, "/etc/passwd" },
-		{ "model --from docs/ab/6.1.0-50-amd64-m10-n1.json --cover-letter", 2, "cover-letter" },
+		{ "model --from docs/ab/6.1.0-57-amd64-m10-n1.json --cover-letter", 2, "cover-letter" },
 		{ "snapshot", 2, "-o" }, { "snapshot --duration -1 -o /tmp/lrutop-x.json", 2, "duration" },
 		{ "snapshot -o /lrutop-no-such-dir/s.json --duration 0.2", 1, "/lrutop-no-such-dir/s.json" },
 	};
