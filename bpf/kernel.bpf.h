@@ -86,7 +86,6 @@ static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
  * addresses come from kallsyms). A slab of several pages is a compound page whose head
  * holds the cache: struct slab overlays it from 5.17, struct page's slab_cache before. 0
  * when something does not read as a slab of a cache at least min_size bytes wide.
- * Without the two addresses, the cache's slot as /proc/slabinfo gave it at load.
  */
 const volatile __u64 page_offset_base_addr = 0, vmemmap_base_addr = 0;
 /* Without those addresses: the slot /proc/slabinfo gives the lists' kmalloc cache (0 if

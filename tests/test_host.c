@@ -1257,7 +1257,7 @@ static void test_bad_args(void **state)
 }
 
 /* The backend lrutop attaches here by default, from --probe's "backend: NAME (...)" line. */
-static void default_backend(char *name, size_t len)
+static void default_backend(char name[32])
 {
 	char cmd[512], out[16384], *b;
 
@@ -1266,7 +1266,6 @@ static void default_backend(char *name, size_t len)
 	b = strstr(out, "\nbackend: ");
 	assert_non_null(b);
 	assert_int_equal(sscanf(b, "\nbackend: %31[a-z]", name), 1);
-	(void)len;
 }
 
 /* Run lrutop with LRUTOP_FAULT_SELF_CHECK=blind and these arguments: its exit status, and
@@ -1297,9 +1296,9 @@ static void test_kernel_self_check_failure(void **state)
 {
 	char backend[32], out[65536], args[512], prom[] = "/tmp/lrutop-sc-XXXXXX";
 	const char *blind;
-	int fd, restrict_fd;
+	int fd, rc, restrict_fd;
 
-	default_backend(backend, sizeof(backend));
+	default_backend(backend);
 	if (getenv("LRUTOP_EXPECT_BACKEND") && strcmp(backend, getenv("LRUTOP_EXPECT_BACKEND")))
 		fail_msg("lrutop chose the %s backend where %s must work", backend,
 			 getenv("LRUTOP_EXPECT_BACKEND"));
@@ -1322,10 +1321,10 @@ static void test_kernel_self_check_failure(void **state)
 		assert_true(restrict_fd >= 0);
 		assert_true(read(restrict_fd, args, 8) > 0);
 		assert_int_equal(pwrite(restrict_fd, "2\n", 2, 0), 2);
-		fd = run_blind("fentry", "-b 0.2 1", out, sizeof(out));
+		rc = run_blind("fentry", "-b 0.2 1", out, sizeof(out));
 		assert_true(pwrite(restrict_fd, args, 2, 0) > 0);
 		close(restrict_fd);
-		assert_int_equal(fd, 1);
+		assert_int_equal(rc, 1);
 		assert_has(out, "self-check FAILED", "fentry blind, kallsyms hidden");
 		assert_has(out, "(tracepoint backend: ", "fentry blind, kallsyms hidden");
 	} else {

@@ -219,11 +219,8 @@ static void wait_for(double seconds, volatile sig_atomic_t *exiting)
  */
 static int slab_take(const struct probe_plan *plan, struct slab_cache_info *info)
 {
-	struct node_list nl;
-
-	node_list_read("/sys/devices/system/node/possible", &nl);
-	return slabinfo_kmalloc("/proc/slabinfo",
-				list_request_size(plan->pre_patch, plan->list_lru_one_size, nl.end), info);
+	return slabinfo_kmalloc("/proc/slabinfo", list_request_size(plan->pre_patch,
+				plan->list_lru_one_size, nr_node_ids()), info);
 }
 
 static json_t *slab_json(const struct slab_cache_info *a, const struct slab_cache_info *b, int err)

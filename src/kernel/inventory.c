@@ -37,15 +37,6 @@ struct inventory_walker {
 	bool has_cg;
 };
 
-/* nr_node_ids: the highest possible node + 1 (the kernel sizes its per-node arrays so). */
-static int possible_nodes(void)
-{
-	struct node_list nl;
-
-	node_list_read("/sys/devices/system/node/possible", &nl);
-	return nl.end;
-}
-
 int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker **out, char *why,
 			  size_t len)
 {
@@ -65,9 +56,9 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 	if (!w)
 		return -ENOMEM;
 	w->plan = plan;
-	w->nr_nodes = possible_nodes();
+	w->nr_nodes = nr_node_ids();
 	w->list_size = list_request_size(plan->pre_patch, plan->list_lru_one_size, w->nr_nodes);
-	w->slab_read = plan->page_offset_base_addr && plan->vmemmap_base_addr;
+	w->slab_read = probe_slab_readable(plan);
 	w->list_slot = slabinfo_kmalloc_slot("/proc/slabinfo", w->list_size, w->list_cache,
 					     sizeof(w->list_cache));
 	if (!w->slab_read && w->list_slot <= 0) {
@@ -195,7 +186,6 @@ static int dump_pass(int fd, struct map_dump *d, size_t key_size, size_t val_siz
 	return 0;
 }
 
-/* The ids of this pass that hold lists, as memcg rows. */
 /* The bytes of lists read by the walk: each one's slab slot, or all at the cache's slot. */
 static __u64 lists_bytes(const struct inventory_walker *w, __u64 lists, __u64 slab_bytes)
 {
@@ -204,6 +194,7 @@ static __u64 lists_bytes(const struct inventory_walker *w, __u64 lists, __u64 sl
 	return slab_bytes;
 }
 
+/* The ids of this pass that hold lists, as memcg rows. */
 static int read_ids(struct inventory_walker *w, struct inventory *inv)
 {
 	struct map_dump d = {};

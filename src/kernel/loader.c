@@ -203,7 +203,7 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 		skel->rodata->vmemmap_base_addr = plan->vmemmap_base_addr;
 		/* No way to a list's struct page: its cache's slot as the kernel's slabinfo says
 		 * (0 if unreadable: every list then counts as unread, never as 0 bytes). */
-		if (!plan->page_offset_base_addr || !plan->vmemmap_base_addr) {
+		if (!probe_slab_readable(plan)) {
 			long slot = slabinfo_kmalloc_slot("/proc/slabinfo",
 							  plan->pre_patch ? skel->rodata->eager_list_size :
 							  skel->rodata->lazy_list_size, cache, sizeof(cache));

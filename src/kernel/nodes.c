@@ -36,3 +36,11 @@ void node_list_read(const char *path, struct node_list *nl)
 	if (!nl->count)
 		nl->count = nl->end = 1;
 }
+
+int nr_node_ids(void)
+{
+	struct node_list nl;
+
+	node_list_read("/sys/devices/system/node/possible", &nl);
+	return nl.end;
+}

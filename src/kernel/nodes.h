@@ -10,5 +10,7 @@ struct node_list {
 
 /* Read path into nl; both are 1 when it cannot be read or names none. */
 void node_list_read(const char *path, struct node_list *nl);
+/* nr_node_ids: the highest possible node + 1 (the kernel sizes its per-node arrays so). */
+int nr_node_ids(void);
 
 #endif

@@ -334,6 +334,11 @@ static bool lazy_in(const struct probe_plan *plan, bool btf)
 
 #define UNAVAILABLE(...) do { snprintf(why, len, __VA_ARGS__); return false; } while (0)
 
+bool probe_slab_readable(const struct probe_plan *plan)
+{
+	return plan->page_offset_base_addr && plan->vmemmap_base_addr;
+}
+
 bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum metric m,
 			    char *why, size_t len)
 {

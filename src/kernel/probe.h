@@ -108,6 +108,8 @@ const char *const *probe_ksym_names(void);
 int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struct ksyms *ksyms);
 /* Can this backend run on this kernel at all? 0, or -ENOENT with why filled. */
 int probe_backend_usable(const struct probe_plan *plan, enum backend b, char *why, size_t len);
+/* Can a list's slab be found from its address (page_offset_base, vmemmap_base known)? */
+bool probe_slab_readable(const struct probe_plan *plan);
 /* Is metric m measured with backend b? Returns true, or false with why filled. */
 bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum metric m,
 			    char *why, size_t len);

@@ -47,7 +47,7 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 	/* Where a list's bytes come from: what the slab spends on it, never the type's size. */
 	if (s->k.backend != BACKEND_FENTRY || !p->lists_from_slots)
 		fprintf(out, "list bytes: kmalloc's bytes_alloc, the slot of the slab it came from\n");
-	else if (p->page_offset_base_addr && p->vmemmap_base_addr)
+	else if (probe_slab_readable(p))
 		fprintf(out, "list bytes: each list's slab slot, through its struct page and kmem_cache\n");
 	else
 		fprintf(out, "list bytes: the objsize /proc/slabinfo gives the lists' kmalloc cache "

@@ -18,7 +18,8 @@ export LRUTOP_FRESH_KERNEL=1	# booted for these tests: no memcg before them
 # dropped each time (lrutop's own, which test_kernel_hot_path would count).
 export TZ=UTC0
 echo "lrutop kernel: $(uname -r)"
-"$dir/lrutop" --probe | sed -n 's/^backend: /lrutop backend: /p; /^self-check: /p; s/^list_lru: /lrutop list_lru: /p'
+"$dir/lrutop" --probe > /tmp/probe.txt
+sed -n 's/^backend: /lrutop backend: /p; /^self-check: /p; s/^list_lru: /lrutop list_lru: /p' /tmp/probe.txt
 "$dir/test_host"
 rc=$?
 [ "${1:-}" = fentry-only ] && exit $rc
@@ -33,7 +34,7 @@ LRUTOP_BIN=/tmp/lrutop-tp LRUTOP_EXPECT_BACKEND=tracepoint \
 # kallsyms hidden (kptr_restrict=2, as hardened hosts set it), after the patch: fentry still
 # counts the lists from the allocator's slots; with no way to a list's struct page, its
 # bytes are the objsize /proc/slabinfo gives the lists' kmalloc cache. The lazy lists' test.
-if "$dir/lrutop" --probe | grep -q '^list_lru: lazy'; then
+if grep -q '^list_lru: lazy' /tmp/probe.txt; then
 	restrict=$(cat /proc/sys/kernel/kptr_restrict)
 	echo 2 > /proc/sys/kernel/kptr_restrict
 	"$dir/lrutop" --probe 2> /dev/null | sed -n 's/^list bytes: /lrutop list bytes, kallsyms hidden: /p'
