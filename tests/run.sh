@@ -197,9 +197,9 @@ fi
 # bytes per list against the cache's objsize in /proc/slabinfo, exactly; its bytes against
 # the slots that cache's slabs gained over the run (num_objs x objsize), from 10% fewer (free
 # slots in the slabs at the start take lists without a new slab) to 20% more (the workload's
-# mounts and memcgs take some of the same cache: measured +5.2% on 6.12's kmalloc-64, +9.5%
-# and +11.9% on 6.18's kmalloc-96, a slab of 42 slots moving it 2.4%). Both kernels must make
-# the same lists.
+# mounts and memcgs take some of the same cache: +8.8% on 6.12's kmalloc-64 and +11.9% on
+# 6.18's kmalloc-96 in docs/bench/ci-run-e34a718.txt, a slab of 42 slots moving it 2.4%).
+# Both kernels must make the same lists.
 if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 	echo "== A/B of two patched kernels: 20 memcgs x 40 mounts on 6.12 and 6.18, 2 nodes"
 	abo=$(mktemp -d)
