@@ -30,7 +30,7 @@ LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
-.PHONY: all static deps test vmtest vngtest kernel-ci ab bench bench-hotpath fuzz sanitize install clean
+.PHONY: all static deps test vmtest vngtest kernel-ci ab bench bench-hotpath bench-inventory fuzz sanitize install clean
 all: deps lrutop
 
 deps:
@@ -145,7 +145,14 @@ HOTPATH_KERNEL ?= 6.18
 bench-hotpath:
 	@scripts/deps.sh test vng bench
 	@$(MAKE) --no-print-directory lrutop $(OUT)/hotpath $(OUT)/bench-runs
-	@scripts/vng-run.sh --kernel-alias $(HOTPATH_KERNEL) -- tests/vm/hotpath-guest.sh $(ROUNDS)
+	@scripts/bench-guests.sh hotpath $(HOTPATH_KERNEL) $(ROUNDS)
+
+# One inventory pass over 500 memcgs and 1,000 tmpfs mounts, in booted kernels under QEMU.
+INVENTORY_KERNELS ?= 5.10 6.1
+bench-inventory:
+	@scripts/deps.sh test vm
+	@$(MAKE) --no-print-directory lrutop-static $(OUT)/workload
+	@scripts/bench-guests.sh inventory $(INVENTORY_KERNELS)
 
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the
 # seeds in tests/fuzz/corpus; new inputs go to a scratch directory, not the seeds.

@@ -97,7 +97,10 @@ bt_script="tracepoint:kmem:kmalloc /args->call_site >= $lo && args->call_site < 
 tracepoint:kmem:kfree /@live[args->ptr]/ { @freed[@live[args->ptr]] = count(); delete(@live[args->ptr]); }
 interval:s:1 { printf(\"tick\\n\"); }"
 
-echo "== machine: $(nproc) CPUs, $(uname -r), $(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo)"
+started_s=$(date +%s)
+scripts/bench-header.sh "make bench (scripts/bench.sh $runs)"
+echo "== machine: $(nproc) CPUs, $(uname -r), $(awk -F: '/model name/ { print $2; exit }' /proc/cpuinfo)," \
+	"Debian $(cat /etc/debian_version)"
 echo "== workload: $churn; $runs rounds of: none, lrutop, bpftrace (interleaved against drift)"
 costs=
 times=$(mktemp)
@@ -124,12 +127,20 @@ for _ in $(seq "$runs"); do
 done
 # One line per program per run: the median of the runs' means resists a vCPU stalled in
 # the middle of one program, which the pooled sum does not.
-awk '$3 > 0 { print $1, $2, $3, $4 / $3 }' "$costs" | sort -k1,1 -k2,2 -k4,4g | awk '
+table=$(awk '$3 > 0 { print $1, $2, $3, $4 / $3 }' "$costs" | sort -k1,1 -k2,2 -k4,4g | awk '
 	{ k = $1 " " $2; n[k]++; v[k, n[k]] = $4; cnt[k] += $3 }
 	END { for (k in n) { m = n[k]; med = (m % 2) ? v[k, (m + 1) / 2] : (v[k, m / 2] + v[k, m / 2 + 1]) / 2
 		split(k, p, " "); printf "  %-8s %-20s %10d events %9.1f ns/event (least %.1f)\n", p[1], p[2], cnt[k], med, v[k, 1] } }' |
-	sort -k1,1 -k2,2
+	sort -k1,1 -k2,2)
+echo "$table"
 rm -f "$costs"
+# What each tracer adds to being called at all: its median less the floor's on the same event.
+awk '{ ns[$2] = $5 }
+	END { k = ns["handle_kmalloc"] - ns["floor_kmalloc"]; f = ns["handle_kfree"] - ns["floor_kfree"]
+		b = ns["kfree"] - ns["floor_kfree"]
+		printf "  above the floor: lrutop kmalloc %.1f ns, kfree %.1f ns; bpftrace kmalloc %.1f ns, kfree %.1f ns;", \
+			k, f, ns["kmalloc"] - ns["floor_kmalloc"], b
+		printf " kfree lrutop / bpftrace %.2f\n", b > 0 ? f / b : 0 }' <<< "$table"
 
 echo "== start to first sample, interleaved: lrutop -b -j 0.1 1, then bpftrace with the same script"
 echo "   and a 0.1 s interval (both include it); wall time and peak RSS, median (least) of $runs"
@@ -181,3 +192,4 @@ echo "== fentry backend in a Debian 6.1 guest (QEMU TCG: ns/event inflated by em
 scripts/vm-run.sh --kernel-alias 6.1 --add "$(command -v bpftool)" --add build/churn \
 	--add build/bench-floor --add build/floor.bpf.o \
 	tests/vm/bench-guest.sh "$runs" 2>&1 | sed -n 's/^.*LRUTOP-BENCH //p'
+echo "== done in $(($(date +%s) - started_s)) s"

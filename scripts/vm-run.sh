@@ -74,9 +74,11 @@ vng)
 	else
 		how=(--kernel "$kernel")
 	fi
-	# virtme-ng's Python init wants more than a busybox guest: at least 1 GB.
+	# virtme-ng's Python init wants more than a busybox guest: at least 1 GB. One vCPU, as
+	# the QEMU runner: with two, a 6.18 guest died silently mid-test (vng status 255) in one
+	# CI-equivalent run of three, as bench-hotpath's two-vCPU guests sometimes do.
 	mem=$((mem_mb * numa < 1024 ? 1024 : mem_mb * numa))
-	exec "$top/scripts/vng-run.sh" "${how[@]}" --numa "$numa" --memory "$mem" \
+	exec "$top/scripts/vng-run.sh" "${how[@]}" --numa "$numa" --memory "$mem" --cpus 1 \
 		--timeout "$tmo" -- env LRUTOP_DIR="$dir" sh "$(realpath "$script")" "$@"
 	;;
 *)	echo "vm-run: unknown runner '$runner' (qemu, vng)" >&2; exit 2 ;;

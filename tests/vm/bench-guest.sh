@@ -28,12 +28,13 @@ done
 least() {
 	sort -n | head -1
 }
-base=$(awk '{ print $1 }' /tmp/rounds | median)
-with=$(awk '{ print $2 }' /tmp/rounds | median)
-ratio=$(awk '{ printf "%.4f\n", $2 / $1 }' /tmp/rounds | median)
-echo "LRUTOP-BENCH   churn median (least): none ${base}s ($(awk '{ print $1 }' /tmp/rounds | least)s)," \
-	"lrutop (fentry) ${with}s ($(awk '{ print $2 }' /tmp/rounds | least)s)," \
-	"median of $runs interleaved rounds' ratios $ratio ($(awk '{ printf "%.4f\n", $2 / $1 }' /tmp/rounds | least))"
+# Column $1 of the rounds, median then least, rounded as the host's figures are.
+med_least() {
+	printf '%.3f s (%.3f)' "$(awk "{ print $1 }" /tmp/rounds | median)" "$(awk "{ print $1 }" /tmp/rounds | least)"
+}
+echo "LRUTOP-BENCH   kernel $(uname -r); workload: ${churn#$dir/}; $runs interleaved rounds"
+echo "LRUTOP-BENCH   none $(med_least '$1'), lrutop (fentry) $(med_least '$2')," \
+	"median of the rounds' ratios $(med_least '$2 / $1' | sed 's/ s / /')"
 # The do-nothing floor programs on the same events, beside lrutop: what being called at all
 # costs here.
 "$dir/bench-floor" "$dir/floor.bpf.o" > /tmp/floor.out 2>&1 &

@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmarks that run in booted kernels, each output headed by the command and commit
+# (scripts/bench-header.sh) and cut to the guest's figures; a guest that fails fails this.
+#   bench-guests.sh hotpath SERIES [ROUNDS]   (make bench-hotpath) nothing on the hot path:
+#       tests/vm/hotpath-guest.sh under virtme-ng
+#   bench-guests.sh inventory [SERIES...]     (make bench-inventory) one inventory pass over
+#       a container host of 500 memcgs and 1,000 tmpfs mounts: tests/vm/inventory-bench-guest.sh
+#       under QEMU, 5.10 and 6.1 unless named
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:?usage: bench-guests.sh hotpath SERIES [ROUNDS] | inventory [SERIES...]}
+shift
+case "$what" in
+hotpath)
+	series=${1:?usage: bench-guests.sh hotpath SERIES [ROUNDS]}
+	rounds=${2:-7}
+	scripts/bench-header.sh "make bench-hotpath HOTPATH_KERNEL=$series ROUNDS=$rounds"
+	scripts/vng-run.sh --kernel-alias "$series" -- tests/vm/hotpath-guest.sh "$rounds" |
+		sed -n 's/^.*LRUTOP-HOTPATH //p'
+	;;
+inventory)
+	[ $# -gt 0 ] || set -- 5.10 6.1
+	scripts/bench-header.sh "make bench-inventory INVENTORY_KERNELS='$*'" \
+		"(each: scripts/vm-run.sh --kernel-alias K --mem-per-node 2048" \
+		"tests/vm/inventory-bench-guest.sh 500 1000 2)"
+	for k in "$@"; do
+		echo "== $k"
+		scripts/vm-run.sh --kernel-alias "$k" --mem-per-node 2048 --timeout 900 \
+			tests/vm/inventory-bench-guest.sh 500 1000 2 | sed -n 's/^.*LRUTOP-INVENTORY //p'
+	done
+	;;
+*)	echo "bench-guests: unknown benchmark '$what' (hotpath, inventory)" >&2; exit 2 ;;
+esac
