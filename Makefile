@@ -134,7 +134,7 @@ $(OUT)/bench-floor: tests/bench/floor.c | $(OUT)
 
 bench:
 	@scripts/deps.sh test vm bench
-	@$(MAKE) --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh \
+	@$(MAKE) -s --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh \
 		$(OUT)/bench-fill $(OUT)/bench-floor $(OUT)/floor.bpf.o
 	@scripts/bench.sh
 
@@ -144,14 +144,14 @@ bench:
 HOTPATH_KERNEL ?= 6.18
 bench-hotpath:
 	@scripts/deps.sh test vng bench
-	@$(MAKE) --no-print-directory lrutop $(OUT)/hotpath $(OUT)/bench-runs
+	@$(MAKE) -s --no-print-directory lrutop $(OUT)/hotpath $(OUT)/bench-runs
 	@scripts/bench-guests.sh hotpath $(HOTPATH_KERNEL) $(ROUNDS)
 
 # One inventory pass over 500 memcgs and 1,000 tmpfs mounts, in booted kernels under QEMU.
 INVENTORY_KERNELS ?= 5.10 6.1
 bench-inventory:
 	@scripts/deps.sh test vm
-	@$(MAKE) --no-print-directory lrutop-static $(OUT)/workload
+	@$(MAKE) -s --no-print-directory lrutop-static $(OUT)/workload
 	@scripts/bench-guests.sh inventory $(INVENTORY_KERNELS)
 
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the

@@ -140,7 +140,7 @@ awk '{ ns[$2] = $5 }
 		b = ns["kfree"] - ns["floor_kfree"]
 		printf "  above the floor: lrutop kmalloc %.1f ns, kfree %.1f ns; bpftrace kmalloc %.1f ns, kfree %.1f ns;", \
 			k, f, ns["kmalloc"] - ns["floor_kmalloc"], b
-		printf " kfree lrutop / bpftrace %.2f\n", b > 0 ? f / b : 0 }' <<< "$table"
+		printf " kfree lrutop / bpftrace %.2f\n", (b > 0 ? f / b : 0) }' <<< "$table"
 
 echo "== start to first sample, interleaved: lrutop -b -j 0.1 1, then bpftrace with the same script"
 echo "   and a 0.1 s interval (both include it); wall time and peak RSS, median (least) of $runs"
