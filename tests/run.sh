@@ -98,6 +98,19 @@ for t in $tests; do
 	esac
 done
 
+# Every figure of docs/BENCHMARKS.md is in the raw output it cites, made by a named command
+# on a clean commit; and the check fails on an altered figure and a dirty output.
+if [ -z "${LRUTOP_ONLY_VM:-}" ]; then
+	for mode in "" --self-test; do
+		echo "== tests/check_bench_doc.py $mode"
+		if tests/check_bench_doc.py $mode docs/BENCHMARKS.md; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
+fi
+
 vm_kernels=${LRUTOP_VM_KERNELS:-5.10 6.1 6.12 6.18 newest}
 kernel_tests=$(listed tests/test_host.c test_kernel_)
 # Booted with slab debugging that widens the slots of the cache the lists live in (user
