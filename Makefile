@@ -96,7 +96,7 @@ vngtest:
 	@LRUTOP_ONLY_VM=1 LRUTOP_VM_KERNELS=none LRUTOP_VNG_KERNELS="$(VNG_KERNELS)" tests/run.sh
 
 # A kernel built from source and booted the users' way (virtme-ng): Debian's linux-source-6.1,
-# or the tree KSRC (configured if it has no .config). About 10 minutes on 2 cores.
+# or the tree KSRC (configured if it has no .config). About half an hour on 2 cores (README).
 kernel-ci:
 	@scripts/deps.sh test vm kbuild
 	@scripts/ci-kernel.sh $(if $(KSRC),$(KSRC),--linux-source 6.1)
