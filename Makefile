@@ -2,6 +2,7 @@
 # lrutop: `make` builds ./lrutop, `make test` runs every test, `make static` builds
 # ./lrutop-static for booted test kernels and hosts without the libraries.
 CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
 BPFTOOL ?= bpftool
 CC ?= gcc
 ARCH ?= x86
@@ -9,24 +10,34 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 OUT := build
 
+# CFLAGS (optimisation, debug info) and EXTRA_CFLAGS are the user's; what lrutop's C needs
+# is added to them whatever the command line says. Warnings are errors (WERROR=0 to build
+# anyway with another compiler than Debian's).
 CFLAGS ?= -g -O2
+EXTRA_CFLAGS ?=
+WERROR ?= 1
+WARN_FLAGS := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	$(if $(filter 1,$(WERROR)),-Werror)
 # make sanitize sets these: AddressSanitizer and UndefinedBehaviorSanitizer builds in build/san.
 SAN_FLAGS ?=
 LRUTOP ?= lrutop
-CFLAGS += $(SAN_FLAGS) -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -std=gnu11
-# src/: entry and session; kernel/: what reads the kernel; state/: what lrutop keeps between
-# refreshes; view/: what renders it; export/: Prometheus and HTTP; ab/: snapshots, A/B, model.
-SRC_DIRS := src $(addprefix src/,kernel state view export ab)
-CPPFLAGS += -I$(OUT) -Ibpf $(addprefix -I,$(SRC_DIRS))
+override CFLAGS += $(SAN_FLAGS) $(WARN_FLAGS) -std=gnu11 $(EXTRA_CFLAGS)
+# The layers of src/, each including only from those below it (tests/check_layers.sh):
+# lib/ arithmetic and helpers anything may use; kernel/ what reads the kernel; state/ what
+# lrutop keeps between refreshes and the views of it; view/ what renders it; export/
+# Prometheus and HTTP; ab/ snapshots and A/B; cmd/ the commands, their options and the loop.
+SRC_DIRS := $(addprefix src/,lib kernel state view export ab cmd)
+# Includes name their layer: #include "kernel/probe.h".
+CPPFLAGS += -I$(OUT) -Ibpf -Isrc
 LIBS := -lbpf -lelf -lz -ljansson -lncursesw -ltinfo -lm
 # libmicrohttpd is dlopen()ed for --listen only (src/export/http.c).
 HTTP_LIBS := -ldl
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf $(WARN_FLAGS)
 
 SRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
 HDRS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
-LIB_OBJS := $(filter-out $(OUT)/lrutop.o,$(OBJS))
+LIB_OBJS := $(filter-out $(OUT)/cmd/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
@@ -39,8 +50,10 @@ deps:
 $(OUT):
 	mkdir -p $@
 
+# The objects keep their BTF (CO-RE needs it), not their DWARF: the skeletons embed them.
 $(OUT)/%.bpf.o: bpf/%.bpf.c bpf/lrutop.h bpf/kernel.bpf.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
@@ -157,9 +170,10 @@ bench-inventory:
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the
 # seeds in tests/fuzz/corpus; new inputs go to a scratch directory, not the seeds.
 FUZZ_S ?= 60
-$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c src/ab/compare.c src/ab/compare_measured.c src/ab/model.c src/kernel/slab.c src/ab/compare.h | $(OUT)
+FUZZ_SRCS := src/ab/snap.c src/ab/compare.c src/ab/compare_measured.c src/lib/model.c src/lib/kmalloc.c
+$(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c $(FUZZ_SRCS) src/ab/compare.h | $(OUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$(CPPFLAGS) tests/fuzz/compare_fuzz.c src/ab/compare.c src/ab/compare_measured.c src/ab/model.c src/kernel/slab.c \
+		$(CPPFLAGS) tests/fuzz/compare_fuzz.c $(FUZZ_SRCS) \
 		-ljansson -lm -o $@
 
 fuzz:

@@ -220,7 +220,7 @@ __noinline __s64 inv_memcg_items(__u64 mlru)
 	if (!bpf_core_field_exists(struct list_lru_memcg, node))
 		return 0;
 	base = mlru + bpf_core_field_offset(struct list_lru_memcg, node);
-	for (int k = 0; k < LRUTOP_INV_MAX_NODES && k < inv.nr_nodes; k++)
+	for (__u32 k = 0; k < LRUTOP_INV_MAX_NODES && k < inv.nr_nodes; k++)
 		n += one_items((void *)(base + k * size));
 	return n;
 }

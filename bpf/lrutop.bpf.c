@@ -260,7 +260,7 @@ static __always_inline bool in_lazy_path(__u64 ip)
 {
 	if (ip < lazy_min || ip >= lazy_max)
 		return false;
-	for (int i = 0; i < LRUTOP_MAX_RANGES && i < nr_lazy_ranges; i++) {
+	for (__u32 i = 0; i < LRUTOP_MAX_RANGES && i < nr_lazy_ranges; i++) {
 		if (ip >= lazy_lo[i] && ip < lazy_hi[i])
 			return true;
 	}
@@ -273,15 +273,11 @@ static __always_inline __u32 live_slot(__u64 ptr)
 	return (__u32)((ptr * 0x9E3779B97F4A7C15ULL) >> 48) & (LRUTOP_LIVE_FILTER_SLOTS - 1);
 }
 
-static __always_inline __u32 log2_slot(__u64 v)
+/* A latency's histogram slot: log2_slot (lrutop.h), the last slot taking everything above. */
+static __always_inline __u32 lat_slot(__u64 v)
 {
-	__u32 slot = 0;
+	__u32 slot = log2_slot(v);
 
-	/* Bounded for the verifier: 64 halvings at most. */
-	for (int i = 0; i < 64 && v > 1; i++) {
-		v >>= 1;
-		slot++;
-	}
 	return slot < LRUTOP_MAX_SLOTS ? slot : LRUTOP_MAX_SLOTS - 1;
 }
 
@@ -773,7 +769,7 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 	t = totals_for(self);
 	if (!t)
 		goto out;
-	slot = log2_slot(dur);
+	slot = lat_slot(dur);
 	if (!self) {
 		__sync_fetch_and_add(&lat_hist[slot], 1);
 		if (br->allocated)

@@ -19,6 +19,19 @@
 #define LRUTOP_FREEING		1024	/* removed memcgs one check for unseen frees looks at */
 #define LRUTOP_OWNER_POLL_MS	100	/* userspace looks for lists with no owner yet this often */
 
+/* The log2 slot of v: slot k holds [2^k, 2^(k+1)); 0 and 1 go to slot 0. BPF and the
+ * renderers bucket alike. Bounded for the verifier: 64 halvings at most. */
+static inline __attribute__((always_inline)) __u32 log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	for (int i = 0; i < 64 && v > 1; i++) {
+		v >>= 1;
+		slot++;
+	}
+	return slot;
+}
+
 /* Which allocation a tracked kmalloc was: a lazy list (5.18+) or an eager one (pre-5.18). */
 enum lrutop_alloc_kind {
 	LRUTOP_ALLOC_LAZY = 1,

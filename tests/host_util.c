@@ -14,8 +14,8 @@
 #include <bpf/libbpf.h>
 #include "host_util.h"
 #include "lrutop.h"
-#include "probe.h"
-#include "slab.h"
+#include "kernel/probe.h"
+#include "kernel/slab.h"
 #include "lrutop.skel.h"
 #include "inventory.skel.h"
 

@@ -99,15 +99,18 @@ for t in $tests; do
 done
 
 # Every figure of docs/BENCHMARKS.md is in the raw output it cites, made by a named command
-# on a clean commit; and the check fails on an altered figure and a dirty output.
+# on a clean commit; every include of src/ comes from its own layer or one below; and each
+# check fails on what it is there to catch (--self-test).
 if [ -z "${LRUTOP_ONLY_VM:-}" ]; then
-	for mode in "" --self-test; do
-		echo "== tests/check_bench_doc.py $mode"
-		if tests/check_bench_doc.py $mode docs/BENCHMARKS.md; then
-			passed=$((passed + 1))
-		else
-			failed=$((failed + 1))
-		fi
+	for check in "tests/check_bench_doc.py docs/BENCHMARKS.md" "tests/check_layers.py src"; do
+		for mode in "" --self-test; do
+			echo "== $check $mode"
+			if ${check%% *} $mode ${check#* }; then
+				passed=$((passed + 1))
+			else
+				failed=$((failed + 1))
+			fi
+		done
 	done
 fi
 

@@ -29,10 +29,10 @@
 #include <jansson.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
-#include "cgroup.h"
-#include "probe.h"
+#include "kernel/cgroup.h"
+#include "kernel/probe.h"
 #include "host_util.h"
-#include "model.h"
+#include "lib/model.h"
 
 /* The backend LRUTOP_EXPECT_BACKEND names (the guests know theirs), if it names one. */
 static void check_backend(json_t *report)

@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <bpf/btf.h>
-#include "ksyms.h"
-#include "probe.h"
+#include "kernel/ksyms.h"
+#include "kernel/probe.h"
 
 static struct btf *load_kernel_btf(const char *alias)
 {

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <jansson.h>
-#include "cgroup.h"
+#include "kernel/cgroup.h"
 #include "host_util.h"
 
 static const char *workload_bin(void)

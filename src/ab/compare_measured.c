@@ -50,9 +50,9 @@ static void row(FILE *out, const char *what, long long a, long long b, long long
 {
 	char c[4][32];
 
-	fprintf(out, "| %s | %s | %s | %s | %s |\n", what, compare_cell(c[0], 32, a),
-		compare_cell(c[1], 32, b), compare_cell(c[2], 32, model),
-		compare_pct(c[3], 32, a >= 0 && b >= 0 ? change_pct(a, b) : NAN));
+	fprintf(out, "| %s | %s | %s | %s | %s |\n", what, table_cell(c[0], 32, a),
+		table_cell(c[1], 32, b), table_cell(c[2], 32, model),
+		table_pct(c[3], 32, a >= 0 && b >= 0 ? change_pct(a, b) : NAN));
 }
 
 static void table(FILE *out, const struct snap *a, const struct snap *b)
@@ -74,14 +74,14 @@ static void table(FILE *out, const struct snap *a, const struct snap *b)
 	    b->patched && btf_b > 0 ? a->lists * btf_b : -1);
 	row(out, "slots the list cache's slabs gained, /proc/slabinfo", a->slab_bytes, b->slab_bytes, -1);
 	fprintf(out, "| bytes per list, measured | %.1f | %.1f | | %s |\n", per_list(a), per_list(b),
-		compare_pct(c[0], 32, change_pct(per_list(a), per_list(b))));
+		table_pct(c[0], 32, change_pct(per_list(a), per_list(b))));
 	fprintf(out, "| a slot of the list cache (%s / %s), /proc/slabinfo | %s | %s | | |\n",
-		a->slab_cache ?: "-", b->slab_cache ?: "-", compare_cell(c[1], 32, a->slab_objsize),
-		compare_cell(c[2], 32, b->slab_objsize));
+		a->slab_cache ?: "-", b->slab_cache ?: "-", table_cell(c[1], 32, a->slab_objsize),
+		table_cell(c[2], 32, b->slab_objsize));
 	fprintf(out, "| bytes per list, the model: each kernel's BTF (list_lru_one %s B / %s B, %lld / "
-		"%lld node%s) | %s | %s | | |\n", compare_cell(c[1], 32, a->one_size),
-		compare_cell(c[2], 32, b->one_size), a->nodes, b->nodes, b->nodes > 1 ? "s" : "",
-		compare_cell(c[3], 32, btf_a), compare_cell(c[4], 32, btf_b));
+		"%lld node%s) | %s | %s | | |\n", table_cell(c[1], 32, a->one_size),
+		table_cell(c[2], 32, b->one_size), a->nodes, b->nodes, b->nodes > 1 ? "s" : "",
+		table_cell(c[3], 32, btf_a), table_cell(c[4], 32, btf_b));
 	row(out, "list bytes freed during the run", a->freed_bytes, b->freed_bytes, -1);
 	row(out, "list bytes held at the end, the inventory", a->held_bytes, b->held_bytes, -1);
 	row(out, "bookkeeping held at the end, the inventory", a->held_book_bytes, b->held_book_bytes, -1);
@@ -108,8 +108,8 @@ static void memcgs_table(FILE *out, const struct snap *a, const struct snap *b)
 		if (i == 5)
 			break;
 		fprintf(out, "| %s | %s | %s |\n", path ?: "?",
-			compare_cell(c[0], 32, lists_of_path(a, path ?: "")),
-			compare_cell(c[1], 32, path ? lists_of_path(b, path) : -1));
+			table_cell(c[0], 32, lists_of_path(a, path ?: "")),
+			table_cell(c[1], 32, path ? lists_of_path(b, path) : -1));
 	}
 }
 

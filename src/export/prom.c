@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model.h"
+#include "lib/version.h"
 #include "prom.h"
-#include "state.h"
-#include "view.h"
+#include "state/state.h"
+#include "state/view.h"
 
 /* Histogram buckets: le = 2^(k+1) ns for log2 slots k in [first, last], 256 ns to 67 ms. */
 #define LAT_FIRST_SLOT	7
@@ -97,14 +97,14 @@ static void memcg_family(FILE *f, const struct lrutop_state *s, int m, struct me
 
 /* Every metric of the table with a family, measured here, whose --top cgroups are ranked by
  * rank. Returns how many are shown one by one; rows holds them first. */
-static size_t memcg_families(FILE *f, const struct lrutop_state *s, const struct lrutop_opts *o,
-			   int rank, struct memcg_row **rows)
+static size_t memcg_families(FILE *f, const struct lrutop_state *s, const struct view *v,
+			     int top_n, int rank, struct memcg_row **rows)
 {
 	size_t n, top;
 
 	/* Prometheus counts from the start, whatever the screen shows. */
-	n = memcg_table_view(&s->memcgs, o->view.cgroup, rank, true, o->top, rows);
-	top = n < (size_t)o->top ? n : (size_t)o->top;
+	n = memcg_table_view(&s->memcgs, v->cgroup, rank, true, top_n, rows);
+	top = n < (size_t)top_n ? n : (size_t)top_n;
 	for (int m = 0; m < NR_MEMCG_METRICS; m++) {
 		const struct memcg_metric *mm = &memcg_metrics[m];
 
@@ -212,13 +212,12 @@ static void model_families(FILE *f, const struct lrutop_state *s)
 	one(f, "lrutop_numa_nodes", "gauge",
 	    "NUMA nodes online.",
 	    s->k.nr_nodes);
-	if (s->k.plan->post_patch && s->census.memcg_lrus >= 0 && s->census.kernel_memcgs_peak >= 0) {
+	if (s->census.pre_patch_bytes >= 0) {
 		one(f, "lrutop_list_lru_pre_patch_estimate_bytes", "gauge",
 		    "Bytes the eager per-memcg lists of a pre-5.18 kernel would hold here: "
 		    "list_lrus x nodes x (ids x 32 + kvmalloc(16 + 8 x ids)), ids grown for the "
 		    "most memcgs seen.",
-		    pre_patch_bytes(s->census.memcg_lrus, s->k.nr_nodes,
-				    pre_patch_id_space(s->census.kernel_memcgs_peak)));
+		    s->census.pre_patch_bytes);
 	}
 }
 
@@ -237,8 +236,8 @@ static void drop_family(FILE *f, const struct lrutop_state *s, size_t folded)
 }
 
 /* What the list_lrus hold now (the inventory): totals, and per cgroup for the top holders. */
-static void held_families(FILE *f, const struct lrutop_state *s, const struct lrutop_opts *o,
-			  struct memcg_row **rows)
+static void held_families(FILE *f, const struct lrutop_state *s, const struct view *v,
+			  int top_n, struct memcg_row **rows)
 {
 	const struct inventory *inv = &s->held.inv;
 
@@ -258,10 +257,10 @@ static void held_families(FILE *f, const struct lrutop_state *s, const struct lr
 	    inv->book_bytes);
 	family(f, "lrutop_inventory_walk_seconds", "gauge", "CPU time of the last inventory walk.");
 	fprintf(f, "lrutop_inventory_walk_seconds %.6f\n", inv->cpu_ms / 1e3);
-	memcg_families(f, s, o, MC_HELD, rows);
+	memcg_families(f, s, v, top_n, MC_HELD, rows);
 }
 
-int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char **text,
+int prom_render(const struct lrutop_state *s, const struct view *v, int top_n, char **text,
 		size_t *len)
 {
 	char kernel[200], info[400];
@@ -288,13 +287,13 @@ int prom_render(const struct lrutop_state *s, const struct lrutop_opts *o, char 
 		    "1 if the start-up self-check counted a known allocation exactly, 0 if not.",
 		    s->k.self_check.ok);
 	}
-	top = memcg_families(f, s, o, MC_BYTES, rows);
+	top = memcg_families(f, s, v, top_n, MC_BYTES, rows);
 	if (s->k.avail[M_LATENCY])
 		latency_family(f, s, rows, top);
 	kernel_families(f, s);
 	model_families(f, s);
 	drop_family(f, s, s->memcgs.nr - top);
-	held_families(f, s, o, rows);
+	held_families(f, s, v, top_n, rows);
 	free(rows);
 	if (fclose(f)) {
 		free(*text);

@@ -16,6 +16,7 @@
 #include "mounts.h"
 #include "nodes.h"
 #include "probe.h"
+#include "lib/kmalloc.h"
 #include "slab.h"
 #include "inventory.skel.h"
 

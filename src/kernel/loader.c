@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "loader.h"
 #include "nodes.h"
+#include "lib/kmalloc.h"
 #include "slab.h"
 #include "lrutop.h"
 #include "lrutop.skel.h"

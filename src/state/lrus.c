@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lrus.h"
-#include "mounts.h"
+#include "kernel/mounts.h"
 #include "state.h"
 
 static int lru_cmp(const void *a, const void *b)

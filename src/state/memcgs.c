@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cgroup.h"
+#include "kernel/cgroup.h"
 #include "memcgs.h"
 #include "state.h"
 

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "inventory.h"
+#include "kernel/inventory.h"
 #include "lrutop.h"
 #include "metrics.h"
 #include "rows.h"

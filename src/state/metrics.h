@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "probe.h"
+#include "kernel/probe.h"
 
 /*
  * The per-memcg metrics, each defined once in metrics.c. Rows and their sort keys, the text
@@ -56,7 +56,7 @@ struct memcg_metric {
 	const char *name;	/* -s and -o name */
 	const char *header;	/* column header, at most width characters */
 	const char *doc;	/* what it is, in a few words (-o help) */
-	int width;		/* cells are fmt_size'd: at most 5 characters */
+	int width;		/* at least the 5 characters of a cell (value and unit) */
 	int key;		/* the screen's sort key, 0 if none */
 	int need;		/* enum metric measured with this kernel and backend, or NEED_INVENTORY */
 	enum metric_rule rule;

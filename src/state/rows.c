@@ -3,8 +3,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cgroup.h"
-#include "maps.h"
+#include "kernel/cgroup.h"
+#include "kernel/maps.h"
 #include "rows.h"
 
 /* -1, 0 or 1: compared, never subtracted (a u64 difference does not fit an int). */

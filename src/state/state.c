@@ -9,7 +9,8 @@
 #include "lrus.h"
 #include "memcgs.h"
 #include "metrics.h"
-#include "nodes.h"
+#include "kernel/nodes.h"
+#include "lib/model.h"
 #include "state.h"
 
 /* NUMA nodes online: the nodes lrutop reports. */
@@ -44,6 +45,17 @@ static void count_memcg_lrus(struct lrutop_state *s)
 		s->census.memcg_lrus = n;
 }
 
+void state_model_pre_patch(struct lrutop_state *s)
+{
+	struct census *c = &s->census;
+
+	c->pre_patch_ids = c->pre_patch_bytes = -1;
+	if (!s->k.plan->post_patch || c->memcg_lrus < 0 || c->kernel_memcgs_peak < 0)
+		return;
+	c->pre_patch_ids = pre_patch_id_space(c->kernel_memcgs_peak);
+	c->pre_patch_bytes = pre_patch_bytes(c->memcg_lrus, s->k.nr_nodes, c->pre_patch_ids);
+}
+
 int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
 	       enum backend backend)
 {
@@ -58,6 +70,7 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	memcgs_init(s);
 	count_memcg_lrus(s);
 	memcgs_count(s);
+	state_model_pre_patch(s);
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 	s->last = s->started;
 	return 0;
@@ -151,6 +164,7 @@ int state_refresh(struct lrutop_state *s)
 	memcgs_resolve_paths(s, now);
 	memcgs_count(s);	/* after the index (cgroup v1) is up to date */
 	memcgs_age(s, now);
+	state_model_pre_patch(s);
 	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;
 	s->last = ts;
 	s->refreshes++;

@@ -5,14 +5,19 @@
 #include <stdbool.h>
 #include <time.h>
 #include "lrutop.h"
-#include "inventory.h"
-#include "probe.h"
+#include "kernel/inventory.h"
+#include "kernel/probe.h"
 #include "rows.h"
-#include "selfcheck.h"
-#include "tracer.h"
+#include "kernel/tracer.h"
 
 struct lrutop_bpf;
 struct cgroup_index;
+
+/* What lrutop's start-up self-check found (cmd/selfcheck.c runs it). */
+struct self_check {
+	int ok;			/* 1 counted exactly, 0 not, -1 not run or inconclusive */
+	char result[256];	/* one line: expected and seen */
+};
 
 /* What this kernel and backend can measure: fixed once the backend is chosen (session.c). */
 struct kernel_facts {
@@ -29,6 +34,10 @@ struct census {
 	long long memcg_lrus;		/* memcg-aware list_lrus, -1 if unknown */
 	long long kernel_memcgs;	/* memory cgroups besides the root, -1 if unknown */
 	long long kernel_memcgs_peak;	/* the most seen since start: a pre-5.18 id space never shrinks */
+	/* On a patched kernel, the model's other side (lib/model.h): the id space a pre-5.18
+	 * kernel would have grown to for the peak, and the bytes its eager lists would hold
+	 * on these list_lrus and nodes; -1 before the patch or while a count is unknown. */
+	long long pre_patch_ids, pre_patch_bytes;
 };
 
 /* The memory cgroup hierarchy and the paths of its memcgs (memcgs.c). */
@@ -109,6 +118,9 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 /* Read the tracer, the cgroups and (when due) the inventory. Negative errno on failure. */
 int state_refresh(struct lrutop_state *s);
 void state_free(struct lrutop_state *s);
+/* The census' model of the other side of the patch, from its counts (a refresh does it;
+ * tests that set the counts by hand too). */
+void state_model_pre_patch(struct lrutop_state *s);
 /* Is a memcg metric's need (metrics.h) measured here now? */
 bool state_measures(const struct lrutop_state *s, int need);
 /* The interval's totals, or since start. */

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "columns.h"
-#include "state.h"
-#include "view.h"
+#include "state/state.h"
+#include "state/view.h"
 
 const char *fmt_size(char *buf, size_t len, __u64 v)
 {

@@ -6,18 +6,6 @@
 
 #define BAR_WIDTH 40
 
-unsigned int log2_slot(__u64 v)
-{
-	return v > 1 ? 63 - __builtin_clzll(v) : 0;
-}
-
-void hist_add(__u64 *slots, unsigned int nslots, __u64 v)
-{
-	unsigned int s = log2_slot(v);
-
-	slots[s < nslots ? s : nslots - 1]++;
-}
-
 static size_t append(char *buf, size_t len, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -3,12 +3,7 @@
 #define __LRUTOP_HIST_H
 
 #include <stddef.h>
-#include <linux/types.h>
-
-/* log2 slot of v: slot k holds [2^k, 2^(k+1)); 0 and 1 go to slot 0. */
-unsigned int log2_slot(__u64 v);
-/* Add v to a histogram of nslots, the last slot taking everything above. */
-void hist_add(__u64 *slots, unsigned int nslots, __u64 v);
+#include "lib/hist.h"
 /*
  * Render a log2 histogram the bcc way: "     unit    : count    distribution" header, one
  * line per slot from 0 up to the last non-empty one, a 40-character bar of '*' scaled to

@@ -2,7 +2,7 @@
 /* The inventory as JSON: `lrutop inventory -j`, and the "inventory" of each JSON Lines report. */
 #include <jansson.h>
 #include "columns.h"
-#include "inventory.h"
+#include "kernel/inventory.h"
 #include "inventory_json.h"
 
 json_t *inventory_summary_json(const struct inventory *inv)

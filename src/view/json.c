@@ -5,9 +5,8 @@
 #include "columns.h"
 #include "inventory_json.h"
 #include "json.h"
-#include "model.h"
-#include "state.h"
-#include "view.h"
+#include "state/state.h"
+#include "state/view.h"
 
 /* A counter, or null where this kernel and backend cannot measure it. */
 static json_t *jcount(bool avail, __u64 v)
@@ -101,13 +100,10 @@ static json_t *json_lrus(const struct lrutop_state *s)
 	return a;
 }
 
-/* On a patched kernel: what the eager lists before 5.18 would hold here (model.h). */
+/* On a patched kernel: what the eager lists before 5.18 would hold here (the state's model). */
 static json_t *json_pre_patch_estimate(const struct lrutop_state *s)
 {
-	if (!s->k.plan->post_patch || s->census.memcg_lrus < 0 || s->census.kernel_memcgs_peak < 0)
-		return json_null();
-	return json_integer(pre_patch_bytes(s->census.memcg_lrus, s->k.nr_nodes,
-					    pre_patch_id_space(s->census.kernel_memcgs_peak)));
+	return s->census.pre_patch_bytes < 0 ? json_null() : json_integer(s->census.pre_patch_bytes);
 }
 
 /* Lists per (memcg, list_lru) pair that holds one: the patch's unit of memory. */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* --probe: what lrutop found in this kernel, the backend it chose and why, and each metric. */
 #include "probe_report.h"
-#include "state.h"
+#include "state/state.h"
 
 void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_why)
 {

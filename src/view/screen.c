@@ -4,13 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <ncurses.h>
 #include "columns.h"
 #include "screen.h"
-#include "state.h"
+#include "state/state.h"
 #include "text.h"
-#include "view.h"
+#include "state/view.h"
 
 #define HIST_BUF 16384
 
@@ -40,9 +39,8 @@ static void sort_letters(const struct view *v, char *out)
 	out[n] = '\0';
 }
 
-static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char *msg)
+void screen_draw(const struct lrutop_state *s, const struct view *v, const char *msg)
 {
-	const struct view *v = &o->view;
 	int pathw = columns_path_width(v, COLS), y, room, hist_lines = 0;
 	char *head = NULL, line[512], keys[NR_MEMCG_METRICS + 2], *hist = NULL;
 	struct memcg_row **rows;
@@ -96,84 +94,66 @@ static void draw(struct lrutop_state *s, const struct lrutop_opts *o, const char
 }
 
 /* A key changes the view, never the state. */
-static bool handle_key(int ch, struct view *v)
+enum screen_key screen_key(int ch, struct view *v)
 {
+	if (ch == 'q' || ch == 'Q')
+		return SCREEN_KEY_QUIT;
 	if (ch == 'p') {
 		v->sort = SORT_PATH;
-		return true;
+		return SCREEN_KEY_REDRAW;
 	}
 	for (int m = 0; ch > 0 && m < NR_MEMCG_METRICS; m++) {
 		if (ch == memcg_metrics[m].key) {
 			v->sort = m;
-			return true;
+			return SCREEN_KEY_REDRAW;
 		}
 	}
 	switch (ch) {
 	case 'H':
 	case 'h':
 		v->hist = !v->hist;
-		return true;
+		return SCREEN_KEY_REDRAW;
 	case 'z':
 		v->cumulative = !v->cumulative;
-		return true;
+		return SCREEN_KEY_REDRAW;
 	case 'w':
 		v->by_cause = !v->by_cause;
-		return true;
+		return SCREEN_KEY_REDRAW;
 	case KEY_RESIZE:
 	case 12:	/* Ctrl-L */
-		clear();
-		return true;
+		return SCREEN_KEY_CLEAR;
 	default:
-		return false;
+		return SCREEN_KEY_NONE;
 	}
 }
 
-static long ms_until(const struct timespec *deadline)
+int screen_open(void)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-int screen_run(struct lrutop_state *s, struct lrutop_opts *o, volatile sig_atomic_t *exiting)
-{
-	struct timespec deadline;
-	long ms, done = 0;
-	int ch, err = 0;
-
 	if (!initscr())
 		return -ENOTTY;
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	draw(s, o, "collecting the first interval...");
-	while (!*exiting && (!o->count || done < o->count)) {
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += (time_t)o->interval;
-		deadline.tv_nsec += (long)((o->interval - (time_t)o->interval) * 1e9);
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
-		while (!*exiting && (ms = ms_until(&deadline)) > 0) {
-			timeout(ms < LRUTOP_OWNER_POLL_MS ? (int)ms : LRUTOP_OWNER_POLL_MS);
-			ch = getch();
-			tracer_poll_owners(&s->tracer);
-			if (ch == 'q' || ch == 'Q')
-				*exiting = 1;
-			else if (ch != ERR && handle_key(ch, &o->view))
-				draw(s, o, NULL);
-		}
-		if (*exiting)
-			break;
-		err = state_refresh(s);
-		if (err)
-			break;
-		done++;
-		draw(s, o, NULL);
-	}
-	endwin();
-	return err;
+	return 0;
 }
+
+void screen_close(void)
+{
+	endwin();
+}
+
+void screen_clear(void)
+{
+	clear();
+}
+
+int screen_wait_key(long ms)
+{
+	int ch;
+
+	timeout(ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms);
+	ch = getch();
+	return ch == ERR ? -1 : ch;
+}
+

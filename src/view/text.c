@@ -5,10 +5,9 @@
 #include <time.h>
 #include "columns.h"
 #include "hist.h"
-#include "model.h"
-#include "state.h"
+#include "state/state.h"
 #include "text.h"
-#include "view.h"
+#include "state/view.h"
 
 /* What the kernel's list_lrus hold now (the inventory), or why that is unknown. */
 static void held_line(FILE *out, const struct lrutop_state *s)
@@ -63,19 +62,18 @@ static void eager_line(FILE *out, const struct lrutop_state *s, const struct tot
 	fputc('\n', out);
 }
 
-/* On a patched kernel: what the eager lists of before 5.18 would hold here (model.h). */
+/* On a patched kernel: what the eager lists of before 5.18 would hold here (the state's
+ * model). */
 static void model_line(FILE *out, const struct lrutop_state *s)
 {
 	const struct census *c = &s->census;
 	char b[3][16];
 
-	if (c->memcg_lrus >= 0 && s->k.plan->post_patch && c->kernel_memcgs_peak >= 0) {
-		__u64 ids = pre_patch_id_space(c->kernel_memcgs_peak);
-
+	if (c->pre_patch_bytes >= 0) {
 		fprintf(out, "before the patch: %sB of lists (%s lrus x %d node%s x %s ids)\n",
-			fmt_size(b[0], 16, pre_patch_bytes(c->memcg_lrus, s->k.nr_nodes, ids)),
+			fmt_size(b[0], 16, c->pre_patch_bytes),
 			fmt_size(b[1], 16, c->memcg_lrus), s->k.nr_nodes, s->k.nr_nodes > 1 ? "s" : "",
-			fmt_size(b[2], 16, ids));
+			fmt_size(b[2], 16, c->pre_patch_ids));
 	} else if (c->memcg_lrus >= 0) {
 		fprintf(out, "memcg-aware list_lrus: %lld\n", c->memcg_lrus);
 	}

@@ -16,12 +16,12 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "cgroup.h"
-#include "ksyms.h"
-#include "json.h"
-#include "text.h"
-#include "view.h"
-#include "session.h"
+#include "kernel/cgroup.h"
+#include "kernel/ksyms.h"
+#include "view/json.h"
+#include "view/text.h"
+#include "state/view.h"
+#include "cmd/session.h"
 #include "lrutop.skel.h"
 
 static double now(clockid_t clk)

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "compare.h"
+#include "ab/compare.h"
 
 static struct snap real;
 static FILE *null;

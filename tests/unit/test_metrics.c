@@ -82,7 +82,7 @@ static void test_metrics_reach_outputs(void **state)
 	fclose(f);
 	root = json_report_object(&s, &v);
 	m0 = json_array_get(json_object_get(root, "memcgs"), 0);
-	assert_int_equal(prom_render(&s, &o, &prom, &len), 0);
+	assert_int_equal(prom_render(&s, &o.view, o.top, &prom, &len), 0);
 	for (int m = 0; m < NR_MEMCG_METRICS; m++) {
 		const struct memcg_metric *mm = &memcg_metrics[m];
 		char header[16];

@@ -38,6 +38,7 @@ static void test_prom_render(void **state)
 	strcpy(s.k.release, "6.1.0-\"test\"");
 	s.census.memcg_lrus = 100;
 	s.census.kernel_memcgs = s.census.kernel_memcgs_peak = 5;
+	state_model_pre_patch(&s);
 	unit_read_slots(&s.memcgs, ids, v, 3, 3);
 	s.memcgs.rows[0].path = strdup(weird);
 	s.memcgs.rows[1].path = strdup("/b");
@@ -45,7 +46,7 @@ static void test_prom_render(void **state)
 	s.flow.tot = (struct totals){ .allocs = 10, .bytes = 640, .calls = 20, .lat_ns = 7000 };
 	s.flow.g.lat[8] = 12;
 	s.flow.g.lat[12] = 8;
-	assert_int_equal(prom_render(&s, &o, &text, &len), 0);
+	assert_int_equal(prom_render(&s, &o.view, o.top, &text, &len), 0);
 	assert_non_null(strstr(text, "lrutop_list_lru_allocations_total{cgroup=\"/a \\\"q\\\"\\\\x\\ny\"} 3\n"));
 	/* The top two by bytes are 11 and 13: other = 10 - 3 - 2 lists, 640 - 192 - 128 bytes. */
 	assert_non_null(strstr(text, "lrutop_list_lru_allocations_total{cgroup=\"other\"} 5\n"));

@@ -34,6 +34,7 @@ static void fill(struct lrutop_state *s)
 	s->held.inv.book_bytes = 1ULL << 40;
 	s->census.memcg_lrus = 65535;
 	s->census.kernel_memcgs = s->census.kernel_memcgs_peak = 65535;
+	state_model_pre_patch(s);
 	s->flow.tot = (struct totals){ .allocs = ~0ULL, .bytes = ~0ULL, .freed_bytes = ~0ULL,
 				       .transient = ~0ULL, .unowned_freed = 1ULL << 40,
 				       .drops_memcg = 1ULL << 40, .drops_lru = 1ULL << 40,

@@ -19,24 +19,25 @@
 #include <argp.h>
 #include <cmocka.h>
 #include <jansson.h>
-#include "atomic.h"
-#include "cgroup.h"
-#include "columns.h"
-#include "compare.h"
-#include "hist.h"
-#include "http.h"
-#include "json.h"
-#include "ksyms.h"
-#include "metrics.h"
-#include "model.h"
-#include "mounts.h"
-#include "nodes.h"
-#include "opts.h"
-#include "prom.h"
-#include "rows.h"
-#include "state.h"
-#include "text.h"
-#include "view.h"
+#include "lib/atomic.h"
+#include "kernel/cgroup.h"
+#include "view/columns.h"
+#include "ab/compare.h"
+#include "cmd/compare_cmd.h"
+#include "view/hist.h"
+#include "export/http.h"
+#include "view/json.h"
+#include "kernel/ksyms.h"
+#include "state/metrics.h"
+#include "lib/model.h"
+#include "kernel/mounts.h"
+#include "kernel/nodes.h"
+#include "cmd/opts.h"
+#include "export/prom.h"
+#include "state/rows.h"
+#include "state/state.h"
+#include "view/text.h"
+#include "state/view.h"
 
 /* A read of the per-memcg slots: ids[i] at slot i below n, the slots from n to cap free. */
 static inline int unit_read_slots(struct memcg_table *t, const __u64 *ids,
@@ -105,6 +106,7 @@ static inline void unit_state(struct lrutop_state *s, const struct probe_plan *p
 	s->k.nr_nodes = 1;
 	s->census.memcg_lrus = -1;
 	s->census.kernel_memcgs = s->census.kernel_memcgs_peak = -1;
+	s->census.pre_patch_ids = s->census.pre_patch_bytes = -1;
 }
 
 #endif

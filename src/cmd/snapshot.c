@@ -8,16 +8,18 @@
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
-#include "atomic.h"
-#include "inventory.h"
-#include "inventory_json.h"
-#include "model.h"
-#include "nodes.h"
-#include "slab.h"
+#include "lib/atomic.h"
+#include "kernel/inventory.h"
+#include "view/inventory_json.h"
+#include "lib/model.h"
+#include "kernel/nodes.h"
+#include "kernel/slab.h"
 #include "opts.h"
-#include "json.h"
-#include "memcgs.h"
+#include "view/json.h"
+#include "state/memcgs.h"
 #include "session.h"
+#include "ab/snap.h"
+#include "args.h"
 #include "snapshot.h"
 
 #define MAX_LABELS 32
@@ -46,7 +48,7 @@ static const struct argp_option snapshot_options[] = {
 static error_t snapshot_parse(int key, char *arg, struct argp_state *state)
 {
 	struct snapshot_opts *o = state->input;
-	char *end;
+	long long max;
 	long v;
 
 	switch (key) {
@@ -56,10 +58,8 @@ static error_t snapshot_parse(int key, char *arg, struct argp_state *state)
 		o->out = arg;
 		break;
 	case 'd':
-		errno = 0;
-		o->duration = strtod(arg, &end);
-		if (errno || end == arg || *end || !(o->duration >= 0.1 && o->duration <= 86400))
-			argp_error(state, "invalid duration '%s' (0.1 to 86400 seconds)", arg);
+		if (arg_real(state, "duration", arg, 0.1, 86400, "seconds", &o->duration))
+			return EINVAL;
 		break;
 	case 'L':
 		if (!strchr(arg, '=') || arg[0] == '=' || o->nr_labels == MAX_LABELS)
@@ -73,10 +73,9 @@ static error_t snapshot_parse(int key, char *arg, struct argp_state *state)
 		o->backend = v;
 		break;
 	case 'M':
-		v = strtol(arg, &end, 10);
-		if (*end || v < 16 || v > 16 * 1024 * 1024)
-			argp_error(state, "invalid --max-memcgs '%s' (16 to 16777216)", arg);
-		o->max_memcgs = v;
+		if (arg_int(state, "--max-memcgs", arg, 16, 16 * 1024 * 1024, "", &max))
+			return EINVAL;
+		o->max_memcgs = max;
 		break;
 	case 'v':
 		o->verbose = true;

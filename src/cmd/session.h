@@ -3,9 +3,9 @@
 #define __LRUTOP_SESSION_H
 
 #include <stdbool.h>
-#include "held.h"
-#include "state.h"
-#include "probe.h"
+#include "state/held.h"
+#include "state/state.h"
+#include "kernel/probe.h"
 
 struct lrutop_bpf;
 

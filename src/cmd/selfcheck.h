@@ -2,15 +2,7 @@
 #ifndef __LRUTOP_SELFCHECK_H
 #define __LRUTOP_SELFCHECK_H
 
-#include <stddef.h>
-
-struct lrutop_state;
-
-/* What lrutop's start-up self-check found. */
-struct self_check {
-	int ok;			/* 1 counted exactly, 0 not, -1 not run or inconclusive */
-	char result[256];	/* one line: expected and seen */
-};
+#include "state/state.h"
 
 /*
  * Make the kernel allocate a known number of lists and check that the attached programs saw

@@ -3,11 +3,9 @@
 #define __LRUTOP_OPTS_H
 
 #include <stdbool.h>
-#include "probe.h"
-#include "rows.h"
-#include "view.h"
-
-#define LRUTOP_VERSION "0.2"
+#include "kernel/probe.h"
+#include "state/rows.h"
+#include "state/view.h"
 
 struct lrutop_opts {
 	double interval;	/* seconds between reports */

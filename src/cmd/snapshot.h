@@ -4,9 +4,6 @@
 
 #include <signal.h>
 
-#define SNAPSHOT_KIND		"lrutop-snapshot"
-#define SNAPSHOT_VERSION	1
-
 /*
  * lrutop snapshot -o FILE [--duration S] [--label KEY=VALUE]... [-- COMMAND [ARGS]]
  * Measure from attach until COMMAND exits (or for S seconds), then write one self-describing

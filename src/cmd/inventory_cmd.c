@@ -10,10 +10,11 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <jansson.h>
-#include "inventory.h"
+#include "kernel/inventory.h"
+#include "args.h"
 #include "inventory_cmd.h"
-#include "inventory_json.h"
-#include "columns.h"
+#include "view/inventory_json.h"
+#include "view/columns.h"
 #include "session.h"
 
 struct inventory_opts {
@@ -34,7 +35,7 @@ static const struct argp_option inventory_options[] = {
 static error_t inventory_parse(int key, char *arg, struct argp_state *state)
 {
 	struct inventory_opts *o = state->input;
-	char *end;
+	long long rows;
 
 	switch (key) {
 	case 'j':
@@ -44,10 +45,9 @@ static error_t inventory_parse(int key, char *arg, struct argp_state *state)
 		o->lrus = true;
 		break;
 	case 'r':
-		errno = 0;
-		o->rows = strtoul(arg, &end, 10);
-		if (errno || end == arg || *end || arg[0] == '-' || o->rows > 10000000)
-			argp_error(state, "invalid rows '%s' (0 to 10000000)", arg);
+		if (arg_int(state, "rows", arg, 0, 10000000, "", &rows))
+			return EINVAL;
+		o->rows = rows;
 		break;
 	case 'v':
 		o->verbose = true;

@@ -3,7 +3,7 @@
 #define __LRUTOP_MODEL_H
 
 #include <stdint.h>
-#include "slab.h"	/* kmalloc_bucket */
+#include "kmalloc.h"	/* kmalloc_bucket */
 
 /*
  * What list_lru memory the other side of the patch would use for the same state (README,

@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include "compare.h"
-#include "model.h"
+#include "ab/snap.h"
+#include "lib/model.h"
+#include "args.h"
 #include "model_cmd.h"
 
 #define MIB	(1024.0 * 1024.0)
@@ -50,16 +51,13 @@ static const struct argp_option model_options[] = {
 	{},
 };
 
-static uint64_t parse_count(struct argp_state *state, const char *arg, uint64_t lo, uint64_t hi)
+/* A count option's value (args.h says what a bad one gets); argp exits on a bad one. */
+static uint64_t count_arg(struct argp_state *state, const char *what, const char *arg,
+			  long long lo, long long hi)
 {
-	unsigned long long v;
-	char *end;
+	long long v = lo;
 
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || v < lo || v > hi)
-		argp_error(state, "invalid number '%s' (%llu to %llu)", arg, (unsigned long long)lo,
-			   (unsigned long long)hi);
+	arg_int(state, what, arg, lo, hi, "", &v);
 	return v;
 }
 
@@ -69,40 +67,40 @@ static error_t model_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_MEMCGS:
-		o->memcgs = parse_count(state, arg, 0, 1 << 24);
+		o->memcgs = count_arg(state, "--memcgs", arg, 0, 1 << 24);
 		o->have_memcgs = true;
 		break;
 	case OPT_MOUNTS:
-		o->mounts = parse_count(state, arg, 0, 1 << 24);
+		o->mounts = count_arg(state, "--mounts", arg, 0, 1 << 24);
 		o->have_mounts = true;
 		break;
 	case OPT_NODES:
-		o->nodes = parse_count(state, arg, 1, 1024);
+		o->nodes = count_arg(state, "--nodes", arg, 1, 1024);
 		o->have_nodes = true;
 		break;
 	case OPT_TOUCH:
-		o->touch = parse_count(state, arg, 0, 1 << 24);
+		o->touch = count_arg(state, "--touch", arg, 0, 1 << 24);
 		break;
 	case OPT_SHARED:
-		o->shared = parse_count(state, arg, 0, 1 << 24);
+		o->shared = count_arg(state, "--shared", arg, 0, 1 << 24);
 		break;
 	case OPT_LIST_LRUS:
-		o->list_lrus = parse_count(state, arg, 1, 16);
+		o->list_lrus = count_arg(state, "--list-lrus", arg, 1, 16);
 		break;
 	case OPT_IDS:
-		o->ids = parse_count(state, arg, 1, 65535);
+		o->ids = count_arg(state, "--ids", arg, 1, 65535);
 		break;
 	case OPT_ONE_SIZE:
-		o->one_size = parse_count(state, arg, 24, 32);
+		o->one_size = count_arg(state, "--list-lru-one", arg, 24, 32);
 		if (o->one_size != 24 && o->one_size != 32)
 			argp_error(state, "invalid --list-lru-one '%s' (24 or 32)", arg);
 		break;
 	case OPT_PAIRS:
-		o->pairs = parse_count(state, arg, 0, 1ULL << 40);
+		o->pairs = count_arg(state, "--pairs", arg, 0, 1ULL << 40);
 		o->have_pairs = true;
 		break;
 	case OPT_LRUS:
-		o->lrus = parse_count(state, arg, 0, 1ULL << 32);
+		o->lrus = count_arg(state, "--lrus", arg, 0, 1ULL << 32);
 		o->have_lrus = true;
 		break;
 	case OPT_FROM:

@@ -7,8 +7,10 @@
 #include <unistd.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "ksyms.h"
-#include "loader.h"
+#include <linux/capability.h>
+#include "kernel/ksyms.h"
+#include "kernel/loader.h"
+#include "selfcheck.h"
 #include "session.h"
 #include "lrutop.skel.h"
 
@@ -39,7 +41,8 @@ static bool has_privileges(void)
 			break;
 	}
 	fclose(f);
-	return (eff & (1ULL << 21)) || ((eff & (1ULL << 38)) && (eff & (1ULL << 39)));
+	return (eff & (1ULL << CAP_SYS_ADMIN)) ||
+	       ((eff & (1ULL << CAP_BPF)) && (eff & (1ULL << CAP_PERFMON)));
 }
 
 /* Load and attach a backend, read its first state and, if asked, check what it counts.

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "state.h"
+#include "state/state.h"
 #include "selfcheck.h"
 #include "lrutop.skel.h"
 

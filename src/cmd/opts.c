@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "http.h"
+#include "export/http.h"
+#include "lib/version.h"
+#include "args.h"
 #include "opts.h"
 
 const char *argp_program_version = "lrutop " LRUTOP_VERSION;
@@ -71,19 +73,6 @@ static const struct argp_option options[] = {
 /* argp_error returns under ARGP_NO_EXIT: stop parsing there too. */
 #define BAD_ARG(...) do { argp_error(state, __VA_ARGS__); return EINVAL; } while (0)
 
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* -o help: the columns, from the metric table. */
 static void columns_help(FILE *out)
 {
@@ -98,8 +87,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct lrutop_opts *o = state->input;
 	static int pos;
-	char *end, bad[64];
-	long v;
+	long long v;
+	char bad[64];
 	int k;
 
 	switch (key) {
@@ -152,8 +141,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			BAD_ARG("unknown column '%s' (lrutop -o help lists them)", bad);
 		break;
 	case 'r':
-		if (parse_long(arg, 1, 1000000, &v))
-			BAD_ARG("invalid number of rows '%s' (1 to 1000000)", arg);
+		if (arg_int(state, "number of rows", arg, 1, 1000000, "", &v))
+			return EINVAL;
 		o->view.rows = v;
 		break;
 	case 'c':
@@ -168,22 +157,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->backend = k;
 		break;
 	case OPT_MAX_MEMCGS:
-		if (parse_long(arg, 16, 16 * 1024 * 1024, &v))
-			BAD_ARG("invalid --max-memcgs '%s' (16 to 16777216)", arg);
+		if (arg_int(state, "--max-memcgs", arg, 16, 16 * 1024 * 1024, "", &v))
+			return EINVAL;
 		o->max_memcgs = v;
 		break;
 	case OPT_KEEP_REMOVED:
 		if (!strcmp(arg, "never"))
 			v = -1;
-		else if (parse_long(arg, 0, 365 * 86400, &v))
-			BAD_ARG("invalid --keep-removed '%s' (0 to 31536000 seconds, or never)", arg);
+		else if (arg_int(state, "--keep-removed", arg, 0, 365 * 86400, "seconds, or never", &v))
+			return EINVAL;
 		o->keep_removed_s = v;
 		break;
 	case OPT_INVENTORY_INTERVAL:
-		errno = 0;
-		o->inventory_s = strtod(arg, &end);
-		if (errno || end == arg || *end || !(o->inventory_s == 0 ||
-		    (o->inventory_s >= 0.1 && o->inventory_s <= 86400)))
+		if (arg_real(state, "--inventory-interval", arg, 0, 86400, "seconds", &o->inventory_s))
+			return EINVAL;
+		if (o->inventory_s && o->inventory_s < 0.1)
 			BAD_ARG("invalid --inventory-interval '%s' (0, or 0.1 to 86400 seconds)", arg);
 		break;
 	case OPT_PROMETHEUS:
@@ -197,19 +185,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->listen = arg;
 		break;
 	case OPT_TOP:
-		if (parse_long(arg, 0, 100000, &v))
-			BAD_ARG("invalid --top '%s' (0 to 100000)", arg);
+		if (arg_int(state, "--top", arg, 0, 100000, "", &v))
+			return EINVAL;
 		o->top = v;
 		break;
 	case ARGP_KEY_ARG:
 		if (pos == 0) {
-			errno = 0;
-			o->interval = strtod(arg, &end);
-			if (errno || end == arg || *end || !(o->interval >= 0.1 && o->interval <= 86400))
-				BAD_ARG("invalid interval '%s' (0.1 to 86400 seconds)", arg);
+			if (arg_real(state, "interval", arg, 0.1, 86400, "seconds", &o->interval))
+				return EINVAL;
 		} else if (pos == 1) {
-			if (parse_long(arg, 1, LONG_MAX, &v))
-				BAD_ARG("invalid count '%s' (a positive number)", arg);
+			if (arg_int(state, "count", arg, 1, LONG_MAX, "", &v))
+				return EINVAL;
 			o->count = v;
 		} else {
 			BAD_ARG("unexpected argument '%s'", arg);

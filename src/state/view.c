@@ -2,7 +2,7 @@
 /* Which rows a view shows, in which order, and what its columns mean. */
 #include <stdlib.h>
 #include <string.h>
-#include "hist.h"
+#include "lib/hist.h"
 #include "state.h"
 #include "view.h"
 

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __LRUTOP_LIVE_H
+#define __LRUTOP_LIVE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include "export/http.h"
+#include "state/state.h"
+#include "opts.h"
+
+/* lrutop's live run: the state it refreshes, how it shows it, where it exports it. */
+struct live {
+	struct lrutop_state *s;
+	struct lrutop_opts *o;		/* the screen's keys change o->view */
+	struct metrics_server *srv;	/* --listen, or NULL */
+	bool screen;			/* draw the screen, not batch reports */
+	volatile sig_atomic_t *exiting;	/* set by a signal or 'q' */
+};
+
+/* The Prometheus textfile and the /metrics server get the state as it is now. 0, 1 when
+ * the error was said, or negative errno. */
+int live_export(const struct live *l);
+/* Refresh every interval until exiting or o->count reports; export and report each. */
+int live_run(struct live *l);
+
+#endif
