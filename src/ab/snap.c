@@ -73,9 +73,32 @@ static void snap_fill_slab(struct snap *s, json_t *slab)
 			b <= SNAP_COUNT_MAX ? (b - a) * s->slab_objsize : -1;
 }
 
+/* What a snapshot may leave out (-1 then): the model, the command's status, the BTF's
+ * list_lru_one, what was freed, held and slabbed. */
+static void snap_fill_optional(struct snap *s, json_t *root, json_t *model)
+{
+	json_t *pre = NULL, *post = NULL, *held;
+
+	if (json_is_object(model)) {
+		pre = json_object_get(model, "pre_patch");
+		post = json_object_get(model, "post_patch");
+	}
+	s->pre_lists = snap_int(json_object_get(pre, "lists"));
+	s->pre_bytes = snap_int(json_object_get(pre, "bytes"));
+	s->post_lists = snap_int(json_object_get(post, "lists"));
+	s->post_bytes = snap_int(json_object_get(post, "bytes"));
+	s->command_status = snap_int(json_object_get(root, "command_status"));
+	s->one_size = snap_int(json_object_get(root, "list_lru_one"));
+	s->freed_bytes = snap_int(json_object_get(json_object_get(root, "totals"), "freed_bytes"));
+	held = json_object_get(json_object_get(json_object_get(root, "inventory"), "end"), "totals");
+	s->held_bytes = snap_int(json_object_get(held, "held_bytes"));
+	s->held_book_bytes = snap_int(json_object_get(held, "bookkeeping_bytes"));
+	snap_fill_slab(s, json_object_get(root, "slab"));
+}
+
 static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 {
-	json_t *pre = NULL, *post = NULL, *model, *measured, *held;
+	json_t *model, *measured;
 	json_int_t version, nodes, lists, bytes, lrus, memcgs, ids;
 	const char *kind, *kernel;
 	json_error_t err;
@@ -114,21 +137,7 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 		snprintf(why, len, "%s: labels: memcgs is not a number", s->file);
 		return -EINVAL;
 	}
-	if (json_is_object(model)) {
-		pre = json_object_get(model, "pre_patch");
-		post = json_object_get(model, "post_patch");
-	}
-	s->pre_lists = snap_int(json_object_get(pre, "lists"));
-	s->pre_bytes = snap_int(json_object_get(pre, "bytes"));
-	s->post_lists = snap_int(json_object_get(post, "lists"));
-	s->post_bytes = snap_int(json_object_get(post, "bytes"));
-	s->command_status = snap_int(json_object_get(root, "command_status"));
-	s->one_size = snap_int(json_object_get(root, "list_lru_one"));
-	s->freed_bytes = snap_int(json_object_get(json_object_get(root, "totals"), "freed_bytes"));
-	held = json_object_get(json_object_get(json_object_get(root, "inventory"), "end"), "totals");
-	s->held_bytes = snap_int(json_object_get(held, "held_bytes"));
-	s->held_book_bytes = snap_int(json_object_get(held, "bookkeeping_bytes"));
-	snap_fill_slab(s, json_object_get(root, "slab"));
+	snap_fill_optional(s, root, model);
 	if (s->one_size != -1 && (s->one_size < 8 || s->one_size > 4096)) {
 		snprintf(why, len, "%s: impossible list_lru_one size %lld", s->file, s->one_size);
 		return -EINVAL;

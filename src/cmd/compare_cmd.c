@@ -60,6 +60,53 @@ static error_t compare_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* Each pair: measured against the model across the patch, or against each other on one
+ * side of it. The worst model error across the pairs in *worst; 1 if --check refuses a
+ * pair, else 0. */
+static int compare_pairs(const struct compare_opts *o, struct snap *snaps, int *model_pairs,
+			 double *worst)
+{
+	char why[512];
+	double w;
+	int err = 0;
+
+	for (int i = 0; i < o->n; i += 2) {
+		struct snap *a = &snaps[i], *b = &snaps[i + 1];
+
+		if (o->check && compare_pair_usable(a, b, why, sizeof(why))) {
+			fprintf(stderr, "lrutop: compare: %s\n", why);
+			err = 1;
+		}
+		if (a->patched == b->patched) {
+			compare_measured_pair(stdout, a, b, o->threshold);
+			continue;
+		}
+		(*model_pairs)++;
+		if (!o->check && compare_pair_usable(a, b, why, sizeof(why)))
+			fprintf(stderr, "lrutop: compare: %s (no --check)\n", why);
+		if (o->svg && ((a->patched ? a : b)->pre_lists < 0 ||
+			       (a->patched ? b : a)->post_bytes < 0))
+			fprintf(stderr, "lrutop: compare: %s / %s: a model is missing; the chart leaves its point out\n",
+				a->file, b->file);
+		compare_pair(stdout, a->patched ? b : a, a->patched ? a : b, &w);
+		if (w > *worst)
+			*worst = w;
+	}
+	return err;
+}
+
+/* --svg: 0, or 1 with the reason said. */
+static int draw_chart(const char *path, const struct snap *snaps, int n)
+{
+	int err = chart_svg(path, snaps, n);
+
+	if (err == -EIO)
+		fprintf(stderr, "lrutop: compare: gnuplot could not draw %s (is gnuplot-nox installed?)\n", path);
+	else if (err)
+		fprintf(stderr, "lrutop: compare: cannot write %s: %s\n", path, strerror(-err));
+	return err ? 1 : 0;
+}
+
 int compare_main(int argc, char **argv)
 {
 	static const struct argp argp = { compare_options, compare_parse,
@@ -71,9 +118,9 @@ int compare_main(int argc, char **argv)
 		"changed beyond --threshold." };
 	struct snap snaps[MAX_SNAPSHOTS];
 	struct compare_opts o = { .threshold = 5 };
-	double worst, all = 0;
-	char why[512];
 	int i, err = 0, loaded = 0, model_pairs = 0;
+	double worst = 0;
+	char why[512];
 
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
@@ -85,44 +132,15 @@ int compare_main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	for (i = 0; i < o.n; i += 2) {
-		struct snap *a = &snaps[i], *b = &snaps[i + 1];
-
-		if (o.check && compare_pair_usable(a, b, why, sizeof(why))) {
-			fprintf(stderr, "lrutop: compare: %s\n", why);
-			err = 1;
-		}
-		if (a->patched == b->patched) {
-			compare_measured_pair(stdout, a, b, o.threshold);
-			continue;
-		}
-		model_pairs++;
-		if (!o.check && compare_pair_usable(a, b, why, sizeof(why)))
-			fprintf(stderr, "lrutop: compare: %s (no --check)\n", why);
-		if (o.svg && ((a->patched ? a : b)->pre_lists < 0 ||
-			      (a->patched ? b : a)->post_bytes < 0))
-			fprintf(stderr, "lrutop: compare: %s / %s: a model is missing; the chart leaves its point out\n",
-				a->file, b->file);
-		compare_pair(stdout, a->patched ? b : a, a->patched ? a : b, &worst);
-		if (worst > all)
-			all = worst;
-	}
+	err = compare_pairs(&o, snaps, &model_pairs, &worst);
 	if (o.check && model_pairs) {
-		printf("\nModel check: the worst disagreement is %.1f%% (limit %.1f%%): %s\n", all,
-		       o.check, all <= o.check ? "within" : "OUTSIDE");
-		if (all > o.check)
+		printf("\nModel check: the worst disagreement is %.1f%% (limit %.1f%%): %s\n", worst,
+		       o.check, worst <= o.check ? "within" : "OUTSIDE");
+		if (worst > o.check)
 			err = 1;
 	}
-	if (o.svg) {
-		int svg_err = chart_svg(o.svg, snaps, o.n);
-
-		if (svg_err == -EIO)
-			fprintf(stderr, "lrutop: compare: gnuplot could not draw %s (is gnuplot-nox installed?)\n", o.svg);
-		else if (svg_err)
-			fprintf(stderr, "lrutop: compare: cannot write %s: %s\n", o.svg, strerror(-svg_err));
-		if (svg_err)
-			err = 1;
-	}
+	if (o.svg && draw_chart(o.svg, snaps, o.n))
+		err = 1;
 cleanup:
 	for (i = 0; i < loaded; i++)
 		snap_free(&snaps[i]);

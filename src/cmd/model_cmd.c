@@ -61,6 +61,52 @@ static uint64_t count_arg(struct argp_state *state, const char *what, const char
 	return v;
 }
 
+/* The inputs as a whole: one source of them, and counts that fit together. */
+static void model_check(struct argp_state *state, const struct model_opts *o)
+{
+	if (!!o->from + o->cover_letter > 1)
+		argp_error(state, "--from and --cover-letter are two different inputs");
+	if (!o->from && !o->cover_letter && !(o->have_memcgs && o->have_mounts && o->have_nodes))
+		argp_error(state, "give --memcgs, --mounts and --nodes, or --from SNAPSHOT, "
+			   "or --cover-letter");
+	if ((o->from || o->cover_letter) && (o->have_pairs || o->have_lrus))
+		argp_error(state, "--pairs and --lrus go with --memcgs, --mounts and --nodes");
+	if (o->have_lrus && o->lrus < o->mounts * o->list_lrus)
+		argp_error(state, "--lrus %llu is fewer than --mounts x --list-lrus",
+			   (unsigned long long)o->lrus);
+	if (o->shared > o->mounts && o->have_mounts)
+		argp_error(state, "--shared %llu is more than --mounts %llu",
+			   (unsigned long long)o->shared, (unsigned long long)o->mounts);
+}
+
+/* Where the inputs come from, and how the answer is written. */
+static error_t model_parse_source(int key, char *arg, struct argp_state *state)
+{
+	struct model_opts *o = state->input;
+
+	switch (key) {
+	case OPT_FROM:
+		o->from = arg;
+		break;
+	case OPT_COVER_LETTER:
+		o->cover_letter = true;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		model_check(state, o);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* The counts of the host to model. */
 static error_t model_parse(int key, char *arg, struct argp_state *state)
 {
 	struct model_opts *o = state->input;
@@ -103,36 +149,8 @@ static error_t model_parse(int key, char *arg, struct argp_state *state)
 		o->lrus = count_arg(state, "--lrus", arg, 0, 1ULL << 32);
 		o->have_lrus = true;
 		break;
-	case OPT_FROM:
-		o->from = arg;
-		break;
-	case OPT_COVER_LETTER:
-		o->cover_letter = true;
-		break;
-	case 'j':
-		o->json = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	case ARGP_KEY_END:
-		if (!!o->from + o->cover_letter > 1)
-			argp_error(state, "--from and --cover-letter are two different inputs");
-		if (!o->from && !o->cover_letter &&
-		    !(o->have_memcgs && o->have_mounts && o->have_nodes))
-			argp_error(state, "give --memcgs, --mounts and --nodes, or --from SNAPSHOT, "
-				   "or --cover-letter");
-		if ((o->from || o->cover_letter) && (o->have_pairs || o->have_lrus))
-			argp_error(state, "--pairs and --lrus go with --memcgs, --mounts and --nodes");
-		if (o->have_lrus && o->lrus < o->mounts * o->list_lrus)
-			argp_error(state, "--lrus %llu is fewer than --mounts x --list-lrus",
-				   (unsigned long long)o->lrus);
-		if (o->shared > o->mounts && o->have_mounts)
-			argp_error(state, "--shared %llu is more than --mounts %llu",
-				   (unsigned long long)o->shared, (unsigned long long)o->mounts);
-		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return model_parse_source(key, arg, state);
 	}
 	return 0;
 }

@@ -83,52 +83,34 @@ static void columns_help(FILE *out)
 			memcg_metrics[m].column ? " *" : "");
 }
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
+/* What the rows show: sort, columns, rows, subtree, owner or cause, histograms. */
+static error_t parse_view(int key, char *arg, struct argp_state *state)
 {
-	struct lrutop_opts *o = state->input;
-	static int pos;
-	long long v;
+	struct view *v = &((struct lrutop_opts *)state->input)->view;
+	long long n;
 	char bad[64];
 	int k;
 
 	switch (key) {
-	case ARGP_KEY_INIT:
-		pos = 0;
-		break;
-	case 'b':
-		o->batch = true;
-		break;
-	case 'j':
-		o->json = true;
-		break;
 	case 'H':
-		o->view.hist = true;
+		v->hist = true;
 		break;
 	case 'l':
-		o->view.lrus = true;
-		break;
-	case 'v':
-		o->verbose = true;
+		v->lrus = true;
 		break;
 	case OPT_CUMULATIVE:
-		o->view.cumulative = true;
-		break;
-	case OPT_PROBE:
-		o->probe = true;
-		break;
-	case OPT_NO_SELF_CHECK:
-		o->no_self_check = true;
+		v->cumulative = true;
 		break;
 	case OPT_BY:
 		if (strcmp(arg, "owner") && strcmp(arg, "cause"))
 			BAD_ARG("invalid --by '%s' (owner or cause)", arg);
-		o->view.by_cause = !strcmp(arg, "cause");
+		v->by_cause = !strcmp(arg, "cause");
 		break;
 	case 's':
 		k = memcg_metric_parse(arg);
 		if (k < 0)
 			BAD_ARG("unknown sort key '%s' (a column's name, or path: see lrutop -o help)", arg);
-		o->view.sort = k;
+		v->sort = k;
 		break;
 	case 'o':
 		if (!strcmp(arg, "help")) {
@@ -137,18 +119,75 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 				exit(0);
 			break;
 		}
-		if (memcg_columns_parse(arg, &o->view.columns, bad, sizeof(bad)))
+		if (memcg_columns_parse(arg, &v->columns, bad, sizeof(bad)))
 			BAD_ARG("unknown column '%s' (lrutop -o help lists them)", bad);
 		break;
 	case 'r':
-		if (arg_int(state, "number of rows", arg, 1, 1000000, "", &v))
+		if (arg_int(state, "number of rows", arg, 1, 1000000, "", &n))
 			return EINVAL;
-		o->view.rows = v;
+		v->rows = n;
 		break;
 	case 'c':
 		if (arg[0] != '/')
 			BAD_ARG("cgroup '%s' must be a path starting with '/'", arg);
-		o->view.cgroup = arg;
+		v->cgroup = arg;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* Where reports go: batch text or JSON, Prometheus, or nothing but --probe. */
+static error_t parse_output(int key, char *arg, struct argp_state *state)
+{
+	struct lrutop_opts *o = state->input;
+	long long v;
+
+	switch (key) {
+	case 'b':
+		o->batch = true;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case OPT_PROBE:
+		o->probe = true;
+		break;
+	case OPT_PROMETHEUS:
+		if (!arg[0] || arg[strlen(arg) - 1] == '/')
+			BAD_ARG("--prometheus needs a file name, not '%s'", arg);
+		o->prometheus = arg;
+		break;
+	case OPT_LISTEN:
+		if (listen_parse(arg, NULL, 0, NULL))
+			BAD_ARG("invalid --listen '%s' (PORT, ADDR:PORT or [IPV6]:PORT, port 1 to 65535)", arg);
+		o->listen = arg;
+		break;
+	case OPT_TOP:
+		if (arg_int(state, "--top", arg, 0, 100000, "", &v))
+			return EINVAL;
+		o->top = v;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* How lrutop watches the kernel: backend, map sizes, ageing, inventory, self-check. */
+static error_t parse_watch(int key, char *arg, struct argp_state *state)
+{
+	struct lrutop_opts *o = state->input;
+	long long v;
+	int k;
+
+	switch (key) {
+	case 'v':
+		o->verbose = true;
+		break;
+	case OPT_NO_SELF_CHECK:
+		o->no_self_check = true;
 		break;
 	case OPT_BACKEND:
 		k = backend_parse(arg);
@@ -174,20 +213,22 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (o->inventory_s && o->inventory_s < 0.1)
 			BAD_ARG("invalid --inventory-interval '%s' (0, or 0.1 to 86400 seconds)", arg);
 		break;
-	case OPT_PROMETHEUS:
-		if (!arg[0] || arg[strlen(arg) - 1] == '/')
-			BAD_ARG("--prometheus needs a file name, not '%s'", arg);
-		o->prometheus = arg;
-		break;
-	case OPT_LISTEN:
-		if (listen_parse(arg, NULL, 0, NULL))
-			BAD_ARG("invalid --listen '%s' (PORT, ADDR:PORT or [IPV6]:PORT, port 1 to 65535)", arg);
-		o->listen = arg;
-		break;
-	case OPT_TOP:
-		if (arg_int(state, "--top", arg, 0, 100000, "", &v))
-			return EINVAL;
-		o->top = v;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* [INTERVAL [COUNT]], and what only the whole command line can tell. */
+static error_t parse_args(int key, char *arg, struct argp_state *state)
+{
+	struct lrutop_opts *o = state->input;
+	static int pos;
+	long long v;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		pos = 0;
 		break;
 	case ARGP_KEY_ARG:
 		if (pos == 0) {
@@ -210,6 +251,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	static error_t (*const parsers[])(int, char *, struct argp_state *) = {
+		parse_view, parse_output, parse_watch, parse_args,
+	};
+	error_t err;
+
+	for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+		err = parsers[i](key, arg, state);
+		if (err != ARGP_ERR_UNKNOWN)
+			return err;
+	}
+	return ARGP_ERR_UNKNOWN;
 }
 
 int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_flags)

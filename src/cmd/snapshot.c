@@ -304,6 +304,39 @@ static int write_snapshot(struct session *ss, const struct snapshot_opts *o,
 	return err;
 }
 
+/* The measured window: the command and its settling time, or --duration. Its length in
+ * seconds; the command's exit status in *cmd_rc. */
+static double run_window(const struct snapshot_opts *o, volatile sig_atomic_t *exiting,
+			 int *cmd_rc)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* With a command, --duration is time to settle after it exits. */
+	if (o->cmd) {
+		*cmd_rc = run_command(o->cmd, exiting);
+		if (o->duration)
+			wait_for(o->duration, exiting);
+	} else {
+		wait_for(o->duration ? o->duration : 10, exiting);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/* The exit status: 1 when the snapshot was not written (err, said here) or the measured
+ * command failed. */
+static int snapshot_status(const char *out, int err, int cmd_rc)
+{
+	if (err) {
+		fprintf(stderr, "lrutop: snapshot %s: %s\n", out, strerror(-err));
+		return 1;
+	}
+	if (cmd_rc)
+		fprintf(stderr, "lrutop: snapshot: the command exited with %d\n", cmd_rc);
+	return cmd_rc ? 1 : 0;
+}
+
 int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 {
 	static const struct argp argp = { snapshot_options, snapshot_parse,
@@ -315,10 +348,8 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	struct slab_cache_info slab_a, slab_b;
 	struct held_pair held = {};
 	struct moment start, end;
-	int slab_err;
-	struct timespec t0, t1;
 	struct session ss;
-	int err, cmd_rc = 0;
+	int err, slab_err, cmd_rc = 0;
 	double secs;
 
 	argp_err_exit_status = 2;
@@ -336,17 +367,7 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	if (!inventory_walker_open(&ss.plan, &walker, held.why, sizeof(held.why)))
 		held.start = take_held(walker, held.why, sizeof(held.why));
 	slab_err = slab_take(&ss.plan, &slab_a);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* With a command, --duration is time to settle after it exits. */
-	if (o.cmd) {
-		cmd_rc = run_command(o.cmd, exiting);
-		if (o.duration)
-			wait_for(o.duration, exiting);
-	} else {
-		wait_for(o.duration ? o.duration : 10, exiting);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	secs = run_window(&o, exiting, &cmd_rc);
 	err = state_refresh(&ss.state);
 	if (err)
 		goto cleanup;
@@ -366,12 +387,6 @@ cleanup:
 	inventory_walker_close(walker);
 	json_decref(held.start);
 	json_decref(held.end);
-	if (err)
-		fprintf(stderr, "lrutop: snapshot %s: %s\n", o.out, strerror(-err));
 	session_end(&ss);
-	if (err)
-		return 1;
-	if (cmd_rc)
-		fprintf(stderr, "lrutop: snapshot: the command exited with %d\n", cmd_rc);
-	return cmd_rc ? 1 : 0;
+	return snapshot_status(o.out, err, cmd_rc);
 }

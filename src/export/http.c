@@ -193,6 +193,24 @@ static unsigned int connection_limit(void)
 								 HTTP_MAX_CONNS;
 }
 
+/* The socket address of host (a numeric IPv4 or IPv6 address) and port; true for IPv6. */
+static bool sockaddr_of(const char *host, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	if (strchr(host, ':')) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, host, &s6->sin6_addr);
+		return true;
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	inet_pton(AF_INET, host, &s4->sin_addr);
+	return false;
+}
+
 int metrics_server_start(const char *spec, struct metrics_server **out, char *why, size_t len)
 {
 	struct sockaddr_storage ss = {};
@@ -212,20 +230,8 @@ int metrics_server_start(const char *spec, struct metrics_server **out, char *wh
 	err = mhd_load(why, len);
 	if (err)
 		return err;
-	if (strchr(host, ':')) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		inet_pton(AF_INET6, host, &s6->sin6_addr);
+	if (sockaddr_of(host, port, &ss))
 		flags |= MHD_USE_IPv6;
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		inet_pton(AF_INET, host, &s4->sin_addr);
-	}
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return -ENOMEM;

@@ -339,11 +339,10 @@ bool probe_slab_readable(const struct probe_plan *plan)
 	return plan->page_offset_base_addr && plan->vmemmap_base_addr;
 }
 
-bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum metric m,
-			    char *why, size_t len)
+/* The metrics of the lazy allocator (5.18+). */
+static bool lazy_metric_available(const struct probe_plan *plan, bool fentry, enum metric m,
+				  char *why, size_t len)
 {
-	const struct func_info *fn = plan->funcs;
-	bool fentry = b == BACKEND_FENTRY;
 	bool slots = fentry && plan->lists_from_slots;
 
 	switch (m) {
@@ -372,14 +371,7 @@ bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum 
 		if (!lazy_in(plan, true))
 			UNAVAILABLE("memcg_list_lru_alloc not in BTF (inlined?)");
 		return true;
-	case M_OBJS:
-		if (!fentry)
-			UNAVAILABLE("needs fexit on kmem_cache_alloc_lru");
-		if (plan->obj_fn < 0 || !fn[plan->obj_fn].in_btf)
-			UNAVAILABLE("kmem_cache_alloc_lru not in BTF (pre-5.18 kernel)");
-		return true;
-	case M_PER_LRU:
-		/* Both backends read which list_lru slot each list fills (its owner's). */
+	default:	/* M_PER_LRU: both backends read which slot each list fills (its owner's) */
 		if (!plan->post_patch)
 			UNAVAILABLE("pre-5.18 lists belong to every memcg id, not to one memcg");
 		if (!fentry && !plan->nr_lazy_ranges)
@@ -387,6 +379,17 @@ bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum 
 		if (fentry && !lazy_in(plan, true))
 			UNAVAILABLE("memcg_list_lru_alloc not in BTF (inlined?)");
 		return true;
+	}
+}
+
+/* The metrics of the eager lists and their id space (before 5.18). */
+static bool eager_metric_available(const struct probe_plan *plan, bool fentry, enum metric m,
+				   char *why, size_t len)
+{
+	const struct func_info *fn = plan->funcs;
+	bool slots = fentry && plan->lists_from_slots;
+
+	switch (m) {
 	case M_EAGER:
 		if (!plan->pre_patch)
 			UNAVAILABLE("kernel allocates lazily (5.18+): nothing eager to see");
@@ -407,13 +410,41 @@ bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum 
 		if (!plan->nr_cache_ids_addr && !(fentry && fn[FN_UPDATE_ALL_LIST_LRUS].in_btf))
 			UNAVAILABLE("memcg_nr_cache_ids not in /proc/kallsyms");
 		return true;
-	case M_WOULD_PAIRS:
+	default:	/* M_WOULD_PAIRS */
 		if (!plan->pre_patch)
 			UNAVAILABLE("kernel allocates lazily (5.18+): its own pairs are measured");
 		if (!fentry)
 			UNAVAILABLE("needs fexit on __d_alloc and alloc_inode");
 		if (!fn[FN_D_ALLOC].in_btf || !fn[FN_ALLOC_INODE].in_btf)
 			UNAVAILABLE("__d_alloc or alloc_inode not in BTF (inlined?)");
+		return true;
+	}
+}
+
+bool probe_metric_available(const struct probe_plan *plan, enum backend b, enum metric m,
+			    char *why, size_t len)
+{
+	bool fentry = b == BACKEND_FENTRY;
+
+	switch (m) {
+	case M_ALLOCS:
+	case M_FREED:
+	case M_TRANSIENT:
+	case M_FAILS:
+	case M_CALLS:
+	case M_LATENCY:
+	case M_PER_LRU:
+		return lazy_metric_available(plan, fentry, m, why, len);
+	case M_EAGER:
+	case M_GROWTH:
+	case M_ID_SPACE:
+	case M_WOULD_PAIRS:
+		return eager_metric_available(plan, fentry, m, why, len);
+	case M_OBJS:
+		if (!fentry)
+			UNAVAILABLE("needs fexit on kmem_cache_alloc_lru");
+		if (plan->obj_fn < 0 || !plan->funcs[plan->obj_fn].in_btf)
+			UNAVAILABLE("kmem_cache_alloc_lru not in BTF (pre-5.18 kernel)");
 		return true;
 	default:
 		UNAVAILABLE("unknown metric");

@@ -123,12 +123,42 @@ static json_t *json_pairs(const struct lrutop_state *s)
 	return a;
 }
 
+/* What is not measured here, each with the reason. */
+static json_t *json_unavailable(const struct lrutop_state *s)
+{
+	json_t *unavail = json_object();
+	char why[160];
+
+	for (int m = 0; m < NR_METRICS; m++) {
+		if (!probe_metric_available(s->k.plan, s->k.backend, m, why, sizeof(why)))
+			json_object_set_new(unavail, metric_name(m), json_string(why));
+	}
+	if (!s->held.valid && s->held.interval_s)
+		json_object_set_new(unavail, "held lists (inventory)", json_string(s->held.why));
+	return unavail;
+}
+
+/* The id-space growths before 5.18 still in the ring, oldest first. */
+static json_t *json_growths(const struct lrutop_state *s)
+{
+	__u64 n = s->flow.g.growth_count;
+	json_t *growths = json_array();
+
+	for (__u64 i = n > LRUTOP_MAX_GROWTHS ? n - LRUTOP_MAX_GROWTHS : 0; i < n; i++) {
+		const struct growth_event *g = &s->flow.g.growths[i % LRUTOP_MAX_GROWTHS];
+
+		json_array_append_new(growths, json_pack("{s:I,s:I,s:I}", "old_size",
+			(json_int_t)g->old_size, "new_size", (json_int_t)g->new_size,
+			"dur_ns", (json_int_t)g->dur_ns));
+	}
+	return growths;
+}
+
 json_t *json_report_object(const struct lrutop_state *s, const struct view *v)
 {
 	json_t *root, *memcgs, *unavail, *growths;
 	__u64 slots[LRUTOP_MAX_SLOTS];
 	struct memcg_row **rows;
-	char why[160];
 	size_t n, shown;
 
 	rows = view_rows(s, v, v->rows, &n);
@@ -136,22 +166,8 @@ json_t *json_report_object(const struct lrutop_state *s, const struct view *v)
 	memcgs = json_array();
 	for (size_t i = 0; i < shown; i++)
 		json_array_append_new(memcgs, json_memcg(s, v, rows[i]));
-	unavail = json_object();
-	for (int m = 0; m < NR_METRICS; m++) {
-		if (!probe_metric_available(s->k.plan, s->k.backend, m, why, sizeof(why)))
-			json_object_set_new(unavail, metric_name(m), json_string(why));
-	}
-	if (!s->held.valid && s->held.interval_s)
-		json_object_set_new(unavail, "held lists (inventory)", json_string(s->held.why));
-	growths = json_array();
-	for (__u64 i = s->flow.g.growth_count > LRUTOP_MAX_GROWTHS ? s->flow.g.growth_count - LRUTOP_MAX_GROWTHS : 0;
-	     i < s->flow.g.growth_count; i++) {
-		const struct growth_event *g = &s->flow.g.growths[i % LRUTOP_MAX_GROWTHS];
-
-		json_array_append_new(growths, json_pack("{s:I,s:I,s:I}", "old_size",
-			(json_int_t)g->old_size, "new_size", (json_int_t)g->new_size,
-			"dur_ns", (json_int_t)g->dur_ns));
-	}
+	unavail = json_unavailable(s);
+	growths = json_growths(s);
 	view_lists_hist(s, rows, n, slots);
 	root = json_pack("{s:i,s:I,s:f,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:I,s:o}",
 		"version", 1, "time", (json_int_t)time(NULL), "interval_s", s->interval_s,
