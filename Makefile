@@ -51,7 +51,7 @@ $(OUT):
 	mkdir -p $@
 
 # The objects keep their BTF (CO-RE needs it), not their DWARF: the skeletons embed them.
-$(OUT)/%.bpf.o: bpf/%.bpf.c bpf/lrutop.h bpf/kernel.bpf.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 

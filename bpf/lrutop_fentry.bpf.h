@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Backend "fentry" after the patch: the lazy allocator's entry and exit, and the objects it is called for. Part of lrutop.bpf.c, included there once, in order. */
+
+/*
+ * Levels of memcg's chain (bit 0: memcg itself) whose slot of lru holds no list, up to the
+ * first that holds one: the levels the allocator is about to fill, by the kernel's own rule.
+ */
+static __always_inline __u32 empty_slots(struct mem_cgroup *memcg, struct list_lru *lru)
+{
+	__u32 empty = 0;
+	int id;
+
+	for (int i = 0; i < LRUTOP_MAX_LEVELS && memcg; i++) {
+		id = BPF_CORE_READ(memcg, kmemcg_id);
+		if (id < 0 || xa_load_entry(lru, id))
+			break;	/* the root needs no list; a filled slot ends the walk */
+		empty |= 1U << i;
+		memcg = parent_memcg(memcg);
+	}
+	return empty;
+}
+
+/*
+ * The list at ptr, new in owner's slot of lru, made at cause's request: counted once, however
+ * many calls saw the slot fill (two tasks can race to fill it; the kernel keeps one list and
+ * frees the other, which therefore never counts). true if this call counted it.
+ */
+static __always_inline bool claim_list(__u64 ptr, __u64 owner, __u64 lru, __u32 slot,
+				       __u64 cause)
+{
+	struct live_alloc la = {
+		.cgid = cause, .lru = lru, .owner = owner,
+		.bytes = slab_slot_size(ptr, lazy_list_size),
+		.kind = LRUTOP_ALLOC_LAZY, .slot = slot,
+	};
+	bool self = self_check_slot(cause) >= 0;
+	struct totals *t = totals_for(self);
+	struct live_alloc *old;
+
+	if (!t)
+		return false;
+	if (self)
+		la.kind |= LRUTOP_ALLOC_SELF_CHECK;
+	if (!la.bytes)
+		t->bytes_unread++;
+	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST)) {
+		old = bpf_map_lookup_elem(&live, &ptr);
+		if (old && old->lru == lru && old->owner == owner)
+			return false;	/* the other call counted it */
+		/* Else a list freed unseen left ptr behind (see free_matching), or the map is full:
+		 * counted all the same, its free then unseen. */
+		if (!old || bpf_map_update_elem(&live, &ptr, &la, BPF_ANY))
+			t->drops_live++;
+	}
+	account_caused(cause, la.bytes, 1, t);
+	charge_owner(owner, lru, la.bytes, self);
+	return true;
+}
+
+/* The lists the allocator made: the slots empty at its entry that hold one now. */
+static __always_inline __u64 claim_new_lists(struct mem_cgroup *memcg, struct list_lru *lru,
+					     __u32 empty, __u64 cause)
+{
+	__u64 ptr, n = 0;
+	__u32 id;
+
+	for (int i = 0; i < LRUTOP_MAX_LEVELS && memcg && (empty & (1U << i)); i++) {
+		id = BPF_CORE_READ(memcg, kmemcg_id);
+		ptr = xa_load_entry(lru, id);
+		if (ptr && claim_list(ptr, memcg_cgid(memcg), (__u64)lru, id, cause))
+			n++;
+		memcg = parent_memcg(memcg);
+	}
+	return n;
+}
+
+static __always_inline int lazy_enter(void *a0, void *a1)
+{
+	struct mem_cgroup *memcg = lru_first ? a1 : a0;
+	void *lru = lru_first ? a0 : a1;
+	struct bracket br = {
+		.cgid = memcg_cgid(memcg),
+		.lru = (__u64)lru,
+	};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (lists_from_slots)
+		br.empty = empty_slots(memcg, lru);
+	br.ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&brackets, &tid, &br, BPF_ANY);
+	return 0;
+}
+
+static __always_inline void count_memcg_lat(__u64 cgid, __u64 slot)
+{
+	static const struct lat_slots zero;
+	struct lat_slots *h;
+
+	h = bpf_map_lookup_elem(&memcg_lat, &cgid);
+	if (!h) {
+		bpf_map_update_elem(&memcg_lat, &cgid, &zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&memcg_lat, &cgid);
+		if (!h)
+			return;	/* full: the memcg's row is dropped too, counted there */
+	}
+	if (slot < LRUTOP_MAX_SLOTS)
+		__sync_fetch_and_add(&h->slots[slot], 1);
+}
+
+static __always_inline int lazy_exit(void *a0, void *a1, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct memcg_stats *st;
+	struct bracket *br;
+	struct totals *t;
+	__u64 dur, slot;
+	bool self;
+
+	br = bpf_map_lookup_elem(&brackets, &tid);
+	if (!br)
+		return 0;
+	dur = bpf_ktime_get_ns() - br->ts;
+	if (lists_from_slots && br->empty)
+		br->allocated = claim_new_lists(lru_first ? a1 : a0, lru_first ? a0 : a1, br->empty,
+						br->cgid);
+	else if (br->allocated)
+		resolve_chain(lru_first ? a1 : a0, lru_first ? a0 : a1);
+	self = self_check_slot(br->cgid) >= 0;
+	t = totals_for(self);
+	if (!t)
+		goto out;
+	slot = lat_slot(dur);
+	if (!self) {
+		__sync_fetch_and_add(&lat_hist[slot], 1);
+		if (br->allocated)
+			__sync_fetch_and_add(&lat_hist_alloc[slot], 1);
+		count_memcg_lat(br->cgid, slot);
+	}
+	if (br->allocated)
+		t->alloc_calls++;
+	t->calls++;
+	t->lat_ns += dur;
+	if (ret)
+		t->fails++;
+	st = get_memcg_stats(br->cgid, &t->drops_memcg);
+	if (st) {
+		__sync_fetch_and_add(&st->calls, 1);
+		__sync_fetch_and_add(&st->lat_ns, dur);
+		if (ret)
+			__sync_fetch_and_add(&st->fails, 1);
+	}
+out:
+	bpf_map_delete_elem(&brackets, &tid);
+	return 0;
+}
+
+SEC("fentry")
+int BPF_PROG(lazy_alloc_enter, void *a0, void *a1)
+{
+	return lazy_enter(a0, a1);
+}
+
+SEC("fexit")
+int BPF_PROG(lazy_alloc_exit, void *a0, void *a1, gfp_t gfp, int ret)
+{
+	return lazy_exit(a0, a1, ret);
+}
+
+/* kmem_cache_alloc_lru(_noprof)(s, lru, gfp): objects that may populate a memcg's list. */
+SEC("fexit")
+int BPF_PROG(lru_obj_exit, struct kmem_cache *s, void *lru, gfp_t gfp, void *ret)
+{
+	struct memcg_stats *st;
+	struct totals *t;
+
+	if (!ret)
+		return 0;
+	struct mem_cgroup *memcg = current_memcg();
+	__u64 cgid = memcg ? memcg_cgid(memcg) : 0;
+
+	t = totals_for(self_check_slot(cgid) >= 0);
+	if (!t)
+		return 0;
+	t->objs++;
+	st = get_memcg_stats(cgid, &t->drops_memcg);
+	if (st)
+		__sync_fetch_and_add(&st->objs, 1);
+	return 0;
+}

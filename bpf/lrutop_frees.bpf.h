@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Lists freed: with a memcg going offline or a list_lru destroyed (fentry), and frees no program saw (run by userspace). Part of lrutop.bpf.c, included there once, in order. */
+
+/* Which lists a free takes: a memcg's (owner), or a list_lru's (lru). */
+struct free_match {
+	__u64 owner;
+	__u64 lru;
+};
+
+/*
+ * bpf_for_each_map_elem() over live: count and forget each list that matches. A list deleted
+ * here keeps the walk going (hash elements keep their link while RCU readers may hold them).
+ */
+static long free_matching(struct bpf_map *map, __u64 *ptr, struct live_alloc *la,
+			  struct free_match *m)
+{
+	struct totals *t;
+	__u64 key = *ptr;
+
+	if (m->owner ? la->owner != m->owner : la->lru != m->lru)
+		return 0;
+	t = totals_for(la->kind & LRUTOP_ALLOC_SELF_CHECK);
+	if (t)
+		count_freed(la, t);
+	bpf_map_delete_elem(&live, &key);
+	return 0;
+}
+
+/*
+ * 5.18+ (lists_from_slots): memcg_reparent_list_lrus(memcg, parent) takes the memcg's list
+ * out of every list_lru and frees it (through RCU since 5.18). Most memcgs die holding no
+ * list lrutop counted: their row says so, and the walk of live is skipped.
+ */
+SEC("fentry")
+int BPF_PROG(memcg_lists_free, struct mem_cgroup *memcg, struct mem_cgroup *parent)
+{
+	struct free_match m = { .owner = memcg_cgid(memcg) };
+	struct memcg_stats *st;
+
+	if (!m.owner)
+		return 0;
+	st = get_memcg_stats(m.owner, NULL);
+	if (st ? st->bytes == st->freed_bytes : !owner_rows_lost)
+		return 0;
+	bpf_for_each_map_elem(&live, free_matching, &m, 0);
+	return 0;
+}
+
+/* 5.18+ (lists_from_slots): list_lru_destroy() frees every list the list_lru holds. */
+SEC("fentry")
+int BPF_PROG(lru_lists_free, struct list_lru *lru)
+{
+	struct free_match m = { .lru = (__u64)lru };
+
+	/* Lists lrutop counted have a row there, but the self-check's. */
+	if (!bpf_map_lookup_elem(&lru_stats, &m.lru) && !self_check_cgids[0] && !lru_rows_lost)
+		return 0;
+	bpf_for_each_map_elem(&live, free_matching, &m, 0);
+	return 0;
+}
+
+/*
+ * Tracepoint backend: memcgs removed lately holding lists lrutop counted, sorted, put here by
+ * userspace. The kernel frees a memcg's lists as it goes offline through RCU's kfree_bulk(),
+ * which passes no kfree tracepoint: a list whose slot no longer holds it is gone.
+ */
+__u64 freeing[LRUTOP_FREEING];
+__u32 nr_freeing;
+
+/* A binary search, a step a bpf_loop call: unrolled, its branches made 80,000 states. */
+struct freeing_search {
+	__u64 cgid;
+	__u32 lo, hi;
+	bool found;
+};
+
+static long freeing_step(__u32 i, void *ctx)
+{
+	struct freeing_search *f = ctx;
+	__u32 mid;
+
+	if (f->lo >= f->hi || f->hi > LRUTOP_FREEING)
+		return 1;
+	mid = ((f->lo + f->hi) / 2) & (LRUTOP_FREEING - 1);	/* the mask: for the verifier */
+	if (freeing[mid] == f->cgid) {
+		f->found = true;
+		return 1;
+	}
+	if (freeing[mid] < f->cgid)
+		f->lo = mid + 1;
+	else
+		f->hi = mid;
+	return 0;
+}
+
+static __always_inline bool is_freeing(__u64 cgid)
+{
+	struct freeing_search f = { .cgid = cgid, .hi = nr_freeing };
+
+	bpf_loop(11, freeing_step, &f, 0);	/* 11 steps cover LRUTOP_FREEING */
+	return f.found;
+}
+
+static long freed_unseen(struct bpf_map *map, __u64 *ptr, struct live_alloc *la, void *ctx)
+{
+	__u64 key = *ptr;
+	struct totals *t;
+
+	if ((la->kind & LRUTOP_ALLOC_KIND_MASK) != LRUTOP_ALLOC_LAZY || !la->owner ||
+	    !is_freeing(la->owner))
+		return 0;
+	if (xa_load_entry((struct list_lru *)la->lru, la->slot) == key)
+		return 0;	/* still held */
+	t = totals_for(la->kind & LRUTOP_ALLOC_SELF_CHECK);
+	if (t)
+		count_freed(la, t);
+	if (!bpf_map_delete_elem(&live, &key))
+		__sync_fetch_and_add(&live_filter[live_slot(key)], -1);
+	return 0;
+}
+
+SEC("raw_tp")
+int check_freed(void *ctx)
+{
+	bpf_for_each_map_elem(&live, freed_unseen, NULL, 0);
+	return 0;
+}
+
+#define LRU_WALK_CHUNK 1024
