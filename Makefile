@@ -76,9 +76,12 @@ static: deps lrutop-static
 lrutop-static: $(filter-out $(OUT)/export/http.o,$(OBJS)) $(OUT)/export/http-static.o
 	$(CC) $(CFLAGS) -static $^ $(LIBS) -o $@
 
-# Tests: unit tests (cmocka) against real BTF of Debian kernels, then the host tests.
+# Tests: unit tests (cmocka) against real BTF of Debian kernels, then the host tests; a
+# host test's features are files of its own folder (tests/host/ for test_host).
 $(OUT)/test_%: tests/test_%.c tests/host_util.c $(LIB_OBJS)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -lcmocka -o $@
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(filter %.c %.o,$^) $(LIBS) $(HTTP_LIBS) -lcmocka -o $@
+$(OUT)/test_host: $(wildcard tests/host/*.c) tests/host/host_tests.h tests/host_util.h
+$(OUT)/test_reliability: $(wildcard tests/reliability/*.c) tests/reliability/reliability.h tests/host_util.h
 
 # Unit tests: one file per module, no kernel needed.
 $(OUT)/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJS)

@@ -412,3 +412,25 @@ json_t *find_by(json_t *array, const char *key, json_t *want)
 	}
 	return NULL;
 }
+
+/* The backend LRUTOP_EXPECT_BACKEND names (the guests know theirs), if it names one. */
+void check_backend(json_t *report)
+{
+	const char *want = getenv("LRUTOP_EXPECT_BACKEND");
+	const char *got = json_string_value(json_object_get(report, "backend"));
+
+	if (want && strcmp(want, got))
+		fail_msg("lrutop chose the %s backend where %s must work", got, want);
+}
+
+/* The same for a text report's first line: "HH:MM:SS RELEASE BACKEND, ...". */
+void check_backend_line(const char *line)
+{
+	const char *want = getenv("LRUTOP_EXPECT_BACKEND");
+	char got[32] = "";
+
+	if (sscanf(line, "%*s %*s %31[a-z]", got) != 1)
+		fail_msg("not a report's first line: %s", line);
+	if (want && strcmp(want, got))
+		fail_msg("lrutop chose the %s backend where %s must work", got, want);
+}
