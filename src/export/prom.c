@@ -162,26 +162,18 @@ static void kernel_families(FILE *f, const struct lrutop_state *s)
 {
 	const struct totals *t = &s->flow.tot;
 
-	if (s->k.avail[M_TRANSIENT]) {
-		one(f, "lrutop_list_lru_transient_total", "counter",
-		    "Lists freed inside the function that made them (temporary tables, lost races).",
-		    t->transient);
+	/* The totals with a family of their own (metrics.c), where measured. */
+	for (size_t i = 0; i < NR_TOTAL_METRICS; i++) {
+		const struct total_metric *tm = &total_metrics[i];
+
+		if (tm->prom && state_measures(s, tm->need))
+			one(f, tm->prom, "counter", tm->help,
+			    *(const __u64 *)((const char *)t + tm->off));
 	}
 	if (s->k.avail[M_ALLOCS] && s->k.avail[M_FREED]) {
 		one(f, "lrutop_list_lru_live_bytes", "gauge",
 		    "Bytes of lists allocated since lrutop started and not freed yet.",
 		    rest(t->bytes, t->freed_bytes));
-	}
-	if (s->k.avail[M_EAGER]) {
-		one(f, "lrutop_list_lru_eager_allocations_total", "counter",
-		    "Lists a pre-5.18 kernel allocated for every memcg id (kmalloc-32 list_lru_one).",
-		    t->eager_allocs);
-		one(f, "lrutop_list_lru_eager_bytes_total", "counter",
-		    "Bytes of those lists.",
-		    t->eager_bytes);
-		one(f, "lrutop_list_lru_eager_freed_bytes_total", "counter",
-		    "Bytes of those lists freed since (umount).",
-		    t->eager_freed_bytes);
 	}
 	if (s->k.avail[M_ID_SPACE] && s->flow.g.id_space_known) {
 		one(f, "lrutop_memcg_id_space", "gauge",

@@ -15,6 +15,36 @@
 #define SUM_OF(f)	.total = TOTAL_FLOW, .total_off = offsetof(struct totals, f)
 #define HELD_OF(f)	.total = TOTAL_INVENTORY, .total_off = offsetof(struct inventory, f)
 
+/* rows.c reads and subtracts a row's counters as an array of u64. */
+_Static_assert(sizeof(struct memcg_stats) % sizeof(__u64) == 0, "struct memcg_stats is u64s only");
+_Static_assert(sizeof(struct totals) % sizeof(__u64) == 0, "struct totals is u64s only");
+
+#define TOTAL(f)	.off = offsetof(struct totals, f)
+
+const struct total_metric total_metrics[NR_TOTAL_METRICS] = {
+	{ "allocs", TOTAL(allocs), M_ALLOCS },
+	{ "bytes", TOTAL(bytes), M_ALLOCS },
+	{ "freed_bytes", TOTAL(freed_bytes), M_ALLOCS },
+	{ "transient", TOTAL(transient), M_TRANSIENT, "lrutop_list_lru_transient_total",
+	  "Lists freed inside the function that made them (temporary tables, lost races)." },
+	{ "owned", TOTAL(owned), M_ALLOCS },
+	{ "owned_bytes", TOTAL(owned_bytes), M_ALLOCS },
+	{ "unowned_freed", TOTAL(unowned_freed), M_ALLOCS },
+	{ "unowned_freed_bytes", TOTAL(unowned_freed_bytes), M_ALLOCS },
+	{ "fails", TOTAL(fails), M_FAILS },
+	{ "objs", TOTAL(objs), M_OBJS },
+	{ "calls", TOTAL(calls), M_CALLS },
+	{ "alloc_calls", TOTAL(alloc_calls), M_CALLS },
+	{ "eager_allocs", TOTAL(eager_allocs), M_EAGER, "lrutop_list_lru_eager_allocations_total",
+	  "Lists a pre-5.18 kernel allocated for every memcg id (kmalloc-32 list_lru_one)." },
+	{ "eager_bytes", TOTAL(eager_bytes), M_EAGER, "lrutop_list_lru_eager_bytes_total",
+	  "Bytes of those lists." },
+	{ "eager_freed_bytes", TOTAL(eager_freed_bytes), M_EAGER,
+	  "lrutop_list_lru_eager_freed_bytes_total", "Bytes of those lists freed since (umount)." },
+	{ "eager_ids", TOTAL(eager_ids), NEED_EAGER_FENTRY },
+	{ "bytes_unread", TOTAL(bytes_unread), NEED_ALWAYS },
+};
+
 const struct memcg_metric memcg_metrics[NR_MEMCG_METRICS] = {
 	[MC_ALLOCS] = {
 		.name = "allocs", .header = "ALLOCS", .doc = "lists allocated that the memcg owns (fills their slot)",

@@ -74,6 +74,26 @@ struct memcg_metric {
 
 extern const struct memcg_metric memcg_metrics[NR_MEMCG_METRICS];
 
+/* Measured wherever lrutop runs; measured by the fentry backend on an eager kernel. */
+#define NEED_ALWAYS	(NR_METRICS + 1)
+#define NEED_EAGER_FENTRY (NR_METRICS + 2)
+
+/*
+ * The totals of struct totals that the outputs name, each once: its key under JSON Lines'
+ * totals, the metric it needs (NEED_* above, or an enum metric), and its own Prometheus
+ * family where it has one (the per-memcg metrics' families total the others).
+ */
+struct total_metric {
+	const char *json;
+	size_t off;		/* in struct totals */
+	int need;
+	const char *prom;	/* a counter family, or NULL */
+	const char *help;
+};
+
+#define NR_TOTAL_METRICS 17
+extern const struct total_metric total_metrics[NR_TOTAL_METRICS];
+
 /* The metric (or SORT_PATH for "path") with that name; -EINVAL if none. */
 int memcg_metric_parse(const char *name);
 /* "path" for SORT_PATH. */

@@ -173,7 +173,16 @@ int state_refresh(struct lrutop_state *s)
 
 bool state_measures(const struct lrutop_state *s, int need)
 {
-	return need == NEED_INVENTORY ? s->held.valid : s->k.avail[need];
+	switch (need) {
+	case NEED_INVENTORY:
+		return s->held.valid;
+	case NEED_ALWAYS:
+		return true;
+	case NEED_EAGER_FENTRY:
+		return s->k.avail[M_EAGER] && s->k.backend == BACKEND_FENTRY;
+	default:
+		return s->k.avail[need];
+	}
 }
 
 const struct totals *state_totals(const struct lrutop_state *s, bool cumulative)

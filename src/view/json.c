@@ -31,26 +31,16 @@ static json_t *jhist(const __u64 *slots)
 static json_t *json_totals(const struct lrutop_state *s, const struct view *v)
 {
 	const struct totals *t = state_totals(s, v->cumulative);
-	bool lazy = s->k.avail[M_ALLOCS], eager = s->k.avail[M_EAGER];
-	bool fails = s->k.avail[M_FAILS];
+	json_t *o = json_object();
 
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I}",
-			 "allocs", jcount(lazy, t->allocs), "bytes", jcount(lazy, t->bytes),
-			 "freed_bytes", jcount(lazy, t->freed_bytes),
-			 "transient", jcount(s->k.avail[M_TRANSIENT], t->transient),
-			 "owned", jcount(lazy, t->owned),
-			 "owned_bytes", jcount(lazy, t->owned_bytes),
-			 "unowned_freed", jcount(lazy, t->unowned_freed),
-			 "unowned_freed_bytes", jcount(lazy, t->unowned_freed_bytes),
-			 "fails", jcount(fails, t->fails),
-			 "objs", jcount(s->k.avail[M_OBJS], t->objs),
-			 "calls", jcount(s->k.avail[M_CALLS], t->calls),
-			 "alloc_calls", jcount(s->k.avail[M_CALLS], t->alloc_calls),
-			 "eager_allocs", jcount(eager, t->eager_allocs),
-			 "eager_bytes", jcount(eager, t->eager_bytes),
-			 "eager_freed_bytes", jcount(eager, t->eager_freed_bytes),
-			 "eager_ids", jcount(eager && s->k.backend == BACKEND_FENTRY, t->eager_ids),
-			 "bytes_unread", (json_int_t)t->bytes_unread);
+	/* One key per total of the table (metrics.c): null where it is not measured. */
+	for (size_t i = 0; i < NR_TOTAL_METRICS; i++) {
+		const struct total_metric *tm = &total_metrics[i];
+		__u64 val = *(const __u64 *)((const char *)t + tm->off);
+
+		json_object_set_new(o, tm->json, jcount(state_measures(s, tm->need), val));
+	}
+	return o;
 }
 
 /* A memcg's row: every metric of the table, null where it is not measured here. */

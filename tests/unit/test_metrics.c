@@ -102,12 +102,72 @@ static void test_metrics_reach_outputs(void **state)
 	memcg_table_free(&s.memcgs);
 }
 
+/*
+ * The documents name what the tables hold, no more and no less: the JSON schema's totals
+ * and memcg keys, and the man page's FIELDS (one .B line a column, "CAUSED, CBYTES" naming
+ * two).
+ */
+static void test_tables_documented(void **state)
+{
+	json_t *schema = json_load_file("docs/lrutop-jsonl.schema.json", 0, NULL);
+	json_t *totals, *memcg;
+	char line[512], fields[1024] = " ";
+	const char *key;
+	bool in_fields = false;
+	json_t *v;
+	FILE *man;
+
+	assert_non_null(schema);
+	totals = json_object_get(json_object_get(json_object_get(schema, "properties"), "totals"),
+				 "properties");
+	memcg = json_object_get(json_object_get(json_object_get(json_object_get(schema,
+		"properties"), "memcgs"), "items"), "properties");
+	assert_int_equal(json_object_size(totals), NR_TOTAL_METRICS);
+	for (int i = 0; i < NR_TOTAL_METRICS; i++)
+		if (!json_object_get(totals, total_metrics[i].json))
+			fail_msg("total %s is not in the schema", total_metrics[i].json);
+	json_object_foreach(totals, key, v) {
+		int found = 0;
+
+		for (int i = 0; i < NR_TOTAL_METRICS; i++)
+			found |= !strcmp(key, total_metrics[i].json);
+		if (!found)
+			fail_msg("the schema's total %s is in no table", key);
+	}
+	for (int m = 0; m < NR_MEMCG_METRICS; m++)
+		if (!json_object_get(memcg, memcg_metrics[m].json))
+			fail_msg("metric %s: its key %s is not in the schema", memcg_metrics[m].name,
+				 memcg_metrics[m].json);
+	json_decref(schema);
+
+	man = fopen("docs/lrutop.8", "r");
+	assert_non_null(man);
+	while (fgets(line, sizeof(line), man)) {
+		if (!strncmp(line, ".SH", 3))
+			in_fields = !strncmp(line, ".SH FIELDS", 10);
+		else if (in_fields && !strncmp(line, ".B ", 3))
+			strncat(fields, line + 3, sizeof(fields) - strlen(fields) - 2);
+	}
+	fclose(man);
+	for (char *p = fields; *p; p++)
+		if (*p == ',' || *p == '\n')
+			*p = ' ';
+	for (int m = 0; m < NR_MEMCG_METRICS; m++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), " %s ", memcg_metrics[m].header);
+		if (!strstr(fields, want))
+			fail_msg("column %s is not in the man page's FIELDS", memcg_metrics[m].header);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metric_table),
 		cmocka_unit_test(test_columns_parse),
 		cmocka_unit_test(test_metrics_reach_outputs),
+		cmocka_unit_test(test_tables_documented),
 	};
 
 	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
