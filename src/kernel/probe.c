@@ -30,33 +30,15 @@ static const char *const func_names[NR_LRU_FUNCS] = {
 };
 
 static const char *const metric_names[NR_METRICS] = {
-	[M_ALLOCS] = "list allocations and bytes",
-	[M_FREED] = "bytes freed",
-	[M_FAILS] = "allocation failures",
-	[M_OBJS] = "kmem_cache_alloc_lru objects",
-	[M_CALLS] = "allocator calls",
-	[M_LATENCY] = "allocator latency",
-	[M_PER_LRU] = "per-list_lru owner",
-	[M_EAGER] = "eager allocations (pre-5.18)",
-	[M_GROWTH] = "id-space growth events (pre-5.18)",
-	[M_ID_SPACE] = "memcg id-space size (pre-5.18)",
-	[M_WOULD_PAIRS] = "pairs a 5.18+ kernel would populate",
-	[M_TRANSIENT] = "lists freed inside the allocator",
+#define METRIC_NAME(id, short_name, name) [M_##id] = name,
+	LRUTOP_METRICS(METRIC_NAME)
+#undef METRIC_NAME
 };
 
 static const char *const metric_short_names[NR_METRICS] = {
-	[M_ALLOCS] = "allocs",
-	[M_FREED] = "freed",
-	[M_FAILS] = "fails",
-	[M_OBJS] = "objs",
-	[M_CALLS] = "calls",
-	[M_LATENCY] = "lat",
-	[M_PER_LRU] = "lrus",
-	[M_EAGER] = "eager",
-	[M_GROWTH] = "growths",
-	[M_ID_SPACE] = "id-space",
-	[M_WOULD_PAIRS] = "would-pairs",
-	[M_TRANSIENT] = "transient",
+#define METRIC_SHORT_NAME(id, short_name, name) [M_##id] = short_name,
+	LRUTOP_METRICS(METRIC_SHORT_NAME)
+#undef METRIC_SHORT_NAME
 };
 
 const char *metric_short_name(enum metric m)

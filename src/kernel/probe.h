@@ -49,19 +49,26 @@ enum backend {
 	BACKEND_TRACEPOINT,
 };
 
+/* What a kernel and a backend may measure, each once: its id (M_ID), its short name and
+ * what it is. avail.c says where each is measured. */
+#define LRUTOP_METRICS(X)							\
+	X(ALLOCS, "allocs", "list allocations and bytes")			\
+	X(FREED, "freed", "bytes freed")					\
+	X(FAILS, "fails", "allocation failures")				\
+	X(OBJS, "objs", "kmem_cache_alloc_lru objects")				\
+	X(CALLS, "calls", "allocator calls")					\
+	X(LATENCY, "lat", "allocator latency")					\
+	X(PER_LRU, "lrus", "per-list_lru owner")				\
+	X(EAGER, "eager", "eager allocations (pre-5.18)")			\
+	X(GROWTH, "growths", "id-space growth events (pre-5.18)")		\
+	X(ID_SPACE, "id-space", "memcg id-space size (pre-5.18)")		\
+	X(WOULD_PAIRS, "would-pairs", "pairs a 5.18+ kernel would populate")	\
+	X(TRANSIENT, "transient", "lists freed inside the allocator")
+
 enum metric {
-	M_ALLOCS,		/* lists allocated, bytes */
-	M_FREED,		/* bytes later freed */
-	M_FAILS,
-	M_OBJS,
-	M_CALLS,
-	M_LATENCY,
-	M_PER_LRU,
-	M_EAGER,		/* pre-5.18 eager lists */
-	M_GROWTH,		/* pre-5.18 id-space growth events */
-	M_ID_SPACE,
-	M_WOULD_PAIRS,		/* pre-5.18: pairs a patched kernel would populate */
-	M_TRANSIENT,		/* lists freed inside the allocator (tables, lost races) */
+#define METRIC_ID(id, short_name, name) M_##id,
+	LRUTOP_METRICS(METRIC_ID)
+#undef METRIC_ID
 	NR_METRICS,
 };
 
