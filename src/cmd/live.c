@@ -77,7 +77,7 @@ static void wait_until(struct live *l, const struct timespec *deadline)
 	}
 }
 
-int live_export(const struct live *l)
+int live_export(struct live *l)
 {
 	const struct lrutop_opts *o = l->o;
 	size_t len;
@@ -91,10 +91,9 @@ int live_export(const struct live *l)
 		return err;
 	if (o->prometheus) {
 		err = write_file_atomic(o->prometheus, text, len);
-		if (err) {
-			fprintf(stderr, "lrutop: writing %s: %s\n", o->prometheus, strerror(-err));
-			err = 1;	/* said: main need not say it again */
-		}
+		if (err)
+			snprintf(l->why, sizeof(l->why), "writing %s: %s", o->prometheus,
+				 strerror(-err));
 	}
 	if (!err && l->srv)
 		err = metrics_server_publish(l->srv, text, len);
@@ -142,8 +141,7 @@ int live_run(struct live *l)
 			break;
 		err = state_refresh(l->s);
 		if (err) {
-			if (!l->screen)
-				fprintf(stderr, "lrutop: reading BPF maps: %s\n", strerror(-err));
+			snprintf(l->why, sizeof(l->why), "reading BPF maps: %s", strerror(-err));
 			break;
 		}
 		err = live_export(l);

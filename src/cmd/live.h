@@ -15,12 +15,14 @@ struct live {
 	struct metrics_server *srv;	/* --listen, or NULL */
 	bool screen;			/* draw the screen, not batch reports */
 	volatile sig_atomic_t *exiting;	/* set by a signal or 'q' */
+	char why[4200];			/* what failed, where an errno alone would not say */
 };
 
-/* The Prometheus textfile and the /metrics server get the state as it is now. 0, 1 when
- * the error was said, or negative errno. */
-int live_export(const struct live *l);
-/* Refresh every interval until exiting or o->count reports; export and report each. */
+/* The Prometheus textfile and the /metrics server get the state as it is now. 0, or
+ * negative errno (why says what failed). */
+int live_export(struct live *l);
+/* Refresh every interval until exiting or o->count reports; export and report each. 0, or
+ * negative errno (why says what failed). */
 int live_run(struct live *l);
 
 #endif

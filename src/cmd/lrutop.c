@@ -97,9 +97,9 @@ static int cmd_select(int argc, char **argv)
  * on, 1 to stop. */
 static int self_check_gate(const struct session *ss, const struct lrutop_opts *o, bool exporting)
 {
-	if (ss->state.k.self_check.ok != 0)
+	if (ss->state.kernel.self_check.ok != 0)
 		return 0;
-	fprintf(stderr, "lrutop: self-check %s\n", ss->state.k.self_check.result);
+	fprintf(stderr, "lrutop: self-check %s\n", ss->state.kernel.self_check.result);
 	if (!o->batch || exporting)
 		return 0;
 	fprintf(stderr, "lrutop: the %s backend does not count this kernel's lists: "
@@ -122,12 +122,12 @@ static int watch(struct session *ss, struct live *l, bool exporting)
 	/* Scripts wait for this line before they start what they measure. */
 	if (!err && !l->screen)
 		fprintf(stderr, "lrutop: attached (%s backend, self-check %s). Tracing... Hit Ctrl-C to end.\n",
-			backend_name(ss->backend), ss->state.k.self_check.ok > 0 ? "passed" :
-			ss->state.k.self_check.ok == 0 ? "FAILED" : "not run");
+			backend_name(ss->backend), ss->state.kernel.self_check.ok > 0 ? "passed" :
+			ss->state.kernel.self_check.ok == 0 ? "FAILED" : "not run");
 	if (!err)
 		err = live_run(l);
-	if (err < 0)
-		fprintf(stderr, "lrutop: %s\n", strerror(-err));
+	if (err)
+		fprintf(stderr, "lrutop: %s\n", l->why[0] ? l->why : strerror(-err));
 	return err ? 1 : 0;
 }
 

@@ -131,7 +131,7 @@ static int touch_from_memcg(const struct check_env *e)
 static bool fault_blinds(const struct lrutop_state *s)
 {
 	const char *fault = getenv("LRUTOP_FAULT_SELF_CHECK");
-	const char *name = backend_name(s->k.backend);
+	const char *name = backend_name(s->kernel.backend);
 	size_t len = strlen(name);
 
 	for (const char *p = fault; p && *p; p += strcspn(p, ","), p += *p == ',') {
@@ -204,11 +204,11 @@ static void check_eager(struct lrutop_state *s, struct self_check *out)
 			 "inconclusive: the memcg id space is %s, so a mount makes no list to count",
 			 bss->id_space_known ? "still empty" : "unknown");
 	} else {
-		want = 2ULL * s->k.nr_nodes * bss->id_space;
+		want = 2ULL * s->kernel.nr_nodes * bss->id_space;
 		out->ok = bss->self_check_totals.eager_allocs == want;
 		snprintf(out->result, sizeof(out->result),
 			 "%s: a fresh tmpfs must make 2 list_lrus x %d node(s) x %u ids = %llu "
-			 "eager lists; counted %llu", out->ok ? "passed" : "FAILED", s->k.nr_nodes,
+			 "eager lists; counted %llu", out->ok ? "passed" : "FAILED", s->kernel.nr_nodes,
 			 bss->id_space, want, (unsigned long long)bss->self_check_totals.eager_allocs);
 	}
 	bss->self_check_tgid = getpid();	/* the umount's frees are the check's too */
@@ -227,9 +227,9 @@ void self_check_run(struct lrutop_state *s, struct self_check *out)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if (s->k.plan->post_patch)
+	if (s->kernel.plan->post_patch)
 		check_lazy(s, out);
-	else if (s->k.plan->pre_patch && s->k.avail[M_EAGER])
+	else if (s->kernel.plan->pre_patch && s->kernel.avail[M_EAGER])
 		check_eager(s, out);
 	else
 		snprintf(out->result, sizeof(out->result), "not run: nothing this backend counts");

@@ -50,7 +50,7 @@ static bool has_privileges(void)
 static int attach(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
 		  bool self_check, bool quiet)
 {
-	struct self_check *sc = &ss->state.k.self_check;
+	struct self_check *sc = &ss->state.kernel.self_check;
 	int err;
 
 	err = loader_start(&ss->plan, want, max_memcgs, &ss->skel, &ss->backend, ss->why,
@@ -159,19 +159,19 @@ int session_start(struct session *ss, enum backend want, unsigned int max_memcgs
 	 * they fail the check too, or cannot attach, fentry stays with its failed check, which
 	 * the caller reports (and a batch run refuses to report numbers under).
 	 */
-	if (want == BACKEND_AUTO && ss->backend == BACKEND_FENTRY && !ss->state.k.self_check.ok) {
-		struct self_check first = ss->state.k.self_check;
+	if (want == BACKEND_AUTO && ss->backend == BACKEND_FENTRY && !ss->state.kernel.self_check.ok) {
+		struct self_check first = ss->state.kernel.self_check;
 		char tp[160];
 
 		detach(ss);
 		err = attach(ss, BACKEND_TRACEPOINT, max_memcgs, verbose, true, true);
 		snprintf(tp, sizeof(tp), "%.150s", err ? ss->why : "failed too");
-		if (err || !ss->state.k.self_check.ok) {
+		if (err || !ss->state.kernel.self_check.ok) {
 			if (!err)
 				detach(ss);
 			err = attach(ss, BACKEND_FENTRY, max_memcgs, verbose, false, false);
-			ss->state.k.self_check = first;
-			snprintf(ss->state.k.self_check.result, sizeof(ss->state.k.self_check.result),
+			ss->state.kernel.self_check = first;
+			snprintf(ss->state.kernel.self_check.result, sizeof(ss->state.kernel.self_check.result),
 				 "%.160s (tracepoint backend: %.60s)", first.result, tp);
 		}
 		if (err)

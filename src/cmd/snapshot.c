@@ -105,7 +105,7 @@ static void moment_take(const struct lrutop_state *s, struct moment *m, bool pea
 {
 	m->lrus = s->census.memcg_lrus;
 	m->memcgs = peak ? s->census.kernel_memcgs_peak : s->census.kernel_memcgs;
-	if (s->k.plan->pre_patch && s->flow.g.id_space_known)
+	if (s->kernel.plan->pre_patch && s->flow.g.id_space_known)
 		m->ids = s->flow.g.id_space;
 	else
 		m->ids = m->memcgs >= 0 ? (long long)pre_patch_id_space(m->memcgs) : -1;
@@ -125,14 +125,14 @@ static json_t *moment_json(const struct moment *m)
 static json_t *model_json(struct session *ss, const struct moment *a, const struct moment *b)
 {
 	const struct lrutop_state *s = &ss->state;
-	long long k = s->k.nr_nodes, pairs;
+	long long k = s->kernel.nr_nodes, pairs;
 	__u64 pre_lists, pre_bytes;
 
 	/* Unknown where this kernel and backend cannot see them: null, never 0. */
-	if (s->k.plan->post_patch)
-		pairs = s->k.avail[M_ALLOCS] ? (long long)s->flow.tot.allocs : -1;
+	if (s->kernel.plan->post_patch)
+		pairs = s->kernel.avail[M_ALLOCS] ? (long long)s->flow.tot.allocs : -1;
 	else
-		pairs = s->k.avail[M_WOULD_PAIRS] ? memcgs_would_pairs(s) : -1;
+		pairs = s->kernel.avail[M_WOULD_PAIRS] ? memcgs_would_pairs(s) : -1;
 	if (a->lrus < 0 || b->lrus < 0 || a->ids < 0 || b->ids < 0)
 		return json_null();
 	pre_lists = b->lrus * k * b->ids - a->lrus * k * a->ids;
@@ -148,9 +148,9 @@ static json_t *model_json(struct session *ss, const struct moment *a, const stru
 /* Lists and bytes this kernel really allocated during the run. */
 static json_t *measured_json(const struct lrutop_state *s)
 {
-	bool post = s->k.plan->post_patch;
+	bool post = s->kernel.plan->post_patch;
 
-	if (!s->k.avail[post ? M_ALLOCS : M_EAGER])
+	if (!s->kernel.avail[post ? M_ALLOCS : M_EAGER])
 		return json_null();
 	return json_pack("{s:I,s:I}", "lists",
 			 (json_int_t)(post ? s->flow.tot.allocs : s->flow.tot.eager_allocs), "bytes",
@@ -358,8 +358,8 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, true, 0))
 		return 1;
 	/* Recorded in the snapshot (self_check), which lrutop compare --check then refuses. */
-	if (ss.state.k.self_check.ok == 0)
-		fprintf(stderr, "lrutop: snapshot: self-check %s\n", ss.state.k.self_check.result);
+	if (ss.state.kernel.self_check.ok == 0)
+		fprintf(stderr, "lrutop: snapshot: self-check %s\n", ss.state.kernel.self_check.result);
 	err = state_refresh(&ss.state);
 	if (err)
 		goto cleanup;
@@ -382,7 +382,7 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 			     slab_json(&slab_a, &slab_b, slab_err));
 	if (!err)
 		fprintf(stderr, "lrutop: snapshot %s: %s, %s backend, %.1fs\n", o.out,
-			ss.state.k.release, backend_name(ss.backend), secs);
+			ss.state.kernel.release, backend_name(ss.backend), secs);
 cleanup:
 	inventory_walker_close(walker);
 	json_decref(held.start);

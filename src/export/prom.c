@@ -170,17 +170,17 @@ static void kernel_families(FILE *f, const struct lrutop_state *s)
 			one(f, tm->prom, "counter", tm->help,
 			    *(const __u64 *)((const char *)t + tm->off));
 	}
-	if (s->k.avail[M_ALLOCS] && s->k.avail[M_FREED]) {
+	if (s->kernel.avail[M_ALLOCS] && s->kernel.avail[M_FREED]) {
 		one(f, "lrutop_list_lru_live_bytes", "gauge",
 		    "Bytes of lists allocated since lrutop started and not freed yet.",
 		    rest(t->bytes, t->freed_bytes));
 	}
-	if (s->k.avail[M_ID_SPACE] && s->flow.g.id_space_known) {
+	if (s->kernel.avail[M_ID_SPACE] && s->flow.g.id_space_known) {
 		one(f, "lrutop_memcg_id_space", "gauge",
 		    "Memcg ids every list_lru holds a list for (memcg_nr_cache_ids, pre-5.18).",
 		    s->flow.g.id_space);
 	}
-	if (s->k.avail[M_GROWTH]) {
+	if (s->kernel.avail[M_GROWTH]) {
 		one(f, "lrutop_memcg_id_space_growths_total", "counter",
 		    "Growths of every list_lru's id space (memcg_update_all_list_lrus).",
 		    s->flow.g.growth_count);
@@ -203,7 +203,7 @@ static void model_families(FILE *f, const struct lrutop_state *s)
 	}
 	one(f, "lrutop_numa_nodes", "gauge",
 	    "NUMA nodes online.",
-	    s->k.nr_nodes);
+	    s->kernel.nr_nodes);
 	if (s->census.pre_patch_bytes >= 0) {
 		one(f, "lrutop_list_lru_pre_patch_estimate_bytes", "gauge",
 		    "Bytes the eager per-memcg lists of a pre-5.18 kernel would hold here: "
@@ -270,17 +270,17 @@ int prom_render(const struct lrutop_state *s, const struct view *v, int top_n, c
 		return -ENOMEM;
 	}
 	snprintf(info, sizeof(info), "kernel=\"%s\",backend=\"%s\",version=\"%s\"",
-		 prom_escape(kernel, sizeof(kernel), s->k.release), backend_name(s->k.backend),
+		 prom_escape(kernel, sizeof(kernel), s->kernel.release), backend_name(s->kernel.backend),
 		 LRUTOP_VERSION);
 	family(f, "lrutop_info", "gauge", "The kernel, lrutop's backend and version.");
 	sample(f, "lrutop_info", info, 1);
-	if (s->k.self_check.ok >= 0) {
+	if (s->kernel.self_check.ok >= 0) {
 		one(f, "lrutop_self_check_ok", "gauge",
 		    "1 if the start-up self-check counted a known allocation exactly, 0 if not.",
-		    s->k.self_check.ok);
+		    s->kernel.self_check.ok);
 	}
 	top = memcg_families(f, s, v, top_n, MC_BYTES, rows);
-	if (s->k.avail[M_LATENCY])
+	if (s->kernel.avail[M_LATENCY])
 		latency_family(f, s, rows, top);
 	kernel_families(f, s);
 	model_families(f, s);

@@ -43,7 +43,7 @@ void held_preload_drop(struct held_preload *p)
 
 void held_open(struct lrutop_state *s, double interval_s, struct held_preload *p)
 {
-	struct held *h = &s->held;
+	struct held_lists *h = &s->held;
 
 	h->interval_s = interval_s;
 	if (!interval_s) {
@@ -54,7 +54,7 @@ void held_open(struct lrutop_state *s, double interval_s, struct held_preload *p
 	}
 	if (p && p->started)
 		h->loading = p;	/* taken at the first pass, after the first interval */
-	else if (inventory_walker_open(s->k.plan, &h->walker, h->why, sizeof(h->why)))
+	else if (inventory_walker_open(s->kernel.plan, &h->walker, h->why, sizeof(h->why)))
 		h->walker = NULL;
 }
 
@@ -64,7 +64,7 @@ void held_open(struct lrutop_state *s, double interval_s, struct held_preload *p
  */
 static void take_preload(struct lrutop_state *s, bool wait)
 {
-	struct held *h = &s->held;
+	struct held_lists *h = &s->held;
 
 	if (!h->loading)
 		return;
@@ -124,7 +124,7 @@ static int join_rows(struct lrutop_state *s)
 
 void held_refresh(struct lrutop_state *s, double now)
 {
-	struct held *h = &s->held;
+	struct held_lists *h = &s->held;
 
 	take_preload(s, s->refreshes > 0);
 	if (!h->walker || (h->valid && now - h->at < h->interval_s))

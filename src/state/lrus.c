@@ -26,7 +26,7 @@ struct lru_row *lrus_find(const struct lrutop_state *s, __u64 lru)
 /* Rows for the addresses not seen before, appended, then all sorted once. */
 static int add_new(struct lrutop_state *s, const struct map_dump *d)
 {
-	struct flow *f = &s->flow;
+	struct tracer_flow *f = &s->flow;
 	size_t n = f->nr_lrus, fresh = 0;
 	struct lru_row *rows;
 	__u64 lru;
@@ -55,7 +55,7 @@ static int add_new(struct lrutop_state *s, const struct map_dump *d)
 int lrus_update(struct lrutop_state *s)
 {
 	const struct map_dump *d = &s->tracer.lrus;
-	struct flow *f = &s->flow;
+	struct tracer_flow *f = &s->flow;
 	const struct lru_stats *st;
 	struct lru_row *r;
 	int err;

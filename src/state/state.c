@@ -47,13 +47,13 @@ static void count_memcg_lrus(struct lrutop_state *s)
 
 void state_model_pre_patch(struct lrutop_state *s)
 {
-	struct census *c = &s->census;
+	struct kernel_census *c = &s->census;
 
 	c->pre_patch_ids = c->pre_patch_bytes = -1;
-	if (!s->k.plan->post_patch || c->memcg_lrus < 0 || c->kernel_memcgs_peak < 0)
+	if (!s->kernel.plan->post_patch || c->memcg_lrus < 0 || c->kernel_memcgs_peak < 0)
 		return;
 	c->pre_patch_ids = pre_patch_id_space(c->kernel_memcgs_peak);
-	c->pre_patch_bytes = pre_patch_bytes(c->memcg_lrus, s->k.nr_nodes, c->pre_patch_ids);
+	c->pre_patch_bytes = pre_patch_bytes(c->memcg_lrus, s->kernel.nr_nodes, c->pre_patch_ids);
 }
 
 int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct probe_plan *plan,
@@ -65,7 +65,7 @@ int state_init(struct lrutop_state *s, struct lrutop_bpf *skel, const struct pro
 	err = tracer_init(&s->tracer, skel);
 	if (err)
 		return err;
-	kernel_facts_init(&s->k, plan, backend);
+	kernel_facts_init(&s->kernel, plan, backend);
 	s->census.memcg_lrus = -1;
 	memcgs_init(s);
 	count_memcg_lrus(s);
@@ -179,9 +179,9 @@ bool state_measures(const struct lrutop_state *s, int need)
 	case NEED_ALWAYS:
 		return true;
 	case NEED_EAGER_FENTRY:
-		return s->k.avail[M_EAGER] && s->k.backend == BACKEND_FENTRY;
+		return s->kernel.avail[M_EAGER] && s->kernel.backend == BACKEND_FENTRY;
 	default:
-		return s->k.avail[need];
+		return s->kernel.avail[need];
 	}
 }
 

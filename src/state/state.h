@@ -30,7 +30,7 @@ struct kernel_facts {
 };
 
 /* Counts of the kernel's objects, taken at each refresh (state.c, memcgs.c). */
-struct census {
+struct kernel_census {
 	long long memcg_lrus;		/* memcg-aware list_lrus, -1 if unknown */
 	long long kernel_memcgs;	/* memory cgroups besides the root, -1 if unknown */
 	long long kernel_memcgs_peak;	/* the most seen since start: a pre-5.18 id space never shrinks */
@@ -53,7 +53,7 @@ struct cgroup_fs {
 /* Removed memcgs leave the maps and the table keep_s after their removal is seen (negative:
  * never); their counters are added to stats, so the totals stay the sum of the rows and
  * stats (memcgs.c). */
-struct aging {
+struct removed_aging {
 	double keep_s;		/* LRUTOP_KEEP_REMOVED_S unless told */
 	struct memcg_stats stats;
 	__u64 memcgs;
@@ -70,7 +70,7 @@ struct lru_row {
 };
 
 /* The tracer's counters: since start and of the last interval (state.c, lrus.c). */
-struct flow {
+struct tracer_flow {
 	struct totals tot, delta;
 	struct tracer_globals g;	/* histograms since start, id space, growths */
 	__u64 lat_delta[LRUTOP_MAX_SLOTS], lat_alloc_delta[LRUTOP_MAX_SLOTS];
@@ -82,7 +82,7 @@ struct flow {
 /* What the kernel's list_lrus hold now, walked every interval_s (held.c). */
 struct held_preload;
 
-struct held {
+struct held_lists {
 	struct inventory_walker *walker;	/* NULL: no inventory, why says why */
 	struct held_preload *loading;	/* the walker, still loading in its thread */
 	struct inventory inv;
@@ -95,13 +95,13 @@ struct held {
 /* Everything lrutop knows after a refresh, each part filled by one module; what the views
  * render, whatever they show of it. */
 struct lrutop_state {
-	struct kernel_facts k;
-	struct census census;
+	struct kernel_facts kernel;
+	struct kernel_census census;
 	struct cgroup_fs cg;
 	struct memcg_table memcgs;
-	struct aging aging;
-	struct flow flow;
-	struct held held;
+	struct removed_aging aging;
+	struct tracer_flow flow;
+	struct held_lists held;
 	struct tracer tracer;
 
 	struct timespec started, last;

@@ -33,7 +33,7 @@ struct memcg_row **view_rows(const struct lrutop_state *s, const struct view *v,
 void view_lists_hist(const struct lrutop_state *s, struct memcg_row **rows, size_t n,
 		     __u64 *slots)
 {
-	bool distinct = s->k.avail[M_PER_LRU];
+	bool distinct = s->kernel.avail[M_PER_LRU];
 
 	memset(slots, 0, LRUTOP_MAX_SLOTS * sizeof(*slots));
 	for (size_t i = 0; i < n; i++) {
@@ -46,5 +46,5 @@ void view_lists_hist(const struct lrutop_state *s, struct memcg_row **rows, size
 
 const char *view_lists_hist_unit(const struct lrutop_state *s)
 {
-	return s->k.avail[M_PER_LRU] ? "list_lrus" : "lists";
+	return s->kernel.avail[M_PER_LRU] ? "list_lrus" : "lists";
 }

@@ -120,7 +120,7 @@ static json_t *json_unavailable(const struct lrutop_state *s)
 	char why[160];
 
 	for (int m = 0; m < NR_METRICS; m++) {
-		if (!probe_metric_available(s->k.plan, s->k.backend, m, why, sizeof(why)))
+		if (!probe_metric_available(s->kernel.plan, s->kernel.backend, m, why, sizeof(why)))
 			json_object_set_new(unavail, metric_name(m), json_string(why));
 	}
 	if (!s->held.valid && s->held.interval_s)
@@ -161,15 +161,15 @@ json_t *json_report_object(const struct lrutop_state *s, const struct view *v)
 	view_lists_hist(s, rows, n, slots);
 	root = json_pack("{s:i,s:I,s:f,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:I,s:o}",
 		"version", 1, "time", (json_int_t)time(NULL), "interval_s", s->interval_s,
-		"kernel", s->k.release, "backend", backend_name(s->k.backend),
-		"cumulative", v->cumulative, "nodes", s->k.nr_nodes,
+		"kernel", s->kernel.release, "backend", backend_name(s->kernel.backend),
+		"cumulative", v->cumulative, "nodes", s->kernel.nr_nodes,
 		"totals", json_totals(s, v),
 		"drops", json_pack("{s:I,s:I,s:I,s:I,s:I}", "memcg", (json_int_t)s->flow.tot.drops_memcg,
 				   "lru", (json_int_t)s->flow.tot.drops_lru,
 				   "pair", (json_int_t)s->flow.tot.drops_pair,
 				   "live", (json_int_t)s->flow.tot.drops_live,
 				   "owner", (json_int_t)s->flow.tot.drops_owner),
-		"id_space", jcount(s->k.avail[M_ID_SPACE] && s->flow.g.id_space_known, s->flow.g.id_space),
+		"id_space", jcount(s->kernel.avail[M_ID_SPACE] && s->flow.g.id_space_known, s->flow.g.id_space),
 		"growths", growths, "unavailable", unavail,
 		"nr_memcgs", (json_int_t)n, "memcgs", memcgs);
 	if (!root) {
@@ -177,8 +177,8 @@ json_t *json_report_object(const struct lrutop_state *s, const struct view *v)
 		return NULL;
 	}
 	json_object_set_new(root, "self_check", json_pack("{s:o,s:s}",
-		"ok", s->k.self_check.ok < 0 ? json_null() : json_boolean(s->k.self_check.ok),
-		"result", s->k.self_check.result));
+		"ok", s->kernel.self_check.ok < 0 ? json_null() : json_boolean(s->kernel.self_check.ok),
+		"result", s->kernel.self_check.result));
 	json_object_set_new(root, "memcg_lrus", s->census.memcg_lrus >= 0 ? json_integer(s->census.memcg_lrus) : json_null());
 	json_object_set_new(root, "kernel_memcgs", s->census.kernel_memcgs >= 0 ? json_integer(s->census.kernel_memcgs) : json_null());
 	json_object_set_new(root, "pre_patch_estimate_bytes", json_pre_patch_estimate(s));
@@ -191,11 +191,11 @@ json_t *json_report_object(const struct lrutop_state *s, const struct view *v)
 		"caused_bytes", (json_int_t)s->aging.stats.caused_bytes,
 		"bytes", (json_int_t)s->aging.stats.bytes, "freed_bytes", (json_int_t)s->aging.stats.freed_bytes,
 		"late_freed_bytes", (json_int_t)s->flow.tot.orphan_freed_bytes));
-	if (v->lrus && s->k.avail[M_PER_LRU])
+	if (v->lrus && s->kernel.avail[M_PER_LRU])
 		json_object_set_new(root, "pairs", json_pairs(s));
 	json_object_set_new(root, "hist", json_pack("{s:o,s:o,s:o}",
-		"latency_ns", s->k.avail[M_LATENCY] ? jhist(v->cumulative ? s->flow.g.lat : s->flow.lat_delta) : json_null(),
-		"latency_alloc_ns", s->k.avail[M_LATENCY] ? jhist(v->cumulative ? s->flow.g.lat_alloc : s->flow.lat_alloc_delta) : json_null(),
+		"latency_ns", s->kernel.avail[M_LATENCY] ? jhist(v->cumulative ? s->flow.g.lat : s->flow.lat_delta) : json_null(),
+		"latency_alloc_ns", s->kernel.avail[M_LATENCY] ? jhist(v->cumulative ? s->flow.g.lat_alloc : s->flow.lat_alloc_delta) : json_null(),
 		"lists_per_memcg", jhist(slots)));
 	free(rows);
 	return root;

@@ -5,14 +5,14 @@
 
 void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_why)
 {
-	const struct probe_plan *p = s->k.plan;
+	const struct probe_plan *p = s->kernel.plan;
 	char why[160];
 
-	fprintf(out, "kernel: %s\n", s->k.release);
+	fprintf(out, "kernel: %s\n", s->kernel.release);
 	fprintf(out, "list_lru: %s\n", p->post_patch ? "lazy per-memcg lists (5.18+: kmem_cache_alloc_lru)" :
 		p->pre_patch ? "eager lists for every memcg id (before 5.18)" : "not memcg-aware");
-	fprintf(out, "backend: %s (%s)\n", backend_name(s->k.backend), backend_why);
-	fprintf(out, "self-check: %s\n", s->k.self_check.result);
+	fprintf(out, "backend: %s (%s)\n", backend_name(s->kernel.backend), backend_why);
+	fprintf(out, "self-check: %s\n", s->kernel.self_check.result);
 	fprintf(out, "memory cgroups: %s%s\n", s->cg.version ? (s->cg.version == 2 ? "v2 at " : "v1 at ") :
 		"no memory controller mounted", s->cg.version ? s->cg.root : "");
 	fprintf(out, "functions:\n");
@@ -38,14 +38,14 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 		fprintf(out, "memcg-aware list_lrus: unknown (the walk of the kernel's list failed)\n");
 	fprintf(out, "tracepoints: kmalloc %s, kmalloc_node %s\n", p->has_kmalloc_tp ? "yes" : "no",
 		p->has_kmalloc_node_tp ? "yes" : "no");
-	if (s->k.backend == BACKEND_FENTRY && p->lists_from_slots)
+	if (s->kernel.backend == BACKEND_FENTRY && p->lists_from_slots)
 		fprintf(out, "kmalloc/kfree programs: none: lists counted in the list_lru functions\n");
 	else
 		fprintf(out, "kmalloc/kfree programs: attached: %s\n",
-			s->k.backend != BACKEND_FENTRY ? "the tracepoint backend counts lists there" :
+			s->kernel.backend != BACKEND_FENTRY ? "the tracepoint backend counts lists there" :
 			p->slots_missing);
 	/* Where a list's bytes come from: what the slab spends on it, never the type's size. */
-	if (s->k.backend != BACKEND_FENTRY || !p->lists_from_slots)
+	if (s->kernel.backend != BACKEND_FENTRY || !p->lists_from_slots)
 		fprintf(out, "list bytes: kmalloc's bytes_alloc, the slot of the slab it came from\n");
 	else if (probe_slab_readable(p))
 		fprintf(out, "list bytes: each list's slab slot, through its struct page and kmem_cache\n");
@@ -54,7 +54,7 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 			"(page_offset_base or vmemmap_base not in /proc/kallsyms)\n");
 	fprintf(out, "metrics:\n");
 	for (int m = 0; m < NR_METRICS; m++) {
-		bool ok = probe_metric_available(p, s->k.backend, m, why, sizeof(why));
+		bool ok = probe_metric_available(p, s->kernel.backend, m, why, sizeof(why));
 
 		fprintf(out, "  %-34s %s%s%s\n", metric_name(m), ok ? "yes" : "no", ok ? "" : ": ",
 			ok ? "" : why);

@@ -45,7 +45,7 @@ static void lists_line(FILE *out, const struct lrutop_state *s, const struct tot
 	fprintf(out, "lists: %s allocs (%s/s), %sB, freed %sB, transient %s\n",
 		fmt_size(b[0], 16, t->allocs), fmt_rate(b[1], 16, rate),
 		fmt_size(b[2], 16, t->bytes), fmt_size(b[3], 16, t->freed_bytes),
-		s->k.avail[M_TRANSIENT] ? fmt_size(b[4], 16, t->transient) : "-");
+		s->kernel.avail[M_TRANSIENT] ? fmt_size(b[4], 16, t->transient) : "-");
 }
 
 static void eager_line(FILE *out, const struct lrutop_state *s, const struct totals *t)
@@ -66,13 +66,13 @@ static void eager_line(FILE *out, const struct lrutop_state *s, const struct tot
  * model). */
 static void model_line(FILE *out, const struct lrutop_state *s)
 {
-	const struct census *c = &s->census;
+	const struct kernel_census *c = &s->census;
 	char b[3][16];
 
 	if (c->pre_patch_bytes >= 0) {
 		fprintf(out, "before the patch: %sB of lists (%s lrus x %d node%s x %s ids)\n",
 			fmt_size(b[0], 16, c->pre_patch_bytes),
-			fmt_size(b[1], 16, c->memcg_lrus), s->k.nr_nodes, s->k.nr_nodes > 1 ? "s" : "",
+			fmt_size(b[1], 16, c->memcg_lrus), s->kernel.nr_nodes, s->kernel.nr_nodes > 1 ? "s" : "",
 			fmt_size(b[2], 16, c->pre_patch_ids));
 	} else if (c->memcg_lrus >= 0) {
 		fprintf(out, "memcg-aware list_lrus: %lld\n", c->memcg_lrus);
@@ -111,14 +111,14 @@ static void loss_lines(FILE *out, const struct lrutop_state *s)
  * terminal: the reasons are in --probe and in JSON. */
 static void unmeasured_line(FILE *out, const struct lrutop_state *s)
 {
-	const struct probe_plan *p = s->k.plan;
+	const struct probe_plan *p = s->kernel.plan;
 	bool first = true;
 
 	for (int m = 0; m < NR_METRICS; m++) {
 		bool eager = m == M_EAGER || m == M_GROWTH || m == M_ID_SPACE || m == M_WOULD_PAIRS;
 
 		/* Nothing eager exists to miss after 5.18, nothing lazy before. */
-		if (s->k.avail[m] || (eager ? !p->pre_patch : !p->post_patch))
+		if (s->kernel.avail[m] || (eager ? !p->pre_patch : !p->post_patch))
 			continue;
 		fprintf(out, "%s%s", first ? "not measured here (-): " : ", ", metric_short_name(m));
 		first = false;
@@ -135,18 +135,18 @@ void text_header(FILE *out, const struct lrutop_state *s, const struct view *v)
 
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", localtime(&now));
 	/* A long release or hierarchy root is cut at the 80th column. */
-	snprintf(line, sizeof(line), "%s %.32s %s, %s %.1fs, %s%s", tbuf, s->k.release,
-		 backend_name(s->k.backend), v->cumulative ? "total" : "last",
+	snprintf(line, sizeof(line), "%s %.32s %s, %s %.1fs, %s%s", tbuf, s->kernel.release,
+		 backend_name(s->kernel.backend), v->cumulative ? "total" : "last",
 		 v->cumulative ? (s->last.tv_sec - s->started.tv_sec) + 0.0 : s->interval_s,
 		 s->cg.version ? s->cg.root : "no memory cgroup hierarchy",
 		 s->cg.version ? (s->cg.version == 2 ? " (v2)" : " (v1)") : "");
 	fprintf(out, "%.*s\n", TEXT_WIDTH, line);
 	/* The check's full result is in --probe, JSON and on stderr at start. */
-	if (s->k.self_check.ok == 0)
+	if (s->kernel.self_check.ok == 0)
 		fprintf(out, "SELF-CHECK FAILED: numbers below may be wrong (see lrutop --probe)\n");
-	if (s->k.plan->post_patch)
+	if (s->kernel.plan->post_patch)
 		lists_line(out, s, t);
-	if (s->k.plan->pre_patch)
+	if (s->kernel.plan->pre_patch)
 		eager_line(out, s, t);
 	model_line(out, s);
 	held_line(out, s);
@@ -162,7 +162,7 @@ size_t text_hists(char *buf, size_t len, const struct lrutop_state *s, const str
 
 	if (len)
 		buf[0] = '\0';
-	if (s->k.avail[M_LATENCY]) {
+	if (s->kernel.avail[M_LATENCY]) {
 		off += snprintf(buf + off, len - off, "memcg_list_lru_alloc latency (%s):\n",
 				v->cumulative ? "since start" : "this interval");
 		off += hist_render(v->cumulative ? s->flow.g.lat : s->flow.lat_delta,
@@ -214,7 +214,7 @@ void text_report(FILE *out, const struct lrutop_state *s, const struct view *v)
 	}
 	if (n > shown)
 		fprintf(out, "(%zu more memcgs)\n", n - shown);
-	if (v->lrus && s->k.avail[M_PER_LRU])
+	if (v->lrus && s->kernel.avail[M_PER_LRU])
 		lru_table(out, s);
 	if (v->hist && text_hists(hbuf, sizeof(hbuf), s, v, rows, n))
 		fprintf(out, "\n%s", hbuf);

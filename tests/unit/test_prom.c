@@ -35,7 +35,7 @@ static void test_prom_render(void **state)
 
 	unit_plan(&plan, true);
 	unit_state(&s, &plan, BACKEND_FENTRY);
-	strcpy(s.k.release, "6.1.0-\"test\"");
+	strcpy(s.kernel.release, "6.1.0-\"test\"");
 	s.census.memcg_lrus = 100;
 	s.census.kernel_memcgs = s.census.kernel_memcgs_peak = 5;
 	state_model_pre_patch(&s);

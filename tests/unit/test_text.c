@@ -44,10 +44,10 @@ static void fill(struct lrutop_state *s)
 	s->aging.memcgs = 1ULL << 40;
 	s->aging.early = 1ULL << 40;
 	s->aging.stats.allocs = 1ULL << 40;
-	s->k.self_check.ok = 0;
+	s->kernel.self_check.ok = 0;
 	snprintf(s->cg.root, sizeof(s->cg.root), "/sys/fs/cgroup/memory");
 	s->cg.version = 1;
-	snprintf(s->k.release, sizeof(s->k.release), "6.18.44-fc-v769-a-long-local-version");
+	snprintf(s->kernel.release, sizeof(s->kernel.release), "6.18.44-fc-v769-a-long-local-version");
 }
 
 /* Every line at most 80 characters; the column header and each row of one width. */

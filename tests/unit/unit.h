@@ -101,9 +101,9 @@ static inline void unit_state(struct lrutop_state *s, const struct probe_plan *p
 			      enum backend backend)
 {
 	memset(s, 0, sizeof(*s));
-	kernel_facts_init(&s->k, plan, backend);
-	strcpy(s->k.release, "6.18.0-test");
-	s->k.nr_nodes = 1;
+	kernel_facts_init(&s->kernel, plan, backend);
+	strcpy(s->kernel.release, "6.18.0-test");
+	s->kernel.nr_nodes = 1;
 	s->census.memcg_lrus = -1;
 	s->census.kernel_memcgs = s->census.kernel_memcgs_peak = -1;
 	s->census.pre_patch_ids = s->census.pre_patch_bytes = -1;
