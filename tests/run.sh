@@ -139,7 +139,9 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		esac
 		boot_args "$k"
 		echo "== kernel $k under QEMU${boot[*]:+ (${boot[*]})}"
-		out=$(scripts/vm-run.sh "${how[@]}" "${boot[@]}" --add build/test_host tests/vm/guest.sh 2>&1)
+		# Ten minutes: on a slower host, 7.3 on two nodes with four-page slabs ran past
+		# vm-run's default of 240 s under TCG with two of its three passes done.
+		out=$(scripts/vm-run.sh "${how[@]}" "${boot[@]}" --timeout 600 --add build/test_host tests/vm/guest.sh 2>&1)
 		rc=$?
 		grep -E '^(lrutop backend|lrutop list_lru|lrutop list bytes|self-check|\[|ERROR|vm-run|eager lists|guest:)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
@@ -181,7 +183,7 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 	ab=$(mktemp -d)
 	ab_rc=0
 	for k in 5.10 6.1; do
-		scripts/vm-run.sh --kernel-alias "$k" tests/vm/ab-guest.sh 20 10 2 2 > "$ab/$k.log" 2>&1 ||
+		scripts/vm-run.sh --kernel-alias "$k" --timeout 600 tests/vm/ab-guest.sh 20 10 2 2 > "$ab/$k.log" 2>&1 ||
 			{ ab_rc=$?; echo "tests: the A/B guest on $k failed (status $ab_rc)" >&2; }
 		sed -n 's/^.*LRUTOP-SNAPSHOT //p' "$ab/$k.log" > "$ab/$k.json"
 	done
