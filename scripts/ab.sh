@@ -13,6 +13,11 @@
 # AB_NUMA_MEMCGS override its sweep). With them: every N on every node count, into OUT_DIR
 # (default docs/ab/A-vs-B).
 set -euo pipefail
+# The commit the run is made on, as scripts/bench-header.sh names it ("dirty" if the tree
+# has uncommitted changes: such a run is not for docs/).
+commit_of() {
+	"$top/scripts/bench-header.sh" x | sed -n 's/^# commit: \([0-9a-f]*\) (\(clean\|dirty\).*/commit \1 (\2 tree)/p'
+}
 top=$(cd "$(dirname "$0")/.." && pwd)
 a= b= out= numa_list=
 memcgs=${AB_MEMCGS:-10 100 1000}
@@ -101,7 +106,7 @@ any_two() {
 	{
 		echo "# list_lru memory of the same workload on $a and $b"
 		echo
-		echo "Made by \`scripts/ab.sh $(printf '%q ' "${args[@]}" | sed 's/ $//')\` on $(date -u +%Y-%m-%d): each kernel booted"
+		echo "Made by \`scripts/ab.sh $(printf '%q ' "${args[@]}" | sed 's/ $//')\` on $(date -u +%Y-%m-%d) at $(commit_of): each kernel booted"
 		echo "under QEMU (TCG), one fresh boot per point, lrutop snapshot with its default backend."
 		workload_words
 		echo "Measured: lists allocated for memcgs during the run and their bytes, each list's"
@@ -142,7 +147,7 @@ before_after() {
 	{
 		echo "# list_lru memory before and after \"mm: introduce kmem_cache_alloc_lru\""
 		echo
-		echo "Made by \`$cmd\` on $(date -u +%Y-%m-%d): Debian's kernels booted under QEMU (TCG),"
+		echo "Made by \`$cmd\` on $(date -u +%Y-%m-%d) at $(commit_of): Debian's kernels booted under QEMU (TCG),"
 		echo "one fresh boot per point, lrutop's fentry backend."
 		workload_words
 		echo "Measured: lists kmalloc'd for memcgs during the run (before: \`__memcg_init_list_lru_node\`;"
