@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 #include "host_util.h"
 #include "lrutop.h"
+#include "kernel/cgroup.h"
 #include "kernel/probe.h"
 #include "kernel/slab.h"
 #include "lrutop.skel.h"
@@ -433,4 +434,16 @@ void check_backend_line(const char *line)
 		fail_msg("not a report's first line: %s", line);
 	if (want && strcmp(want, got))
 		fail_msg("lrutop chose the %s backend where %s must work", got, want);
+}
+
+void cgroot_or_skip(char *root, size_t len)
+{
+	if (cgroup_memory_root("/proc/self/mounts", root, len) < 0)
+		skip();
+}
+
+void lazy_or_skip(void)
+{
+	if (!kernel_has_field("list_lru", "xa"))
+		skip();
 }

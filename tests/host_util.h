@@ -53,5 +53,9 @@ json_t *find_by(json_t *array, const char *key, json_t *want);
  * JSON report, and of a text report's first line ("HH:MM:SS RELEASE BACKEND, ..."). */
 void check_backend(json_t *report);
 void check_backend_line(const char *line);
+/* The preambles of tests that need them: the memory cgroup hierarchy's root into root, or
+ * skip (none mounted); skip unless lists are lazy here (5.18+: list_lru has an xarray). */
+void cgroot_or_skip(char *root, size_t len);
+void lazy_or_skip(void);
 
 #endif

@@ -131,8 +131,7 @@ void test_kernel_lazy_lists(void **state)
 
 	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
 		fail_msg("no memory cgroup hierarchy is mounted: nothing to measure");
-	if (!kernel_has_field("list_lru", "xa"))
-		skip();	/* a pre-5.18 kernel: test_kernel_eager_lists covers it */
+	lazy_or_skip();	/* a pre-5.18 kernel: test_kernel_eager_lists covers it */
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(name, sizeof(name), "lrutop-test-%d", getpid());
 

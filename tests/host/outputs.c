@@ -49,8 +49,7 @@ void test_prometheus_export(void **state)
 	DIR *d;
 	struct dirent *e;
 
-	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
-		skip();
+	cgroot_or_skip(cgroot, sizeof(cgroot));
 	assert_non_null(mkdtemp(dir));
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(file, sizeof(file), "%s/lrutop.prom", dir);
@@ -99,8 +98,7 @@ void test_json_schema(void **state)
 	int fd, status;
 	pid_t pid;
 
-	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
-		skip();
+	cgroot_or_skip(cgroot, sizeof(cgroot));
 	assert_non_null(mkdtemp(mntdir));
 	fd = mkstemp(out);
 	assert_true(fd >= 0);
@@ -139,8 +137,7 @@ void test_snapshot_host(void **state)
 	json_error_t jerr;
 	int fd;
 
-	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
-		skip();
+	cgroot_or_skip(cgroot, sizeof(cgroot));
 	assert_non_null(mkdtemp(mntdir));
 	fd = mkstemp(out);
 	assert_true(fd >= 0);

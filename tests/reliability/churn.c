@@ -76,10 +76,8 @@ void test_churn(void **state)
 	FILE *f;
 	json_t *r, *wl, *m;
 
-	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
-		skip();
-	if (!kernel_has_field("list_lru", "xa"))
-		skip();	/* lazy lists are what churn ages; 5.10 is covered in its guest */
+	cgroot_or_skip(cgroot, sizeof(cgroot));
+	lazy_or_skip();	/* lazy lists are what churn ages; 5.10 is covered in its guest */
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(churn_left.cgroot, sizeof(churn_left.cgroot), "%s", cgroot);
 	snprintf(churn_left.mntdir, sizeof(churn_left.mntdir), "%s", mntdir);

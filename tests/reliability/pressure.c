@@ -42,10 +42,8 @@ void test_pressure_aging(void **state)
 	pid_t pid;
 	FILE *f;
 
-	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
-		skip();
-	if (!kernel_has_field("list_lru", "xa"))
-		skip();
+	cgroot_or_skip(cgroot, sizeof(cgroot));
+	lazy_or_skip();
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(churn_left.mntdir, sizeof(churn_left.mntdir), "%s", mntdir);
 	snprintf(churn_left.cgroot, sizeof(churn_left.cgroot), "%s", cgroot);
@@ -103,8 +101,7 @@ void test_inventory_churn(void **state)
 	json_t *inv;
 
 	assert_non_null(out);
-	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
-		skip();
+	cgroot_or_skip(cgroot, sizeof(cgroot));
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(sh, sizeof(sh), "end=$(($(date +%%s) + 6)); i=0; while [ $(date +%%s) -lt $end ]; do "
 		 "%s -r %s -d %s/c$i -n lrutop-invchurn-%d-$i -m 5 -t 2 -k 1 -f 1 %s > /dev/null || exit 1; "
@@ -157,10 +154,8 @@ void test_overflow(void **state)
 	pid_t pid;
 	FILE *f;
 
-	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
-		skip();
-	if (!kernel_has_field("list_lru", "xa"))
-		skip();
+	cgroot_or_skip(cgroot, sizeof(cgroot));
+	lazy_or_skip();
 	assert_non_null(mkdtemp(mntdir));
 	f = spawn(argv, &pid, false);
 	r = read_json_line(f);
