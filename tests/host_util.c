@@ -447,3 +447,25 @@ void lazy_or_skip(void)
 	if (!kernel_has_field("list_lru", "xa"))
 		skip();
 }
+
+/* The workload's per-memcg JSON lines and its summary, parsed; the summary returned. */
+json_t *workload_lines(const char *out, json_t *lines)
+{
+	json_t *wl, *summary = NULL;
+	json_error_t jerr;
+	const char *p;
+
+	for (p = out; *p; p = strchrnul(p, '\n'), p += *p == '\n') {
+		wl = json_loadb(p, strchrnul(p, '\n') - p, 0, &jerr);
+		if (!wl)
+			fail_msg("workload output is not JSON: %s", p);
+		if (json_object_get(wl, "summary")) {
+			summary = json_incref(json_object_get(wl, "summary"));
+			json_decref(wl);
+			continue;
+		}
+		json_array_append_new(lines, wl);
+	}
+	assert_non_null(summary);
+	return summary;
+}

@@ -49,6 +49,9 @@ json_t *report_after(FILE *f, time_t t);
 json_t *find_memcg(json_t *report, json_int_t id);
 json_int_t jint(json_t *o, const char *key);
 json_t *find_by(json_t *array, const char *key, json_t *want);
+/* The workload's per-memcg JSON lines, appended to lines, and its summary (returned, owned
+ * by the caller); a line that is not JSON fails the test. */
+json_t *workload_lines(const char *out, json_t *lines);
 /* The backend LRUTOP_EXPECT_BACKEND names (the guests know theirs), if it names one: of a
  * JSON report, and of a text report's first line ("HH:MM:SS RELEASE BACKEND, ..."). */
 void check_backend(json_t *report);

@@ -56,7 +56,6 @@ static void take_key(struct live *l, int ch)
  * the wait early (the loop checks exiting). */
 static void wait_until(struct live *l, const struct timespec *deadline)
 {
-	struct timespec tick;
 	long ms;
 
 	while (!*l->exiting && (ms = ms_until(deadline)) > 0) {
@@ -68,9 +67,10 @@ static void wait_until(struct live *l, const struct timespec *deadline)
 			if (ch >= 0)
 				take_key(l, ch);
 		} else {
-			clock_gettime(CLOCK_MONOTONIC, &tick);
-			add_seconds(&tick, ms / 1000.0);
-			if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &tick, NULL))
+			struct timespec tick = { ms / 1000, (ms % 1000) * 1000000 };
+
+			/* A signal ends the sleep early: the loop checks exiting. */
+			if (clock_nanosleep(CLOCK_MONOTONIC, 0, &tick, NULL))
 				return;
 		}
 		tracer_poll_owners(&l->s->tracer);

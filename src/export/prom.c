@@ -75,7 +75,7 @@ static __u64 metric_total(const struct lrutop_state *s, const struct memcg_metri
 	const void *base = mm->total == TOTAL_FLOW ? (const void *)&s->flow.tot :
 			   (const void *)&s->held.inv;
 
-	return *(const __u64 *)((const char *)base + mm->total_off);
+	return u64_at(base, mm->total_off);
 }
 
 /* A metric of the table, the top rows one by one and the others as cgroup="other". */
@@ -167,8 +167,7 @@ static void kernel_families(FILE *f, const struct lrutop_state *s)
 		const struct total_metric *tm = &total_metrics[i];
 
 		if (tm->prom && state_measures(s, tm->need))
-			one(f, tm->prom, "counter", tm->help,
-			    *(const __u64 *)((const char *)t + tm->off));
+			one(f, tm->prom, "counter", tm->help, u64_at(t, tm->off));
 	}
 	if (s->kernel.avail[M_ALLOCS] && s->kernel.avail[M_FREED]) {
 		one(f, "lrutop_list_lru_live_bytes", "gauge",

@@ -74,6 +74,12 @@ struct memcg_metric {
 
 extern const struct memcg_metric memcg_metrics[NR_MEMCG_METRICS];
 
+/* The counter at off in a struct of u64 counters (the tables' offsets). */
+static inline uint64_t u64_at(const void *base, size_t off)
+{
+	return *(const uint64_t *)((const char *)base + off);
+}
+
 /* Measured wherever lrutop runs; measured by the fentry backend on an eager kernel. */
 #define NEED_ALWAYS	(NR_METRICS + 1)
 #define NEED_EAGER_FENTRY (NR_METRICS + 2)

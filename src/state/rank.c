@@ -14,11 +14,6 @@ static int u64_order(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-static uint64_t u64_at(const void *base, size_t off)
-{
-	return *(const uint64_t *)((const char *)base + off);
-}
-
 /* Where a metric's value is, worked out once for a pass over many rows. */
 struct metric_read {
 	const struct memcg_table *t;

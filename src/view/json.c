@@ -36,9 +36,8 @@ static json_t *json_totals(const struct lrutop_state *s, const struct view *v)
 	/* One key per total of the table (metrics.c): null where it is not measured. */
 	for (size_t i = 0; i < NR_TOTAL_METRICS; i++) {
 		const struct total_metric *tm = &total_metrics[i];
-		__u64 val = *(const __u64 *)((const char *)t + tm->off);
-
-		json_object_set_new(o, tm->json, jcount(state_measures(s, tm->need), val));
+		json_object_set_new(o, tm->json,
+				    jcount(state_measures(s, tm->need), u64_at(t, tm->off)));
 	}
 	return o;
 }

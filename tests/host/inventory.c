@@ -49,28 +49,6 @@ int inventory_teardown(void **state)
 	return 0;
 }
 
-/* The workload's per-memcg JSON lines and its summary, parsed; the summary returned. */
-static json_t *workload_lines(const char *out, json_t *lines)
-{
-	json_t *wl, *summary = NULL;
-	json_error_t jerr;
-	const char *p;
-
-	for (p = out; *p; p = strchrnul(p, '\n'), p += *p == '\n') {
-		wl = json_loadb(p, strchrnul(p, '\n') - p, 0, &jerr);
-		if (!wl)
-			fail_msg("workload output is not JSON: %s", p);
-		if (json_object_get(wl, "summary")) {
-			summary = json_incref(json_object_get(wl, "summary"));
-			json_decref(wl);
-			continue;
-		}
-		json_array_append_new(lines, wl);
-	}
-	assert_non_null(summary);
-	return summary;
-}
-
 /* The list_lru rows of the inventory for superblock dev ("major:minor") and kind. */
 static json_t *inventory_lru(json_t *inv, const char *dev, const char *kind)
 {

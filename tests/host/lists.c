@@ -123,11 +123,10 @@ void test_kernel_lazy_lists(void **state)
 	unsigned int list_bytes = expected_list_bytes();
 	json_int_t alloc_calls = 0;
 	bool fentry;
-	const char *p;
 	pid_t pid;
 	FILE *f;
 	int checked = 0;
-	size_t i;
+	size_t i, w;
 
 	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
 		fail_msg("no memory cgroup hierarchy is mounted: nothing to measure");
@@ -158,18 +157,10 @@ void test_kernel_lazy_lists(void **state)
 	assert_non_null(held);
 	assert_non_null(last);
 
-	for (p = wl_out; *p; p = strchrnul(p, '\n'), p += *p == '\n') {
-		json_error_t jerr;
+	summary = workload_lines(wl_out, leaves);
+	json_array_foreach(leaves, w, wl) {
 		json_int_t lists;
 
-		wl = json_loadb(p, strchrnul(p, '\n') - p, 0, &jerr);
-		if (!wl)
-			fail_msg("workload output is not JSON: %s", p);
-		if (json_object_get(wl, "summary")) {
-			summary = json_incref(json_object_get(wl, "summary"));
-			json_decref(wl);
-			continue;
-		}
 		json_array_foreach(json_object_get(wl, "pairs"), i, o)
 			json_object_set_new(devs, json_string_value(json_object_get(o, "dev")), json_true());
 		/* By cause: what its allocations made, for itself and its ancestors. */
@@ -192,8 +183,6 @@ void test_kernel_lazy_lists(void **state)
 		assert_int_equal(jint(m, "lrus"), 2 * jint(wl, "mounts"));
 		json_array_foreach(json_object_get(wl, "pairs"), i, o)
 			alloc_calls += 2 * (jint(o, "lists_per_lru") > 0);
-		json_array_append(leaves, wl);
-		json_decref(wl);
 		checked++;
 	}
 	assert_int_equal(checked, 7);

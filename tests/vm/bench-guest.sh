@@ -28,13 +28,14 @@ done
 least() {
 	sort -n | head -1
 }
-# Column $1 of the rounds, median then least, rounded as the host's figures are.
+# Column $1 of the rounds, median then least, rounded as the host's figures are; $2 the unit.
 med_least() {
-	printf '%.3f s (%.3f)' "$(awk "{ print $1 }" /tmp/rounds | median)" "$(awk "{ print $1 }" /tmp/rounds | least)"
+	printf '%.3f%s (%.3f)' "$(awk "{ print $1 }" /tmp/rounds | median)" "$2" \
+		"$(awk "{ print $1 }" /tmp/rounds | least)"
 }
 echo "LRUTOP-BENCH   kernel $(uname -r); workload: ${churn#$dir/}; $runs interleaved rounds"
-echo "LRUTOP-BENCH   none $(med_least '$1'), lrutop (fentry) $(med_least '$2')," \
-	"median of the rounds' ratios $(med_least '$2 / $1' | sed 's/ s / /')"
+echo "LRUTOP-BENCH   none $(med_least '$1' ' s'), lrutop (fentry) $(med_least '$2' ' s')," \
+	"median of the rounds' ratios $(med_least '$2 / $1' '')"
 # The do-nothing floor programs on the same events, beside lrutop: what being called at all
 # costs here.
 "$dir/bench-floor" "$dir/floor.bpf.o" > /tmp/floor.out 2>&1 &
