@@ -35,7 +35,7 @@ HTTP_LIBS := -ldl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf $(WARN_FLAGS)
 
 SRCS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))
-HDRS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h))
+HDRS := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h $(d)/*.def))
 OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(SRCS))
 LIB_OBJS := $(filter-out $(OUT)/cmd/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))

@@ -162,7 +162,7 @@ static void kernel_families(FILE *f, const struct lrutop_state *s)
 {
 	const struct totals *t = &s->flow.tot;
 
-	/* The totals with a family of their own (metrics.c), where measured. */
+	/* The totals with a family of their own (metrics.def), where measured. */
 	for (size_t i = 0; i < NR_TOTAL_METRICS; i++) {
 		const struct total_metric *tm = &total_metrics[i];
 
@@ -186,30 +186,30 @@ static void kernel_families(FILE *f, const struct lrutop_state *s)
 	}
 }
 
-/* The counterfactual on a patched kernel: what the eager lists of before 5.18 would hold
- * for this many memcgs on this many list_lrus and nodes (README, "The model"). */
+/* The gauges of the table (metrics.def) read from source, where known. The census holds the
+ * counterfactual on a patched kernel: what the eager lists of before 5.18 would hold for this
+ * many memcgs on this many list_lrus and nodes (README, "The model"). */
+static void gauge_families(FILE *f, const struct lrutop_state *s, enum gauge_source source)
+{
+	const void *base = source == GAUGE_HELD ? (const void *)&s->held.inv :
+			   (const void *)&s->census;
+
+	for (int g = 0; g < NR_GAUGE_METRICS; g++) {
+		const struct gauge_metric *gm = &gauge_metrics[g];
+		__u64 v = u64_at(base, gm->off);
+
+		if (gm->source != source || (source == GAUGE_CENSUS && (long long)v < 0))
+			continue;
+		one(f, gm->prom, "gauge", gm->help, v);
+	}
+}
+
 static void model_families(FILE *f, const struct lrutop_state *s)
 {
-	if (s->census.memcg_lrus >= 0) {
-		one(f, "lrutop_memcg_aware_list_lrus", "gauge",
-		    "Memcg-aware list_lrus in the kernel (two per superblock, and a few more).",
-		    s->census.memcg_lrus);
-	}
-	if (s->census.kernel_memcgs >= 0) {
-		one(f, "lrutop_memory_cgroups", "gauge",
-		    "Memory cgroups besides the root (/proc/cgroups).",
-		    s->census.kernel_memcgs);
-	}
+	gauge_families(f, s, GAUGE_CENSUS);
 	one(f, "lrutop_numa_nodes", "gauge",
 	    "NUMA nodes online.",
 	    s->kernel.nr_nodes);
-	if (s->census.pre_patch_bytes >= 0) {
-		one(f, "lrutop_list_lru_pre_patch_estimate_bytes", "gauge",
-		    "Bytes the eager per-memcg lists of a pre-5.18 kernel would hold here: "
-		    "list_lrus x nodes x (ids x 32 + kvmalloc(16 + 8 x ids)), ids grown for the "
-		    "most memcgs seen.",
-		    s->census.pre_patch_bytes);
-	}
 }
 
 static void drop_family(FILE *f, const struct lrutop_state *s, size_t folded)
@@ -234,18 +234,7 @@ static void held_families(FILE *f, const struct lrutop_state *s, const struct vi
 
 	if (!s->held.valid)
 		return;
-	one(f, "lrutop_list_lru_held_lists", "gauge",
-	    "Per-memcg lists the kernel's list_lrus hold now (lrutop's inventory walk).",
-	    inv->lists);
-	one(f, "lrutop_list_lru_held_bytes", "gauge",
-	    "Bytes of those lists (each one's slab slot, read from the kernel).",
-	    inv->bytes);
-	one(f, "lrutop_list_lru_held_empty_lists", "gauge",
-	    "Of those, lists holding no object.",
-	    inv->empty);
-	one(f, "lrutop_list_lru_bookkeeping_bytes", "gauge",
-	    "Pointer arrays (before 5.18) or xarray nodes (5.18+) the list_lrus keep for those lists.",
-	    inv->book_bytes);
+	gauge_families(f, s, GAUGE_HELD);
 	family(f, "lrutop_inventory_walk_seconds", "gauge", "CPU time of the last inventory walk.");
 	fprintf(f, "lrutop_inventory_walk_seconds %.6f\n", inv->cpu_ms / 1e3);
 	memcg_families(f, s, v, top_n, MC_HELD, rows);

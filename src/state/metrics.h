@@ -8,26 +8,18 @@
 #include "kernel/probe.h"
 
 /*
- * The per-memcg metrics, each defined once in metrics.c. Rows and their sort keys, the text
- * and screen columns, JSON Lines, Prometheus and the option parser all iterate over that
- * table. Adding a metric is its source (a counter in struct memcg_stats that BPF adds to, or
- * a field of struct memcg_row that a module of src/state fills), an id below and one entry
- * of the table (README, "Layout").
+ * The per-memcg metrics, each defined once in metrics.def. Rows and their sort keys, the text
+ * and screen columns, JSON Lines, Prometheus and the option parser all iterate over their
+ * table (README, "Layout").
  */
 enum memcg_metric_id {
-	MC_ALLOCS,
-	MC_BYTES,
-	MC_FREED,
-	MC_HELD,
-	MC_HELD_BYTES,
-	MC_EMPTY,
-	MC_FAILS,
-	MC_OBJS,
-	MC_CALLS,
-	MC_LAT,
-	MC_LRUS,
-	MC_CAUSED,
-	MC_CAUSED_BYTES,
+#define MEMCG_METRIC(id, ...) MC_##id,
+#define TOTAL_METRIC(...)
+#define GAUGE_METRIC(...)
+#include "state/metrics.def"
+#undef GAUGE_METRIC
+#undef TOTAL_METRIC
+#undef MEMCG_METRIC
 	NR_MEMCG_METRICS,
 };
 
@@ -84,21 +76,51 @@ static inline uint64_t u64_at(const void *base, size_t off)
 #define NEED_ALWAYS	(NR_METRICS + 1)
 #define NEED_EAGER_FENTRY (NR_METRICS + 2)
 
-/*
- * The totals of struct totals that the outputs name, each once: its key under JSON Lines'
- * totals, the metric it needs (NEED_* above, or an enum metric), and its own Prometheus
- * family where it has one (the per-memcg metrics' families total the others).
- */
+/* The totals of struct totals that the outputs name (metrics.def, TOTAL_METRIC). */
 struct total_metric {
-	const char *json;
+	const char *json;	/* its key under JSON Lines' totals: the field's name */
 	size_t off;		/* in struct totals */
-	int need;
-	const char *prom;	/* a counter family, or NULL */
+	int need;		/* NEED_* above, or an enum metric */
+	const char *prom;	/* its own counter family, or NULL */
 	const char *help;
 };
 
-#define NR_TOTAL_METRICS 17
+enum total_metric_id {
+#define MEMCG_METRIC(...)
+#define TOTAL_METRIC(field, ...) TM_##field,
+#define GAUGE_METRIC(...)
+#include "state/metrics.def"
+#undef GAUGE_METRIC
+#undef TOTAL_METRIC
+#undef MEMCG_METRIC
+	NR_TOTAL_METRICS,
+};
 extern const struct total_metric total_metrics[NR_TOTAL_METRICS];
+
+/* The kernel-wide gauges of their own Prometheus family (metrics.def, GAUGE_METRIC). */
+enum gauge_source {
+	GAUGE_HELD,	/* struct inventory, u64 */
+	GAUGE_CENSUS,	/* struct kernel_census, long long, -1 if unknown */
+};
+
+struct gauge_metric {
+	enum gauge_source source;
+	size_t off;
+	const char *prom;
+	const char *help;
+};
+
+enum gauge_metric_id {
+#define MEMCG_METRIC(...)
+#define TOTAL_METRIC(...)
+#define GAUGE_METRIC(source, field, ...) GM_##field,
+#include "state/metrics.def"
+#undef GAUGE_METRIC
+#undef TOTAL_METRIC
+#undef MEMCG_METRIC
+	NR_GAUGE_METRICS,
+};
+extern const struct gauge_metric gauge_metrics[NR_GAUGE_METRICS];
 
 /* The metric (or SORT_PATH for "path") with that name; -EINVAL if none. */
 int memcg_metric_parse(const char *name);

@@ -2,7 +2,7 @@
 /* Which rows a view shows, in which order, and what its columns mean. */
 #include <stdlib.h>
 #include <string.h>
-#include "lib/hist.h"
+#include "lib/log2_slots.h"
 #include "state.h"
 #include "view.h"
 

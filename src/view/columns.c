@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The memcg table's columns, shared by the batch text and the screen: metrics.c's table. */
+/* The memcg table's columns, shared by the batch text and the screen: metrics.def's table. */
 #include <stdio.h>
 #include <string.h>
 #include "columns.h"

@@ -3,7 +3,7 @@
 #define __LRUTOP_HIST_H
 
 #include <stddef.h>
-#include "lib/hist.h"
+#include "lib/log2_slots.h"
 /*
  * Render a log2 histogram the bcc way: "     unit    : count    distribution" header, one
  * line per slot from 0 up to the last non-empty one, a 40-character bar of '*' scaled to

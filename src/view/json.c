@@ -33,7 +33,7 @@ static json_t *json_totals(const struct lrutop_state *s, const struct view *v)
 	const struct totals *t = state_totals(s, v->cumulative);
 	json_t *o = json_object();
 
-	/* One key per total of the table (metrics.c): null where it is not measured. */
+	/* One key per total of the table (metrics.def): null where it is not measured. */
 	for (size_t i = 0; i < NR_TOTAL_METRICS; i++) {
 		const struct total_metric *tm = &total_metrics[i];
 		json_object_set_new(o, tm->json,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef __LRUTOP_LIB_HIST_H
-#define __LRUTOP_LIB_HIST_H
+#ifndef __LRUTOP_LIB_LOG2_SLOTS_H
+#define __LRUTOP_LIB_LOG2_SLOTS_H
 
 #include "lrutop.h"	/* log2_slot, shared with BPF */
 
