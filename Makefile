@@ -173,7 +173,8 @@ bench-inventory:
 # What `lrutop compare` reads, fuzzed (libFuzzer, ASan, UBSan) for FUZZ_S seconds from the
 # seeds in tests/fuzz/corpus; new inputs go to a scratch directory, not the seeds.
 FUZZ_S ?= 60
-FUZZ_SRCS := src/ab/snap.c src/ab/compare.c src/ab/compare_measured.c src/lib/model.c src/lib/kmalloc.c
+FUZZ_SRCS := src/ab/snap.c src/ab/compare.c src/ab/compare_measured.c src/lib/model.c src/lib/kmalloc.c \
+	src/lib/lru_kinds.c
 $(OUT)/fuzz-compare: tests/fuzz/compare_fuzz.c $(FUZZ_SRCS) src/ab/compare.h | $(OUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		$(CPPFLAGS) tests/fuzz/compare_fuzz.c $(FUZZ_SRCS) \

@@ -21,6 +21,34 @@ static __always_inline __u32 list_slot(__u64 list)
 	return slot;
 }
 
+/*
+ * What the objects of the list_lru at key are, from the first object on one of n list_lru_ones
+ * stride bytes apart from first_one, unless known. Global: verified once.
+ */
+__noinline int inv_name_objects(__u64 key, __u64 first_one, __u32 stride, __u32 n)
+{
+	struct inv_lru *l = bpf_map_lookup_elem(&inv_lrus, &key);
+
+	if (!l || l->obj_cache[0])
+		return 0;
+	for (__u32 k = 0; k < LRUTOP_INV_MAX_NODES && k < n; k++) {
+		if (objects_of_list(first_one + k * stride, l->obj_cache, sizeof(l->obj_cache)))
+			break;
+	}
+	return 0;
+}
+
+/* The objects of the list at list, a struct list_lru_memcg (5.18+, a list_lru_one per node)
+ * or before 5.18 one list_lru_one. */
+static __always_inline void name_list_objects(__u64 key, __u64 list)
+{
+	if (bpf_core_field_exists(struct list_lru_memcg, node))
+		inv_name_objects(key, list + bpf_core_field_offset(struct list_lru_memcg, node),
+				 bpf_core_type_size(struct list_lru_one), inv.nr_nodes);
+	else
+		inv_name_objects(key, list, 0, 1);
+}
+
 /* One list at index id of the list_lru at key: count it, its objects on each node, and
  * whether it is empty. Global: verified once, not in each of the 64 slots of its callers. */
 __noinline int inv_count_list(__u64 key, __u32 id, __s64 objects, __u64 list)
@@ -32,6 +60,10 @@ __noinline int inv_count_list(__u64 key, __u32 id, __s64 objects, __u64 list)
 
 	if (!l)
 		return 0;
+	/* Read after this step (inv_lru_step): a call from here would be the walk's seventh
+	 * frame, past the verifier's 512 bytes of stack. */
+	if (objects && !l->obj_cache[0] && !l->peek && l->owner.kind == LRUTOP_LRU_OTHER)
+		l->peek = list;
 	e = id_entry(id);
 
 	l->lists++;
@@ -260,6 +292,12 @@ static __always_inline void begin_lru(struct list_head *pos)
 	}
 	inv_tot.lrus++;
 	inv.lru = key;
+	/* Not a superblock's: its own lists (the root's, and objects of no memcg) may say what
+	 * it holds, before any memcg's list does. */
+	if (fresh.owner.kind == LRUTOP_LRU_OTHER)
+		inv_name_objects(key, (__u64)BPF_CORE_READ(lru, node) +
+					      bpf_core_field_offset(struct list_lru_node, lru),
+				 bpf_core_type_size(struct list_lru_node), inv.nr_nodes);
 }
 
 /*
@@ -269,12 +307,19 @@ static __always_inline void begin_lru(struct list_head *pos)
 __noinline int inv_lru_step(__u64 key)
 {
 	struct inv_lru *l = key ? bpf_map_lookup_elem(&inv_lrus, &key) : NULL;
+	__u64 peek;
+	bool more;
 
 	if (!l)
 		return 0;
-	if (bpf_core_field_exists(struct list_lru_node___pre518, memcg_lrus))
-		return array_step((void *)key, l);
-	return xa_step((void *)key, l);
+	more = bpf_core_field_exists(struct list_lru_node___pre518, memcg_lrus) ?
+	       array_step((void *)key, l) : xa_step((void *)key, l);
+	peek = l->peek;
+	if (peek && !l->obj_cache[0]) {
+		l->peek = 0;	/* another list's objects next time, if these say nothing */
+		name_list_objects(key, peek);
+	}
+	return more;
 }
 
 #define LRU_STEPS	8	/* each step reads up to 64 lists */

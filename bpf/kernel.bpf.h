@@ -123,35 +123,93 @@ static __always_inline __u64 compound_head_of(__u64 page)
 
 static __u64 direct_map_base, page_array_base;	/* fixed at boot: read once */
 
+/* Are the bases of the direct map and of the array of struct pages known? */
+static __always_inline bool page_bases_known(void)
+{
+	__u64 dm = 0, pa = 0;
+
+	if (direct_map_base)
+		return true;
+	if (!page_offset_base_addr || !vmemmap_base_addr ||
+	    bpf_probe_read_kernel(&dm, sizeof(dm), (void *)page_offset_base_addr) ||
+	    bpf_probe_read_kernel(&pa, sizeof(pa), (void *)vmemmap_base_addr) || !dm || !pa)
+		return false;
+	page_array_base = pa;
+	direct_map_base = dm;
+	return true;
+}
+
+/* The kmem_cache of the slab obj lies in, read from its struct page (its head's); NULL if obj
+ * is not in the direct map (or the bases are unknown). */
+static __always_inline struct kmem_cache *slab_cache_of(__u64 obj)
+{
+	__u64 page;
+
+	if (!page_bases_known() || obj < direct_map_base || obj >= page_array_base)
+		return NULL;
+	page = page_array_base + ((obj - direct_map_base) >> 12) * bpf_core_type_size(struct page);
+	page = compound_head_of(page);
+	if (bpf_core_type_exists(struct slab))
+		return BPF_CORE_READ((struct slab *)page, slab_cache);
+	return BPF_CORE_READ((struct page___pre517 *)page, slab_cache);
+}
+
 static __always_inline __u32 slab_slot_size(__u64 obj, __u32 min_size)
 {
 	struct kmem_cache *s;
-	__u64 page;
 	__u32 size;
 
 	if (!page_offset_base_addr || !vmemmap_base_addr)
 		return list_slot_slabinfo;
-	if (!direct_map_base) {
-		__u64 dm = 0, pa = 0;
-
-		if (bpf_probe_read_kernel(&dm, sizeof(dm), (void *)page_offset_base_addr) ||
-		    bpf_probe_read_kernel(&pa, sizeof(pa), (void *)vmemmap_base_addr) || !dm || !pa)
-			return 0;
-		page_array_base = pa;
-		direct_map_base = dm;
-	}
-	if (obj < direct_map_base)
-		return 0;
-	page = page_array_base + ((obj - direct_map_base) >> 12) * bpf_core_type_size(struct page);
-	page = compound_head_of(page);
-	if (bpf_core_type_exists(struct slab))
-		s = BPF_CORE_READ((struct slab *)page, slab_cache);
-	else
-		s = BPF_CORE_READ((struct page___pre517 *)page, slab_cache);
+	s = slab_cache_of(obj);
 	if (!s || BPF_CORE_READ(s, object_size) < min_size)
 		return 0;
 	size = BPF_CORE_READ(s, size);
 	return size >= min_size ? size : 0;
+}
+
+/*
+ * Is item the private_list of an xa_node of a file's page cache (what the workingset's
+ * shadow_nodes holds)? Told by structure where the slab cannot be read: the node's xarray is a
+ * mapping's i_pages, and that mapping's inode points back at it.
+ */
+static __always_inline bool is_page_cache_node(__u64 item)
+{
+	struct xa_node *node = (void *)(item - bpf_core_field_offset(struct xa_node, private_list));
+	struct address_space *mapping;
+	struct xarray *xa = BPF_CORE_READ(node, array);
+
+	if (!xa)
+		return false;
+	mapping = (void *)xa - bpf_core_field_offset(struct address_space, i_pages);
+	return BPF_CORE_READ(mapping, host, i_mapping) == mapping;
+}
+
+/*
+ * What the objects on the list_lru_one at one are, from its first: the name of their slab
+ * cache ("radix_tree_node" for the workingset's shadow nodes), "page" when it lies in the
+ * array of struct pages (a folio's own list head: the THP deferred-split queue), or where the
+ * slab cannot be read "xa_node" for a page cache's xarray node. False when the list is empty
+ * or the object cannot be told.
+ */
+static __always_inline bool objects_of_list(__u64 one, char *out, __u32 len)
+{
+	__u64 head = one + bpf_core_field_offset(struct list_lru_one, list), first = 0;
+	struct kmem_cache *s;
+
+	if (bpf_probe_read_kernel(&first, sizeof(first), (void *)head) || !first || first == head)
+		return false;
+	if (page_bases_known() && first >= page_array_base) {
+		__builtin_memcpy(out, "page", 5);
+		return true;
+	}
+	s = slab_cache_of(first);
+	if (s)
+		return bpf_probe_read_kernel_str(out, len, BPF_CORE_READ(s, name)) > 1;
+	if (!is_page_cache_node(first))
+		return false;
+	__builtin_memcpy(out, "xa_node", 8);
+	return true;
 }
 
 /* Before 5.18: the slot size of the list at index id of a node's array (see above). */

@@ -10,6 +10,7 @@
 #define LRUTOP_MAX_SLOTS	32	/* log2 histogram slots: slot k = [2^k, 2^(k+1)) */
 #define LRUTOP_FSTYPE_LEN	16
 #define LRUTOP_SID_LEN		32
+#define LRUTOP_OBJECTS_LEN	32	/* a slab cache's name */
 #define LRUTOP_MAX_GROWTHS	64	/* id-space growth events kept (ring) */
 #define LRUTOP_PATH_LEN		256	/* cgroup paths caught at mkdir */
 #define LRUTOP_LIVE_FILTER_SLOTS 4096	/* kfree prefilter: power of two; 16 KiB, four pages */
@@ -40,11 +41,20 @@ enum lrutop_alloc_kind {
 	LRUTOP_ALLOC_SELF_CHECK = 4,	/* made by lrutop's own start-up check: counted apart */
 };
 
-/* Owner of a list_lru, resolved in the kernel the first time an lru is seen. */
+/*
+ * Owner of a list_lru. BPF resolves a superblock's the first time an lru is seen; userspace
+ * names the others (src/kernel/lru_names.c): by the kernel global that is the list_lru, or
+ * by what its objects are.
+ */
 enum lrutop_lru_kind {
-	LRUTOP_LRU_OTHER = 0,
+	LRUTOP_LRU_OTHER = 0,	/* not named: lru_names.c says why */
 	LRUTOP_LRU_DENTRY = 1,	/* &sb->s_dentry_lru */
 	LRUTOP_LRU_INODE = 2,	/* &sb->s_inode_lru */
+	LRUTOP_LRU_SHADOW = 3,	/* the workingset's shadow_nodes: page cache xarray nodes */
+	LRUTOP_LRU_ZSWAP = 4,	/* zswap's LRU of compressed pages (6.8+) */
+	LRUTOP_LRU_THP_SPLIT = 5,	/* the THP deferred-split queue (7.2+) */
+	LRUTOP_LRU_GLOBAL = 6,	/* another kernel global, named by its symbol */
+	NR_LRUTOP_LRU_KINDS,
 };
 
 /*
@@ -200,6 +210,10 @@ struct inv_lru {
 	__u32 max_id;		/* highest id with a list, + 1 */
 	__u32 pad;
 	struct lru_owner owner;
+	/* What its objects are, from the first found on a list: a slab cache's name, or
+	 * "page" for struct pages; "" while every list read was empty. */
+	char obj_cache[LRUTOP_OBJECTS_LEN];
+	__u64 peek;		/* a list with objects, to read them from after this step */
 };
 
 /* Where a pass is: the ring of list_lrus, the list_lru being read and the next id in it. */

@@ -14,11 +14,13 @@
 # (default docs/ab/A-vs-B).
 set -euo pipefail
 # The commit the run is made on, as scripts/bench-header.sh names it ("dirty" if the tree
-# has uncommitted changes: such a run is not for docs/).
+# has uncommitted changes: such a run is not for docs/). Read before the run, whose own
+# outputs (docs/ab) are tracked files.
 commit_of() {
 	"$top/scripts/bench-header.sh" x | sed -n 's/^# commit: \([0-9a-f]*\) (\(clean\|dirty\).*/commit \1 (\2 tree)/p'
 }
 top=$(cd "$(dirname "$0")/.." && pwd)
+made_at=$(commit_of)
 a= b= out= numa_list=
 memcgs=${AB_MEMCGS:-10 100 1000}
 mounts=${AB_MOUNTS:-50} touch=${AB_TOUCH:-2} shared=${AB_SHARED:-2}
@@ -106,7 +108,7 @@ any_two() {
 	{
 		echo "# list_lru memory of the same workload on $a and $b"
 		echo
-		echo "Made by \`scripts/ab.sh $(printf '%q ' "${args[@]}" | sed 's/ $//')\` on $(date -u +%Y-%m-%d) at $(commit_of): each kernel booted"
+		echo "Made by \`scripts/ab.sh $(printf '%q ' "${args[@]}" | sed 's/ $//')\` on $(date -u +%Y-%m-%d) at $made_at: each kernel booted"
 		echo "under QEMU (TCG), one fresh boot per point, lrutop snapshot with its default backend."
 		workload_words
 		echo "Measured: lists allocated for memcgs during the run and their bytes, each list's"
@@ -147,7 +149,7 @@ before_after() {
 	{
 		echo "# list_lru memory before and after \"mm: introduce kmem_cache_alloc_lru\""
 		echo
-		echo "Made by \`$cmd\` on $(date -u +%Y-%m-%d) at $(commit_of): Debian's kernels booted under QEMU (TCG),"
+		echo "Made by \`$cmd\` on $(date -u +%Y-%m-%d) at $made_at: Debian's kernels booted under QEMU (TCG),"
 		echo "one fresh boot per point, lrutop's fentry backend."
 		workload_words
 		echo "Measured: lists kmalloc'd for memcgs during the run (before: \`__memcg_init_list_lru_node\`;"

@@ -53,6 +53,16 @@ tally() {
 	echo "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped: $3"
 }
 
+# 1 if the kernel whose kallsyms is on stdin has no THP deferred-split list_lru (7.2+), else 0.
+no_thp_lru() {
+	grep -qw folio_memcg_list_lru_alloc && echo 0 || echo 1
+}
+
+# The same for a guest, from the line tests/vm/guest.sh prints.
+guest_no_thp_lru() {
+	grep -q '^lrutop thp list_lru: yes' && echo 0 || echo 1
+}
+
 # The guest's JSON Lines against the documented schema, from the fentry backend, with the
 # parts it must fill: pairs, list_lrus and latency histograms after the patch, id-space
 # growths before it.
@@ -88,24 +98,33 @@ for t in $tests; do
 	out=$("$t" 2>&1)
 	rc=$?
 	echo "$out"
-	# The host's kernel is either before or after the patch: one kernel test skips.
+	# The host's kernel is either before or after the patch: one kernel test skips, and
+	# before 7.2 (no THP deferred-split list_lru) the THP one too.
 	# valgrind cannot run a sanitized build: under make sanitize its test skips.
 	src=tests/${t#"$dir"/}.c
 	case "$t" in
-	*test_host) tally "$out" "$rc" "$t" 1 "$(listed "$src")" ;;
+	*test_host) tally "$out" "$rc" "$t" $((1 + $(no_thp_lru < /proc/kallsyms))) "$(listed "$src")" ;;
 	*test_reliability) tally "$out" "$rc" "$t" "${LRUTOP_SANITIZED:+1}" "$(listed "$src")" ;;
 	*) tally "$out" "$rc" "$t" 0 "$(listed "$src")" ;;
 	esac
 done
 
 # Every figure of docs/BENCHMARKS.md is in the raw output it cites, made by a named command
-# on a clean commit; every include of src/ comes from its own layer or one below; and each
-# check fails on what it is there to catch (--self-test).
+# on a clean commit; every A/B document names its command and clean commit; every screen
+# README shows is a kept raw output's; every include of src/ comes from its own layer or one
+# below; and each check fails on what it is there to catch (--self-test).
+doc_checks=(
+	"tests/check_bench_doc.py|docs/BENCHMARKS.md"
+	"tests/check_ab_docs.py|docs/ab"
+	"tests/check_doc_screens.py|README.md|## What it looks like"
+	"tests/check_layers.py|src"
+)
 if [ -z "${LRUTOP_ONLY_VM:-}" ]; then
-	for check in "tests/check_bench_doc.py docs/BENCHMARKS.md" "tests/check_layers.py src"; do
+	for check in "${doc_checks[@]}"; do
+		IFS='|' read -r -a argv <<< "$check"
 		for mode in "" --self-test; do
-			echo "== $check $mode"
-			if ${check%% *} $mode ${check#* }; then
+			echo "== ${argv[*]} $mode"
+			if "${argv[0]}" $mode "${argv[@]:1}"; then
 				passed=$((passed + 1))
 			else
 				failed=$((failed + 1))
@@ -143,21 +162,64 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		# vm-run's default of 240 s under TCG with two of its three passes done.
 		out=$(scripts/vm-run.sh "${how[@]}" "${boot[@]}" --timeout 600 --add build/test_host tests/vm/guest.sh 2>&1)
 		rc=$?
-		grep -E '^(lrutop backend|lrutop list_lru|lrutop list bytes|self-check|\[|ERROR|vm-run|eager lists|guest:)' <<< "$out"
+		grep -E '^(lrutop backend|lrutop list_lru|lrutop thp list_lru|lrutop list bytes|self-check|\[|ERROR|vm-run|eager lists|guest:)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
 		# The kernel tests of the other side of the patch do not apply: the eager one
-		# after it, the lazy and owner/cause ones before.
-		# Twice: once per backend.
+		# after it, the lazy, owner/cause, shadow and THP ones before; nor before 7.2 the
+		# THP one. Twice: once per backend.
 		# After the patch, the lazy lists' test a third time, with kallsyms hidden.
 		if grep -q '^lrutop list_lru: eager' <<< "$out"; then
-			tally "$out" "$rc" "${rel:-$k}" 4 $((2 * kernel_tests))
+			tally "$out" "$rc" "${rel:-$k}" 8 $((2 * kernel_tests))
 		else
-			tally "$out" "$rc" "${rel:-$k}" 2 $((2 * kernel_tests + 1))
+			tally "$out" "$rc" "${rel:-$k}" $((2 * (1 + $(guest_no_thp_lru <<< "$out")))) \
+				$((2 * kernel_tests + 1))
 		fi
 		check_guest_jsonl "$out" "${rel:-$k}"
 		# Its Prometheus textfile, for the dashboard and rules check below.
 		sed -n 's/^.*LRUTOP-PROM //p' <<< "$out" | tr -d '\r' > "$prom_dir/${rel:-$k}.prom"
 	done
+fi
+# Every other series Debian carries, at every run: the exactness, owner/cause and per-kind
+# tests (each checks lrutop's start-up self-check too) with both backends, in a plain boot,
+# two guests at a time. One line a kernel. LRUTOP_SWEEP_KERNELS names them (none: no sweep;
+# default: those of fetch-kernel.sh --list that the loop above does not boot).
+sweep_kernels=${LRUTOP_SWEEP_KERNELS:-}
+if [ -z "$sweep_kernels" ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
+	all=$(scripts/fetch-kernel.sh --list) || all=
+	newest=$(tail -1 <<< "$all")
+	for k in $all; do
+		case " $vm_kernels " in *" $k "*) continue ;; esac
+		[ "$k" = "$newest" ] && case " $vm_kernels " in *" newest "*) continue ;; esac
+		sweep_kernels+="$k "
+	done
+fi
+[ "$sweep_kernels" = none ] && sweep_kernels=
+if [ "${LRUTOP_VM:-1}" != 0 ] && [ -n "$sweep_kernels" ]; then
+	sweep=$(mktemp -d)
+	sweep_tests=$(sed -n 's/.*export LRUTOP_TESTS=\(test_kernel_.*\)/\1/p' tests/vm/guest.sh | tr ',' '\n' | wc -l)
+	echo "== every other series, $sweep_tests tests with each backend: $sweep_kernels"
+	set -- $sweep_kernels
+	while [ $# -gt 0 ]; do
+		for k in "$1" "${2:-}"; do
+			[ -n "$k" ] || continue
+			( scripts/vm-run.sh --kernel-alias "$k" --timeout 600 --add build/test_host \
+				tests/vm/guest.sh sweep > "$sweep/$k.log" 2>&1
+			  echo $? > "$sweep/$k.rc" ) &
+		done
+		wait
+		for k in "$1" "${2:-}"; do
+			[ -n "$k" ] || continue
+			out=$(cat "$sweep/$k.log")
+			grep -E '^(ERROR|vm-run|guest:)|FAILED' <<< "$out"
+			rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
+			# Before the patch none of them applies; before 7.2 the THP one does not.
+			skips=$((2 * $(guest_no_thp_lru <<< "$out")))
+			grep -q '^lrutop list_lru: eager' <<< "$out" && skips=$((2 * sweep_tests))
+			tally "$out" "$(cat "$sweep/$k.rc")" "${rel:-$k} (sweep)" "$skips" $((2 * sweep_tests))
+		done
+		shift $(( $# > 1 ? 2 : 1 ))
+	done
+	rm -rf "$sweep"
 fi
 # The kernel tests under virtme-ng, as users boot a kernel: the host's root shared into the
 # guest, the dynamic ./lrutop and build/test_host run as they are (scripts/vm-run.sh
@@ -172,8 +234,8 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && { [ -z "${LRUTOP_VM_KERNELS:-}" ] || [ -n "${LR
 		rc=$?
 		grep -E '^(lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|vng-run|guest:)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
-		# The eager kernel test does not apply after the patch.
-		tally "$out" "$rc" "vng ${rel:-$k}" 1 "$kernel_tests"
+		# The eager kernel test does not apply after the patch, nor the THP one before 7.2.
+		tally "$out" "$rc" "vng ${rel:-$k}" $((1 + $(guest_no_thp_lru <<< "$out"))) "$kernel_tests"
 	done
 fi
 # A small A/B: the same 20-memcg container host on 5.10 and 6.1, each in a fresh boot; each

@@ -11,6 +11,18 @@
  * a line), then a summary with the lists each memcg of the tree must own (those filling its
  * slots: NAME's, each chain's), then cleans up unless --keep.
  *
+ * With --page-cache KB each file gets KB of data: more than a page needs xarray nodes in its
+ * page cache, which the kernel allocates from 5.18 on with the workingset's shadow_nodes
+ * list_lru (not on tmpfs, whose pages are shmem's: use --fstype ramfs, or --in a directory of
+ * a disk filesystem), so each memcg of a chain also gets one list there, once. --reclaim then
+ * reclaims half of each leaf's pages (memory.reclaim, or a lower memory.limit_in_bytes on
+ * cgroup v1), leaving xarray nodes of shadow entries on the leaf's list there.
+ *
+ * With --thp N each leaf also faults in N anonymous transparent huge pages (madvise
+ * MADV_HUGEPAGE), then unmaps half of the first: from 7.2 the kernel makes each memcg of the
+ * chain a list on the THP deferred-split list_lru when a huge page is charged to it
+ * (folio_memcg_list_lru_alloc), and the partly unmapped one is queued on the leaf's list.
+ *
  * Statically linked and free of libraries so that it runs in a busybox guest.
  */
 #define _GNU_SOURCE
@@ -21,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -33,15 +46,21 @@ struct config {
 	const char *cgroot;
 	const char *name;
 	const char *mntdir;
+	const char *fstype;	/* of the fresh mounts: tmpfs or ramfs */
+	const char *in;		/* the one directory touched instead of fresh mounts, or NULL */
 	int memcgs, mounts, touch, files, depth, shared;
-	bool keep, cleanup_only, rmdir_first;
+	int kb;			/* data written to each file */
+	int thp;		/* huge pages each leaf faults in */
+	bool keep, cleanup_only, rmdir_first, reclaim;
 };
 
 /* Mount m: t0..t(mounts-1), each touched by touch memcgs' containers, then s0..s(shared-1),
  * touched by every memcg. */
 static void mount_path(const struct config *c, int m, char *buf, size_t len)
 {
-	if (m < c->mounts)
+	if (c->in)
+		snprintf(buf, len, "%s", c->in);
+	else if (m < c->mounts)
 		snprintf(buf, len, "%s/t%d", c->mntdir, m);
 	else
 		snprintf(buf, len, "%s/s%d", c->mntdir, m - c->mounts);
@@ -64,12 +83,16 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: workload -r CGROUP_ROOT -d MOUNT_DIR [-n NAME] [-m MEMCGS] [-t MOUNTS]\n"
 		"                [-k TOUCH] [-S SHARED] [-f FILES] [-D DEPTH] [--keep | --cleanup]\n"
-		"                [--rmdir-first]\n"
+		"                [--rmdir-first] [--fstype tmpfs|ramfs | --in DIR] [--page-cache KB]\n"
+		"                [--reclaim] [--thp N]\n"
 		"A container host: MEMCGS memory cgroups DEPTH levels deep, MOUNTS tmpfs of which each\n"
 		"memcg touches TOUCH (its containers'), SHARED tmpfs every memcg touches, FILES files\n"
 		"per memcg per mount (0: none, a control that makes no list). Prints per memcg the lists a 5.18+ kernel must allocate, then a\n"
 		"summary. --keep leaves all in place; --cleanup (same options) removes it, unmounting\n"
-		"first unless --rmdir-first.\n");
+		"first unless --rmdir-first. --page-cache writes KB to each file (page cache xarray\n"
+		"nodes: shadow_nodes lists, not on tmpfs); --in DIR touches DIR (one mount) instead of\n"
+		"fresh mounts; --reclaim reclaims half of each leaf's pages (shadow entries); --thp N\n"
+		"faults N huge pages in each leaf and unmaps half of one (deferred-split lists, 7.2+).\n");
 	exit(2);
 }
 
@@ -117,6 +140,36 @@ static const char *dev_of(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+#define HUGE_SIZE	(2UL << 20)
+
+/* n huge pages faulted in (2 MB aligned, MADV_HUGEPAGE), then half of the first unmapped:
+ * the kernel queues that one for a deferred split. Left mapped until the process exits. */
+static int fault_huge_pages(int n, int smaps_fd)
+{
+	size_t len = (n + 1) * HUGE_SIZE;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *huge, text[4096], *line;
+	long kb = -1;
+	ssize_t got;
+
+	if (p == MAP_FAILED)
+		return -1;
+	huge = (char *)(((unsigned long)p + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1));
+	if (madvise(huge, n * HUGE_SIZE, MADV_HUGEPAGE))
+		return -1;
+	for (int k = 0; k < n; k++)
+		huge[k * HUGE_SIZE] = 1;
+	/* Huge pages they must be: a small page makes no deferred-split list. */
+	got = pread(smaps_fd, text, sizeof(text) - 1, 0);
+	text[got > 0 ? got : 0] = '\0';
+	line = strstr(text, "AnonHugePages:");
+	if (!line || sscanf(line, "AnonHugePages: %ld", &kb) != 1 || kb < n * 2048L) {
+		fprintf(stderr, "workload: the kernel gave %ld kB of huge pages for %d\n", kb, n);
+		return -1;
+	}
+	return munmap(huge + HUGE_SIZE / 2, HUGE_SIZE / 2);
+}
+
 /* Move into the memcg through a cgroup.procs fd opened beforehand: opening it from the
  * child would allocate kernfs dentries inside the memcg being measured. */
 static void touch_from(const struct config *c, int procs_fd, int i)
@@ -129,6 +182,11 @@ static void touch_from(const struct config *c, int procs_fd, int i)
 	if (pid < 0)
 		die("fork");
 	if (pid == 0) {
+		static char data[4096];
+		/* Opened before the move: a file opened inside would make proc dentries there. */
+		int smaps_fd = c->thp ? open("/proc/self/smaps_rollup", O_RDONLY) : -1;
+
+		memset(data, 'x', sizeof(data));
 		if (write(procs_fd, "0", 1) != 1)
 			die("write cgroup.procs");
 		for (int j = 0; j < c->touch + c->shared; j++) {
@@ -137,13 +195,21 @@ static void touch_from(const struct config *c, int procs_fd, int i)
 			mount_path(c, m, path, sizeof(path));
 			n = strlen(path);
 			for (int f = 0; f < c->files; f++) {
-				snprintf(path + n, sizeof(path) - n, "/m%d-f%d", i, f);
+				snprintf(path + n, sizeof(path) - n, "/%s-m%d-f%d", c->name, i, f);
 				fd = open(path, O_CREAT | O_WRONLY, 0600);
 				if (fd < 0)
 					_exit(3);
+				for (int k = 0; k < c->kb; k += 4) {
+					if (write(fd, data, sizeof(data)) != sizeof(data))
+						_exit(4);
+				}
+				if (c->kb && fsync(fd))
+					_exit(5);
 				close(fd);
 			}
 		}
+		if (c->thp && fault_huge_pages(c->thp, smaps_fd))
+			_exit(6);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
@@ -181,13 +247,113 @@ static void cleanup(const struct config *c)
 
 	if (c->rmdir_first)
 		remove_memcgs(c);
-	for (int m = 0; m < c->mounts + c->shared; m++) {
+	for (int i = 0; c->in && i < c->memcgs; i++) {
+		for (int f = 0; f < c->files; f++) {
+			snprintf(path, sizeof(path), "%s/%s-m%d-f%d", c->in, c->name, i, f);
+			unlink(path);
+		}
+	}
+	for (int m = 0; !c->in && m < c->mounts + c->shared; m++) {
 		mount_path(c, m, path, sizeof(path));
 		umount2(path, MNT_DETACH);
 		rmdir(path);
 	}
 	if (!c->rmdir_first)
 		remove_memcgs(c);
+}
+
+/* The list_lrus one of a kind for the whole kernel, not a superblock's. */
+enum global_lru { SHADOW, THP, NR_GLOBAL_LRUS };
+static const char *const global_names[NR_GLOBAL_LRUS] = { "shadow", "thp" };
+
+/* Does memcg i put objects on it? Files of more than a page (xarray nodes), not on tmpfs;
+ * huge pages. */
+static bool touches_global(const struct config *c, enum global_lru g)
+{
+	if (g == THP)
+		return c->thp > 0;
+	return c->files && c->kb > 4 && (c->in || strcmp(c->fstype, "tmpfs"));
+}
+
+/* The lists memcg i made on global list_lru g: one for it and each ancestor lacking one;
+ * marks them made in have[g][node], and adds them to their owners. */
+static int global_made(const struct config *c, bool *have, int *owned, enum global_lru g, int i)
+{
+	int made = 0;
+
+	for (int l = 0; touches_global(c, g) && l <= c->depth; l++) {
+		int node = l ? 1 + i * c->depth + l - 1 : 0;
+
+		if (populate(&have[node])) {
+			made++;
+			owned[node]++;
+		}
+	}
+	return made;
+}
+
+/* Fresh mounts: tmpfs (shmem: no page cache xarray nodes on shadow_nodes) or ramfs. */
+static void make_mounts(const struct config *c)
+{
+	char path[4096], opts[64];
+
+	if (mkdir(c->mntdir, 0755) && errno != EEXIST)
+		die(c->mntdir);
+	/* Room for every file's data: each memcg writes to its mounts. */
+	snprintf(opts, sizeof(opts), "size=%lldk",
+		 1024 + (long long)c->memcgs * c->files * (c->kb + 4));
+	for (int m = 0; m < c->mounts + c->shared; m++) {
+		mount_path(c, m, path, sizeof(path));
+		if (mkdir(path, 0755) && errno != EEXIST)
+			die(path);
+		if (mount("lrutop-workload", path, c->fstype, 0,
+			  strcmp(c->fstype, "tmpfs") ? NULL : opts))
+			die("mount");
+	}
+}
+
+/* Write text to dir/file; false if it has no such file. */
+static bool write_knob(const char *dir, const char *file, const char *text)
+{
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	n = write(fd, text, strlen(text));
+	/* EAGAIN (memory.reclaim): less than asked could be reclaimed. */
+	if (n < 0 && errno != EAGAIN)
+		die(path);
+	close(fd);
+	return true;
+}
+
+/*
+ * Reclaim half of a memcg's file pages, the oldest first: the first half of each file, whose
+ * xarray nodes then hold only shadow entries and go on the memcg's shadow_nodes list. Not all
+ * of them: with no page left, the shadow shrinker frees every node (memory.force_empty).
+ */
+static void reclaim(const struct config *c, const char *memcg)
+{
+	long long half = (long long)c->files * c->kb / 2, usage = 0;
+	char text[64], path[4096];
+	FILE *f;
+
+	snprintf(text, sizeof(text), "%lldK", half);
+	if (write_knob(memcg, "memory.reclaim", text))
+		return;
+	/* cgroup v1: a limit below the usage, then none. */
+	snprintf(path, sizeof(path), "%s/memory.usage_in_bytes", memcg);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%lld", &usage) != 1)
+		die(path);
+	fclose(f);
+	snprintf(text, sizeof(text), "%lld", usage - half * 1024);
+	write_knob(memcg, "memory.limit_in_bytes", text);
+	write_knob(memcg, "memory.limit_in_bytes", "-1");
 }
 
 static void parse(int argc, char **argv, struct config *c)
@@ -197,12 +363,17 @@ static void parse(int argc, char **argv, struct config *c)
 		{ "shared", required_argument, NULL, 'S' },
 		{ "cleanup", no_argument, NULL, 'C' },
 		{ "rmdir-first", no_argument, NULL, 'R' },
+		{ "fstype", required_argument, NULL, 'T' },
+		{ "in", required_argument, NULL, 'I' },
+		{ "page-cache", required_argument, NULL, 'P' },
+		{ "reclaim", no_argument, NULL, 'E' },
+		{ "thp", required_argument, NULL, 'H' },
 		{},
 	};
 	int opt;
 
 	*c = (struct config){ .name = "lrutop-workload", .memcgs = 5, .mounts = 5, .touch = 1,
-			      .files = 1, .depth = 1 };
+			      .files = 1, .depth = 1, .fstype = "tmpfs" };
 	while ((opt = getopt_long(argc, argv, "r:d:n:m:t:k:f:D:S:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': c->cgroot = optarg; break;
@@ -217,12 +388,23 @@ static void parse(int argc, char **argv, struct config *c)
 		case 'S': c->shared = atoi(optarg); break;
 		case 'C': c->cleanup_only = true; break;
 		case 'R': c->rmdir_first = true; break;
+		case 'T': c->fstype = optarg; break;
+		case 'I': c->in = optarg; break;
+		case 'P': c->kb = atoi(optarg); break;
+		case 'E': c->reclaim = true; break;
+		case 'H': c->thp = atoi(optarg); break;
 		default: usage();
 		}
 	}
+	if (c->in) {
+		c->mounts = 1;
+		c->touch = 1;
+		c->shared = 0;
+	}
 	if (!c->cgroot || !c->mntdir || c->memcgs < 1 || c->mounts < 1 || c->touch < 1 ||
 	    c->touch > c->mounts || c->touch > 100 || c->files < 0 || c->depth < 1 || c->depth > MAX_DEPTH ||
-	    c->shared < 0 || c->shared > 100)
+	    c->shared < 0 || c->shared > 100 || c->kb < 0 || c->kb > 65536 || c->thp < 0 || c->thp > 64 ||
+	    (strcmp(c->fstype, "tmpfs") && strcmp(c->fstype, "ramfs")))
 		usage();
 }
 
@@ -231,7 +413,8 @@ int main(int argc, char **argv)
 	char path[4096], top[4096];
 	struct config c;
 	bool *populated;	/* [mount][node]: node 0 = NAME, then memcg i level l */
-	int *owned;		/* [node]: lists in the node's slots, 2 per superblock */
+	bool *global[NR_GLOBAL_LRUS];	/* [node]: a list on shadow_nodes, on the THP queue */
+	int *owned;		/* [node]: lists in the node's slots, 2 per superblock, 1 a global */
 	long long total = 0;
 	int nodes, procs_fd;
 
@@ -253,24 +436,22 @@ int main(int argc, char **argv)
 				enable_memory(path);
 		}
 	}
-	if (mkdir(c.mntdir, 0755) && errno != EEXIST)
-		die(c.mntdir);
-	for (int m = 0; m < c.mounts + c.shared; m++) {
-		mount_path(&c, m, path, sizeof(path));
-		if (mkdir(path, 0755) && errno != EEXIST)
-			die(path);
-		if (mount("lrutop-workload", path, "tmpfs", 0, "size=1m"))
-			die("mount tmpfs");
-	}
+	if (!c.in)
+		make_mounts(&c);
 
 	nodes = 1 + c.memcgs * c.depth;
 	populated = calloc((size_t)(c.mounts + c.shared) * nodes, sizeof(*populated));
 	owned = calloc(nodes, sizeof(*owned));
+	for (int g = 0; g < NR_GLOBAL_LRUS; g++) {
+		global[g] = calloc(nodes, sizeof(*global[g]));
+		if (!global[g])
+			die("calloc");
+	}
 	if (!populated || !owned)
 		die("calloc");
 	for (int i = 0; i < c.memcgs; i++) {
 		char pairs[16384], dev[32];
-		int lists = 0, n = 0;
+		int lists = 0, n = 0, made[NR_GLOBAL_LRUS];
 
 		memcg_path(&c, i, c.depth, path, sizeof(path));
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/cgroup.procs");
@@ -301,11 +482,18 @@ int main(int argc, char **argv)
 				      j ? "," : "", path, dev_of(path, dev, sizeof(dev)), made);
 			lists += 2 * made;
 		}
+		for (int g = 0; g < NR_GLOBAL_LRUS; g++) {
+			made[g] = global_made(&c, global[g], owned, g, i);
+			lists += made[g];
+		}
 		memcg_path(&c, i, c.depth, path, sizeof(path));
 		printf("{\"memcg\":\"%s\",\"id\":%llu,\"mounts\":%d,\"files\":%d,"
-		       "\"expected_lists\":%d,\"pairs\":[%s]}\n",
+		       "\"expected_lists\":%d,\"expected_shadow_lists\":%d,"
+		       "\"expected_thp_lists\":%d,\"pairs\":[%s]}\n",
 		       path + strlen(c.cgroot), ino_of(path), c.touch + c.shared,
-		       (c.touch + c.shared) * c.files, lists, pairs);
+		       (c.touch + c.shared) * c.files, lists, made[SHADOW], made[THP], pairs);
+		if (c.reclaim)
+			reclaim(&c, path);
 		total += lists;
 	}
 	/* What it did, for a person or a script reading the output. */
@@ -317,11 +505,16 @@ int main(int argc, char **argv)
 			memcg_path(&c, (node - 1) / c.depth, (node - 1) % c.depth + 1, path, sizeof(path));
 		else
 			snprintf(path, sizeof(path), "%s", top);
-		printf("%s{\"memcg\":\"%s\",\"id\":%llu,\"lists\":%d}", node ? "," : "",
+		printf("%s{\"memcg\":\"%s\",\"id\":%llu,\"lists\":%d", node ? "," : "",
 		       path + strlen(c.cgroot), ino_of(path), owned[node]);
+		for (int g = 0; g < NR_GLOBAL_LRUS; g++)
+			printf(",\"%s_lists\":%d", global_names[g], global[g][node]);
+		printf("}");
 	}
 	printf("]}}\n");
 	fflush(stdout);
+	for (int g = 0; g < NR_GLOBAL_LRUS; g++)
+		free(global[g]);
 	free(owned);
 	free(populated);
 	if (!c.keep)

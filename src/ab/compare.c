@@ -7,6 +7,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "compare.h"
+#include "lib/lru_kinds.h"
 
 static void worst_of(double *worst, double e)
 {
@@ -19,14 +20,21 @@ static void worst_of(double *worst, double e)
 /* Lists per list_lru kind on the patched side (fentry sees which list_lru). */
 static void kinds_table(FILE *out, const struct snap *after)
 {
-	long long sum[3];
+	long long sum[NR_LRUTOP_LRU_KINDS], all = 0;
 
 	snap_lists_by_kind(after, sum);
-	if (!sum[0] && !sum[1] && !sum[2])
+	for (int k = 0; k < NR_LRUTOP_LRU_KINDS; k++)
+		all += sum[k];
+	if (!all)
 		return;
 	fprintf(out, "\n| list_lru kind (%s) | lists |\n|---|---:|\n", after->kernel);
-	fprintf(out, "| dentry (sb->s_dentry_lru) | %lld |\n| inode (sb->s_inode_lru) | %lld |\n"
-		"| other | %lld |\n", sum[1], sum[2], sum[0]);
+	/* Other last: what lrutop could not name. */
+	for (int i = 1; i <= NR_LRUTOP_LRU_KINDS; i++) {
+		int k = i % NR_LRUTOP_LRU_KINDS;
+
+		if (sum[k] || k == LRUTOP_LRU_DENTRY || k == LRUTOP_LRU_INODE)
+			fprintf(out, "| %s (%s) | %lld |\n", lru_kind_name(k), lru_kind_doc(k), sum[k]);
+	}
 }
 
 /* The top memcgs of the patched side, beside what the eager kernel gives each memcg id:

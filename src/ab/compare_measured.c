@@ -10,6 +10,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "compare.h"
+#include "lib/lru_kinds.h"
 
 static double change_pct(double from, double to)
 {
@@ -57,10 +58,9 @@ static void row(FILE *out, const char *what, long long a, long long b, long long
 
 static void table(FILE *out, const struct snap *a, const struct snap *b)
 {
-	long long ka[3], kb[3], btf_a = snap_btf_list_bytes(a), btf_b = snap_btf_list_bytes(b);
-	static const char *const kinds[3] = { "lists on other list_lrus", "lists on dentry list_lrus",
-					      "lists on inode list_lrus" };
-	char c[5][32];
+	long long ka[NR_LRUTOP_LRU_KINDS], kb[NR_LRUTOP_LRU_KINDS];
+	long long btf_a = snap_btf_list_bytes(a), btf_b = snap_btf_list_bytes(b);
+	char c[5][32], what[64];
 
 	fprintf(out, "\n### %lld memcgs, %lld node%s: %s vs %s (both %s the patch)\n\n", b->memcgs,
 		b->nodes, b->nodes > 1 ? "s" : "", a->kernel, b->kernel,
@@ -87,9 +87,14 @@ static void table(FILE *out, const struct snap *a, const struct snap *b)
 	row(out, "bookkeeping held at the end, the inventory", a->held_book_bytes, b->held_book_bytes, -1);
 	snap_lists_by_kind(a, ka);
 	snap_lists_by_kind(b, kb);
-	for (int k = 1; k <= 3; k++)
-		if (ka[k % 3] || kb[k % 3])
-			row(out, kinds[k % 3], ka[k % 3], kb[k % 3], -1);
+	/* Other last: what lrutop could not name. */
+	for (int i = 1; i <= NR_LRUTOP_LRU_KINDS; i++) {
+		int k = i % NR_LRUTOP_LRU_KINDS;
+
+		snprintf(what, sizeof(what), "lists on %s list_lrus", lru_kind_name(k));
+		if (ka[k] || kb[k])
+			row(out, what, ka[k], kb[k], -1);
+	}
 }
 
 static void memcgs_table(FILE *out, const struct snap *a, const struct snap *b)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include "lib/kmalloc.h"
 #include "snap.h"
+#include "lib/lru_kinds.h"
 
 /*
  * Bounds on what a snapshot may claim: MAX_NUMNODES is 1 << 10 at most, and 2^48 lists is more
@@ -229,18 +230,19 @@ const char *table_pct(char *buf, size_t len, double e)
 	return buf;
 }
 
-void snap_lists_by_kind(const struct snap *s, long long sum[3])
+void snap_lists_by_kind(const struct snap *s, long long sum[NR_LRUTOP_LRU_KINDS])
 {
-	const char *kind;
 	json_t *l;
 	size_t i;
+	int kind;
 
-	sum[0] = sum[1] = sum[2] = 0;
+	memset(sum, 0, NR_LRUTOP_LRU_KINDS * sizeof(sum[0]));
 	json_array_foreach(json_object_get(s->json, "lrus"), i, l) {
 		long long *to, allocs = snap_int(json_object_get(l, "allocs"));
 
-		kind = json_string_value(json_object_get(l, "kind"));
-		to = &sum[kind && !strcmp(kind, "dentry") ? 1 : kind && !strcmp(kind, "inode") ? 2 : 0];
+		/* A kind this lrutop does not know (a newer one's) counts as other. */
+		kind = lru_kind_parse(json_string_value(json_object_get(l, "kind")));
+		to = &sum[kind < 0 ? LRUTOP_LRU_OTHER : kind];
 		/* A count no kernel has is not added; a sum past any count stops there. */
 		if (allocs > 0 && count_ok(allocs) && __builtin_add_overflow(*to, allocs, to))
 			*to = LLONG_MAX;

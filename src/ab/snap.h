@@ -2,6 +2,8 @@
 #ifndef __LRUTOP_SNAP_H
 #define __LRUTOP_SNAP_H
 
+#include "lrutop.h"	/* NR_LRUTOP_LRU_KINDS */
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
@@ -45,8 +47,8 @@ double snap_model_error(long long measured, long long model);
 /* A count as a table cell ("-" for unknown), and a percentage ("-" for NaN). */
 const char *table_cell(char *buf, size_t len, long long v);
 const char *table_pct(char *buf, size_t len, double e);
-/* Lists per list_lru kind of a snapshot: [0] other, [1] dentry, [2] inode. */
-void snap_lists_by_kind(const struct snap *s, long long sum[3]);
+/* Lists per list_lru kind of a snapshot, by enum lrutop_lru_kind. */
+void snap_lists_by_kind(const struct snap *s, long long sum[NR_LRUTOP_LRU_KINDS]);
 /* The bytes a list costs on the snapshot's kernel, from its BTF: kmalloc(16 +
  * sizeof(list_lru_one) x nodes) after the patch, a kmalloc-32 list_lru_one before. -1 if
  * unknown. */

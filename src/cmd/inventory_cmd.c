@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <jansson.h>
 #include "kernel/inventory.h"
+#include "lib/lru_kinds.h"
 #include "args.h"
 #include "inventory_cmd.h"
 #include "view/inventory_json.h"
@@ -104,16 +105,18 @@ static void print_text(const struct inventory *inv, const struct inventory_opts 
 	}
 	if (!o->lrus)
 		return;
-	printf("\n%8s %8s %8s %10s %8s  %-6s %-10s %s\n", "LISTS", "BYTES", "EMPTY", "OBJS", "BOOKS",
-	       "KIND", "FSTYPE", "MOUNT");
+	printf("\n%8s %8s %8s %10s %8s  %-9s %-10s %s\n", "LISTS", "BYTES", "EMPTY", "OBJS", "BOOKS",
+	       "KIND", "FSTYPE", "WHERE");
 	for (size_t i = 0; i < rows_shown(inv->nr_lrus, o->rows); i++) {
 		const struct inv_lru_row *l = &inv->lrus[i];
+		const char *where = lru_where(l->owner.kind, &l->owner, l->mnt, l->where);
 
-		printf("%8llu %8s %8llu %10lld %8s  %-6s %-10s %s\n", (unsigned long long)l->lists,
-		       fmt_size(b[0], 32, l->bytes), (unsigned long long)l->empty,
-		       (long long)l->objects, fmt_size(b[1], 32, l->book_bytes),
-		       lru_kind_name(l->owner.kind), l->owner.fstype[0] ? l->owner.fstype : "-",
-		       l->mnt[0] ? l->mnt : l->owner.sid[0] ? l->owner.sid : "-");
+		printf("%8llu %8s %8llu %10lld %8s  %-9s %-10s %s%s%s%s\n",
+		       (unsigned long long)l->lists, fmt_size(b[0], 32, l->bytes),
+		       (unsigned long long)l->empty, (long long)l->objects,
+		       fmt_size(b[1], 32, l->book_bytes), lru_kind_name(l->owner.kind),
+		       l->owner.fstype[0] ? l->owner.fstype : "-", where ? where : "-",
+		       l->why ? " (" : "", l->why ? l->why : "", l->why ? ")" : "");
 	}
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lib/lru_kinds.h"
 #include "lib/version.h"
 #include "prom.h"
 #include "state/state.h"
@@ -226,6 +227,58 @@ static void drop_family(FILE *f, const struct lrutop_state *s, size_t folded)
 	    folded);
 }
 
+/* One sample a list_lru kind (lib/lru_kinds.c), every kind shown: a kind with none is a 0. */
+static void kind_family(FILE *f, const char *name, const char *type, const char *help,
+			const __u64 by_kind[NR_LRUTOP_LRU_KINDS])
+{
+	char label[64];
+
+	family(f, name, type, help);
+	for (int k = 0; k < NR_LRUTOP_LRU_KINDS; k++) {
+		snprintf(label, sizeof(label), "kind=\"%s\"", lru_kind_name(k));
+		sample(f, name, label, by_kind[k]);
+	}
+}
+
+/* Lists made since start by the kind of their list_lru (where the backend sees the lru). */
+static void flow_kind_families(FILE *f, const struct lrutop_state *s)
+{
+	__u64 allocs[NR_LRUTOP_LRU_KINDS] = {}, bytes[NR_LRUTOP_LRU_KINDS] = {};
+
+	if (!s->kernel.avail[M_PER_LRU])
+		return;
+	for (size_t i = 0; i < s->flow.nr_lrus; i++) {
+		const struct lru_row *l = &s->flow.lrus[i];
+		unsigned int k = l->kind < NR_LRUTOP_LRU_KINDS ? l->kind : LRUTOP_LRU_OTHER;
+
+		allocs[k] += l->st.allocs;
+		bytes[k] += l->st.bytes;
+	}
+	kind_family(f, "lrutop_list_lru_allocations_by_kind_total", "counter",
+		    "list_lru lists allocated since lrutop started, by the kind of their list_lru "
+		    "(a superblock's dentry or inode, shadow, zswap, thp-split, global, other).", allocs);
+	kind_family(f, "lrutop_list_lru_bytes_by_kind_total", "counter",
+		    "Bytes of those lists, by the kind of their list_lru.", bytes);
+}
+
+/* What the list_lrus of each kind hold now (the inventory). */
+static void held_kind_families(FILE *f, const struct inventory *inv)
+{
+	__u64 lists[NR_LRUTOP_LRU_KINDS] = {}, bytes[NR_LRUTOP_LRU_KINDS] = {};
+
+	for (size_t i = 0; i < inv->nr_lrus; i++) {
+		const struct inv_lru_row *l = &inv->lrus[i];
+		unsigned int k = l->owner.kind < NR_LRUTOP_LRU_KINDS ? l->owner.kind : LRUTOP_LRU_OTHER;
+
+		lists[k] += l->lists;
+		bytes[k] += l->bytes;
+	}
+	kind_family(f, "lrutop_list_lru_held_lists_by_kind", "gauge",
+		    "Per-memcg lists the list_lrus of each kind hold now (the inventory).", lists);
+	kind_family(f, "lrutop_list_lru_held_bytes_by_kind", "gauge",
+		    "Bytes of those lists, by kind.", bytes);
+}
+
 /* What the list_lrus hold now (the inventory): totals, and per cgroup for the top holders. */
 static void held_families(FILE *f, const struct lrutop_state *s, const struct view *v,
 			  int top_n, struct memcg_row **rows)
@@ -235,6 +288,7 @@ static void held_families(FILE *f, const struct lrutop_state *s, const struct vi
 	if (!s->held.valid)
 		return;
 	gauge_families(f, s, GAUGE_HELD);
+	held_kind_families(f, inv);
 	family(f, "lrutop_inventory_walk_seconds", "gauge", "CPU time of the last inventory walk.");
 	fprintf(f, "lrutop_inventory_walk_seconds %.6f\n", inv->cpu_ms / 1e3);
 	memcg_families(f, s, v, top_n, MC_HELD, rows);
@@ -271,6 +325,7 @@ int prom_render(const struct lrutop_state *s, const struct view *v, int top_n, c
 	if (s->kernel.avail[M_LATENCY])
 		latency_family(f, s, rows, top);
 	kernel_families(f, s);
+	flow_kind_families(f, s);
 	model_families(f, s);
 	drop_family(f, s, s->memcgs.nr - top);
 	held_families(f, s, v, top_n, rows);

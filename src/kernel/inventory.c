@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "cgroup.h"
 #include "inventory.h"
+#include "lru_names.h"
 #include "maps.h"
 #include "mounts.h"
 #include "nodes.h"
@@ -36,6 +37,7 @@ struct inventory_walker {
 	__u64 gen;
 	char cg_root[4096];
 	bool has_cg;
+	struct lru_namer *namer;
 };
 
 int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker **out, char *why,
@@ -88,6 +90,8 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 		free(w);
 		return err;
 	}
+	/* kallsyms is read when a list_lru needs a name, not here. */
+	w->namer = lru_namer_new("/proc/kallsyms");
 	*out = w;
 	return 0;
 }
@@ -97,6 +101,7 @@ void inventory_walker_close(struct inventory_walker *w)
 	if (!w)
 		return;
 	inventory_bpf__destroy(w->skel);
+	lru_namer_free(w->namer);
 	free(w);
 }
 
@@ -251,6 +256,8 @@ static int read_lrus(struct inventory_walker *w, struct inventory *inv)
 		r = &inv->lrus[inv->nr_lrus++];
 		r->addr = ((const __u64 *)d.keys)[i];
 		r->owner = v->owner;
+		memcpy(r->obj_cache, v->obj_cache, sizeof(r->obj_cache));
+		r->obj_cache[sizeof(r->obj_cache) - 1] = '\0';
 		r->lists = v->lists;
 		r->empty = v->empty;
 		r->objects = v->objects;
@@ -272,16 +279,25 @@ static int read_lrus(struct inventory_walker *w, struct inventory *inv)
 	return err;
 }
 
-/* Mount points, for the list_lrus that belong to a superblock. */
-static void name_lrus(struct inventory *inv)
+/* Mount points for the list_lrus of a superblock; the others named by their symbol or their
+ * objects (lru_names.c). */
+static void name_lrus(struct inventory_walker *w, struct inventory *inv)
 {
 	struct mount_table *mounts = mount_table_load("/proc/self/mountinfo");
+	struct lru_name name;
 	const char *dir;
 
 	for (size_t i = 0; i < inv->nr_lrus; i++) {
 		struct inv_lru_row *r = &inv->lrus[i];
 
-		dir = r->owner.kind != LRUTOP_LRU_OTHER ? mount_table_find(mounts, r->owner.dev) : NULL;
+		if (r->owner.kind == LRUTOP_LRU_OTHER) {
+			lru_namer_name(w->namer, r->addr, r->obj_cache, &name);
+			r->owner.kind = name.kind;
+			snprintf(r->where, sizeof(r->where), "%s", name.where);
+			r->why = name.why;
+			continue;
+		}
+		dir = mount_table_find(mounts, r->owner.dev);
 		if (dir)
 			snprintf(r->mnt, sizeof(r->mnt), "%s", dir);
 	}
@@ -315,7 +331,7 @@ int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why,
 		inventory_free(inv);
 		return err;
 	}
-	name_lrus(inv);
+	name_lrus(w, inv);
 	/* One list's slot: the cache's, read through the first list when the walk read them. */
 	inv->list_bytes = w->slab_read && inv->lists > inv->bytes_unread ?
 			  inv->bytes / (inv->lists - inv->bytes_unread) : (__u64)w->list_slot;

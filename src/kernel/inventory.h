@@ -21,8 +21,11 @@ struct inv_memcg_row {
 
 struct inv_lru_row {
 	__u64 addr;
-	struct lru_owner owner;
+	struct lru_owner owner;	/* its kind: a superblock's from BPF, the others' lru_names.c's */
 	char mnt[256];		/* mount point of its superblock, "" if none */
+	char obj_cache[LRUTOP_OBJECTS_LEN];	/* what its objects are (struct inv_lru) */
+	char where[128];	/* not a superblock's: its symbol, or "objects: CACHE" */
+	const char *why;	/* kind other: why lrutop cannot name it */
 	__u64 lists, empty, objects, bytes, book_bytes, xa_nodes;
 };
 

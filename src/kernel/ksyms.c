@@ -66,6 +66,8 @@ struct wanted {
 	const char *const *names;	/* NULL: all */
 	size_t len[MAX_WANTED];
 	size_t n;
+	const char *types;	/* the symbol types kept ("dDbB": data); NULL: all */
+	bool modules;		/* modules' symbols too, named "name [module]" */
 };
 
 /* Is name (len bytes), or the function it is a clone of (name.part.0), asked for? */
@@ -102,28 +104,41 @@ static uint64_t hex(const char *s, const char **end)
 }
 
 /*
- * One line: "addr type name\n", or "addr type name\t[module]\n" for a module's symbol (skipped).
- * Parsed by hand: sscanf() per line cost more than reading the file.
+ * One line: "addr type name\n", or "addr type name\t[module]\n" for a module's symbol (skipped
+ * unless w->modules). Parsed by hand: sscanf() per line cost more than reading the file.
  */
 static int ksyms__parse_line(struct ksyms *ksyms, const char *line, const struct wanted *w,
 			     int *nonzero)
 {
 	const char *name, *end, *p;
+	char full[256];
 	uint64_t addr;
+	size_t len;
 
 	addr = hex(line, &p);
 	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
 		return 0;
 	name = p + 3;
 	end = name + strcspn(name, " \t\n");
-	if (*end == '\t' || end == name)
+	if ((*end == '\t' && !w->modules) || end == name)
 		return 0;
 	if (addr)
 		*nonzero = 1;
 	if (grow((void **)&ksyms->addrs, &ksyms->addrs_cap, ksyms->nr_addrs + 1, sizeof(addr)))
 		return -ENOMEM;
 	ksyms->addrs[ksyms->nr_addrs++] = addr;
-	return is_wanted(w, name, end - name) ? ksyms__add(ksyms, addr, name, end - name) : 0;
+	if ((w->types && !strchr(w->types, p[1])) || !is_wanted(w, name, end - name))
+		return 0;
+	len = end - name;
+	if (*end == '\t') {
+		/* "name\t[module]": kept as "name [module]" */
+		len = snprintf(full, sizeof(full), "%.*s %.*s", (int)len, name,
+			       (int)strcspn(end + 1, "\n"), end + 1);
+		name = full;
+		if (len >= sizeof(full))
+			len = sizeof(full) - 1;
+	}
+	return ksyms__add(ksyms, addr, name, len);
 }
 
 static int ksym_cmp(const void *a, const void *b)
@@ -161,16 +176,13 @@ static void ksyms__ends(struct ksyms *ksyms)
 	ksyms->addrs = NULL;
 }
 
-struct ksyms *ksyms__load(const char *path, const char *const *names)
+static struct ksyms *ksyms__read(const char *path, struct wanted *w)
 {
-	struct wanted w = { .names = names };
 	struct ksyms *ksyms;
 	char line[512];
 	int nonzero = 0;
 	FILE *f;
 
-	for (; names && names[w.n] && w.n < MAX_WANTED; w.n++)
-		w.len[w.n] = strlen(names[w.n]);
 	f = fopen(path, "r");
 	if (!f)
 		return NULL;
@@ -180,7 +192,7 @@ struct ksyms *ksyms__load(const char *path, const char *const *names)
 	if (!ksyms)
 		goto err;
 	while (fgets(line, sizeof(line), f)) {
-		if (ksyms__parse_line(ksyms, line, &w, &nonzero))
+		if (ksyms__parse_line(ksyms, line, w, &nonzero))
 			goto err;
 	}
 	fclose(f);
@@ -192,6 +204,22 @@ err:
 	ksyms__free(ksyms);
 	errno = ENOMEM;
 	return NULL;
+}
+
+struct ksyms *ksyms__load(const char *path, const char *const *names)
+{
+	struct wanted w = { .names = names };
+
+	for (; names && names[w.n] && w.n < MAX_WANTED; w.n++)
+		w.len[w.n] = strlen(names[w.n]);
+	return ksyms__read(path, &w);
+}
+
+struct ksyms *ksyms__load_data(const char *path)
+{
+	struct wanted w = { .types = "dDbB", .modules = true };
+
+	return ksyms__read(path, &w);
 }
 
 void ksyms__free(struct ksyms *ksyms)
@@ -256,4 +284,31 @@ int ksyms__func_ranges(const struct ksyms *ksyms, const char *name, uint64_t *lo
 int ksyms__hidden(const struct ksyms *ksyms)
 {
 	return ksyms->hidden;
+}
+
+size_t ksyms__count(const struct ksyms *ksyms)
+{
+	return ksyms->nr;
+}
+
+const char *ksyms__symbol_at(const struct ksyms *ksyms, uint64_t addr, uint64_t *off)
+{
+	size_t lo = 0, hi = ksyms->nr, mid;
+	const struct ksym *sym;
+
+	/* The last symbol at or below addr. */
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (ksyms->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	sym = &ksyms->syms[lo - 1];
+	if (!sym->addr || !sym->end || addr >= sym->end)
+		return NULL;
+	*off = addr - sym->addr;
+	return ksyms->names + sym->name;
 }

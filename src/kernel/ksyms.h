@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-/* The kernel's own symbols from /proc/kallsyms (module symbols are skipped), by address. */
+/* The kernel's symbols from /proc/kallsyms, by address (its modules' only for data). */
 struct ksyms;
 
 /*
@@ -12,7 +12,13 @@ struct ksyms;
  * range up to the next symbol of any name. NULL with errno on failure.
  */
 struct ksyms *ksyms__load(const char *path, const char *const *names);
+/* The data symbols (types d, D, b, B), the modules' too, named "name [module]". */
+struct ksyms *ksyms__load_data(const char *path);
 void ksyms__free(struct ksyms *ksyms);
+/* Symbols kept. */
+size_t ksyms__count(const struct ksyms *ksyms);
+/* The symbol whose range [addr, next symbol's) holds addr, and addr's offset in it; NULL. */
+const char *ksyms__symbol_at(const struct ksyms *ksyms, uint64_t addr, uint64_t *off);
 /* Address of name, or 0 if absent. */
 uint64_t ksyms__addr(const struct ksyms *ksyms, const char *name);
 /* [lo, hi) of function name: up to the next symbol at a higher address. -ENOENT if absent. */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* One row per list_lru the tracer saw, found by address in a sorted array. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lrus.h"
+#include "kernel/lru_names.h"
 #include "kernel/mounts.h"
 #include "state.h"
 
@@ -52,6 +54,32 @@ static int add_new(struct lrutop_state *s, const struct map_dump *d)
 	return 0;
 }
 
+/* The inventory's row of the list_lru at lru, which may know what its objects are. */
+static const struct inv_lru_row *held_row(const struct lrutop_state *s, __u64 lru)
+{
+	for (size_t i = 0; s->held.valid && i < s->held.inv.nr_lrus; i++) {
+		if (s->held.inv.lrus[i].addr == lru)
+			return &s->held.inv.lrus[i];
+	}
+	return NULL;
+}
+
+/* A list_lru that is not a superblock's: named by the inventory's pass, or by its symbol. */
+static void name_other(struct lrutop_state *s, struct lru_row *r)
+{
+	const struct inv_lru_row *h = held_row(s, r->lru);
+	struct lru_name name;
+
+	if (r->kind != LRUTOP_LRU_OTHER)
+		return;	/* named once for good */
+	if (!s->flow.namer)
+		s->flow.namer = lru_namer_new("/proc/kallsyms");
+	lru_namer_name(s->flow.namer, r->lru, h ? h->obj_cache : NULL, &name);
+	r->kind = name.kind;
+	snprintf(r->where, sizeof(r->where), "%s", name.where);
+	r->why = name.why;
+}
+
 int lrus_update(struct lrutop_state *s)
 {
 	const struct map_dump *d = &s->tracer.lrus;
@@ -74,7 +102,11 @@ int lrus_update(struct lrutop_state *s)
 		r->delta_allocs = st->allocs >= r->st.allocs ? st->allocs - r->st.allocs : st->allocs;
 		if (st->owner.kind != LRUTOP_LRU_OTHER && (!r->mnt[0] || r->st.owner.dev != st->owner.dev))
 			mount_point_of_kdev("/proc/self/mountinfo", st->owner.dev, r->mnt, sizeof(r->mnt));
+		if (st->owner.kind != r->st.owner.kind)
+			r->kind = st->owner.kind;
 		r->st = *st;
+		if (st->owner.kind == LRUTOP_LRU_OTHER)
+			name_other(s, r);
 	}
 	return 0;
 }
@@ -115,4 +147,6 @@ void lrus_free(struct lrutop_state *s)
 	free(s->flow.lrus);
 	s->flow.lrus = NULL;
 	s->flow.nr_lrus = 0;
+	lru_namer_free(s->flow.namer);
+	s->flow.namer = NULL;
 }

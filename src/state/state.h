@@ -12,6 +12,7 @@
 
 struct lrutop_bpf;
 struct cgroup_index;
+struct lru_namer;
 
 /* What lrutop's start-up self-check found (cmd/selfcheck.c runs it). */
 struct self_check {
@@ -67,6 +68,9 @@ struct lru_row {
 	__u64 delta_allocs;
 	__u64 nmemcgs;		/* memcgs that got a list on it */
 	char mnt[256];		/* mount point of its superblock, "" if unknown */
+	unsigned int kind;	/* enum lrutop_lru_kind: its owner's, or lru_names.c's */
+	char where[128];	/* not a superblock's: its symbol, or "objects: CACHE" */
+	const char *why;	/* kind other: why lrutop cannot name it */
 };
 
 /* The tracer's counters: since start and of the last interval (state.c, lrus.c). */
@@ -76,6 +80,7 @@ struct tracer_flow {
 	__u64 lat_delta[LRUTOP_MAX_SLOTS], lat_alloc_delta[LRUTOP_MAX_SLOTS];
 	struct lru_row *lrus;	/* sorted by address */
 	size_t nr_lrus;
+	struct lru_namer *namer;	/* names the list_lrus that are not a superblock's */
 	__u64 joined_reads, joined_rows;	/* what the last join of pairs to rows saw */
 };
 

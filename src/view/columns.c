@@ -24,11 +24,12 @@ const char *fmt_size(char *buf, size_t len, __u64 v)
 	return buf;
 }
 
-const char *lru_kind_name(unsigned int kind)
+const char *lru_where(unsigned int kind, const struct lru_owner *o, const char *mnt,
+		      const char *where)
 {
-	static const char *const kinds[] = { "other", "dentry", "inode" };
-
-	return kinds[kind < 3 ? kind : LRUTOP_LRU_OTHER];
+	if (kind == LRUTOP_LRU_DENTRY || kind == LRUTOP_LRU_INODE)
+		return mnt[0] ? mnt : o->sid[0] ? o->sid : NULL;
+	return where[0] ? where : NULL;
 }
 
 size_t rows_shown(size_t n, unsigned long rows)

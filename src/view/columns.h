@@ -15,8 +15,11 @@ struct view;
 
 /* "12345", "12.3K", "4.5M": at most 5 characters, for columns. */
 const char *fmt_size(char *buf, size_t len, __u64 v);
-/* "dentry", "inode" or "other": what a list_lru's owner (struct lru_owner) is. */
-const char *lru_kind_name(unsigned int kind);
+struct lru_owner;
+/* Where a list_lru of kind is: its superblock's mount point (or s_id); another's symbol or
+ * "objects: CACHE" (where); NULL if neither is known. */
+const char *lru_where(unsigned int kind, const struct lru_owner *o, const char *mnt,
+		      const char *where);
 /* Rows of n shown with a limit of rows (0: all). */
 size_t rows_shown(size_t n, unsigned long rows);
 /* The MEMCG column's width in a line of width characters with the view's columns. */

@@ -2,6 +2,7 @@
 /* The inventory as JSON: `lrutop inventory -j`, and the "inventory" of each JSON Lines report. */
 #include <jansson.h>
 #include "columns.h"
+#include "lib/lru_kinds.h"
 #include "kernel/inventory.h"
 #include "inventory_json.h"
 
@@ -42,10 +43,12 @@ json_t *inventory_json(const struct inventory *inv, unsigned long rows)
 		const struct inv_lru_row *l = &inv->lrus[i];
 
 		snprintf(dev, sizeof(dev), "%u:%u", l->owner.dev >> 20, l->owner.dev & 0xfffff);
-		json_array_append_new(lrus, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I}",
+		json_array_append_new(lrus, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:I,s:I,s:I,s:I,s:I}",
 			"addr", (json_int_t)l->addr,
 			"kind", lru_kind_name(l->owner.kind), "fstype", l->owner.fstype,
 			"sid", l->owner.sid, "dev", dev, "mount", l->mnt,
+			"where", lru_where(l->owner.kind, &l->owner, l->mnt, l->where), "why", l->why,
+			"object_cache", l->obj_cache[0] ? l->obj_cache : NULL,
 			"held_lists", (json_int_t)l->lists, "held_bytes", (json_int_t)l->bytes,
 			"empty_lists", (json_int_t)l->empty, "objects", (json_int_t)l->objects,
 			"bookkeeping_bytes", (json_int_t)l->book_bytes));

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "columns.h"
+#include "lib/lru_kinds.h"
 #include "inventory_json.h"
 #include "json.h"
 #include "state/state.h"
@@ -80,9 +81,10 @@ static json_t *json_lrus(const struct lrutop_state *s)
 
 		/* The kernel's dev_t: major in the top 12 bits, as stat(1) and mountinfo print it. */
 		snprintf(dev, sizeof(dev), "%u:%u", l->st.owner.dev >> 20, l->st.owner.dev & 0xfffff);
-		json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I}",
-			"addr", (json_int_t)l->lru, "kind", lru_kind_name(l->st.owner.kind),
+		json_array_append_new(a, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:I,s:I,s:I}",
+			"addr", (json_int_t)l->lru, "kind", lru_kind_name(l->kind),
 			"fstype", l->st.owner.fstype, "sid", l->st.owner.sid, "dev", dev, "mount", l->mnt,
+			"where", lru_where(l->kind, &l->st.owner, l->mnt, l->where), "why", l->why,
 			"allocs", (json_int_t)l->st.allocs, "bytes", (json_int_t)l->st.bytes,
 			"memcgs", (json_int_t)l->nmemcgs));
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "columns.h"
+#include "lib/lru_kinds.h"
 #include "hist.h"
 #include "state/state.h"
 #include "text.h"
@@ -181,16 +182,17 @@ size_t text_hists(char *buf, size_t len, const struct lrutop_state *s, const str
 
 static void lru_table(FILE *out, const struct lrutop_state *s)
 {
+	const char *where;
 	char b[16];
 
-	fprintf(out, "\n%-6s %-10s %-36s %7s %6s %6s\n", "KIND", "FSTYPE", "MOUNT", "ALLOCS",
+	fprintf(out, "\n%-9s %-10s %-33s %7s %6s %6s\n", "KIND", "FSTYPE", "WHERE", "ALLOCS",
 		"BYTES", "MEMCGS");
 	for (size_t i = 0; i < s->flow.nr_lrus; i++) {
 		const struct lru_row *l = &s->flow.lrus[i];
 
-		fprintf(out, "%-6s %-10.10s %-36.36s %7llu %6s %6llu\n",
-			lru_kind_name(l->st.owner.kind),
-			l->st.owner.fstype[0] ? l->st.owner.fstype : "-", l->mnt[0] ? l->mnt : "-",
+		where = lru_where(l->kind, &l->st.owner, l->mnt, l->where);
+		fprintf(out, "%-9s %-10.10s %-33.33s %7llu %6s %6llu\n", lru_kind_name(l->kind),
+			l->st.owner.fstype[0] ? l->st.owner.fstype : "-", where ? where : "-",
 			(unsigned long long)l->st.allocs, fmt_size(b, sizeof(b), l->st.bytes),
 			(unsigned long long)l->nmemcgs);
 	}

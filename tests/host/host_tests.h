@@ -6,6 +6,8 @@
 
 void test_kernel_lazy_lists(void **state);
 void test_kernel_eager_lists(void **state);
+void test_kernel_shadow_lists(void **state);
+void test_kernel_thp_lists(void **state);
 void test_kernel_owner_cause(void **state);
 void test_kernel_inventory(void **state);
 void test_kernel_inventory_flow(void **state);
@@ -22,5 +24,6 @@ void test_kernel_signals_detach(void **state);
 void test_screen_tmux(void **state);
 int owner_cause_teardown(void **state);
 int inventory_teardown(void **state);
+int kinds_teardown(void **state);
 
 #endif

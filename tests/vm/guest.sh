@@ -3,9 +3,12 @@
 # the kernel's own numbers, once with the backend lrutop chooses (fentry: these kernels
 # allow it), once with the tracepoint backend forced (what hosts that refuse fentry use).
 # LRUTOP_DIR holds lrutop, the workload and test_host (/lrutop in vm-run's initramfs; under
-# virtme-ng links to the host's own builds). usage: guest.sh [fentry-only]
+# virtme-ng links to the host's own builds). usage: guest.sh [fentry-only | sweep]
 #   fentry-only: the first pass alone (make vngtest)
+#   sweep: the exactness, owner/cause and per-kind tests alone, both passes (the series
+#          tests/run.sh boots besides those it runs every test on)
 dir=${LRUTOP_DIR:-/lrutop}
+mode=${1:-all}
 # cgroup v2 gives a memcg only where the parent enables the memory controller.
 if [ -w /sys/fs/cgroup/cgroup.subtree_control ] &&
    ! grep -qw memory /sys/fs/cgroup/cgroup.subtree_control; then
@@ -14,15 +17,20 @@ fi
 export LRUTOP_BIN=$dir/lrutop LRUTOP_WORKLOAD=$dir/workload
 export LRUTOP_TESTS='test_kernel_*' LRUTOP_SUITE="kernel $(uname -r)" LRUTOP_EXPECT_BACKEND=fentry
 export LRUTOP_FRESH_KERNEL=1	# booted for these tests: no memcg before them
+[ "$mode" = sweep ] &&
+	export LRUTOP_TESTS=test_kernel_lazy_lists,test_kernel_owner_cause,test_kernel_shadow_lists,test_kernel_thp_lists
 # No zone file here: glibc would look for /etc/localtime at every report, a dentry made and
 # dropped each time (lrutop's own, which test_kernel_hot_path would count).
 export TZ=UTC0
 echo "lrutop kernel: $(uname -r)"
 "$dir/lrutop" --probe > /tmp/probe.txt
 sed -n 's/^backend: /lrutop backend: /p; /^self-check: /p; s/^list_lru: /lrutop list_lru: /p' /tmp/probe.txt
+# 7.2+: the THP deferred-split queue is a list_lru (tests/run.sh counts the THP test's skips).
+grep -qw folio_memcg_list_lru_alloc /proc/kallsyms && echo "lrutop thp list_lru: yes" ||
+	echo "lrutop thp list_lru: no"
 "$dir/test_host"
 rc=$?
-[ "${1:-}" = fentry-only ] && exit $rc
+[ "$mode" = fentry-only ] && exit $rc
 # The tracepoint backend: lrutop behind a wrapper that forces it. Subcommands (the
 # inventory loads no tracer) go through as they are.
 printf '#!/bin/sh\ncase "$1" in inventory | model) exec %s "$@" ;; esac\nexec %s --backend tracepoint "$@"\n' \
@@ -30,6 +38,7 @@ printf '#!/bin/sh\ncase "$1" in inventory | model) exec %s "$@" ;; esac\nexec %s
 chmod +x /tmp/lrutop-tp
 LRUTOP_BIN=/tmp/lrutop-tp LRUTOP_EXPECT_BACKEND=tracepoint \
 	LRUTOP_SUITE="kernel $(uname -r) tracepoint" "$dir/test_host" || rc=1
+[ "$mode" = sweep ] && exit $rc
 
 # kallsyms hidden (kptr_restrict=2, as hardened hosts set it), after the patch: fentry still
 # counts the lists from the allocator's slots; with no way to a list's struct page, its

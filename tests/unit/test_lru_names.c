@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of list_lru names: by kernel symbol, by objects, and why not. */
+#include "unit.h"
+#include "kernel/lru_names.h"
+
+static const char kallsyms[] =
+	"ffffffff81000000 T _stext\n"
+	"ffffffff82000000 t memcg_list_lru_alloc\n"
+	"ffffffff83212240 b list_lrus_mutex\n"
+	"ffffffff83212260 B shadow_nodes\n"
+	"ffffffff83212290 b shadow_nodes_key\n"
+	"ffffffff832193a0 b zswap_list_lru\n"
+	"ffffffff832193d0 b zswap_shrinker_enabled\n"
+	"ffffffff84a7e180 b deferred_split_lru\n"
+	"ffffffff84a7e1c0 d some_driver_state\n"
+	"ffffffff84a7e400 D last_data\n"
+	"ffffffffc0a01000 d nfs4_xattr_cache_lru\t[nfsv4]\n"
+	"ffffffffc0a01100 d nfs4_xattr_other\t[nfsv4]\n";
+
+static void name(struct lru_namer *n, uint64_t addr, const char *objs, unsigned int kind,
+		 const char *where)
+{
+	struct lru_name out;
+
+	lru_namer_name(n, addr, objs, &out);
+	assert_string_equal(lru_kind_name(out.kind), lru_kind_name(kind));
+	assert_string_equal(out.where, where);
+	if (kind == LRUTOP_LRU_OTHER)
+		assert_non_null(out.why);
+	else
+		assert_null(out.why);
+}
+
+static void test_names_by_symbol(void **state)
+{
+	char *path = write_temp(kallsyms);
+	struct lru_namer *n = lru_namer_new(path);
+
+	assert_non_null(n);
+	name(n, 0xffffffff83212260ULL, NULL, LRUTOP_LRU_SHADOW, "shadow_nodes");
+	name(n, 0xffffffff832193a0ULL, "", LRUTOP_LRU_ZSWAP, "zswap_list_lru");
+	name(n, 0xffffffff84a7e180ULL, NULL, LRUTOP_LRU_THP_SPLIT, "deferred_split_lru");
+	/* Inside a global: a list_lru that is a field of it. */
+	name(n, 0xffffffff84a7e200ULL, NULL, LRUTOP_LRU_GLOBAL, "some_driver_state+0x40");
+	name(n, 0xffffffffc0a01000ULL, NULL, LRUTOP_LRU_GLOBAL, "nfs4_xattr_cache_lru [nfsv4]");
+	/* The symbol wins over the objects; a heap address falls back on them. */
+	name(n, 0xffffffff83212260ULL, "dentry", LRUTOP_LRU_SHADOW, "shadow_nodes");
+	name(n, 0xffff888012345678ULL, "radix_tree_node", LRUTOP_LRU_SHADOW,
+	     "objects: radix_tree_node");
+	name(n, 0xffff888012345678ULL, "xa_node", LRUTOP_LRU_SHADOW, "objects: xa_node");
+	name(n, 0xffff888012345678ULL, "zswap_entry", LRUTOP_LRU_ZSWAP, "objects: zswap_entry");
+	name(n, 0xffff888012345678ULL, "kmalloc-64", LRUTOP_LRU_OTHER, "objects: kmalloc-64");
+	name(n, 0xffff888012345678ULL, NULL, LRUTOP_LRU_OTHER, "");
+	/* The last symbol has no end: nothing past it is named after it. */
+	name(n, 0xffffffffc0a01200ULL, NULL, LRUTOP_LRU_OTHER, "");
+	lru_namer_free(n);
+	unlink(path);
+	free(path);
+}
+
+static void test_names_why_not(void **state)
+{
+	char *text = write_temp("ffffffff81000000 T _stext\nffffffff82000000 t f\n");
+	char *hidden = write_temp("0000000000000000 B shadow_nodes\n0000000000000000 T f\n");
+	struct lru_namer *n = lru_namer_new(text);
+	struct lru_name out;
+
+	/* Functions only (no CONFIG_KALLSYMS_ALL): named by objects, or not at all. */
+	lru_namer_name(n, 0xffffffff83212260ULL, NULL, &out);
+	assert_int_equal(out.kind, LRUTOP_LRU_OTHER);
+	assert_non_null(strstr(out.why, "CONFIG_KALLSYMS_ALL"));
+	lru_namer_name(n, 0xffffffff83212260ULL, "radix_tree_node", &out);
+	assert_int_equal(out.kind, LRUTOP_LRU_SHADOW);
+	lru_namer_free(n);
+	n = lru_namer_new(hidden);
+	lru_namer_name(n, 0, NULL, &out);
+	assert_int_equal(out.kind, LRUTOP_LRU_OTHER);
+	assert_non_null(strstr(out.why, "kptr_restrict"));
+	lru_namer_free(n);
+	n = lru_namer_new("/nonexistent/kallsyms");
+	lru_namer_name(n, 0xffffffff83212260ULL, NULL, &out);
+	assert_non_null(strstr(out.why, "could not be read"));
+	lru_namer_free(n);
+	lru_namer_name(NULL, 1, NULL, &out);
+	assert_non_null(out.why);
+	unlink(text);
+	unlink(hidden);
+	free(text);
+	free(hidden);
+}
+
+static void test_kind_names(void **state)
+{
+	for (int k = 0; k < NR_LRUTOP_LRU_KINDS; k++)
+		assert_int_equal(lru_kind_parse(lru_kind_name(k)), k);
+	assert_string_equal(lru_kind_name(99), "other");
+	assert_int_equal(lru_kind_parse("no-such-kind"), -1);
+	assert_int_equal(lru_kind_parse(NULL), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names_by_symbol),
+		cmocka_unit_test(test_names_why_not),
+		cmocka_unit_test(test_kind_names),
+	};
+
+	return cmocka_run_group_tests_name("lru_names", tests, NULL, NULL);
+}
