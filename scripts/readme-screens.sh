@@ -19,11 +19,17 @@ cause=(./lrutop -b --cumulative --by cause -H -c /containers --inventory-interva
 tmp=$(mktemp -d)
 trap '"${wl[@]}" --cleanup > /dev/null 2>&1 || true; rmdir "$mnt" 2> /dev/null || true; rm -rf "$tmp"' EXIT
 
+# -c needs the memcg the workload fills to exist first.
+mkdir -p "$cgroot/containers"
 "${owner[@]}" > "$tmp/owner" 2> "$tmp/owner.err" &
 a=$!
 "${cause[@]}" > "$tmp/cause" 2> "$tmp/cause.err" &
 b=$!
-until grep -q Tracing "$tmp/owner.err" && grep -q Tracing "$tmp/cause.err"; do sleep 0.2; done
+until grep -q Tracing "$tmp/owner.err" && grep -q Tracing "$tmp/cause.err"; do
+	kill -0 "$a" 2> /dev/null && kill -0 "$b" 2> /dev/null ||
+		{ cat "$tmp/owner.err" "$tmp/cause.err" >&2; exit 1; }
+	sleep 0.2
+done
 "${wl[@]}" --keep > /dev/null
 wait "$a" "$b"
 {

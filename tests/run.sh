@@ -149,6 +149,34 @@ boot_args() {
 }
 [ "$vm_kernels" = all ] && vm_kernels=$(scripts/fetch-kernel.sh --list)
 [ "$vm_kernels" = none ] && vm_kernels=
+# Every other series Debian carries, at every run: the exactness, owner/cause and per-kind
+# tests (each checks lrutop's start-up self-check too) with both backends, in a plain boot.
+# One guest at a time in the background, on the core the guests below leave idle (each has
+# one vCPU); their lines come at the end, one a kernel. LRUTOP_SWEEP_KERNELS names them
+# (none: no sweep; default: those of fetch-kernel.sh --list that the loop below does not boot).
+sweep_kernels=${LRUTOP_SWEEP_KERNELS:-}
+if [ -z "$sweep_kernels" ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
+	all=$(scripts/fetch-kernel.sh --list) || all=
+	newest=$(tail -1 <<< "$all")
+	for k in $all; do
+		case " $vm_kernels " in *" $k "*) continue ;; esac
+		[ "$k" = "$newest" ] && case " $vm_kernels " in *" newest "*) continue ;; esac
+		sweep_kernels+="$k "
+	done
+fi
+[ "$sweep_kernels" = none ] && sweep_kernels=
+[ "${LRUTOP_VM:-1}" = 0 ] && sweep_kernels=
+sweep=$(mktemp -d)
+trap 'rm -rf "$prom_dir" "$sweep"' EXIT
+if [ -n "$sweep_kernels" ]; then
+	for k in $sweep_kernels; do
+		scripts/vm-run.sh --kernel-alias "$k" --timeout 600 --add build/test_host \
+			tests/vm/guest.sh sweep > "$sweep/$k.log" 2>&1
+		echo $? > "$sweep/$k.rc"
+	done &
+	sweep_pid=$!
+fi
+
 if [ "${LRUTOP_VM:-1}" != 0 ]; then
 	for k in $vm_kernels; do
 		case "$k" in
@@ -178,48 +206,6 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		# Its Prometheus textfile, for the dashboard and rules check below.
 		sed -n 's/^.*LRUTOP-PROM //p' <<< "$out" | tr -d '\r' > "$prom_dir/${rel:-$k}.prom"
 	done
-fi
-# Every other series Debian carries, at every run: the exactness, owner/cause and per-kind
-# tests (each checks lrutop's start-up self-check too) with both backends, in a plain boot,
-# two guests at a time. One line a kernel. LRUTOP_SWEEP_KERNELS names them (none: no sweep;
-# default: those of fetch-kernel.sh --list that the loop above does not boot).
-sweep_kernels=${LRUTOP_SWEEP_KERNELS:-}
-if [ -z "$sweep_kernels" ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
-	all=$(scripts/fetch-kernel.sh --list) || all=
-	newest=$(tail -1 <<< "$all")
-	for k in $all; do
-		case " $vm_kernels " in *" $k "*) continue ;; esac
-		[ "$k" = "$newest" ] && case " $vm_kernels " in *" newest "*) continue ;; esac
-		sweep_kernels+="$k "
-	done
-fi
-[ "$sweep_kernels" = none ] && sweep_kernels=
-if [ "${LRUTOP_VM:-1}" != 0 ] && [ -n "$sweep_kernels" ]; then
-	sweep=$(mktemp -d)
-	sweep_tests=$(sed -n 's/.*export LRUTOP_TESTS=\(test_kernel_.*\)/\1/p' tests/vm/guest.sh | tr ',' '\n' | wc -l)
-	echo "== every other series, $sweep_tests tests with each backend: $sweep_kernels"
-	set -- $sweep_kernels
-	while [ $# -gt 0 ]; do
-		for k in "$1" "${2:-}"; do
-			[ -n "$k" ] || continue
-			( scripts/vm-run.sh --kernel-alias "$k" --timeout 600 --add build/test_host \
-				tests/vm/guest.sh sweep > "$sweep/$k.log" 2>&1
-			  echo $? > "$sweep/$k.rc" ) &
-		done
-		wait
-		for k in "$1" "${2:-}"; do
-			[ -n "$k" ] || continue
-			out=$(cat "$sweep/$k.log")
-			grep -E '^(ERROR|vm-run|guest:)|FAILED' <<< "$out"
-			rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
-			# Before the patch none of them applies; before 7.2 the THP one does not.
-			skips=$((2 * $(guest_no_thp_lru <<< "$out")))
-			grep -q '^lrutop list_lru: eager' <<< "$out" && skips=$((2 * sweep_tests))
-			tally "$out" "$(cat "$sweep/$k.rc")" "${rel:-$k} (sweep)" "$skips" $((2 * sweep_tests))
-		done
-		shift $(( $# > 1 ? 2 : 1 ))
-	done
-	rm -rf "$sweep"
 fi
 # The kernel tests under virtme-ng, as users boot a kernel: the host's root shared into the
 # guest, the dynamic ./lrutop and build/test_host run as they are (scripts/vm-run.sh
@@ -331,6 +317,22 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
 			echo "$out" | tail -20
 			echo "0 passed, 1 failed: model against slabinfo on ${side_k#*:}"
 		fi
+	done
+fi
+# The sweep's guests, one line a kernel.
+if [ -n "$sweep_kernels" ]; then
+	sweep_tests=$(sed -n 's/.*export LRUTOP_TESTS=\(test_kernel_.*\)/\1/p' tests/vm/guest.sh | tr ',' '\n' | wc -l)
+	echo "== every other series, $sweep_tests tests with each backend: $sweep_kernels"
+	wait "$sweep_pid"
+	for k in $sweep_kernels; do
+		out=$(cat "$sweep/$k.log")
+		grep -E '^(ERROR|vm-run|guest:)|FAILED' <<< "$out"
+		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
+		# Before the patch none of them applies; before 7.2 the THP one does not.
+		skips=$((2 * $(guest_no_thp_lru <<< "$out")))
+		grep -q '^lrutop list_lru: eager' <<< "$out" && skips=$((2 * sweep_tests))
+		tally "$out" "$(cat "$sweep/$k.rc" 2> /dev/null || echo 1)" "${rel:-$k} (sweep)" "$skips" \
+			$((2 * sweep_tests))
 	done
 fi
 # The Grafana dashboard and the alert rules query only families lrutop really exports: the
