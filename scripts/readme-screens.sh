@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# README's "What it looks like": the batch screens it shows, made on this host (by owner and,
-# in a second lrutop around the same workload, by cause) and in Debian's 7.3 booted under
-# QEMU (the fentry backend), into one raw output headed by its command and commit.
+# README's "What it looks like": the batch screens it shows, made on this host (by owner, then
+# by cause around the same workload run again) and in Debian's 7.3 booted under QEMU (the
+# fentry backend), into one raw output headed by its command and commit.
 # usage: scripts/readme-screens.sh [OUT_FILE]   (default docs/bench/screens-COMMIT.txt)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,26 +19,30 @@ cause=(./lrutop -b --cumulative --by cause -H -c /containers --inventory-interva
 tmp=$(mktemp -d)
 trap '"${wl[@]}" --cleanup > /dev/null 2>&1 || true; rmdir "$mnt" 2> /dev/null || true; rm -rf "$tmp"' EXIT
 
-# -c needs the memcg the workload fills to exist first.
-mkdir -p "$cgroot/containers"
-"${owner[@]}" > "$tmp/owner" 2> "$tmp/owner.err" &
-a=$!
-"${cause[@]}" > "$tmp/cause" 2> "$tmp/cause.err" &
-b=$!
-until grep -q Tracing "$tmp/owner.err" && grep -q Tracing "$tmp/cause.err"; do
-	kill -0 "$a" 2> /dev/null && kill -0 "$b" 2> /dev/null ||
-		{ cat "$tmp/owner.err" "$tmp/cause.err" >&2; exit 1; }
-	sleep 0.2
-done
-"${wl[@]}" --keep > /dev/null
-wait "$a" "$b"
+# lrutop ($1: by owner or by cause) around the workload, into $tmp/$1; one at a time, so that
+# neither counts the other's start-up self-check. -c needs the memcg to exist first.
+capture() {
+	local args=("${@:2}") pid
+	mkdir -p "$cgroot/containers"
+	"${args[@]}" > "$tmp/$1" 2> "$tmp/$1.err" &
+	pid=$!
+	until grep -q Tracing "$tmp/$1.err"; do
+		kill -0 "$pid" 2> /dev/null || { cat "$tmp/$1.err" >&2; exit 1; }
+		sleep 0.2
+	done
+	"${wl[@]}" --keep > /dev/null
+	wait "$pid"
+	"${wl[@]}" --cleanup > /dev/null
+}
+capture owner "${owner[@]}"
+capture cause "${cause[@]}"
 {
 	scripts/bench-header.sh "scripts/readme-screens.sh"
 	echo
 	echo "## this host, by owner: ${owner[*]}, around ${wl[*]} --keep"
 	cat "$tmp/owner"
 	echo
-	echo "## this host, by cause: ${cause[*]}, around the same workload"
+	echo "## this host, by cause: ${cause[*]}, around the same workload, again"
 	cat "$tmp/cause"
 	echo
 	echo "## Debian 7.3 under QEMU: scripts/vm-run.sh --kernel-alias 7.3 tests/vm/capture-guest.sh"
