@@ -15,9 +15,9 @@ rc=0
 
 # FILE COMMAND...: the command's output, headed, into OUT_DIR/FILE.
 one() {
-	local file=$1 status
+	local file=$1
 	shift
-	{
+	(
 		echo "# command: $*"
 		echo "$header"
 		echo "\$ $*"
@@ -25,7 +25,7 @@ one() {
 		status=$?
 		echo "exit $status"
 		exit "$status"
-	} > "$out/$file.new" || rc=1
+	) > "$out/$file.new" || rc=1
 	mv "$out/$file.new" "$out/$file"
 	echo "model-docs: $out/$file"
 }
