@@ -4,11 +4,13 @@
 
 scripts/ab.sh heads each README.md it writes "Made by `COMMAND` on DATE at commit HASH
 (clean tree)": the commit must be one of this repository's history, and the tree clean when
-the run began (a run on uncommitted changes is not for docs/).
+the run began (a run on uncommitted changes is not for docs/). Each raw output (a .txt file,
+such as scripts/model-docs.sh's) says the same on its "# command:" and "# commit: HASH
+(clean)" lines.
 
 usage: check_ab_docs.py [--self-test] DIR
-  --self-test: the check must fail on a copy whose README says "dirty tree", and on one
-  naming a commit that does not exist.
+  --self-test: the check must fail on a copy whose README says "dirty tree", on one naming a
+  commit that does not exist, and on one whose raw output was made on a dirty tree.
 Prints one line per problem; exit status 1 when there is one, 2 on bad usage."""
 import os
 import re
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 
+RAW_COMMIT = re.compile(r"^# commit: ([0-9a-f]{7,40}) \((clean|dirty)[^)]*\)$", re.M)
 MADE = re.compile(r"^Made by `[^`]+` on \d{4}-\d{2}-\d{2} at commit ([0-9a-f]{7,40}) \((clean|dirty) tree\)", re.M)
 
 
@@ -45,6 +48,17 @@ def check(top, repo):
 			probs.append(f"{path}: made at commit {m.group(1)} on a tree with uncommitted changes")
 		if not in_history(m.group(1), repo):
 			probs.append(f"{path}: commit {m.group(1)} is not in this repository's history")
+	for d, _, files in os.walk(top):
+		for name in sorted(f for f in files if f.endswith(".txt")):
+			path = os.path.join(d, name)
+			text = open(path, encoding="utf-8").read()
+			m = RAW_COMMIT.search(text)
+			if not re.search(r"^# command: \S", text, re.M) or not m:
+				probs.append(f"{path}: no '# command:' and '# commit: HASH (clean)' lines")
+			elif m.group(2) != "clean":
+				probs.append(f"{path}: made at commit {m.group(1)} on a tree with uncommitted changes")
+			elif not in_history(m.group(1), repo):
+				probs.append(f"{path}: commit {m.group(1)} is not in this repository's history")
 	if not found:
 		probs.append(f"{top}: no A/B document")
 	return probs
@@ -62,6 +76,15 @@ def self_test(top, repo):
 			open(path, "w", encoding="utf-8").write(text.replace(old, new, 1))
 			if not check(copy, repo):
 				probs.append(f"self-test: the check passed a README made on {what}")
+	with tempfile.TemporaryDirectory() as tmp:
+		copy = os.path.join(tmp, "ab")
+		shutil.copytree(top, copy)
+		raws = [os.path.join(d, f) for d, _, fs in os.walk(copy) for f in fs if f.endswith(".txt")]
+		if raws:
+			text = open(raws[0], encoding="utf-8").read()
+			open(raws[0], "w", encoding="utf-8").write(text.replace("(clean)", "(dirty: not for docs)", 1))
+			if not check(copy, repo):
+				probs.append("self-test: the check passed a raw output made on a dirty tree")
 	return probs
 
 
