@@ -28,6 +28,33 @@ static void held_line(FILE *out, const struct lrutop_state *s)
 		s->last.tv_sec + s->last.tv_nsec / 1e9 - s->held.at);
 }
 
+/* The lists held by the kind of their list_lru, the kinds that hold any, cut at 80 columns. */
+static void held_kinds_line(FILE *out, const struct lrutop_state *s)
+{
+	__u64 lists[NR_LRUTOP_LRU_KINDS] = {};
+	const struct inventory *inv = &s->held.inv;
+	char line[256], b[16];
+	size_t n;
+
+	if (!s->held.valid || !inv->nr_lrus)
+		return;
+	for (size_t i = 0; i < inv->nr_lrus; i++)
+		lists[inv->lrus[i].owner.kind < NR_LRUTOP_LRU_KINDS ? inv->lrus[i].owner.kind :
+		      LRUTOP_LRU_OTHER] += inv->lrus[i].lists;
+	n = snprintf(line, sizeof(line), "held by kind:");
+	/* Other last: what lrutop could not name. */
+	for (int i = 1; i <= NR_LRUTOP_LRU_KINDS && n < sizeof(line); i++) {
+		int k = i % NR_LRUTOP_LRU_KINDS;
+
+		if (lists[k])
+			n += snprintf(line + n, sizeof(line) - n, " %s %s,", lru_kind_name(k),
+				      fmt_size(b, sizeof(b), lists[k]));
+	}
+	if (n < sizeof(line) && line[n - 1] == ',')
+		line[n - 1] = '\0';
+	fprintf(out, "%.*s\n", TEXT_WIDTH, line);
+}
+
 /* A rate: one decimal while it is small, else as fmt_size. */
 static const char *fmt_rate(char *buf, size_t len, double rate)
 {
@@ -151,6 +178,7 @@ void text_header(FILE *out, const struct lrutop_state *s, const struct view *v)
 		eager_line(out, s, t);
 	model_line(out, s);
 	held_line(out, s);
+	held_kinds_line(out, s);
 	loss_lines(out, s);
 	unmeasured_line(out, s);
 }

@@ -32,6 +32,13 @@ static void fill(struct lrutop_state *s)
 	s->held.inv.empty = 1566000;
 	s->held.inv.nr_lrus = 65535;
 	s->held.inv.book_bytes = 1ULL << 40;
+	/* One list_lru of each kind, each holding more lists than any kernel. */
+	s->held.inv.lrus = calloc(NR_LRUTOP_LRU_KINDS, sizeof(*s->held.inv.lrus));
+	for (int k = 0; k < NR_LRUTOP_LRU_KINDS; k++) {
+		s->held.inv.lrus[k].owner.kind = k;
+		s->held.inv.lrus[k].lists = ~0ULL >> 1;
+	}
+	s->held.inv.nr_lrus = NR_LRUTOP_LRU_KINDS;
 	s->census.memcg_lrus = 65535;
 	s->census.kernel_memcgs = s->census.kernel_memcgs_peak = 65535;
 	state_model_pre_patch(s);
@@ -72,6 +79,35 @@ static void check_width(const struct lrutop_state *s, const struct view *v, cons
 	free(buf);
 }
 
+/* The lists held by kind, in enum order with other last, the line cut at 80 columns. */
+static void test_text_held_kinds(void **state)
+{
+	struct view v = { .sort = MC_ALLOCS, .columns = memcg_columns_default(), .cumulative = true };
+	struct probe_plan plan;
+	struct lrutop_state s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	unit_plan(&plan, true);
+	unit_state(&s, &plan, BACKEND_FENTRY);
+	fill(&s);
+	s.held.inv.lrus[LRUTOP_LRU_DENTRY].lists = 24;
+	s.held.inv.lrus[LRUTOP_LRU_INODE].lists = 22;
+	s.held.inv.lrus[LRUTOP_LRU_SHADOW].lists = 9;
+	s.held.inv.lrus[LRUTOP_LRU_ZSWAP].lists = 0;
+	s.held.inv.lrus[LRUTOP_LRU_THP_SPLIT].lists = 0;
+	s.held.inv.lrus[LRUTOP_LRU_GLOBAL].lists = 0;
+	s.held.inv.lrus[LRUTOP_LRU_OTHER].lists = 3;
+	f = open_memstream(&buf, &len);
+	text_report(f, &s, &v);
+	fclose(f);
+	assert_non_null(strstr(buf, "\nheld by kind: dentry 24, inode 22, shadow 9, other 3\n"));
+	free(buf);
+	memcg_table_free(&s.memcgs);
+	free(s.held.inv.lrus);
+}
+
 static void test_text_fits_80(void **state)
 {
 	struct view v = { .sort = MC_ALLOCS, .columns = memcg_columns_default(), .hist = true,
@@ -88,6 +124,7 @@ static void test_text_fits_80(void **state)
 		check_width(&s, &v, "by cause");
 		v.by_cause = false;
 		memcg_table_free(&s.memcgs);
+		free(s.held.inv.lrus);
 	}
 	/* Before the patch: the eager line. */
 	plan.post_patch = false;
@@ -100,6 +137,7 @@ static void test_text_fits_80(void **state)
 	s.flow.g.growths[14] = (struct growth_event){ .old_size = 49150, .new_size = 65535 };
 	check_width(&s, &v, "pre-patch");
 	memcg_table_free(&s.memcgs);
+	free(s.held.inv.lrus);
 }
 
 /* A path too long for its column keeps its end, which names the memcg. */
@@ -136,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_fits_80),
+		cmocka_unit_test(test_text_held_kinds),
 		cmocka_unit_test(test_columns_path),
 	};
 
