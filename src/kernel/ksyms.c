@@ -153,7 +153,8 @@ static void ksyms__ends(struct ksyms *ksyms)
 {
 	size_t lo, hi, mid;
 
-	qsort(ksyms->syms, ksyms->nr, sizeof(*ksyms->syms), ksym_cmp);
+	if (ksyms->nr)	/* qsort() takes no NULL, even for nothing */
+		qsort(ksyms->syms, ksyms->nr, sizeof(*ksyms->syms), ksym_cmp);
 
 	for (size_t i = 1; i < ksyms->nr_addrs; i++) {
 		if (ksyms->addrs[i - 1] > ksyms->addrs[i]) {

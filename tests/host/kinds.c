@@ -274,7 +274,7 @@ void test_kernel_shadow_lists(void **state)
 {
 	static const struct global_kind shadow = { "shadow", "shadow_lists" };
 	char cgroot[4096], where[256], cmd[8192], wl_out[32768];
-	json_t *held, *inv, *summary, *lines = json_array();
+	json_t *held, *inv, *summary, *lines;
 	bool reclaimed;
 
 	cgroot_or_skip(cgroot, sizeof(cgroot));
@@ -286,6 +286,7 @@ void test_kernel_shadow_lists(void **state)
 	snprintf(kinds_left.cleanup, sizeof(kinds_left.cleanup), "%s --cleanup", cmd);
 	measure(cmd, &held, &inv, wl_out, sizeof(wl_out));
 
+	lines = json_array();	/* made after the skips, which would leak it */
 	summary = workload_lines(wl_out, lines);
 	check_named(held, inv, "shadow", reclaimed ? NULL : "shadow_nodes");
 	check_owners(held, inv, summary, &shadow);
@@ -341,7 +342,7 @@ void test_kernel_thp_lists(void **state)
 {
 	static const struct global_kind thp = { "thp-split", "thp_lists" };
 	char cgroot[4096], cmd[8192], wl_out[32768];
-	json_t *held, *inv, *summary, *lines = json_array();
+	json_t *held, *inv, *summary, *lines;
 
 	cgroot_or_skip(cgroot, sizeof(cgroot));
 	lazy_or_skip();
@@ -362,6 +363,7 @@ void test_kernel_thp_lists(void **state)
 	measure(cmd, &held, &inv, wl_out, sizeof(wl_out));
 	thp_enable(true);
 
+	lines = json_array();	/* made after the skips, which would leak it */
 	summary = workload_lines(wl_out, lines);
 	check_named(held, inv, "thp-split", "deferred_split_lru");
 	check_owners(held, inv, summary, &thp);
