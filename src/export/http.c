@@ -76,6 +76,7 @@ static struct {
 	__typeof__(MHD_start_daemon) *start_daemon;
 	__typeof__(MHD_stop_daemon) *stop_daemon;
 	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_create_response_from_buffer_with_free_callback_cls) *create_shared_response;
 	__typeof__(MHD_add_response_header) *add_response_header;
 	__typeof__(MHD_queue_response) *queue_response;
 	__typeof__(MHD_destroy_response) *destroy_response;
@@ -95,11 +96,13 @@ static int mhd_load(char *why, size_t len)
 	}
 	mhd.stop_daemon = dlsym(lib, "MHD_stop_daemon");
 	mhd.create_response_from_buffer = dlsym(lib, "MHD_create_response_from_buffer");
+	mhd.create_shared_response = dlsym(lib, "MHD_create_response_from_buffer_with_free_callback_cls");
 	mhd.add_response_header = dlsym(lib, "MHD_add_response_header");
 	mhd.queue_response = dlsym(lib, "MHD_queue_response");
 	mhd.destroy_response = dlsym(lib, "MHD_destroy_response");
 	mhd.start_daemon = dlsym(lib, "MHD_start_daemon");	/* last: it says all are there */
-	if (!mhd.stop_daemon || !mhd.create_response_from_buffer || !mhd.add_response_header ||
+	if (!mhd.stop_daemon || !mhd.create_response_from_buffer || !mhd.create_shared_response ||
+	    !mhd.add_response_header ||
 	    !mhd.queue_response || !mhd.destroy_response || !mhd.start_daemon) {
 		snprintf(why, len, "%s lacks a function lrutop calls", MHD_LIBRARY);
 		mhd.start_daemon = NULL;
@@ -109,11 +112,30 @@ static int mhd_load(char *why, size_t len)
 	return 0;	/* loaded for good: the server's threads run its code until exit */
 }
 
+/*
+ * The text of one refresh, shared by every response that serves it and freed by the last:
+ * one copy a refresh, not one a scrape (200 scrapers at once made 200 copies, and the heap
+ * kept growing with them).
+ */
+struct shared_text {
+	int refs;
+	size_t len;
+	char data[];
+};
+
+/* Let go of t; the last reference frees it (MHD's callback when a response is done). */
+static void text_put(void *cls)
+{
+	struct shared_text *t = cls;
+
+	if (t && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(t);
+}
+
 struct metrics_server {
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
-	char *text;
-	size_t len;
+	struct shared_text *text;
 };
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, const char *type,
@@ -139,9 +161,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	static const char plain[] = "text/plain; charset=utf-8";
 	struct metrics_server *srv = cls;
-	char *body = NULL;
-	bool have;
-	size_t len = 0;
+	struct MHD_Response *resp;
+	struct shared_text *text;
+	enum MHD_Result ret;
 
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, plain, strdup("GET only\n"), 9);
@@ -150,21 +172,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(url, "/metrics"))
 		return reply(conn, MHD_HTTP_NOT_FOUND, plain, strdup("not found\n"), 10);
 	pthread_mutex_lock(&srv->lock);
-	have = srv->text;
-	if (have) {
-		body = malloc(srv->len ? srv->len : 1);
-		if (body) {
-			memcpy(body, srv->text, srv->len);
-			len = srv->len;
-		}
-	}
+	text = srv->text;
+	if (text)
+		__atomic_add_fetch(&text->refs, 1, __ATOMIC_ACQ_REL);
 	pthread_mutex_unlock(&srv->lock);
-	if (!have)
+	if (!text)
 		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, plain,
 			     strdup("no sample yet\n"), 14);
-	if (!body)
+	resp = mhd.create_shared_response(text->len, text->data, text_put, text);
+	if (!resp) {
+		text_put(text);
 		return MHD_NO;
-	return reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", body, len);
+	}
+	mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/plain; version=0.0.4; charset=utf-8");
+	ret = mhd.queue_response(conn, MHD_HTTP_OK, resp);
+	mhd.destroy_response(resp);
+	return ret;
 }
 
 /*
@@ -266,16 +290,18 @@ int metrics_server_start(const char *spec, struct metrics_server **out, char *wh
 
 int metrics_server_publish(struct metrics_server *srv, const char *text, size_t len)
 {
-	char *copy = malloc(len ? len : 1);
+	struct shared_text *t = malloc(sizeof(*t) + (len ? len : 1)), *old;
 
-	if (!copy)
+	if (!t)
 		return -ENOMEM;
-	memcpy(copy, text, len);
+	t->refs = 1;	/* the server's, until the next refresh replaces it */
+	t->len = len;
+	memcpy(t->data, text, len);
 	pthread_mutex_lock(&srv->lock);
-	free(srv->text);
-	srv->text = copy;
-	srv->len = len;
+	old = srv->text;
+	srv->text = t;
 	pthread_mutex_unlock(&srv->lock);
+	text_put(old);
 	return 0;
 }
 
@@ -285,7 +311,7 @@ void metrics_server_stop(struct metrics_server *srv)
 		return;
 	mhd.stop_daemon(srv->daemon);
 	pthread_mutex_destroy(&srv->lock);
-	free(srv->text);
+	text_put(srv->text);
 	free(srv);
 }
 #endif
