@@ -28,9 +28,8 @@ static void kinds_table(FILE *out, const struct snap *after)
 	if (!all)
 		return;
 	fprintf(out, "\n| list_lru kind (%s) | lists |\n|---|---:|\n", after->kernel);
-	/* Other last: what lrutop could not name. */
-	for (int i = 1; i <= NR_LRUTOP_LRU_KINDS; i++) {
-		int k = i % NR_LRUTOP_LRU_KINDS;
+	for (unsigned int i = 0; i < NR_LRUTOP_LRU_KINDS; i++) {
+		unsigned int k = lru_kind_listed(i);
 
 		if (sum[k] || k == LRUTOP_LRU_DENTRY || k == LRUTOP_LRU_INODE)
 			fprintf(out, "| %s (%s) | %lld |\n", lru_kind_name(k), lru_kind_doc(k), sum[k]);

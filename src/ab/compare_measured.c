@@ -87,9 +87,8 @@ static void table(FILE *out, const struct snap *a, const struct snap *b)
 	row(out, "bookkeeping held at the end, the inventory", a->held_book_bytes, b->held_book_bytes, -1);
 	snap_lists_by_kind(a, ka);
 	snap_lists_by_kind(b, kb);
-	/* Other last: what lrutop could not name. */
-	for (int i = 1; i <= NR_LRUTOP_LRU_KINDS; i++) {
-		int k = i % NR_LRUTOP_LRU_KINDS;
+	for (unsigned int i = 0; i < NR_LRUTOP_LRU_KINDS; i++) {
+		unsigned int k = lru_kind_listed(i);
 
 		snprintf(what, sizeof(what), "lists on %s list_lrus", lru_kind_name(k));
 		if (ka[k] || kb[k])

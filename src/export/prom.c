@@ -7,6 +7,7 @@
 #include "lib/lru_kinds.h"
 #include "lib/version.h"
 #include "prom.h"
+#include "state/held.h"
 #include "state/state.h"
 #include "state/view.h"
 
@@ -249,7 +250,7 @@ static void flow_kind_families(FILE *f, const struct lrutop_state *s)
 		return;
 	for (size_t i = 0; i < s->flow.nr_lrus; i++) {
 		const struct lru_row *l = &s->flow.lrus[i];
-		unsigned int k = l->kind < NR_LRUTOP_LRU_KINDS ? l->kind : LRUTOP_LRU_OTHER;
+		unsigned int k = lru_kind_of(l->kind);
 
 		allocs[k] += l->st.allocs;
 		bytes[k] += l->st.bytes;
@@ -264,15 +265,9 @@ static void flow_kind_families(FILE *f, const struct lrutop_state *s)
 /* What the list_lrus of each kind hold now (the inventory). */
 static void held_kind_families(FILE *f, const struct inventory *inv)
 {
-	__u64 lists[NR_LRUTOP_LRU_KINDS] = {}, bytes[NR_LRUTOP_LRU_KINDS] = {};
+	__u64 lists[NR_LRUTOP_LRU_KINDS], bytes[NR_LRUTOP_LRU_KINDS];
 
-	for (size_t i = 0; i < inv->nr_lrus; i++) {
-		const struct inv_lru_row *l = &inv->lrus[i];
-		unsigned int k = l->owner.kind < NR_LRUTOP_LRU_KINDS ? l->owner.kind : LRUTOP_LRU_OTHER;
-
-		lists[k] += l->lists;
-		bytes[k] += l->bytes;
-	}
+	held_by_kind(inv, lists, bytes);
 	kind_family(f, "lrutop_list_lru_held_lists_by_kind", "gauge",
 		    "Per-memcg lists the list_lrus of each kind hold now (the inventory).", lists);
 	kind_family(f, "lrutop_list_lru_held_bytes_by_kind", "gauge",

@@ -17,12 +17,12 @@ static const struct {
 
 const char *lru_kind_name(unsigned int kind)
 {
-	return kinds[kind < NR_LRUTOP_LRU_KINDS ? kind : LRUTOP_LRU_OTHER].name;
+	return kinds[lru_kind_of(kind)].name;
 }
 
 const char *lru_kind_doc(unsigned int kind)
 {
-	return kinds[kind < NR_LRUTOP_LRU_KINDS ? kind : LRUTOP_LRU_OTHER].doc;
+	return kinds[lru_kind_of(kind)].doc;
 }
 
 int lru_kind_parse(const char *name)

@@ -4,6 +4,19 @@
 
 #include "lrutop.h"	/* enum lrutop_lru_kind */
 
+/* kind, or other for a value no kind has (a newer lrutop's, a corrupt map). */
+static inline unsigned int lru_kind_of(unsigned int kind)
+{
+	return kind < NR_LRUTOP_LRU_KINDS ? kind : LRUTOP_LRU_OTHER;
+}
+
+/* The i-th kind (0 .. NR_LRUTOP_LRU_KINDS - 1) in the order outputs list them: other, what
+ * lrutop could not name, last. */
+static inline unsigned int lru_kind_listed(unsigned int i)
+{
+	return (i + 1) % NR_LRUTOP_LRU_KINDS;
+}
+
 /* "dentry", "inode", "shadow", "zswap", "thp-split", "global" or "other" (any other value). */
 const char *lru_kind_name(unsigned int kind);
 /* The kind of that name, or -1. */

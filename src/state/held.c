@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "held.h"
+#include "lib/lru_kinds.h"
 #include "state.h"
 
 static void *preload_walker(void *arg)
@@ -145,4 +146,16 @@ void held_close(struct lrutop_state *s)
 	inventory_walker_close(s->held.walker);
 	s->held.walker = NULL;
 	s->held.valid = false;
+}
+
+void held_by_kind(const struct inventory *inv, __u64 *lists, __u64 *bytes)
+{
+	memset(lists, 0, NR_LRUTOP_LRU_KINDS * sizeof(*lists));
+	memset(bytes, 0, NR_LRUTOP_LRU_KINDS * sizeof(*bytes));
+	for (size_t i = 0; i < inv->nr_lrus; i++) {
+		unsigned int k = lru_kind_of(inv->lrus[i].owner.kind);
+
+		lists[k] += inv->lrus[i].lists;
+		bytes[k] += inv->lrus[i].bytes;
+	}
 }

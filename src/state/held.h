@@ -4,10 +4,12 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <linux/types.h>
 
 struct lrutop_state;
 struct probe_plan;
 struct inventory_walker;
+struct inventory;
 
 /* The inventory's programs, loading in a thread of their own. */
 struct held_preload {
@@ -38,5 +40,8 @@ void held_wait(struct lrutop_state *s);
  * memcg row what it holds now; a memcg holding lists gets a row if it had none. */
 void held_refresh(struct lrutop_state *s, double now);
 void held_close(struct lrutop_state *s);
+/* The lists held, and their bytes, summed by the kind of their list_lru (NR_LRUTOP_LRU_KINDS
+ * each, zeroed here): the inventory's pass. */
+void held_by_kind(const struct inventory *inv, __u64 *lists, __u64 *bytes);
 
 #endif

@@ -6,6 +6,7 @@
 #include "columns.h"
 #include "lib/lru_kinds.h"
 #include "hist.h"
+#include "state/held.h"
 #include "state/state.h"
 #include "text.h"
 #include "state/view.h"
@@ -31,20 +32,16 @@ static void held_line(FILE *out, const struct lrutop_state *s)
 /* The lists held by the kind of their list_lru, the kinds that hold any, cut at 80 columns. */
 static void held_kinds_line(FILE *out, const struct lrutop_state *s)
 {
-	__u64 lists[NR_LRUTOP_LRU_KINDS] = {};
-	const struct inventory *inv = &s->held.inv;
+	__u64 lists[NR_LRUTOP_LRU_KINDS], bytes[NR_LRUTOP_LRU_KINDS];
 	char line[256], b[16];
 	size_t n;
 
-	if (!s->held.valid || !inv->nr_lrus)
+	if (!s->held.valid || !s->held.inv.nr_lrus)
 		return;
-	for (size_t i = 0; i < inv->nr_lrus; i++)
-		lists[inv->lrus[i].owner.kind < NR_LRUTOP_LRU_KINDS ? inv->lrus[i].owner.kind :
-		      LRUTOP_LRU_OTHER] += inv->lrus[i].lists;
+	held_by_kind(&s->held.inv, lists, bytes);
 	n = snprintf(line, sizeof(line), "held by kind:");
-	/* Other last: what lrutop could not name. */
-	for (int i = 1; i <= NR_LRUTOP_LRU_KINDS && n < sizeof(line); i++) {
-		int k = i % NR_LRUTOP_LRU_KINDS;
+	for (unsigned int i = 0; i < NR_LRUTOP_LRU_KINDS && n < sizeof(line); i++) {
+		unsigned int k = lru_kind_listed(i);
 
 		if (lists[k])
 			n += snprintf(line + n, sizeof(line) - n, " %s %s,", lru_kind_name(k),
