@@ -64,17 +64,25 @@ static const struct inv_lru_row *held_row(const struct lrutop_state *s, __u64 lr
 	return NULL;
 }
 
-/* A list_lru that is not a superblock's: named by the inventory's pass, or by its symbol. */
+/* A list_lru that is not a superblock's: as the inventory's pass named it (lru_names.c, by
+ * its symbol or its objects), or, where the pass has no row for it, by its symbol here. */
 static void name_other(struct lrutop_state *s, struct lru_row *r)
 {
-	const struct inv_lru_row *h = held_row(s, r->lru);
+	const struct inv_lru_row *h;
 	struct lru_name name;
 
 	if (r->kind != LRUTOP_LRU_OTHER)
 		return;	/* named once for good */
+	h = held_row(s, r->lru);
+	if (h) {
+		r->kind = h->owner.kind;
+		snprintf(r->where, sizeof(r->where), "%s", h->where);
+		r->why = h->why;
+		return;
+	}
 	if (!s->flow.namer)
 		s->flow.namer = lru_namer_new("/proc/kallsyms");
-	lru_namer_name(s->flow.namer, r->lru, h ? h->obj_cache : NULL, &name);
+	lru_namer_name(s->flow.namer, r->lru, NULL, &name);
 	r->kind = name.kind;
 	snprintf(r->where, sizeof(r->where), "%s", name.where);
 	r->why = name.why;
