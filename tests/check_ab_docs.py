@@ -15,11 +15,11 @@ Prints one line per problem; exit status 1 when there is one, 2 on bad usage."""
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
-RAW_COMMIT = re.compile(r"^# commit: ([0-9a-f]{7,40}) \((clean|dirty)[^)]*\)$", re.M)
+from check_bench_doc import in_history, raw_header_problems
+
 MADE = re.compile(r"^Made by `[^`]+` on \d{4}-\d{2}-\d{2} at commit ([0-9a-f]{7,40}) \((clean|dirty) tree\)", re.M)
 
 
@@ -27,11 +27,6 @@ def readmes(top):
 	for d, _, files in os.walk(top):
 		if "README.md" in files:
 			yield os.path.join(d, "README.md")
-
-
-def in_history(commit, repo):
-	return subprocess.run(["git", "-C", repo, "cat-file", "-e", commit + "^{commit}"],
-			      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
 
 
 def check(top, repo):
@@ -51,14 +46,7 @@ def check(top, repo):
 	for d, _, files in os.walk(top):
 		for name in sorted(f for f in files if f.endswith(".txt")):
 			path = os.path.join(d, name)
-			text = open(path, encoding="utf-8").read()
-			m = RAW_COMMIT.search(text)
-			if not re.search(r"^# command: \S", text, re.M) or not m:
-				probs.append(f"{path}: no '# command:' and '# commit: HASH (clean)' lines")
-			elif m.group(2) != "clean":
-				probs.append(f"{path}: made at commit {m.group(1)} on a tree with uncommitted changes")
-			elif not in_history(m.group(1), repo):
-				probs.append(f"{path}: commit {m.group(1)} is not in this repository's history")
+			probs += raw_header_problems(path, open(path, encoding="utf-8").read(), repo)
 	if not found:
 		probs.append(f"{top}: no A/B document")
 	return probs

@@ -74,22 +74,34 @@ def raw_numbers(text):
 	return nums
 
 
-def check_raw(path, top):
-	"""Problems with a raw output's header, or None and its numbers."""
-	full = os.path.join(top, path)
-	if not os.path.isfile(full):
-		return [f"{path}: no such raw output"], set()
-	text = open(full, encoding="utf-8").read()
+def in_history(commit, top):
+	"""Is commit one of the repository at top's?"""
+	return subprocess.run(["git", "-C", top, "cat-file", "-e", commit + "^{commit}"],
+			      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+def raw_header_problems(path, text, top, history=True):
+	"""What a raw output's header (scripts/bench-header.sh's lines) lacks: the command that
+	made it, a clean commit, and (history) that commit in the repository at top. The other
+	checks of docs/ (check_ab_docs.py, check_doc_screens.py) hold raw outputs to it too."""
 	probs = []
 	if not re.search(r"^# command: \S", text, re.M):
 		probs.append(f"{path}: no '# command:' line naming what made it")
 	m = COMMIT.search(text)
 	if not m:
 		probs.append(f"{path}: no '# commit: HASH (clean)' line: made on no commit, or a dirty tree")
-	elif os.path.isdir(os.path.join(top, ".git")) and subprocess.run(
-			["git", "-C", top, "cat-file", "-e", m.group(1) + "^{commit}"],
-			stderr=subprocess.DEVNULL).returncode != 0:
+	elif history and not in_history(m.group(1), top):
 		probs.append(f"{path}: commit {m.group(1)} is not in this repository's history")
+	return probs
+
+
+def check_raw(path, top):
+	"""Problems with a raw output's header, or None and its numbers."""
+	full = os.path.join(top, path)
+	if not os.path.isfile(full):
+		return [f"{path}: no such raw output"], set()
+	text = open(full, encoding="utf-8").read()
+	probs = raw_header_problems(path, text, top, os.path.isdir(os.path.join(top, ".git")))
 	return probs, raw_numbers(text)
 
 

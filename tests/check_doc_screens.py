@@ -13,12 +13,10 @@ usage: check_doc_screens.py [--self-test] DOC HEADING
 Prints one line per problem; exit status 1 when there is one, 2 on bad usage."""
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
-CITE = re.compile(r"docs/bench/[\w.+-]+")
-COMMIT = re.compile(r"^# commit: ([0-9a-f]{7,40}) \(clean\)$", re.M)
+from check_bench_doc import CITE, raw_header_problems
 
 
 def section(text, heading):
@@ -83,14 +81,7 @@ def check(doc, heading, top):
 			probs.append(f"{doc}: cites {path}, which does not exist")
 			continue
 		text = open(full, encoding="utf-8").read()
-		m = COMMIT.search(text)
-		if not re.search(r"^# command: \S", text, re.M):
-			probs.append(f"{path}: no '# command:' line")
-		if not m:
-			probs.append(f"{path}: no '# commit: HASH (clean)' line")
-		elif subprocess.run(["git", "-C", top, "cat-file", "-e", m.group(1) + "^{commit}"],
-				    stderr=subprocess.DEVNULL).returncode:
-			probs.append(f"{path}: commit {m.group(1)} is not in this repository's history")
+		probs += raw_header_problems(path, text, top)
 		raws[path] = [line.rstrip() for line in text.splitlines()]
 	bl = blocks(sec)
 	if bl and not raws:
