@@ -67,12 +67,19 @@ __noinline int inv_count_list(__u64 key, __u32 id, __s64 objects, __u64 list)
 	e = id_entry(id);
 
 	l->lists++;
+	l->ids += inv.node == 0;	/* before 5.18 an id has a list on each node */
 	l->empty += empty;
 	l->objects += objects;
 	l->bytes += bytes;
 	l->unread += !bytes;
 	if (id + 1 > l->max_id)
 		l->max_id = id + 1;
+	if (id == inv.focus_id) {
+		l->id_lists++;
+		l->id_empty += empty;
+		l->id_objects += objects;
+		l->id_bytes += bytes;
+	}
 	if (!e)
 		return 0;
 	e->lists++;
@@ -80,6 +87,12 @@ __noinline int inv_count_list(__u64 key, __u32 id, __s64 objects, __u64 list)
 	e->objects += objects;
 	e->bytes += bytes;
 	e->unread += !bytes;
+	if (key == inv.focus_lru) {
+		e->lru_lists++;
+		e->lru_empty += empty;
+		e->lru_objects += objects;
+		e->lru_bytes += bytes;
+	}
 	return 0;
 }
 

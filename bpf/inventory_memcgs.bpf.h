@@ -38,6 +38,8 @@ static __always_inline void note_memcg(struct cgroup_subsys_state *css)
 	if (!e)
 		return;
 	e->cgid = memcg_cgid(memcg);
+	if (inv.focus_cgid && e->cgid == inv.focus_cgid)
+		inv.focus_id = id;
 	inv_mw.online++;
 }
 

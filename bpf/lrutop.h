@@ -196,6 +196,8 @@ struct inv_id {
 	__u64 objects;		/* nr_items summed */
 	__u64 bytes;		/* their slab slots (slab_slot_size), where it can be read */
 	__u64 unread;		/* lists whose slab slot could not be read */
+	/* Of those, on the list_lru the cursor focuses on (focus_lru). */
+	__u64 lru_lists, lru_empty, lru_objects, lru_bytes;
 };
 
 /* Per memcg-aware list_lru. */
@@ -214,6 +216,9 @@ struct inv_lru {
 	 * "page" for struct pages; "" while every list read was empty. */
 	char obj_cache[LRUTOP_OBJECTS_LEN];
 	__u64 peek;		/* a list with objects, to read them from after this step */
+	__u64 ids;		/* ids with a list: the memcgs (and ids no memcg holds) it serves */
+	/* Of its lists, those at the id the cursor focuses on (focus_id). */
+	__u64 id_lists, id_empty, id_objects, id_bytes;
 };
 
 /* Where a pass is: the ring of list_lrus, the list_lru being read and the next id in it. */
@@ -226,8 +231,15 @@ struct inv_cursor {
 	__u32 ids;		/* before 5.18: the id space, set by userspace */
 	__u32 nr_nodes;		/* nr_node_ids, set by userspace */
 	__u32 list_size;	/* the least a list's slab slot can be, set by userspace */
-	__u32 pad;
+	/* One memcg's lists on each list_lru, and one list_lru's at each id, for a screen
+	 * that drills down: userspace sets focus_cgid and focus_lru (0: none), the memcg walk
+	 * the id of focus_cgid (LRUTOP_INV_NO_FOCUS: none). */
+	__u32 focus_id;
+	__u64 focus_cgid;
+	__u64 focus_lru;
 };
+
+#define LRUTOP_INV_NO_FOCUS	0xffffffffu
 
 /* The walk of the memcg tree, pre-order without a stack (parents and sibling lists). */
 struct inv_memcg_walk {

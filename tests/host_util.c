@@ -469,3 +469,35 @@ json_t *workload_lines(const char *out, json_t *lines)
 	assert_non_null(summary);
 	return summary;
 }
+
+void tmux_capture(const char *session, char *out, size_t len)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "tmux capture-pane -p -t %s", session);
+	run(cmd, out, len);
+}
+
+bool tmux_wait_for(const char *session, const char *text, char *out, size_t len)
+{
+	for (int i = 0; i < 50; i++) {
+		tmux_capture(session, out, len);
+		if (strstr(out, text))
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+void leftovers_clean(struct test_leftovers *l)
+{
+	if (l->lrutop > 0) {
+		kill(l->lrutop, SIGKILL);
+		waitpid(l->lrutop, NULL, 0);
+	}
+	if (l->cleanup[0])
+		run(l->cleanup, NULL, 0);
+	if (l->dir[0])
+		rmdir(l->dir);
+	memset(l, 0, sizeof(*l));
+}

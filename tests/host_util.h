@@ -34,6 +34,17 @@ void attached_close(struct attached_prog *p, int n);
 FILE *spawn(char *const argv[], pid_t *pid, bool err_too);
 /* Run a shell command, return its exit status and (if out) its output. */
 int run(const char *cmd, char *out, size_t len);
+/* What a test leaves if it fails midway: lrutop, the workload to clean up, a directory. */
+struct test_leftovers {
+	pid_t lrutop;
+	char cleanup[8300];
+	char dir[64];
+};
+/* Kill lrutop, run the cleanup, remove the directory; then all cleared. */
+void leftovers_clean(struct test_leftovers *l);
+/* What tmux session shows now; wait up to 5 s for it to show text (out: the last capture). */
+void tmux_capture(const char *session, char *out, size_t len);
+bool tmux_wait_for(const char *session, const char *text, char *out, size_t len);
 /* pid's exit status within timeout_s seconds, else kill it and return -1. */
 int wait_exit(pid_t pid, int timeout_s);
 /* Send lrutop (spawn()ed, its output on f) sig, read its output to the end, close f, and

@@ -75,6 +75,8 @@ int main(void)
 		cmocka_unit_test(test_kernel_self_check_failure),
 		cmocka_unit_test(test_kernel_signals_detach),
 		cmocka_unit_test(test_screen_tmux),
+		cmocka_unit_test_teardown(test_names_rollup, names_teardown),
+		cmocka_unit_test_teardown(test_screen_explore, names_teardown),
 	};
 
 	struct CMUnitTest chosen[sizeof(tests) / sizeof(tests[0])];

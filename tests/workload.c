@@ -49,6 +49,7 @@ struct config {
 	const char *fstype;	/* of the fresh mounts: tmpfs or ramfs */
 	const char *in;		/* the one directory touched instead of fresh mounts, or NULL */
 	int memcgs, mounts, touch, files, depth, shared;
+	const char *chain;	/* --chain: names of levels 2 .. depth, "%02d" for the memcg */
 	int kb;			/* data written to each file */
 	int thp;		/* huge pages each leaf faults in */
 	bool keep, cleanup_only, rmdir_first, reclaim;
@@ -84,7 +85,7 @@ static void usage(void)
 		"usage: workload -r CGROUP_ROOT -d MOUNT_DIR [-n NAME] [-m MEMCGS] [-t MOUNTS]\n"
 		"                [-k TOUCH] [-S SHARED] [-f FILES] [-D DEPTH] [--keep | --cleanup]\n"
 		"                [--rmdir-first] [--fstype tmpfs|ramfs | --in DIR] [--page-cache KB]\n"
-		"                [--reclaim] [--thp N]\n"
+		"                [--reclaim] [--thp N] [--chain L2/L3/...]\n"
 		"A container host: MEMCGS memory cgroups DEPTH levels deep, MOUNTS tmpfs of which each\n"
 		"memcg touches TOUCH (its containers'), SHARED tmpfs every memcg touches, FILES files\n"
 		"per memcg per mount (0: none, a control that makes no list). Prints per memcg the lists a 5.18+ kernel must allocate, then a\n"
@@ -92,8 +93,33 @@ static void usage(void)
 		"first unless --rmdir-first. --page-cache writes KB to each file (page cache xarray\n"
 		"nodes: shadow_nodes lists, not on tmpfs); --in DIR touches DIR (one mount) instead of\n"
 		"fresh mounts; --reclaim reclaims half of each leaf's pages (shadow entries); --thp N\n"
-		"faults N huge pages in each leaf and unmaps half of one (deferred-split lists, 7.2+).\n");
+		"faults N huge pages in each leaf and unmaps half of one (deferred-split lists, 7.2+);\n"
+		"--chain names levels 2 and down (\"%%02d\" is the memcg's number), as a runtime would.\n");
 	exit(2);
+}
+
+/* Level l's name in memcg i's chain: --chain's component l - 2 ("%02d": i), else d<l>. */
+static int chain_name(const struct config *c, int i, int l, char *buf, size_t len)
+{
+	const char *p = c->chain;
+	size_t n;
+	int off = 0;
+
+	for (int k = 2; p && k < l; k++)
+		p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL;
+	if (!p)
+		return snprintf(buf, len, "d%d", l);
+	n = strcspn(p, "/");
+	for (size_t k = 0; k < n && (size_t)off + 3 < len; k++) {
+		if (!strncmp(p + k, "%02d", 4) && k + 4 <= n) {
+			off += snprintf(buf + off, len - off, "%02d", i % 100);
+			k += 3;
+		} else {
+			buf[off++] = p[k];
+		}
+	}
+	buf[off] = '\0';
+	return off;
 }
 
 /* Memcg i, level l (1 = the top of its chain, depth = the memcg itself). */
@@ -101,8 +127,10 @@ static void memcg_path(const struct config *c, int i, int level, char *buf, size
 {
 	int n = snprintf(buf, len, "%s/%s/m%d", c->cgroot, c->name, i);
 
-	for (int l = 2; l <= level; l++)
-		n += snprintf(buf + n, len - n, "/d%d", l);
+	for (int l = 2; l <= level && (size_t)n + 1 < len; l++) {
+		buf[n++] = '/';
+		n += chain_name(c, i, l, buf + n, len - n);
+	}
 }
 
 /* cgroup v2 gives a child the memory controller only if its parent enables it. */
@@ -368,6 +396,7 @@ static void parse(int argc, char **argv, struct config *c)
 		{ "page-cache", required_argument, NULL, 'P' },
 		{ "reclaim", no_argument, NULL, 'E' },
 		{ "thp", required_argument, NULL, 'H' },
+		{ "chain", required_argument, NULL, 'N' },
 		{},
 	};
 	int opt;
@@ -393,6 +422,7 @@ static void parse(int argc, char **argv, struct config *c)
 		case 'P': c->kb = atoi(optarg); break;
 		case 'E': c->reclaim = true; break;
 		case 'H': c->thp = atoi(optarg); break;
+		case 'N': c->chain = optarg; break;
 		default: usage();
 		}
 	}

@@ -11,6 +11,8 @@
 #include <time.h>
 #include "export/prom.h"
 #include "lib/atomic.h"
+#include "state/groups.h"
+#include "state/held.h"
 #include "view/json.h"
 #include "view/screen.h"
 #include "view/text.h"
@@ -34,18 +36,38 @@ static long ms_until(const struct timespec *deadline)
 	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-/* A key on the screen: the view changes, and the screen shows it at once. */
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* A key on the screen: the view changes, and the screen shows it at once. A drill-down
+ * walks the kernel's list_lrus for what it shows first. */
 static void take_key(struct live *l, int ch)
 {
-	switch (screen_key(ch, &l->o->view)) {
+	struct screen *sc = &l->sc;
+
+	switch (screen_key(ch, sc)) {
 	case SCREEN_KEY_QUIT:
 		*l->exiting = 1;
+		break;
+	case SCREEN_KEY_FOCUS:
+		held_focus(l->s, sc->mode == SCREEN_MEMCG_LRUS ? sc->focus_cgid : 0,
+			   sc->mode == SCREEN_LRU_MEMCGS ? sc->focus_lru : 0, now_s());
+		screen_draw(sc, l->s, NULL);
+		break;
+	case SCREEN_KEY_GROUP:
+		groups_set(l->s, l->o->view.group_by);
+		screen_draw(sc, l->s, NULL);
 		break;
 	case SCREEN_KEY_CLEAR:
 		screen_clear();
 		/* fall through */
 	case SCREEN_KEY_REDRAW:
-		screen_draw(l->s, &l->o->view, NULL);
+		screen_draw(sc, l->s, NULL);
 		break;
 	case SCREEN_KEY_NONE:
 		break;
@@ -102,13 +124,13 @@ int live_export(struct live *l)
 }
 
 /* The interval's report: the screen, or text or JSON Lines in batch mode. */
-static int report(const struct live *l)
+static int report(struct live *l)
 {
 	const struct lrutop_opts *o = l->o;
 	int err = 0;
 
 	if (l->screen) {
-		screen_draw(l->s, &o->view, NULL);
+		screen_draw(&l->sc, l->s, NULL);
 		return 0;
 	}
 	if (!o->batch)
@@ -127,11 +149,12 @@ int live_run(struct live *l)
 	long done = 0;
 	int err = 0;
 
+	groups_set(l->s, o->view.group_by);
 	if (l->screen) {
-		err = screen_open();
+		err = screen_open(&l->sc, &l->o->view);
 		if (err)
 			return err;
-		screen_draw(l->s, &o->view, "collecting the first interval...");
+		screen_draw(&l->sc, l->s, "collecting the first interval...");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	while (!*l->exiting && (!o->count || done < o->count)) {
@@ -152,6 +175,6 @@ int live_run(struct live *l)
 		done++;
 	}
 	if (l->screen)
-		screen_close();
+		screen_close(&l->sc);
 	return err;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "export/http.h"
 #include "state/state.h"
+#include "view/screen.h"
 #include "opts.h"
 
 /* lrutop's live run: the state it refreshes, how it shows it, where it exports it. */
@@ -14,6 +15,7 @@ struct live {
 	struct lrutop_opts *o;		/* the screen's keys change o->view */
 	struct metrics_server *srv;	/* --listen, or NULL */
 	bool screen;			/* draw the screen, not batch reports */
+	struct screen sc;		/* its selection, drill-downs, filter being typed */
 	volatile sig_atomic_t *exiting;	/* set by a signal or 'q' */
 	char why[4200];			/* what failed, where an errno alone would not say */
 };

@@ -33,12 +33,15 @@ static void sig_handler(int sig)
 	exiting = 1;
 }
 
-/* -c PATH names a memory cgroup that exists; else say which and why. */
+/* -c PATH names a memory cgroup that exists; else say which and why. A name (a unit, pod or
+ * container) may be one that starts later: its rows appear when it does. */
 static bool is_memcg_dir(const struct lrutop_state *s, const char *path)
 {
 	char full[8192];
 	struct stat st;
 
+	if (path[0] != '/')
+		return true;
 	if (!s->cg.version) {
 		fprintf(stderr, "lrutop: -c %s: no memory cgroup hierarchy is mounted\n", path);
 		return false;

@@ -25,6 +25,8 @@ static const char doc[] =
 "    lrutop -b 1 10       # ten plain-text reports, one per second\n"
 "    lrutop -b -j 2       # JSON Lines, one object every 2 seconds\n"
 "    lrutop -c /kubepods  # only the /kubepods subtree\n"
+"    lrutop -c 3f2a1b9c8d7e  # only this container (or pod uid, or unit)\n"
+"    lrutop --group-by pod  # one row a Kubernetes pod\n"
 "    lrutop -H            # with latency and lists-per-memcg histograms\n"
 "    lrutop --prometheus /var/lib/prometheus/node-exporter/lrutop.prom 15\n"
 "                         # node_exporter textfile, replaced every 15 seconds\n"
@@ -44,6 +46,7 @@ enum {
 	OPT_NO_SELF_CHECK,
 	OPT_BY,
 	OPT_INVENTORY_INTERVAL,
+	OPT_GROUP_BY,
 };
 
 static const struct argp_option options[] = {
@@ -52,7 +55,8 @@ static const struct argp_option options[] = {
 	{ "sort", 's', "KEY", 0, "Sort by a column's name (-o help lists them; default allocs) or path", 0 },
 	{ "columns", 'o', "LIST", 0, "Columns to show: names separated by commas, default, all (-o help lists them)", 0 },
 	{ "rows", 'r', "ROWS", 0, "Show at most ROWS memcgs", 0 },
-	{ "cgroup", 'c', "PATH", 0, "Only memcgs in this subtree (path under the memory hierarchy)", 0 },
+	{ "cgroup", 'c', "PATH|NAME", 0, "Only memcgs in this subtree (a path under the memory hierarchy), or in this unit, pod or container (its name, or an id's first characters)", 0 },
+	{ "group-by", OPT_GROUP_BY, "unit|pod|container", 0, "One row for each systemd unit, Kubernetes pod or container, its memcgs summed; memcgs in none keep their rows", 0 },
 	{ "hist", 'H', NULL, 0, "Show histograms: allocator latency, lists per memcg", 0 },
 	{ "lrus", 'l', NULL, 0, "Batch mode: also list each list_lru and, in JSON, the lists of each (memcg, list_lru) pair (fentry backend)", 0 },
 	{ "cumulative", OPT_CUMULATIVE, NULL, 0, "Show totals since start, not per-interval deltas", 0 },
@@ -128,9 +132,15 @@ static error_t parse_view(int key, char *arg, struct argp_state *state)
 		v->rows = n;
 		break;
 	case 'c':
-		if (arg[0] != '/')
-			BAD_ARG("cgroup '%s' must be a path starting with '/'", arg);
+		if (!arg[0] || (arg[0] != '/' && strchr(arg, '/') && strncmp(arg, "pod:", 4)))
+			BAD_ARG("cgroup '%s' must be a path starting with '/', or a unit, pod or container name", arg);
 		v->cgroup = arg;
+		break;
+	case OPT_GROUP_BY:
+		k = group_by_parse(arg);
+		if (k < 0)
+			BAD_ARG("invalid --group-by '%s' (unit, pod or container)", arg);
+		v->group_by = k;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -8,6 +8,8 @@
 #include "lib/version.h"
 #include "prom.h"
 #include "state/held.h"
+#include "state/groups.h"
+#include "view/columns.h"
 #include "state/state.h"
 #include "state/view.h"
 
@@ -52,9 +54,12 @@ static void one(FILE *f, const char *name, const char *type, const char *help,
 	sample(f, name, "", v);
 }
 
+/* The cgroup's path, and the unit, pod and container it names (those it has). */
 static const char *cgroup_label(char *buf, size_t len, const struct memcg_row *r)
 {
-	char id[32], esc[8192];
+	char id[32], esc[8192], unit[300];
+	struct row_labels l;
+	int off;
 
 	if (!r) {
 		snprintf(buf, len, "cgroup=\"other\"");
@@ -62,7 +67,15 @@ static const char *cgroup_label(char *buf, size_t len, const struct memcg_row *r
 	}
 	if (!r->path)
 		snprintf(id, sizeof(id), "id:%llu", (unsigned long long)r->cgid);
-	snprintf(buf, len, "cgroup=\"%s\"", prom_escape(esc, sizeof(esc), r->path ? r->path : id));
+	off = snprintf(buf, len, "cgroup=\"%s\"", prom_escape(esc, sizeof(esc), r->path ? r->path : id));
+	row_labels(r, &l);
+	if (l.unit[0] && off >= 0 && (size_t)off < len)
+		off += snprintf(buf + off, len - off, ",unit=\"%s\"",
+				prom_escape(unit, sizeof(unit), l.unit));
+	if (l.pod[0] && off >= 0 && (size_t)off < len)
+		off += snprintf(buf + off, len - off, ",pod=\"%s\"", l.pod);
+	if (l.container[0] && off >= 0 && (size_t)off < len)
+		snprintf(buf + off, len - off, ",container=\"%s\"", l.container);
 	return buf;
 }
 
@@ -90,7 +103,7 @@ static void memcg_family(FILE *f, const struct lrutop_state *s, int m, struct me
 
 	family(f, mm->prom, mm->rule == RULE_FLOW ? "counter" : "gauge", mm->help);
 	for (size_t i = 0; i < top; i++) {
-		v = memcg_metric_value(&s->memcgs, rows[i], m, true);
+		v = memcg_metric_value(state_rows(s), rows[i], m, true);
 		sum += v;
 		sample(f, mm->prom, cgroup_label(label, sizeof(label), rows[i]), v);
 	}
@@ -102,10 +115,11 @@ static void memcg_family(FILE *f, const struct lrutop_state *s, int m, struct me
 static size_t memcg_families(FILE *f, const struct lrutop_state *s, const struct view *v,
 			     int top_n, int rank, struct memcg_row **rows)
 {
+	struct row_filter rf = view_filter(v);
 	size_t n, top;
 
 	/* Prometheus counts from the start, whatever the screen shows. */
-	n = memcg_table_view(&s->memcgs, v->cgroup, rank, true, top_n, rows);
+	n = memcg_table_view(state_rows(s), &rf, rank, true, top_n, rows);
 	top = n < (size_t)top_n ? n : (size_t)top_n;
 	for (int m = 0; m < NR_MEMCG_METRICS; m++) {
 		const struct memcg_metric *mm = &memcg_metrics[m];
@@ -300,7 +314,7 @@ int prom_render(const struct lrutop_state *s, const struct view *v, int top_n, c
 	f = open_memstream(text, len);
 	if (!f)
 		return -errno;
-	rows = calloc(s->memcgs.nr ? s->memcgs.nr : 1, sizeof(*rows));
+	rows = calloc(state_rows(s)->nr ? state_rows(s)->nr : 1, sizeof(*rows));
 	if (!rows) {
 		fclose(f);
 		free(*text);
@@ -322,7 +336,7 @@ int prom_render(const struct lrutop_state *s, const struct view *v, int top_n, c
 	kernel_families(f, s);
 	flow_kind_families(f, s);
 	model_families(f, s);
-	drop_family(f, s, s->memcgs.nr - top);
+	drop_family(f, s, state_rows(s)->nr - top);
 	held_families(f, s, v, top_n, rows);
 	free(rows);
 	if (fclose(f)) {

@@ -38,6 +38,7 @@ struct inventory_walker {
 	char cg_root[4096];
 	bool has_cg;
 	struct lru_namer *namer;
+	__u64 focus_cgid, focus_lru;	/* inventory_focus() */
 };
 
 int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker **out, char *why,
@@ -138,6 +139,9 @@ static int walk_once(struct inventory_walker *w, struct inventory *inv)
 	bss->inv.gen = w->gen;
 	bss->inv.nr_nodes = w->nr_nodes;
 	bss->inv.list_size = w->list_size;
+	bss->inv.focus_id = LRUTOP_INV_NO_FOCUS;
+	bss->inv.focus_cgid = w->focus_cgid;
+	bss->inv.focus_lru = w->focus_lru;
 	if (run_walk(bpf_program__fd(w->skel->progs.inventory_memcgs), &bss->inv_mw.state,
 		     &inv->runs) != 1)
 		return -EAGAIN;
@@ -224,6 +228,10 @@ static int read_ids(struct inventory_walker *w, struct inventory *inv)
 		r->empty = v->empty;
 		r->objects = v->objects;
 		r->bytes = lists_bytes(w, v->lists, v->bytes);
+		r->lru_lists = v->lru_lists;
+		r->lru_empty = v->lru_empty;
+		r->lru_objects = v->lru_objects;
+		r->lru_bytes = lists_bytes(w, v->lru_lists, v->lru_bytes);
 	}
 	map_dump_free(&d);
 	if (!err)
@@ -263,6 +271,11 @@ static int read_lrus(struct inventory_walker *w, struct inventory *inv)
 		r->objects = v->objects;
 		r->xa_nodes = v->xa_nodes;
 		r->bytes = lists_bytes(w, v->lists, v->bytes);
+		r->ids = v->ids;
+		r->id_lists = v->id_lists;
+		r->id_empty = v->id_empty;
+		r->id_objects = v->id_objects;
+		r->id_bytes = lists_bytes(w, v->id_lists, v->id_bytes);
 		r->book_bytes = lru_book_bytes(w, inv, v);
 		if (w->slab_read)
 			inv->bytes_unread += v->unread;
@@ -311,6 +324,8 @@ int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why,
 
 	memset(inv, 0, sizeof(*inv));
 	inv->pre_patch = w->plan->pre_patch;
+	inv->focus_cgid = w->focus_cgid;
+	inv->focus_lru = w->focus_lru;
 	inv->nr_nodes = w->nr_nodes;
 	inv->bytes_from = w->slab_read ? "each list's slab" : "/proc/slabinfo";
 	snprintf(inv->list_cache, sizeof(inv->list_cache), "%s", w->list_cache);
@@ -337,6 +352,12 @@ int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why,
 			  inv->bytes / (inv->lists - inv->bytes_unread) : (__u64)w->list_slot;
 	inv->cpu_ms = thread_cpu_ms() - t0;
 	return 0;
+}
+
+void inventory_focus(struct inventory_walker *w, __u64 cgid, __u64 lru)
+{
+	w->focus_cgid = cgid;
+	w->focus_lru = lru;
 }
 
 void inventory_free(struct inventory *inv)

@@ -17,6 +17,7 @@ struct inv_memcg_row {
 	__u32 kmemcg_id;
 	const char *path;	/* from the cgroup index; NULL if unknown */
 	__u64 lists, empty, objects, bytes;
+	__u64 lru_lists, lru_empty, lru_objects, lru_bytes;	/* on the focused list_lru */
 };
 
 struct inv_lru_row {
@@ -27,6 +28,8 @@ struct inv_lru_row {
 	char where[128];	/* not a superblock's: its symbol, or "objects: CACHE" */
 	const char *why;	/* kind other: why lrutop cannot name it */
 	__u64 lists, empty, objects, bytes, book_bytes, xa_nodes;
+	__u64 ids;		/* memcgs (kmemcg ids) with a list on it */
+	__u64 id_lists, id_empty, id_objects, id_bytes;	/* the focused memcg's */
 };
 
 /* What the kernel's list_lrus hold now, from one pass of the walk. */
@@ -49,6 +52,7 @@ struct inventory {
 	struct inv_lru_row *lrus;	/* most lists first */
 	size_t nr_lrus;
 	struct cgroup_index *cg;	/* the paths memcgs point into */
+	__u64 focus_cgid, focus_lru;	/* what the pass counted apart (inventory_focus) */
 };
 
 /* Load the walk's programs (nothing is attached). 0, or negative errno with why filled:
@@ -58,6 +62,9 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 /* One pass. 0, or negative errno with why filled (a pass that failed twice: the kernel's
  * structures changed under it). */
 int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why, size_t len);
+/* From the next pass on, count apart one memcg's lists on each list_lru (the lrus' id_*)
+ * and one list_lru's at each memcg (the memcgs' lru_*): a screen's drill-down. 0: none. */
+void inventory_focus(struct inventory_walker *w, __u64 cgid, __u64 lru);
 void inventory_free(struct inventory *inv);
 void inventory_walker_close(struct inventory_walker *w);
 

@@ -128,13 +128,23 @@ void held_refresh(struct lrutop_state *s, double now)
 	struct held_lists *h = &s->held;
 
 	take_preload(s, s->refreshes > 0);
-	if (!h->walker || (h->valid && now - h->at < h->interval_s))
+	if (!h->walker || (h->valid && !h->due && now - h->at < h->interval_s))
 		return;
+	h->due = false;
 	inventory_free(&h->inv);
 	h->valid = !inventory_take(h->walker, &h->inv, h->why, sizeof(h->why));
 	h->at = now;
 	if (h->valid && join_rows(s))
 		h->valid = false;
+}
+
+void held_focus(struct lrutop_state *s, __u64 cgid, __u64 lru, double now)
+{
+	if (!s->held.walker)
+		return;
+	inventory_focus(s->held.walker, cgid, lru);
+	s->held.due = true;
+	held_refresh(s, now);
 }
 
 void held_close(struct lrutop_state *s)

@@ -39,6 +39,9 @@ void held_wait(struct lrutop_state *s);
 /* Walk again if the interval has passed (now: CLOCK_MONOTONIC seconds), and give each
  * memcg row what it holds now; a memcg holding lists gets a row if it had none. */
 void held_refresh(struct lrutop_state *s, double now);
+/* Walk now, counting apart one memcg's lists on each list_lru and one list_lru's at each
+ * memcg (0: none), and from then on at each pass: what the screen drills down to. */
+void held_focus(struct lrutop_state *s, __u64 cgid, __u64 lru, double now);
 void held_close(struct lrutop_state *s);
 /* The lists held, and their bytes, summed by the kind of their list_lru (NR_LRUTOP_LRU_KINDS
  * each, zeroed here): the inventory's pass. */

@@ -82,7 +82,7 @@ static void path_from_mkdir(struct lrutop_state *s, struct memcg_row *r)
 	char path[LRUTOP_PATH_LEN];
 
 	if (!tracer_mkdir_path(&s->tracer, r->cgid, path, sizeof(path)))
-		r->path = strdup(path);
+		memcg_row_set_path(r, strdup(path));
 }
 
 /*
@@ -129,8 +129,7 @@ void memcgs_resolve_paths(struct lrutop_state *s, double now)
 		else if (!r->removed_at)
 			r->removed_at = now;
 		if (path && (!r->path || strcmp(r->path, path))) {
-			free(r->path);
-			r->path = strdup(path);
+			memcg_row_set_path(r, strdup(path));
 		} else if (!path && !r->path && !r->mkdir_looked_up) {
 			/* Once: a memcg never seen by path stays so, and a lookup is a syscall. */
 			r->mkdir_looked_up = true;

@@ -98,9 +98,26 @@ static void heap_sift(struct view_ent *e, size_t n, size_t i)
 	}
 }
 
-static bool view_has(const struct memcg_row *r, const char *subtree)
+bool row_filter_has(const struct row_filter *f, const struct memcg_row *r)
 {
-	return !subtree || (r->path && cgroup_path_within(r->path, subtree));
+	char name[128];
+
+	if (!f)
+		return true;
+	if (f->subtree && !(r->path && cgroup_path_within(r->path, f->subtree)))
+		return false;
+	if (f->name && !(r->named && cgroup_name_matches(r->path, &r->name, f->name)))
+		return false;
+	if (!f->text || !f->text[0])
+		return true;
+	if (r->path && strstr(r->path, f->text))
+		return true;
+	return r->named && strstr(cgroup_name_short(r->path, &r->name, name, sizeof(name)), f->text);
+}
+
+static inline bool view_has(const struct memcg_row *r, const struct row_filter *f)
+{
+	return row_filter_has(f, r);
 }
 
 static inline struct view_ent view_ent_of(struct memcg_row *r, const struct metric_read *mr)
@@ -113,7 +130,7 @@ static inline struct view_ent view_ent_of(struct memcg_row *r, const struct metr
  * The first limit rows in order, then the other n - limit in no order: a heap of the limit
  * rows that come first so far (n log limit, no array of n), then one pass for the rest.
  */
-static int view_top(const struct memcg_table *t, const char *subtree,
+static int view_top(const struct memcg_table *t, const struct row_filter *f,
 		    const struct metric_read *mr, size_t limit, struct memcg_row **out)
 {
 	struct view_ent *heap, e, last;
@@ -123,7 +140,7 @@ static int view_top(const struct memcg_table *t, const char *subtree,
 	if (!heap)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->nr; i++) {
-		if (!view_has(&t->rows[i], subtree))
+		if (!view_has(&t->rows[i], f))
 			continue;
 		e = view_ent_of(&t->rows[i], mr);
 		if (h < limit) {
@@ -144,7 +161,7 @@ static int view_top(const struct memcg_table *t, const char *subtree,
 	free(heap);
 	/* The order is total (ids break ties): the rest are exactly those after last. */
 	for (size_t i = 0; i < t->nr; i++) {
-		if (!view_has(&t->rows[i], subtree))
+		if (!view_has(&t->rows[i], f))
 			continue;
 		e = view_ent_of(&t->rows[i], mr);
 		if (view_ent_cmp(&e, &last) > 0)
@@ -154,14 +171,14 @@ static int view_top(const struct memcg_table *t, const char *subtree,
 }
 
 /* All rows in order; in id order if there is no memory to sort them. */
-static void view_sorted(const struct memcg_table *t, const char *subtree,
+static void view_sorted(const struct memcg_table *t, const struct row_filter *f,
 			const struct metric_read *mr, size_t n, struct memcg_row **out)
 {
 	struct view_ent *e = malloc((n ? n : 1) * sizeof(*e));
 	size_t m = 0;
 
 	for (size_t i = 0; i < t->nr; i++) {
-		if (!view_has(&t->rows[i], subtree))
+		if (!view_has(&t->rows[i], f))
 			continue;
 		if (e)
 			e[m] = view_ent_of(&t->rows[i], mr);
@@ -175,17 +192,17 @@ static void view_sorted(const struct memcg_table *t, const char *subtree,
 	free(e);
 }
 
-size_t memcg_table_view(const struct memcg_table *t, const char *subtree, int k,
+size_t memcg_table_view(const struct memcg_table *t, const struct row_filter *f, int k,
 			bool cumulative, size_t limit, struct memcg_row **out)
 {
 	struct metric_read mr = metric_read_of(t, k, cumulative);
-	size_t n = subtree ? 0 : t->nr;
+	size_t n = f ? 0 : t->nr;
 
-	for (size_t i = 0; subtree && i < t->nr; i++)
-		n += view_has(&t->rows[i], subtree);
+	for (size_t i = 0; f && i < t->nr; i++)
+		n += view_has(&t->rows[i], f);
 	view_by_path = k == SORT_PATH;
 	/* Selecting pays when it leaves most of the rows unsorted. */
-	if (!limit || limit >= n / 4 || view_top(t, subtree, &mr, limit, out))
-		view_sorted(t, subtree, &mr, n, out);
+	if (!limit || limit >= n / 4 || view_top(t, f, &mr, limit, out))
+		view_sorted(t, f, &mr, n, out);
 	return n;
 }

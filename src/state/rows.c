@@ -258,6 +258,13 @@ void memcg_table_compact(struct memcg_table *t)
 	t->nr = kept;
 }
 
+void memcg_row_set_path(struct memcg_row *r, char *path)
+{
+	free(r->path);
+	r->path = path;
+	r->named = path && cgroup_name_parse(path, &r->name);
+}
+
 void memcg_table_free(struct memcg_table *t)
 {
 	for (size_t i = 0; i < t->nr; i++)

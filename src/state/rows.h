@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "lrutop.h"
+#include "lib/cgroup_names.h"
 #include "metrics.h"
 
 
@@ -25,6 +26,9 @@ enum {
 struct memcg_row {
 	uint64_t cgid;
 	char *path;		/* NULL until resolved */
+	struct cgroup_name name;	/* what the path names (unit, pod, container) */
+	bool named;		/* a layout matched the path: name holds it */
+	uint32_t members;	/* a group's row (--group-by): the memcgs it sums, else 0 */
 	struct memcg_stats cum;
 	uint64_t nlrus;		/* distinct list_lrus that got a list for it (fentry) */
 	uint64_t held;		/* lists it holds now, from the last inventory */
@@ -81,13 +85,23 @@ void memcg_table_free(struct memcg_table *t);
 /* Metric m of a row of t (metrics.h): the interval's, or since start if cumulative. */
 uint64_t memcg_metric_value(const struct memcg_table *t, const struct memcg_row *r, int m,
 			    bool cumulative);
+/* Which rows a view shows: all of them with no field set. */
+struct row_filter {
+	const char *subtree;	/* a path: the memcgs within it */
+	const char *name;	/* a unit, a pod or a container the memcg is in (-c NAME) */
+	const char *text;	/* the screen's filter: in the path or the short name */
+};
+bool row_filter_has(const struct row_filter *f, const struct memcg_row *r);
+/* A row's path (or "<id N>") and what a layout names in it, after they change. */
+void memcg_row_set_path(struct memcg_row *r, char *path);
+
 /*
- * Rows whose path lies within subtree (all if NULL), by a metric largest first, or by path
+ * Rows the filter lets through (all if NULL), by a metric largest first, or by path
  * (SORT_PATH) A to Z. Returns
  * how many pointers were stored in out (room for t->nr). With a limit, only the first limit
  * are in order, the rest follow in no order: a screen of 50 rows need not sort 100,000.
  */
-size_t memcg_table_view(const struct memcg_table *t, const char *subtree, int k,
+size_t memcg_table_view(const struct memcg_table *t, const struct row_filter *f, int k,
 			bool cumulative, size_t limit, struct memcg_row **out);
 
 #endif

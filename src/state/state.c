@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include "groups.h"
 #include "held.h"
 #include "lrus.h"
 #include "memcgs.h"
@@ -164,6 +165,9 @@ int state_refresh(struct lrutop_state *s)
 	memcgs_resolve_paths(s, now);
 	memcgs_count(s);	/* after the index (cgroup v1) is up to date */
 	memcgs_age(s, now);
+	err = groups_update(s);
+	if (err)
+		return err;
 	state_model_pre_patch(s);
 	s->interval_s = (ts.tv_sec - s->last.tv_sec) + (ts.tv_nsec - s->last.tv_nsec) / 1e9;
 	s->last = ts;
@@ -194,6 +198,7 @@ void state_free(struct lrutop_state *s)
 {
 	held_close(s);
 	memcg_table_free(&s->memcgs);
+	groups_free(s);
 	lrus_free(s);
 	memcgs_free(s);
 	tracer_free(&s->tracer);

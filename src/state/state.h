@@ -92,6 +92,7 @@ struct held_lists {
 	struct held_preload *loading;	/* the walker, still loading in its thread */
 	struct inventory inv;
 	bool valid;		/* inv holds a pass */
+	bool due;		/* walk at the next refresh, whatever the interval */
 	char why[256];
 	double interval_s;	/* 0: never */
 	double at;		/* CLOCK_MONOTONIC seconds of the last pass */
@@ -104,6 +105,8 @@ struct lrutop_state {
 	struct kernel_census census;
 	struct cgroup_fs cg;
 	struct memcg_table memcgs;
+	enum group_by group_by;		/* GROUP_NONE, or how groups rolls memcgs up */
+	struct memcg_table groups;	/* groups.c */
 	struct removed_aging aging;
 	struct tracer_flow flow;
 	struct held_lists held;

@@ -3,8 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/log2_slots.h"
+#include "groups.h"
 #include "state.h"
 #include "view.h"
+
+struct row_filter view_filter(const struct view *v)
+{
+	struct row_filter f = { .text = v->filter[0] ? v->filter : NULL };
+
+	if (v->cgroup && v->cgroup[0] == '/')
+		f.subtree = v->cgroup;
+	else
+		f.name = v->cgroup;
+	return f;
+}
 
 int view_metric(const struct view *v, int m)
 {
@@ -16,16 +28,18 @@ int view_metric(const struct view *v, int m)
 struct memcg_row **view_rows(const struct lrutop_state *s, const struct view *v, size_t limit,
 			     size_t *n)
 {
+	const struct memcg_table *t = state_rows(s);
+	struct row_filter f = view_filter(v);
 	struct memcg_row **rows;
 	int key = view_metric(v, v->sort);
 
-	rows = calloc(s->memcgs.nr ? s->memcgs.nr : 1, sizeof(*rows));
+	rows = calloc(t->nr ? t->nr : 1, sizeof(*rows));
 	if (!rows) {
 		*n = 0;
 		return NULL;
 	}
 	/* A key with no meaning in this view (freed, by cause) orders by what it replaces. */
-	*n = memcg_table_view(&s->memcgs, v->cgroup, key == MC_NONE ? v->sort : key,
+	*n = memcg_table_view(t, &f, key == MC_NONE ? v->sort : key,
 			      v->cumulative, limit, rows);
 	return rows;
 }

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include "lib/cgroup_names.h"
 #include "metrics.h"
+#include "rows.h"
 
 struct lrutop_state;
 struct memcg_row;
@@ -20,8 +22,14 @@ struct view {
 	bool hist;
 	bool lrus;		/* the per-list_lru table */
 	int rows;		/* memcg rows shown, 0 = as many as fit (20 in batch) */
-	const char *cgroup;	/* only this subtree */
+	const char *cgroup;	/* only this subtree (a path), or this unit, pod or container */
+	enum group_by group_by;	/* rows rolled up (the state's groups) */
+	bool tree;		/* the screen's memcgs under their parents */
+	char filter[64];	/* the screen's filter: rows whose path or name holds it */
 };
+
+/* The rows v lets through: its cgroup (a path, else a name) and its filter. */
+struct row_filter view_filter(const struct view *v);
 
 /* The metric a column or sort key shows in this view: allocs and bytes become what each
  * memcg caused in the cause view; MC_NONE where the column has no meaning there. */

@@ -6,6 +6,7 @@
 #include "lib/lru_kinds.h"
 #include "inventory_json.h"
 #include "json.h"
+#include "state/groups.h"
 #include "state/state.h"
 #include "state/view.h"
 
@@ -43,6 +44,27 @@ static json_t *json_totals(const struct lrutop_state *s, const struct view *v)
 	return o;
 }
 
+/* What the row's path names (lib/cgroup_names.c): only the names it has. */
+static void json_names(json_t *o, const struct memcg_row *r)
+{
+	struct row_labels l;
+
+	if (r->members)
+		json_object_set_new(o, "members", json_integer(r->members));
+	if (!r->named)
+		return;
+	row_labels(r, &l);
+	json_object_set_new(o, "name", json_string(l.name));
+	if (l.unit[0])
+		json_object_set_new(o, "unit", json_string(l.unit));
+	if (l.pod[0])
+		json_object_set_new(o, "pod", json_string(l.pod));
+	if (l.container[0]) {
+		json_object_set_new(o, "container", json_string(l.container));
+		json_object_set_new(o, "runtime", json_string(l.runtime));
+	}
+}
+
 /* A memcg's row: every metric of the table, null where it is not measured here. */
 static json_t *json_memcg(const struct lrutop_state *s, const struct view *v,
 			  const struct memcg_row *r)
@@ -51,10 +73,13 @@ static json_t *json_memcg(const struct lrutop_state *s, const struct view *v,
 			      "path", r->path ? json_string(r->path) : json_null(),
 			      "removed", r->removed);
 
+	if (o)
+		json_names(o, r);
+
 	for (int m = 0; o && m < NR_MEMCG_METRICS; m++)
 		json_object_set_new(o, memcg_metrics[m].json,
 				    jcount(state_measures(s, memcg_metrics[m].need),
-					   memcg_metric_value(&s->memcgs, r, m, v->cumulative)));
+					   memcg_metric_value(state_rows(s), r, m, v->cumulative)));
 	return o;
 }
 

@@ -15,6 +15,8 @@
 static void held_line(FILE *out, const struct lrutop_state *s)
 {
 	const struct inventory *inv = &s->held.inv;
+	/* A drill-down's pass can be newer than the refresh: never "-0s ago". */
+	double ago = s->last.tv_sec + s->last.tv_nsec / 1e9 - s->held.at;
 	char b[4][16];
 
 	if (!s->held.valid) {
@@ -25,8 +27,7 @@ static void held_line(FILE *out, const struct lrutop_state *s)
 	fprintf(out, "held now: %s lists, %sB, %.0f%% empty, %s lrus (+%sB index), %.0fs ago\n",
 		fmt_size(b[0], 16, inv->lists), fmt_size(b[1], 16, inv->bytes),
 		inv->lists ? 100.0 * inv->empty / inv->lists : 0.0, fmt_size(b[2], 16, inv->nr_lrus),
-		fmt_size(b[3], 16, inv->book_bytes),
-		s->last.tv_sec + s->last.tv_nsec / 1e9 - s->held.at);
+		fmt_size(b[3], 16, inv->book_bytes), ago > 0 ? ago : 0.0);
 }
 
 /* The lists held by the kind of their list_lru, the kinds that hold any, cut at 80 columns. */
@@ -226,17 +227,21 @@ static void lru_table(FILE *out, const struct lrutop_state *s)
 void text_report(FILE *out, const struct lrutop_state *s, const struct view *v)
 {
 	size_t limit = v->rows ? (size_t)v->rows : 20, n, shown;
-	int pathw = columns_path_width(v, TEXT_WIDTH);
 	char line[512], hbuf[16384];
 	struct memcg_row **rows;
+	int namew, pathw;
 
 	text_header(out, s, v);
 	rows = view_rows(s, v, limit, &n);
 	shown = rows_shown(n, limit);
-	columns_header(line, sizeof(line), v, pathw);
+	/* Names widen the line rather than narrow the paths. */
+	namew = columns_name_width(rows, shown, TEXT_WIDTH);
+	namew = namew ? NAME_WIDTH : 0;
+	pathw = columns_path_width(v, TEXT_WIDTH, 0);
+	columns_header(line, sizeof(line), v, pathw, namew);
 	fprintf(out, "%s\n", line);
 	for (size_t i = 0; i < shown; i++) {
-		columns_row(line, sizeof(line), s, v, rows[i], pathw);
+		columns_row(line, sizeof(line), s, v, rows[i], pathw, namew, -1);
 		fprintf(out, "%s\n", line);
 	}
 	if (n > shown)

@@ -31,21 +31,12 @@
 #include "lib/model.h"
 #include "host_tests.h"
 
-/* What an inventory test leaves if it fails midway: lrutop, and the workload to clean up. */
-static struct {
-	pid_t lrutop;
-	char cleanup[8300];
-} inv_left;
+/* What an inventory test leaves if it fails midway. */
+static struct test_leftovers inv_left;
 
 int inventory_teardown(void **state)
 {
-	if (inv_left.lrutop > 0) {
-		kill(inv_left.lrutop, SIGKILL);
-		waitpid(inv_left.lrutop, NULL, 0);
-	}
-	if (inv_left.cleanup[0])
-		run(inv_left.cleanup, NULL, 0);
-	memset(&inv_left, 0, sizeof(inv_left));
+	leftovers_clean(&inv_left);
 	return 0;
 }
 

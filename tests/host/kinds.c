@@ -22,26 +22,14 @@
 #define TMPFS_MAGIC	0x01021994
 #define RAMFS_MAGIC	0x858458f6
 
-/* What a kinds test leaves if it fails midway: lrutop, and the workload to clean up. */
-static struct {
-	pid_t lrutop;
-	char cleanup[8300];
-	char dir[64];
-} kinds_left;
+/* What a kinds test leaves if it fails midway. */
+static struct test_leftovers kinds_left;
 
 static bool thp_enable(bool restore);
 
 int kinds_teardown(void **state)
 {
-	if (kinds_left.lrutop > 0) {
-		kill(kinds_left.lrutop, SIGKILL);
-		waitpid(kinds_left.lrutop, NULL, 0);
-	}
-	if (kinds_left.cleanup[0])
-		run(kinds_left.cleanup, NULL, 0);
-	if (kinds_left.dir[0])
-		rmdir(kinds_left.dir);
-	memset(&kinds_left, 0, sizeof(kinds_left));
+	leftovers_clean(&kinds_left);
 	thp_enable(true);
 	return 0;
 }

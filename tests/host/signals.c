@@ -65,22 +65,6 @@ void test_kernel_signals_detach(void **state)
 	}
 }
 
-static void tmux_capture(char *out, size_t len)
-{
-	run("tmux capture-pane -p -t lrutop-test", out, len);
-}
-
-static bool tmux_wait_for(const char *text, char *out, size_t len)
-{
-	for (int i = 0; i < 50; i++) {
-		tmux_capture(out, len);
-		if (strstr(out, text))
-			return true;
-		usleep(100000);
-	}
-	return false;
-}
-
 /* The live screen, for real: a terminal, keys, a resize, and 'q'. */
 void test_screen_tmux(void **state)
 {
@@ -92,25 +76,25 @@ void test_screen_tmux(void **state)
 	snprintf(cmd, sizeof(cmd), "tmux new-session -d -s lrutop-test -x 120 -y 40 "
 		 "'%s 0.5; echo $? > /tmp/lrutop-test.rc'", lrutop_bin());
 	assert_int_equal(run(cmd, NULL, 0), 0);
-	if (!tmux_wait_for("MEMCG", out, sizeof(out)))
+	if (!tmux_wait_for("lrutop-test", "MEMCG", out, sizeof(out)))
 		fail_msg("no table on screen:\n%s", out);
 	/* The header names the backend. */
 	assert_true(strstr(out, " tracepoint, ") || strstr(out, " fentry, "));
 	assert_non_null(strstr(out, "sort allocs"));
 	run("tmux send-keys -t lrutop-test b", NULL, 0);
-	if (!tmux_wait_for("sort bytes", out, sizeof(out)))
+	if (!tmux_wait_for("lrutop-test", "sort bytes", out, sizeof(out)))
 		fail_msg("'b' did not sort by bytes:\n%s", out);
 	run("tmux send-keys -t lrutop-test w", NULL, 0);
-	if (!tmux_wait_for("by cause", out, sizeof(out)) || !strstr(out, "CAUSED"))
+	if (!tmux_wait_for("lrutop-test", "by cause", out, sizeof(out)) || !strstr(out, "CAUSED"))
 		fail_msg("'w' did not switch to lists by cause:\n%s", out);
 	run("tmux send-keys -t lrutop-test w", NULL, 0);
-	if (!tmux_wait_for("by owner", out, sizeof(out)))
+	if (!tmux_wait_for("lrutop-test", "by owner", out, sizeof(out)))
 		fail_msg("'w' did not switch back to lists by owner:\n%s", out);
 	run("tmux send-keys -t lrutop-test H", NULL, 0);
-	if (!tmux_wait_for("per memcg", out, sizeof(out)))
+	if (!tmux_wait_for("lrutop-test", "per memcg", out, sizeof(out)))
 		fail_msg("'H' showed no histogram:\n%s", out);
 	run("tmux resize-window -t lrutop-test -x 80 -y 24", NULL, 0);
-	if (!tmux_wait_for("MEMCG", out, sizeof(out)))
+	if (!tmux_wait_for("lrutop-test", "MEMCG", out, sizeof(out)))
 		fail_msg("nothing on screen after a resize:\n%s", out);
 	run("tmux send-keys -t lrutop-test q", NULL, 0);
 	for (int i = 0; i < 50 && run("tmux has-session -t lrutop-test", NULL, 0) == 0; i++)

@@ -2,6 +2,8 @@
 /* Unit tests of rows: the memcg table, deltas, 64-bit sorting, views. */
 #include "unit.h"
 
+static const struct row_filter pods = { .subtree = "/pods" };
+
 static void test_rows_sort_u64(void **state)
 {
 	struct memcg_table t = {};
@@ -47,7 +49,7 @@ static void test_rows_delta_and_filter(void **state)
 	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
 	t.rows[0].path = strdup("/pods/a");
 	t.rows[1].path = strdup("/other");
-	assert_int_equal(memcg_table_view(&t, "/pods", SORT_PATH, true, 0, view), 1);
+	assert_int_equal(memcg_table_view(&t, &pods, SORT_PATH, true, 0, view), 1);
 	assert_int_equal(view[0]->cgid, 1);
 	assert_int_equal(memcg_metric_parse("lat"), MC_LAT);
 	assert_int_equal(memcg_metric_parse("nope"), -EINVAL);
@@ -219,9 +221,9 @@ static void test_rows_view_limit(void **state)
 		t.rows[i].path = strdup(i % 3 ? "/pods/a" : "/other");
 	}
 	{
-		size_t n = memcg_table_view(&t, "/pods", MC_BYTES, true, 0, full);
+		size_t n = memcg_table_view(&t, &pods, MC_BYTES, true, 0, full);
 
-		assert_int_equal(memcg_table_view(&t, "/pods", MC_BYTES, true, 20, part), n);
+		assert_int_equal(memcg_table_view(&t, &pods, MC_BYTES, true, 20, part), n);
 		for (size_t i = 0; i < 20; i++)
 			assert_ptr_equal(part[i], full[i]);
 		for (size_t i = 0; i < n; i++)

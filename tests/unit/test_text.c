@@ -148,13 +148,13 @@ static void test_columns_path(void **state)
 	struct probe_plan plan;
 	struct lrutop_state s;
 	char line[256], head[256];
-	int pathw = columns_path_width(&v, TEXT_WIDTH);
+	int pathw = columns_path_width(&v, TEXT_WIDTH, 0);
 
 	unit_plan(&plan, false);
 	unit_state(&s, &plan, BACKEND_TRACEPOINT);
 	assert_true(pathw >= 24);
-	columns_header(head, sizeof(head), &v, pathw);
-	columns_row(line, sizeof(line), &s, &v, &r, pathw);
+	columns_header(head, sizeof(head), &v, pathw, 0);
+	columns_row(line, sizeof(line), &s, &v, &r, pathw, 0, -1);
 	assert_int_equal(strlen(line), strlen(head));
 	assert_int_equal(strncmp(line, "...", 3), 0);
 	assert_non_null(strstr(line, "container-abcdef "));
@@ -163,7 +163,7 @@ static void test_columns_path(void **state)
 	assert_non_null(strstr(line, " - "));
 	/* The cause view: ALLOCS and BYTES show what each memcg caused, FREED has no meaning. */
 	v.by_cause = true;
-	columns_header(head, sizeof(head), &v, pathw);
+	columns_header(head, sizeof(head), &v, pathw, 0);
 	assert_non_null(strstr(head, "CAUSED"));
 	assert_non_null(strstr(head, "CBYTES"));
 	assert_null(strstr(head, "ALLOCS"));
