@@ -284,11 +284,12 @@ static __always_inline bool is_memcg_lru(struct list_lru *lru)
 	return node && !bpf_probe_read_kernel(&aware, sizeof(aware), node);
 }
 
+struct inv_lru inv_lru_fresh;
+
 /* Begin reading the list_lru whose ring entry is pos, unless it is none (inv.lru stays 0). */
 static __always_inline void begin_lru(struct list_head *pos)
 {
 	struct list_lru *lru = (void *)pos - bpf_core_field_offset(struct list_lru, list);
-	struct inv_lru fresh = { .gen = inv.gen };
 	__u64 key = (__u64)lru;
 
 	inv.lru = 0;
@@ -298,8 +299,11 @@ static __always_inline void begin_lru(struct list_head *pos)
 		inv_tot.rejected++;
 		return;
 	}
-	resolve_lru_owner(key, &fresh.owner);
-	if (bpf_map_update_elem(&inv_lrus, &key, &fresh, BPF_ANY)) {
+	/* Made in a global, not on the stack (see inv_id_fresh). */
+	__builtin_memset(&inv_lru_fresh, 0, sizeof(inv_lru_fresh));
+	inv_lru_fresh.gen = inv.gen;
+	resolve_lru_owner(key, &inv_lru_fresh.owner);
+	if (bpf_map_update_elem(&inv_lrus, &key, &inv_lru_fresh, BPF_ANY)) {
 		inv_tot.drops_lrus++;
 		return;
 	}
@@ -307,7 +311,7 @@ static __always_inline void begin_lru(struct list_head *pos)
 	inv.lru = key;
 	/* Not a superblock's: its own lists (the root's, and objects of no memcg) may say what
 	 * it holds, before any memcg's list does. */
-	if (fresh.owner.kind == LRUTOP_LRU_OTHER)
+	if (inv_lru_fresh.owner.kind == LRUTOP_LRU_OTHER)
 		inv_name_objects(key, (__u64)BPF_CORE_READ(lru, node) +
 					      bpf_core_field_offset(struct list_lru_node, lru),
 				 bpf_core_type_size(struct list_lru_node), inv.nr_nodes);
