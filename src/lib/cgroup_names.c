@@ -138,7 +138,6 @@ static void take_component(const char *path, size_t at, size_t n, const struct l
 	if (is_unit(path + at, n)) {
 		out->unit_at = at;
 		out->unit_len = n;
-		out->unit_end = at + n;
 	}
 	if (!l)
 		return;
@@ -179,12 +178,12 @@ bool cgroup_name_parse(const char *path, struct cgroup_name *out)
 		prev_n = n;
 		at += n;
 	}
-	return out->unit_end || out->pod_end || out->ctr_end;
+	return out->unit_len || out->pod_end || out->ctr_end;
 }
 
 const char *cgroup_name_unit(const char *path, const struct cgroup_name *n, char *buf, size_t len)
 {
-	snprintf(buf, len, "%.*s", n->unit_end ? n->unit_len : 0, path + n->unit_at);
+	snprintf(buf, len, "%.*s", n->unit_len, path + n->unit_at);
 	return buf;
 }
 
@@ -253,7 +252,7 @@ bool cgroup_name_matches(const char *path, const struct cgroup_name *n, const ch
 
 	if (!what[0])
 		return false;
-	if (n->unit_end && !strcmp(cgroup_name_unit(path, n, buf, sizeof(buf)), what))
+	if (n->unit_len && !strcmp(cgroup_name_unit(path, n, buf, sizeof(buf)), what))
 		return true;
 	if (!strcmp(cgroup_name_short(path, n, buf, sizeof(buf)), what) && buf[0])
 		return true;
@@ -265,7 +264,7 @@ size_t cgroup_name_group_len(const struct cgroup_name *n, enum group_by by)
 {
 	switch (by) {
 	case GROUP_UNIT:
-		return n->unit_end;
+		return n->unit_len ? n->unit_at + n->unit_len : 0;
 	case GROUP_POD:
 		return n->pod_end;
 	case GROUP_CONTAINER:

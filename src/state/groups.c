@@ -54,30 +54,32 @@ static void group_add(struct memcg_row *g, struct memcg_stats *d, const struct m
 	g->removed = g->removed && r->removed;
 }
 
-/* The group row of ents[0 .. n) (one group), at index i of out. */
-static int group_row(struct memcg_table *out, size_t i, const struct memcg_table *t,
-		     const struct group_ent *ents, size_t n)
+/* The group row of ents[0 .. n) (one group), at index i of s->groups. */
+static int group_row(struct lrutop_state *s, size_t i, const struct group_ent *ents, size_t n)
 {
+	struct memcg_table *out = &s->groups;
 	struct memcg_row *g = &out->rows[i];
 	char *path = NULL;
 
 	memset(g, 0, sizeof(*g));
 	memset(&out->deltas[i], 0, sizeof(out->deltas[i]));
 	g->cgid = ents[0].row->cgid;
-	g->members = ents[0].grouped ? n : 0;
+	s->group_members[i] = ents[0].grouped ? n : 0;
 	g->removed = true;
 	g->delta = ROW_DELTA_AT + i;
 	if (ents[0].key && !(path = strndup(ents[0].key, ents[0].len)))
 		return -ENOMEM;
 	memcg_row_set_path(g, path);
 	for (size_t k = 0; k < n; k++)
-		group_add(g, &out->deltas[i], t, ents[k].row);
+		group_add(g, &out->deltas[i], &s->memcgs, ents[k].row);
 	return 0;
 }
 
 static void groups_clear(struct lrutop_state *s)
 {
 	memcg_table_free(&s->groups);
+	free(s->group_members);
+	s->group_members = NULL;
 }
 
 int groups_update(struct lrutop_state *s)
@@ -94,7 +96,8 @@ int groups_update(struct lrutop_state *s)
 	ents = calloc(n ? n : 1, sizeof(*ents));
 	out->rows = calloc(n ? n : 1, sizeof(*out->rows));
 	out->deltas = calloc(n ? n : 1, sizeof(*out->deltas));
-	if (!ents || !out->rows || !out->deltas) {
+	s->group_members = calloc(n ? n : 1, sizeof(*s->group_members));
+	if (!ents || !out->rows || !out->deltas || !s->group_members) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
@@ -109,7 +112,7 @@ int groups_update(struct lrutop_state *s)
 	for (size_t i = 0, j; i < n && !err; i = j) {
 		for (j = i + 1; j < n && same_group(&ents[i], &ents[j]); j++)
 			;
-		err = group_row(out, g++, t, ents + i, j - i);
+		err = group_row(s, g++, ents + i, j - i);
 	}
 	out->nr = out->nr_deltas = out->cap = out->deltas_cap = g;
 cleanup:
@@ -123,6 +126,15 @@ void groups_set(struct lrutop_state *s, enum group_by by)
 {
 	s->group_by = by;
 	groups_update(s);
+}
+
+uint32_t state_row_members(const struct lrutop_state *s, const struct memcg_row *r)
+{
+	const struct memcg_table *g = &s->groups;
+
+	if (s->group_by == GROUP_NONE || r < g->rows || r >= g->rows + g->nr)
+		return 0;
+	return s->group_members[r - g->rows];
 }
 
 const struct memcg_table *state_rows(const struct lrutop_state *s)

@@ -26,9 +26,7 @@ enum {
 struct memcg_row {
 	uint64_t cgid;
 	char *path;		/* NULL until resolved */
-	struct cgroup_name name;	/* what the path names (unit, pod, container) */
-	bool named;		/* a layout matched the path: name holds it */
-	uint32_t members;	/* a group's row (--group-by): the memcgs it sums, else 0 */
+	struct cgroup_name name;	/* what the path names (unit, pod, container), if named */
 	struct memcg_stats cum;
 	uint64_t nlrus;		/* distinct list_lrus that got a list for it (fentry) */
 	uint64_t held;		/* lists it holds now, from the last inventory */
@@ -39,6 +37,7 @@ struct memcg_row {
 	bool removed;		/* its directory is gone */
 	bool mkdir_looked_up;	/* the path caught at mkdir was asked for once */
 	bool aged;		/* removed long enough ago: to be dropped (memcg_table_compact) */
+	bool named;		/* a layout matched the path: name holds it */
 };
 
 /*

@@ -107,6 +107,7 @@ struct lrutop_state {
 	struct memcg_table memcgs;
 	enum group_by group_by;		/* GROUP_NONE, or how groups rolls memcgs up */
 	struct memcg_table groups;	/* groups.c */
+	uint32_t *group_members;	/* the memcgs each of groups' rows sums, 0: a memcg's own */
 	struct removed_aging aging;
 	struct tracer_flow flow;
 	struct held_lists held;

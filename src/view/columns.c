@@ -119,16 +119,16 @@ size_t columns_header(char *buf, size_t len, const struct view *v, int pathw, in
 	return off < len ? off : len - 1;
 }
 
-/* The path, or its end after "..." when it is wider than the column; a group's members.
+/* The path, or its end after "..." when it is wider than the column; a group's n members.
  * indent >= 0: a tree's row, its last component after indent spaces. */
-static void path_cell(char *buf, size_t len, const struct memcg_row *r, int pathw, int indent)
+static void path_cell(char *buf, size_t len, const struct memcg_row *r, uint32_t n, int pathw,
+		      int indent)
 {
 	const char *p = r->path, *base;
 	char path[4200], members[32] = "";
 
-	if (r->members)
-		snprintf(members, sizeof(members), " (%u memcg%s)", r->members,
-			 r->members == 1 ? "" : "s");
+	if (n)
+		snprintf(members, sizeof(members), " (%u memcg%s)", n, n == 1 ? "" : "s");
 	/* In a tree the parents say where a memcg is: its last component is enough. */
 	if (p && indent >= 0 && (base = strrchr(p, '/')) && base[1])
 		p = base + 1;
@@ -154,7 +154,7 @@ size_t columns_row(char *buf, size_t len, const struct lrutop_state *s, const st
 		cell_end(namec, sizeof(namec) - 1, name, namew);
 		strcat(namec, " ");
 	}
-	path_cell(path, sizeof(path), r, pathw, indent);
+	path_cell(path, sizeof(path), r, state_row_members(s, r), pathw, indent);
 	off = snprintf(buf, len, "%s%s", namec, path);
 	for (int m = 0; m < NR_MEMCG_METRICS && off < len; m++) {
 		if (!shown(v, m))

@@ -45,12 +45,12 @@ static json_t *json_totals(const struct lrutop_state *s, const struct view *v)
 }
 
 /* What the row's path names (lib/cgroup_names.c): only the names it has. */
-static void json_names(json_t *o, const struct memcg_row *r)
+static void json_names(json_t *o, const struct memcg_row *r, uint32_t members)
 {
 	struct row_labels l;
 
-	if (r->members)
-		json_object_set_new(o, "members", json_integer(r->members));
+	if (members)
+		json_object_set_new(o, "members", json_integer(members));
 	if (!r->named)
 		return;
 	row_labels(r, &l);
@@ -74,7 +74,7 @@ static json_t *json_memcg(const struct lrutop_state *s, const struct view *v,
 			      "removed", r->removed);
 
 	if (o)
-		json_names(o, r);
+		json_names(o, r, state_row_members(s, r));
 
 	for (int m = 0; o && m < NR_MEMCG_METRICS; m++)
 		json_object_set_new(o, memcg_metrics[m].json,

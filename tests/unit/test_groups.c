@@ -63,12 +63,12 @@ static void test_groups_rollup(void **state)
 	fill(&s, &plan);
 	groups_set(&s, GROUP_POD);
 	g = group_of(&s, POD);
-	assert_int_equal(g->members, 4);
+	assert_int_equal(state_row_members(&s, g), 4);
 	assert_int_equal(g->held, 1 + 2 + 3 + 4);
 	assert_int_equal(g->cum.allocs, 10 + 20 + 30 + 40);
 	assert_int_equal(memcg_metric_value(state_rows(&s), g, MC_ALLOCS, false), 4);
 	g = group_of(&s, "/lrutop-test/a");
-	assert_int_equal(g->members, 0);	/* in no pod: its own row */
+	assert_int_equal(state_row_members(&s, g), 0);	/* in no pod: its own row */
 	assert_int_equal(state_rows(&s)->nr, 1 + 3);
 	for (size_t i = 0; i < state_rows(&s)->nr; i++)
 		held += state_rows(&s)->rows[i].held;
@@ -76,14 +76,14 @@ static void test_groups_rollup(void **state)
 
 	groups_set(&s, GROUP_CONTAINER);
 	g = group_of(&s, POD "/" ID_B);
-	assert_int_equal(g->members, 2);
+	assert_int_equal(state_row_members(&s, g), 2);
 	assert_int_equal(g->held, 4 + 3);
-	assert_int_equal(group_of(&s, POD "/" ID_A)->members, 1);
-	assert_int_equal(group_of(&s, POD)->members, 0);	/* the pod is no container */
+	assert_int_equal(state_row_members(&s, group_of(&s, POD "/" ID_A)), 1);
+	assert_int_equal(state_row_members(&s, group_of(&s, POD)), 0);	/* the pod is no container */
 	assert_int_equal(state_rows(&s)->nr, NR_PATHS - 1);
 
 	groups_set(&s, GROUP_UNIT);
-	assert_int_equal(group_of(&s, "/system.slice/nginx.service")->members, 1);
+	assert_int_equal(state_row_members(&s, group_of(&s, "/system.slice/nginx.service")), 1);
 	assert_int_equal(state_rows(&s)->nr, NR_PATHS);
 
 	groups_set(&s, GROUP_NONE);
