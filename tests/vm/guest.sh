@@ -55,14 +55,22 @@ fi
 # JSON Lines with every part this kernel fills in, for the host to check against the schema
 # (docs/lrutop-jsonl.schema.json): the guest has no Python.
 mkdir -p /tmp/schema-mnt
-"$dir/lrutop" -b -j -l -H --cumulative 1 3 > /tmp/lrutop.jsonl 2> /dev/null &
-while [ ! -s /tmp/lrutop.jsonl ] && kill -0 $! 2> /dev/null; do
+"$dir/lrutop" -b -j -l -H --cumulative 1 > /tmp/lrutop.jsonl 2> /dev/null &
+lrutop_pid=$!
+while [ ! -s /tmp/lrutop.jsonl ] && kill -0 $lrutop_pid 2> /dev/null; do
 	sleep 0.2
 done
 # 25 memcgs: more ids than the earlier tests left in use, so a pre-5.18 id space grows.
 "$dir/workload" -r /sys/fs/cgroup -d /tmp/schema-mnt -n schema -m 12 -t 2 -k 1 -D 2 > /dev/null ||
 	{ echo "guest: the schema workload failed"; rc=1; }
-wait $! || { echo "guest: lrutop -b -j exited with $?"; rc=1; }
+# Two reports after the workload, however long it took (a slow guest took more than the
+# three seconds a fixed count gave it): the last holds every list it made.
+lines=$(wc -l < /tmp/lrutop.jsonl)
+while [ "$(wc -l < /tmp/lrutop.jsonl)" -lt $((lines + 2)) ] && kill -0 $lrutop_pid 2> /dev/null; do
+	sleep 0.2
+done
+kill -INT $lrutop_pid 2> /dev/null
+wait $lrutop_pid || { echo "guest: lrutop -b -j exited with $?"; rc=1; }
 sed 's/^/LRUTOP-JSONL /' /tmp/lrutop.jsonl
 # The Prometheus textfile with this backend's families (the latency histogram with fentry).
 "$dir/lrutop" --prometheus /tmp/lrutop.prom --inventory-interval 1 1 2 2> /dev/null ||
