@@ -58,6 +58,12 @@ no_thp_lru() {
 	grep -qw folio_memcg_list_lru_alloc && echo 0 || echo 1
 }
 
+# How many times the zswap test found no swap device to use (its skip, explained: the busybox
+# guests load no module, so no zram).
+no_swap() {
+	grep -c '^no swap device for zswap' || true
+}
+
 # The same for a guest, from the line tests/vm/guest.sh prints.
 guest_no_thp_lru() {
 	grep -q '^lrutop thp list_lru: yes' && echo 0 || echo 1
@@ -103,7 +109,8 @@ for t in $tests; do
 	# valgrind cannot run a sanitized build: under make sanitize its test skips.
 	src=tests/${t#"$dir"/}.c
 	case "$t" in
-	*test_host) tally "$out" "$rc" "$t" $((1 + $(no_thp_lru < /proc/kallsyms))) "$(listed "$src")" ;;
+	*test_host) tally "$out" "$rc" "$t" $((1 + $(no_thp_lru < /proc/kallsyms) + $(no_swap <<< "$out"))) \
+			"$(listed "$src")" ;;
 	*test_reliability) tally "$out" "$rc" "$t" "${LRUTOP_SANITIZED:+1}" "$(listed "$src")" ;;
 	*) tally "$out" "$rc" "$t" 0 "$(listed "$src")" ;;
 	esac
@@ -193,13 +200,15 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		grep -E '^(lrutop backend|lrutop list_lru|lrutop thp list_lru|lrutop list bytes|self-check|\[|ERROR|vm-run|eager lists|guest:)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
 		# The kernel tests of the other side of the patch do not apply: the eager one
-		# after it, the lazy, owner/cause, shadow and THP ones before; nor before 7.2 the
-		# THP one. Twice: once per backend.
+		# after it, the lazy, owner/cause, shadow, THP and zswap ones before; nor before
+		# 7.2 the THP one, nor the zswap one where no swap device can be had. Twice: once
+		# per backend.
 		# After the patch, the lazy lists' test a third time, with kallsyms hidden.
 		if grep -q '^lrutop list_lru: eager' <<< "$out"; then
-			tally "$out" "$rc" "${rel:-$k}" 8 $((2 * kernel_tests))
+			tally "$out" "$rc" "${rel:-$k}" 10 $((2 * kernel_tests))
 		else
-			tally "$out" "$rc" "${rel:-$k}" $((2 * (1 + $(guest_no_thp_lru <<< "$out")))) \
+			tally "$out" "$rc" "${rel:-$k}" \
+				$((2 * (1 + $(guest_no_thp_lru <<< "$out")) + $(no_swap <<< "$out"))) \
 				$((2 * kernel_tests + 1))
 		fi
 		check_guest_jsonl "$out" "${rel:-$k}"
@@ -221,7 +230,8 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && { [ -z "${LRUTOP_VM_KERNELS:-}" ] || [ -n "${LR
 		grep -E '^(lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|vng-run|guest:)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
 		# The eager kernel test does not apply after the patch, nor the THP one before 7.2.
-		tally "$out" "$rc" "vng ${rel:-$k}" $((1 + $(guest_no_thp_lru <<< "$out"))) "$kernel_tests"
+		tally "$out" "$rc" "vng ${rel:-$k}" \
+			$((1 + $(guest_no_thp_lru <<< "$out") + $(no_swap <<< "$out"))) "$kernel_tests"
 	done
 fi
 # A small A/B: the same 20-memcg container host on 5.10 and 6.1, each in a fresh boot; each

@@ -57,6 +57,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_lazy_lists),
 		cmocka_unit_test_teardown(test_kernel_shadow_lists, kinds_teardown),
 		cmocka_unit_test_teardown(test_kernel_thp_lists, kinds_teardown),
+		cmocka_unit_test_teardown(test_kernel_zswap_lists, kinds_teardown),
 		cmocka_unit_test_teardown(test_kernel_owner_cause, owner_cause_teardown),
 		/* The probe first: on a fresh pre-5.18 kernel it leaves the id space non-empty, so
 		 * the eager test's lrutop runs its self-check for real and must keep it apart. */

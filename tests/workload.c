@@ -23,6 +23,10 @@
  * chain a list on the THP deferred-split list_lru when a huge page is charged to it
  * (folio_memcg_list_lru_alloc), and the partly unmapped one is queued on the leaf's list.
  *
+ * With --swap KB each leaf also fills KB of anonymous memory, which the workload then
+ * reclaims from its memcg while it waits: with zswap on and a swap device, zswap stores the
+ * pages and, from 6.8, makes each memcg of the chain a list on its list_lru (zswap_list_lru).
+ *
  * Statically linked and free of libraries so that it runs in a busybox guest.
  */
 #define _GNU_SOURCE
@@ -52,6 +56,7 @@ struct config {
 	const char *chain;	/* --chain: names of levels 2 .. depth, "%02d" for the memcg */
 	int kb;			/* data written to each file */
 	int thp;		/* huge pages each leaf faults in */
+	int swap_kb;		/* anonymous memory each leaf has swapped out */
 	bool keep, cleanup_only, rmdir_first, reclaim;
 };
 
@@ -85,7 +90,7 @@ static void usage(void)
 		"usage: workload -r CGROUP_ROOT -d MOUNT_DIR [-n NAME] [-m MEMCGS] [-t MOUNTS]\n"
 		"                [-k TOUCH] [-S SHARED] [-f FILES] [-D DEPTH] [--keep | --cleanup]\n"
 		"                [--rmdir-first] [--fstype tmpfs|ramfs | --in DIR] [--page-cache KB]\n"
-		"                [--reclaim] [--thp N] [--chain L2/L3/...]\n"
+		"                [--reclaim] [--thp N] [--swap KB] [--chain L2/L3/...]\n"
 		"A container host: MEMCGS memory cgroups DEPTH levels deep, MOUNTS tmpfs of which each\n"
 		"memcg touches TOUCH (its containers'), SHARED tmpfs every memcg touches, FILES files\n"
 		"per memcg per mount (0: none, a control that makes no list). Prints per memcg the lists a 5.18+ kernel must allocate, then a\n"
@@ -94,6 +99,7 @@ static void usage(void)
 		"nodes: shadow_nodes lists, not on tmpfs); --in DIR touches DIR (one mount) instead of\n"
 		"fresh mounts; --reclaim reclaims half of each leaf's pages (shadow entries); --thp N\n"
 		"faults N huge pages in each leaf and unmaps half of one (deferred-split lists, 7.2+);\n"
+		"--swap KB has each leaf's KB of anonymous memory reclaimed (zswap lists, 6.8+);\n"
 		"--chain names levels 2 and down (\"%%02d\" is the memcg's number), as a runtime would.\n");
 	exit(2);
 }
@@ -198,14 +204,54 @@ static int fault_huge_pages(int n, int smaps_fd)
 	return munmap(huge + HUGE_SIZE / 2, HUGE_SIZE / 2);
 }
 
+static void reclaim_kb(const char *memcg, long long kb);
+
+/* kb of anonymous memory, filled (compressible, no page of one byte repeated: those zswap
+ * or the swap layer keep without storing), then ready said on ready_fd; held until go_fd
+ * says go, while the parent reclaims it. */
+static int hold_anon(int kb, int ready_fd, int go_fd)
+{
+	size_t len = (size_t)kb * 1024;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char c;
+
+	if (p == MAP_FAILED)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		p[i] = (char)((i & 15) * 7 + (i >> 12));
+	if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) != 1)
+		return -1;
+	return 0;
+}
+
+/* The pages zswap holds for memcg, from memory.stat's zswapped; -1 where it has none (v1). */
+static long long zswapped(const char *memcg)
+{
+	char path[4200], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", memcg);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "zswapped %lld", &v) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
 /* Move into the memcg through a cgroup.procs fd opened beforehand: opening it from the
  * child would allocate kernfs dentries inside the memcg being measured. */
 static void touch_from(const struct config *c, int procs_fd, int i)
 {
-	char path[4096];
+	int status, fd, ready[2] = { -1, -1 }, go[2] = { -1, -1 };
+	char path[4096], r;
 	pid_t pid;
-	int status, fd;
 
+	if (c->swap_kb && (pipe(ready) || pipe(go)))
+		die("pipe");
 	pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -238,7 +284,25 @@ static void touch_from(const struct config *c, int procs_fd, int i)
 		}
 		if (c->thp && fault_huge_pages(c->thp, smaps_fd))
 			_exit(6);
+		if (c->swap_kb && hold_anon(c->swap_kb, ready[1], go[0]))
+			_exit(7);
 		_exit(0);
+	}
+	if (c->swap_kb) {
+		memcg_path(c, i, c->depth, path, sizeof(path));
+		if (read(ready[0], &r, 1) != 1)
+			die("child filling its memory");
+		reclaim_kb(path, c->swap_kb);
+		if (zswapped(path) == 0) {
+			fprintf(stderr, "workload: zswap stored none of %s's pages\n", path);
+			exit(1);
+		}
+		if (write(go[1], "g", 1) != 1)
+			die("pipe");
+		for (int k = 0; k < 2; k++) {
+			close(ready[k]);
+			close(go[k]);
+		}
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		die("child touching the mounts");
@@ -291,8 +355,8 @@ static void cleanup(const struct config *c)
 }
 
 /* The list_lrus one of a kind for the whole kernel, not a superblock's. */
-enum global_lru { SHADOW, THP, NR_GLOBAL_LRUS };
-static const char *const global_names[NR_GLOBAL_LRUS] = { "shadow", "thp" };
+enum global_lru { SHADOW, THP, ZSWAP, NR_GLOBAL_LRUS };
+static const char *const global_names[NR_GLOBAL_LRUS] = { "shadow", "thp", "zswap" };
 
 /* Does memcg i put objects on it? Files of more than a page (xarray nodes), not on tmpfs;
  * huge pages. */
@@ -300,6 +364,8 @@ static bool touches_global(const struct config *c, enum global_lru g)
 {
 	if (g == THP)
 		return c->thp > 0;
+	if (g == ZSWAP)
+		return c->swap_kb > 0;
 	return c->files && c->kb > 4 && (c->in || strcmp(c->fstype, "tmpfs"));
 }
 
@@ -359,18 +425,15 @@ static bool write_knob(const char *dir, const char *file, const char *text)
 	return true;
 }
 
-/*
- * Reclaim half of a memcg's file pages, the oldest first: the first half of each file, whose
- * xarray nodes then hold only shadow entries and go on the memcg's shadow_nodes list. Not all
- * of them: with no page left, the shadow shrinker frees every node (memory.force_empty).
- */
-static void reclaim(const struct config *c, const char *memcg)
+/* Reclaim kb of a memcg's pages, the oldest first (memory.reclaim; on cgroup v1 a limit that
+ * low for a moment). */
+static void reclaim_kb(const char *memcg, long long kb)
 {
-	long long half = (long long)c->files * c->kb / 2, usage = 0;
+	long long usage = 0;
 	char text[64], path[4096];
 	FILE *f;
 
-	snprintf(text, sizeof(text), "%lldK", half);
+	snprintf(text, sizeof(text), "%lldK", kb);
 	if (write_knob(memcg, "memory.reclaim", text))
 		return;
 	/* cgroup v1: a limit below the usage, then none. */
@@ -379,7 +442,7 @@ static void reclaim(const struct config *c, const char *memcg)
 	if (!f || fscanf(f, "%lld", &usage) != 1)
 		die(path);
 	fclose(f);
-	snprintf(text, sizeof(text), "%lld", usage - half * 1024);
+	snprintf(text, sizeof(text), "%lld", usage - kb * 1024);
 	write_knob(memcg, "memory.limit_in_bytes", text);
 	write_knob(memcg, "memory.limit_in_bytes", "-1");
 }
@@ -397,6 +460,7 @@ static void parse(int argc, char **argv, struct config *c)
 		{ "reclaim", no_argument, NULL, 'E' },
 		{ "thp", required_argument, NULL, 'H' },
 		{ "chain", required_argument, NULL, 'N' },
+		{ "swap", required_argument, NULL, 'W' },
 		{},
 	};
 	int opt;
@@ -423,6 +487,7 @@ static void parse(int argc, char **argv, struct config *c)
 		case 'E': c->reclaim = true; break;
 		case 'H': c->thp = atoi(optarg); break;
 		case 'N': c->chain = optarg; break;
+		case 'W': c->swap_kb = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -433,7 +498,7 @@ static void parse(int argc, char **argv, struct config *c)
 	}
 	if (!c->cgroot || !c->mntdir || c->memcgs < 1 || c->mounts < 1 || c->touch < 1 ||
 	    c->touch > c->mounts || c->touch > 100 || c->files < 0 || c->depth < 1 || c->depth > MAX_DEPTH ||
-	    c->shared < 0 || c->shared > 100 || c->kb < 0 || c->kb > 65536 || c->thp < 0 || c->thp > 64 ||
+	    c->shared < 0 || c->shared > 100 || c->kb < 0 || c->kb > 65536 || c->thp < 0 || c->thp > 64 || c->swap_kb < 0 || c->swap_kb > 1048576 ||
 	    (strcmp(c->fstype, "tmpfs") && strcmp(c->fstype, "ramfs")))
 		usage();
 }
@@ -519,11 +584,16 @@ int main(int argc, char **argv)
 		memcg_path(&c, i, c.depth, path, sizeof(path));
 		printf("{\"memcg\":\"%s\",\"id\":%llu,\"mounts\":%d,\"files\":%d,"
 		       "\"expected_lists\":%d,\"expected_shadow_lists\":%d,"
-		       "\"expected_thp_lists\":%d,\"pairs\":[%s]}\n",
+		       "\"expected_thp_lists\":%d,\"expected_zswap_lists\":%d,\"pairs\":[%s]}\n",
 		       path + strlen(c.cgroot), ino_of(path), c.touch + c.shared,
-		       (c.touch + c.shared) * c.files, lists, made[SHADOW], made[THP], pairs);
+		       (c.touch + c.shared) * c.files, lists, made[SHADOW], made[THP], made[ZSWAP],
+		       pairs);
+		/* Half of each leaf's file pages, the oldest first: the first half of each file,
+		 * whose xarray nodes then hold only shadow entries and go on the memcg's
+		 * shadow_nodes list. Not all of them: with no page left, the shadow shrinker
+		 * frees every node (memory.force_empty). */
 		if (c.reclaim)
-			reclaim(&c, path);
+			reclaim_kb(path, (long long)c.files * c.kb / 2);
 		total += lists;
 	}
 	/* What it did, for a person or a script reading the output. */

@@ -122,6 +122,12 @@ static void loss_lines(FILE *out, const struct lrutop_state *s)
 	if (t->unowned_freed)
 		fprintf(out, "no owner: %s lists freed before their owner was found\n",
 			fmt_size(b[0], 16, t->unowned_freed));
+	/* Live lists no walk has found in a slot of their cause's chain: tracepoints carry no
+	 * memcg, and a list made for another memcg (zswap's, while another task reclaims) has
+	 * its owner in no row. Counted, not hidden. */
+	if (t->allocs > t->owned + t->unowned_freed)
+		fprintf(out, "owner not found: %s lists (made outside their cause's memcgs, as by "
+			"reclaim)\n", fmt_size(b[0], 16, t->allocs - t->owned - t->unowned_freed));
 	/* fentry reads each list's bytes from its slab: a slab that did not read is no 0. */
 	if (t->bytes_unread)
 		fprintf(out, "UNREAD: %s lists' slabs could not be read: BYTES lacks them\n",

@@ -8,6 +8,7 @@ void test_kernel_lazy_lists(void **state);
 void test_kernel_eager_lists(void **state);
 void test_kernel_shadow_lists(void **state);
 void test_kernel_thp_lists(void **state);
+void test_kernel_zswap_lists(void **state);
 void test_kernel_owner_cause(void **state);
 void test_kernel_inventory(void **state);
 void test_kernel_inventory_flow(void **state);

@@ -24,12 +24,19 @@
 
 /* What a kinds test leaves if it fails midway. */
 static struct test_leftovers kinds_left;
+/* What the zswap test changed: a zram swap device made for it, zswap's parameter. */
+static struct {
+	bool swap;
+	int zswap_was;		/* zswap's enabled parameter before ('N', 'Y'), or 0 */
+} zswap_left;
 
 static bool thp_enable(bool restore);
+static void zswap_teardown(void);
 
 int kinds_teardown(void **state)
 {
 	leftovers_clean(&kinds_left);
+	zswap_teardown();
 	thp_enable(true);
 	return 0;
 }
@@ -111,10 +118,10 @@ static void lists_by_kind(json_t *report, json_int_t id, json_t *by_kind)
 	}
 }
 
-/* A list_lru of the kernel, one of a kind, and the key of the workload's owners that counts
- * each memcg's lists on it. */
+/* A list_lru of the kernel, one of a kind: the workload's keys that count each memcg's
+ * lists on it (owners) and each leaf's (its lines), and the kernel symbol that holds it. */
 struct global_kind {
-	const char *kind, *owner_key;
+	const char *kind, *owner_key, *symbol, *expected_key;
 };
 
 /* Each memcg of the tree: one list on the global list_lru of its kind (g), one on each of the
@@ -250,6 +257,24 @@ static void cleanup_workload(void)
 	kinds_left.dir[0] = '\0';
 }
 
+/* A workload with no file (wl_out its output, held and inv lrutop's): g's one list_lru named
+ * by its symbol, each memcg's lists there by owner, each leaf's by cause (one list_lru, g's);
+ * then the workload cleaned up. */
+static void check_global_kind(json_t *held, json_t *inv, const char *wl_out,
+			      const struct global_kind *g)
+{
+	json_t *lines = json_array(), *summary = workload_lines(wl_out, lines);
+
+	check_named(held, inv, g->kind, g->symbol);
+	check_owners(held, inv, summary, g);
+	check_causes(held, lines, g->expected_key, 1);
+	json_decref(summary);
+	json_decref(lines);
+	json_decref(held);
+	json_decref(inv);
+	cleanup_workload();
+}
+
 /*
  * Files with pages, in memcgs three levels deep: a 5.18+ kernel allocates their page cache's
  * xarray nodes with the workingset's shadow_nodes list_lru, so each memcg of each chain gets
@@ -260,7 +285,8 @@ static void cleanup_workload(void)
  */
 void test_kernel_shadow_lists(void **state)
 {
-	static const struct global_kind shadow = { "shadow", "shadow_lists" };
+	static const struct global_kind shadow = { "shadow", "shadow_lists", "shadow_nodes",
+						   "expected_shadow_lists" };
 	char cgroot[4096], where[256], cmd[8192], wl_out[32768];
 	json_t *held, *inv, *summary, *lines;
 	bool reclaimed;
@@ -328,9 +354,10 @@ static bool thp_enable(bool restore)
  */
 void test_kernel_thp_lists(void **state)
 {
-	static const struct global_kind thp = { "thp-split", "thp_lists" };
+	static const struct global_kind thp = { "thp-split", "thp_lists", "deferred_split_lru",
+						"expected_thp_lists" };
 	char cgroot[4096], cmd[8192], wl_out[32768];
-	json_t *held, *inv, *summary, *lines;
+	json_t *held, *inv;
 
 	cgroot_or_skip(cgroot, sizeof(cgroot));
 	lazy_or_skip();
@@ -351,14 +378,82 @@ void test_kernel_thp_lists(void **state)
 	measure(cmd, &held, &inv, wl_out, sizeof(wl_out));
 	thp_enable(true);
 
-	lines = json_array();	/* made after the skips, which would leak it */
-	summary = workload_lines(wl_out, lines);
-	check_named(held, inv, "thp-split", "deferred_split_lru");
-	check_owners(held, inv, summary, &thp);
-	check_causes(held, lines, "expected_thp_lists", 1);
-	json_decref(summary);
-	json_decref(lines);
-	json_decref(held);
-	json_decref(inv);
-	cleanup_workload();
+	check_global_kind(held, inv, wl_out, &thp);
+}
+
+/* A swap device for zswap: one already on, or a zram device made for the test (undone by
+ * swap_teardown). False, with a line that says why, where none can be had. */
+static bool zswap_setup(void)
+{
+	static const char make[] =
+		"modprobe zram num_devices=1 2>/dev/null && echo 256M > /sys/block/zram0/disksize && "
+		"mkswap /dev/zram0 > /dev/null 2>&1 && swapon /dev/zram0";
+	char out[4096] = "";
+	FILE *f;
+
+	if (run("grep -q '^/' /proc/swaps", NULL, 0)) {
+		if (run(make, out, sizeof(out))) {
+			print_message("no swap device for zswap: zram cannot be loaded here, and no swap is on\n");
+			return false;
+		}
+		zswap_left.swap = true;
+	}
+	f = fopen("/sys/module/zswap/parameters/enabled", "r+");
+	if (!f) {
+		print_message("no swap device for zswap: this kernel has no zswap\n");
+		return false;
+	}
+	zswap_left.zswap_was = fgetc(f);
+	rewind(f);
+	fputs("Y", f);
+	fclose(f);
+	return true;
+}
+
+/* Undo zswap_setup. */
+static void zswap_teardown(void)
+{
+	FILE *f;
+
+	if (zswap_left.zswap_was && (f = fopen("/sys/module/zswap/parameters/enabled", "w"))) {
+		fputc(zswap_left.zswap_was, f);
+		fclose(f);
+	}
+	if (zswap_left.swap)
+		run("swapoff /dev/zram0; echo 1 > /sys/block/zram0/reset; rmmod zram", NULL, 0);
+	zswap_left.zswap_was = 0;
+	zswap_left.swap = false;
+}
+
+/*
+ * Anonymous memory swapped out through zswap, in memcgs three levels deep: from 6.8 zswap
+ * keeps its compressed pages on a memcg-aware list_lru (zswap_list_lru), and storing a page
+ * makes each memcg of the chain a list there. lrutop names it "zswap" and counts its lists
+ * exactly, by owner and by cause; the inventory holds them.
+ */
+void test_kernel_zswap_lists(void **state)
+{
+	static const struct global_kind zswap = { "zswap", "zswap_lists", "zswap_list_lru",
+						  "expected_zswap_lists" };
+	char cgroot[4096], cmd[8192], wl_out[32768];
+	json_t *held, *inv;
+
+	cgroot_or_skip(cgroot, sizeof(cgroot));
+	lazy_or_skip();
+	if (!kernel_has_func("zswap_shrinker_count")) {
+		print_message("zswap's LRU is memcg-aware from 6.8 on\n");
+		skip();
+	}
+	if (!zswap_setup())
+		skip();
+	snprintf(kinds_left.dir, sizeof(kinds_left.dir), "/tmp/lrutop-test-zswap-XXXXXX");
+	assert_non_null(mkdtemp(kinds_left.dir));
+	/* No file: only swapped pages, and the lists zswap makes for them. */
+	snprintf(cmd, sizeof(cmd), "%s -r %s -n lrutop-zswap-%d -m 3 -D 2 -f 0 -t 1 --swap 8192 -d %s",
+		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, getpid(), kinds_left.dir);
+	snprintf(kinds_left.cleanup, sizeof(kinds_left.cleanup), "%s --cleanup", cmd);
+	measure(cmd, &held, &inv, wl_out, sizeof(wl_out));
+
+	check_global_kind(held, inv, wl_out, &zswap);
+	zswap_teardown();
 }
