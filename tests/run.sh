@@ -58,10 +58,10 @@ no_thp_lru() {
 	grep -qw folio_memcg_list_lru_alloc && echo 0 || echo 1
 }
 
-# How many times the zswap test found no swap device to use (its skip, explained: the busybox
-# guests load no module, so no zram).
+# How many times the zswap test skipped and said why: no swap device to use (the busybox
+# guests load no module, so no zram), or a kernel before 6.8, whose zswap LRU is no list_lru.
 no_swap() {
-	grep -c '^no swap device for zswap' || true
+	grep -cE "^(no swap device for zswap|zswap's LRU is memcg-aware from 6.8 on)" || true
 }
 
 # The same for a guest, from the line tests/vm/guest.sh prints.
