@@ -115,11 +115,6 @@ bool row_filter_has(const struct row_filter *f, const struct memcg_row *r)
 	return r->named && strstr(cgroup_name_short(r->path, &r->name, name, sizeof(name)), f->text);
 }
 
-static inline bool view_has(const struct memcg_row *r, const struct row_filter *f)
-{
-	return row_filter_has(f, r);
-}
-
 static inline struct view_ent view_ent_of(struct memcg_row *r, const struct metric_read *mr)
 {
 	return (struct view_ent){ .value = metric_read(mr, r), .cum_allocs = r->cum.allocs,
@@ -140,7 +135,7 @@ static int view_top(const struct memcg_table *t, const struct row_filter *f,
 	if (!heap)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->nr; i++) {
-		if (!view_has(&t->rows[i], f))
+		if (!row_filter_has(f, &t->rows[i]))
 			continue;
 		e = view_ent_of(&t->rows[i], mr);
 		if (h < limit) {
@@ -161,7 +156,7 @@ static int view_top(const struct memcg_table *t, const struct row_filter *f,
 	free(heap);
 	/* The order is total (ids break ties): the rest are exactly those after last. */
 	for (size_t i = 0; i < t->nr; i++) {
-		if (!view_has(&t->rows[i], f))
+		if (!row_filter_has(f, &t->rows[i]))
 			continue;
 		e = view_ent_of(&t->rows[i], mr);
 		if (view_ent_cmp(&e, &last) > 0)
@@ -178,7 +173,7 @@ static void view_sorted(const struct memcg_table *t, const struct row_filter *f,
 	size_t m = 0;
 
 	for (size_t i = 0; i < t->nr; i++) {
-		if (!view_has(&t->rows[i], f))
+		if (!row_filter_has(f, &t->rows[i]))
 			continue;
 		if (e)
 			e[m] = view_ent_of(&t->rows[i], mr);
@@ -199,7 +194,7 @@ size_t memcg_table_view(const struct memcg_table *t, const struct row_filter *f,
 	size_t n = f ? 0 : t->nr;
 
 	for (size_t i = 0; f && i < t->nr; i++)
-		n += view_has(&t->rows[i], f);
+		n += row_filter_has(f, &t->rows[i]);
 	view_by_path = k == SORT_PATH;
 	/* Selecting pays when it leaves most of the rows unsorted. */
 	if (!limit || limit >= n / 4 || view_top(t, f, &mr, limit, out))

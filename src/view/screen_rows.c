@@ -90,11 +90,9 @@ static __u64 lru_sort_value(const struct rows_ctx *c, const struct inv_lru_row *
 	}
 }
 
-/* qsort has no user pointer: the context of the sort under way. */
-static const struct rows_ctx *sorting;
-
-static int lru_cmp(const void *a, const void *b)
+static int lru_cmp(const void *a, const void *b, void *ctx)
 {
+	const struct rows_ctx *sorting = ctx;
 	const struct inv_lru_row *x = *(const struct inv_lru_row *const *)a;
 	const struct inv_lru_row *y = *(const struct inv_lru_row *const *)b;
 	char px[300], py[300];
@@ -136,8 +134,7 @@ static int build_lrus(struct screen_rows *r, struct rows_ctx *c)
 		if (lru_shown(c, &inv->lrus[i]))
 			c->lrus[r->n++] = &inv->lrus[i];
 	}
-	sorting = c;
-	qsort(c->lrus, r->n, sizeof(*c->lrus), lru_cmp);
+	qsort_r(c->lrus, r->n, sizeof(*c->lrus), lru_cmp, c);
 	for (size_t i = 0; i < r->n; i++)
 		r->ids[i] = c->lrus[i]->addr;
 	snprintf(r->header, sizeof(r->header), "%-9s %-*s %6s %6s %6s %6s %6s %6s", "KIND",
@@ -161,8 +158,9 @@ static void lru_line(const struct rows_ctx *c, const struct inv_lru_row *l, char
 		 lru_allocs(c->s, c->sc->v, l->addr, &allocs) ? fmt_size(b[5], 16, allocs) : "-");
 }
 
-static int held_cmp(const void *a, const void *b)
+static int held_cmp(const void *a, const void *b, void *ctx)
 {
+	const struct rows_ctx *sorting = ctx;
 	const struct inv_memcg_row *x = *(const struct inv_memcg_row *const *)a;
 	const struct inv_memcg_row *y = *(const struct inv_memcg_row *const *)b;
 
@@ -187,8 +185,7 @@ static int build_held(struct screen_rows *r, struct rows_ctx *c)
 		if (m->lru_lists && (!text[0] || (m->path && strstr(m->path, text))))
 			c->held[r->n++] = m;
 	}
-	sorting = c;
-	qsort(c->held, r->n, sizeof(*c->held), held_cmp);
+	qsort_r(c->held, r->n, sizeof(*c->held), held_cmp, c);
 	for (size_t i = 0; i < r->n; i++)
 		r->ids[i] = c->held[i]->cgid;
 	snprintf(r->header, sizeof(r->header), "%-*s %6s %6s %6s %6s", c->pathw, "MEMCG", "LISTS",

@@ -80,14 +80,25 @@ static void check_width(const struct lrutop_state *s, const struct view *v, cons
 }
 
 /* The lists held by kind, in enum order with other last, the line cut at 80 columns. */
+/* The batch text report of s as v shows it (caller frees). */
+static char *report_text(const struct lrutop_state *s, const struct view *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	text_report(f, s, v);
+	fclose(f);
+	return buf;
+}
+
 static void test_text_held_kinds(void **state)
 {
 	struct view v = { .sort = MC_ALLOCS, .columns = memcg_columns_default(), .cumulative = true };
 	struct probe_plan plan;
 	struct lrutop_state s;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
 
 	unit_plan(&plan, true);
 	unit_state(&s, &plan, BACKEND_FENTRY);
@@ -99,9 +110,7 @@ static void test_text_held_kinds(void **state)
 	s.held.inv.lrus[LRUTOP_LRU_THP_SPLIT].lists = 0;
 	s.held.inv.lrus[LRUTOP_LRU_GLOBAL].lists = 0;
 	s.held.inv.lrus[LRUTOP_LRU_OTHER].lists = 3;
-	f = open_memstream(&buf, &len);
-	text_report(f, &s, &v);
-	fclose(f);
+	buf = report_text(&s, &v);
 	assert_non_null(strstr(buf, "\nheld by kind: dentry 24, inode 22, shadow 9, other 3\n"));
 	free(buf);
 	memcg_table_free(&s.memcgs);
@@ -115,23 +124,16 @@ static void test_text_owner_not_found(void **state)
 	struct view v = { .sort = MC_ALLOCS, .columns = memcg_columns_default(), .cumulative = true };
 	struct probe_plan plan;
 	struct lrutop_state s;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
 
 	unit_plan(&plan, false);
 	unit_state(&s, &plan, BACKEND_TRACEPOINT);
 	s.flow.tot = (struct totals){ .allocs = 9, .owned = 1, .unowned_freed = 1 };
-	f = open_memstream(&buf, &len);
-	text_report(f, &s, &v);
-	fclose(f);
+	buf = report_text(&s, &v);
 	assert_non_null(strstr(buf, "\nowner not found: 7 lists "));
 	free(buf);
 	s.flow.tot.owned = 8;
-	buf = NULL;
-	f = open_memstream(&buf, &len);
-	text_report(f, &s, &v);
-	fclose(f);
+	buf = report_text(&s, &v);
 	assert_null(strstr(buf, "owner not found"));
 	free(buf);
 }
