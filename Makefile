@@ -41,7 +41,7 @@ LIB_OBJS := $(filter-out $(OUT)/cmd/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
-.PHONY: all static deps test vmtest vngtest kernel-ci ab bench bench-hotpath bench-inventory fuzz sanitize install clean
+.PHONY: all static deps test vmtest vngtest kernel-ci kernel-faults ab bench bench-hotpath bench-inventory fuzz sanitize install clean
 all: deps lrutop
 
 deps:
@@ -116,6 +116,14 @@ vngtest:
 kernel-ci:
 	@scripts/deps.sh test vm kbuild
 	@scripts/ci-kernel.sh $(if $(KSRC),$(KSRC),--linux-source 6.1)
+
+# Allocation failures made on purpose: Debian's linux-source of each of FAULT_SERIES built with
+# failslab and fail-nth (kept in .cache/kernels/faults-SERIES: built once), booted, and the
+# test_faults_* run in it with both backends. One summary line per kernel, then the total.
+FAULT_SERIES ?= 6.1 7.3
+kernel-faults:
+	@scripts/deps.sh test vm kbuild
+	@scripts/kernel-faults.sh $(FAULT_SERIES)
 
 # Before/after the patch on Debian 5.10 and 6.1: snapshots, tables and chart in docs/ab/.
 # Any two kernels: make ab A=6.12 B=7.3 [NUMA="1 2"] [MEMCGS="20 200"] [AB_OUT=dir]

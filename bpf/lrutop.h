@@ -68,7 +68,8 @@ struct memcg_stats {
 	__u64 allocs;		/* lists it owns that were allocated */
 	__u64 bytes;		/* their kmalloc bytes_alloc */
 	__u64 freed_bytes;	/* bytes of those lists later kfree'd */
-	__u64 fails;		/* memcg_list_lru_alloc returned non-zero (fentry) */
+	__u64 fails;		/* memcg_list_lru_alloc returned non-zero (fentry), or a kmalloc
+				 * of it returned NULL (tracepoints) */
 	__u64 objs;		/* objects from kmem_cache_alloc_lru (fentry) */
 	__u64 calls;		/* memcg_list_lru_alloc calls (fentry) */
 	__u64 lat_ns;		/* total time in memcg_list_lru_alloc (fentry) */
@@ -163,6 +164,7 @@ struct totals {
 	__u64 eager_freed_bytes;
 	__u64 eager_calls;	/* __memcg_init_list_lru_node calls (fentry) */
 	__u64 eager_ids;	/* ids those calls covered, summed over nodes and lrus */
+	__u64 eager_fails;	/* of those calls (or their kmallocs, on tracepoints), failed */
 	__u64 drops_memcg;	/* per-memcg map full */
 	__u64 drops_lru;	/* per-lru map full */
 	__u64 drops_pair;	/* pair map full */

@@ -84,6 +84,8 @@ int BPF_PROG(eager_init_exit, struct list_lru_memcg___pre518 *memcg_lrus, int be
 		return 0;
 	t->eager_calls++;
 	t->eager_ids += ids;
+	if (ret)
+		t->eager_fails++;	/* a list_lru's creation or an id-space growth fails */
 	if (lists_from_slots && !ret) {
 		/* One kmalloc(sizeof(list_lru_one)) an id: the first one's slab tells them all. */
 		slot = eager_list_slot(memcg_lrus, begin, eager_list_size);

@@ -1,6 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Backend "tracepoint": a kmalloc inside the list_lru allocation path, and its kfree. Part of lrutop.bpf.c, included there once, in order. */
 
+/*
+ * A kmalloc of the list_lru allocation path that returned NULL. The allocator gives up at its
+ * first one and returns -ENOMEM (lazy), or frees what it made of the range (eager): one
+ * failed kmalloc is one failed call. Lazy: the memcg whose allocation asked, as fentry counts
+ * it. A failed xarray node (not a kmalloc) is seen by fentry's return value alone.
+ */
+static __always_inline int count_failed_kmalloc(__u32 kind)
+{
+	struct memcg_stats *st;
+	struct mem_cgroup *memcg;
+	struct bracket *br = NULL;
+	struct totals *t;
+	__u64 cgid;
+
+	if (kind == LRUTOP_ALLOC_EAGER) {
+		t = totals_for(is_self_check_task());
+		if (t)
+			t->eager_fails++;
+		return 0;
+	}
+	if (use_brackets)
+		br = bpf_map_lookup_elem(&brackets, &(__u32){ (__u32)bpf_get_current_pid_tgid() });
+	if (br) {
+		cgid = br->cgid;
+	} else {
+		memcg = current_memcg();
+		cgid = memcg ? memcg_cgid(memcg) : 0;
+	}
+	t = totals_for(self_check_slot(cgid) >= 0);
+	if (!t)
+		return 0;
+	t->fails++;
+	st = get_memcg_stats(cgid, &t->drops_memcg);
+	if (st)
+		__sync_fetch_and_add(&st->fails, 1);
+	return 0;
+}
+
 static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
 {
 	struct live_alloc la = { .bytes = bytes };
@@ -18,7 +56,7 @@ static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
 	else
 		return 0;
 	if (!ptr)
-		return 0;	/* a failed kmalloc: the allocator's return value reports it */
+		return count_failed_kmalloc(la.kind);
 	pid_tgid = bpf_get_current_pid_tgid();
 
 	if (la.kind == LRUTOP_ALLOC_EAGER) {

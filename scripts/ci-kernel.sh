@@ -7,21 +7,30 @@
 # initramfs). Exits non-zero when a test fails or the guest never ran them; the last line
 # is "N passed, N failed, N skipped".
 #
-# usage: scripts/ci-kernel.sh [--runner vng|qemu] [--jobs N] (BZIMAGE | TREE | --linux-source SERIES)
+# usage: scripts/ci-kernel.sh [--runner vng|qemu] [--jobs N] [--faults] [--build-only]
+#                             (BZIMAGE | TREE | --linux-source SERIES)
 #   TREE: a kernel source tree; without a .config one is made (vng --kconfig, or defconfig)
 #         with the options below. Built with make bzImage.
-#   --linux-source SERIES: Debian's linux-source-SERIES (6.1, 6.12), unpacked into .cache/ksrc.
+#   --linux-source SERIES: Debian's linux-source-SERIES (6.1, 6.12, 7.3), unpacked into
+#         .cache/ksrc.
+#   --faults: a kernel that fails allocations on purpose (failslab, fail-nth), built in a
+#         tree of its own (.cache/ksrc/faults-SERIES); its bzImage is kept in
+#         .cache/kernels/faults-SERIES with the .config it came from, and a second run boots
+#         it without building. The guest runs the test_faults_* tests, on both backends.
+#   --build-only: print the bzImage's path and stop, booting nothing.
 set -euo pipefail
 
-usage="usage: ci-kernel.sh [--runner vng|qemu] [--jobs N] (BZIMAGE | TREE | --linux-source SERIES)"
+usage="usage: ci-kernel.sh [--runner vng|qemu] [--jobs N] [--faults] [--build-only] (BZIMAGE | TREE | --linux-source SERIES)"
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${LRUTOP_CACHE:-$top/.cache}
-runner= jobs=$(nproc) target= series=
+runner= jobs=$(nproc) target= series= faults= build_only=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--runner) runner=${2:?$usage}; shift 2 ;;
 	--jobs) jobs=${2:?$usage}; shift 2 ;;
 	--linux-source) series=${2:?$usage}; shift 2 ;;
+	--faults) faults=1; shift ;;
+	--build-only) build_only=1; shift ;;
 	-h | --help) echo "$usage"; exit 0 ;;
 	-*) echo "ci-kernel: unknown option '$1'" >&2; echo "$usage" >&2; exit 2 ;;
 	*) target=$1; shift ;;
@@ -44,10 +53,17 @@ config_items=(
 	CONFIG_CGROUPS=y CONFIG_MEMCG=y CONFIG_TMPFS=y CONFIG_KALLSYMS=y CONFIG_KALLSYMS_ALL=y
 	CONFIG_BLK_DEV_INITRD=y CONFIG_DEVTMPFS=y CONFIG_SERIAL_8250=y CONFIG_SERIAL_8250_CONSOLE=y
 )
+# What the fault tests need besides (--faults): failslab with fail-nth, and its debugfs
+# knobs (failslab skips allocations that may sleep unless ignore-gfp-wait is cleared).
+fault_items=(
+	CONFIG_FAULT_INJECTION=y CONFIG_FAILSLAB=y CONFIG_DEBUG_FS=y
+	CONFIG_FAULT_INJECTION_DEBUG_FS=y CONFIG_FUNCTION_ERROR_INJECTION=y
+)
+[ -n "$faults" ] && config_items+=("${fault_items[@]}")
 
-# Debian's kernel source, unpacked once.
+# Debian's kernel source, unpacked once (a tree of its own for a fault-injecting kernel).
 linux_source() {
-	local dir=$cache/ksrc deb tarball
+	local dir=$cache/ksrc${faults:+/faults-$series} deb tarball
 	mkdir -p "$dir"
 	if [ ! -f "$dir/linux-source-$series/Makefile" ]; then
 		# shellcheck source=scripts/archive.sh
@@ -78,16 +94,39 @@ configure() {
 		done
 		make -C "$tree" -s olddefconfig >&2
 	fi
-	# A config item its dependencies dropped would make tests fail for the wrong reason.
-	for c in CONFIG_DEBUG_INFO_BTF=y CONFIG_MEMCG=y CONFIG_BPF_SYSCALL=y CONFIG_FUNCTION_TRACER=y; do
+	check_config "$tree"
+}
+
+# A config item its dependencies dropped would make tests fail for the wrong reason.
+check_config() {
+	local tree=$1 c
+	for c in CONFIG_DEBUG_INFO_BTF=y CONFIG_MEMCG=y CONFIG_BPF_SYSCALL=y CONFIG_FUNCTION_TRACER=y \
+		${faults:+CONFIG_FAILSLAB=y CONFIG_FAULT_INJECTION_DEBUG_FS=y}; do
 		grep -qx "$c" "$tree/.config" ||
 			{ echo "ci-kernel: $c did not survive the configuration (pahole from dwarves missing?)" >&2; exit 1; }
 	done
 }
 
+# A tree configured before --faults asked for more: the missing items set, the rest kept.
+add_config_items() {
+	local tree=$1 c missing=0
+	for c in "${config_items[@]}"; do
+		case "$c" in *=n) continue ;; esac
+		grep -qx "$c" "$tree/.config" && continue
+		"$tree/scripts/config" --file "$tree/.config" --set-val "${c%%=*}" "${c#*=}"
+		missing=1
+	done
+	[ "$missing" -eq 0 ] || make -C "$tree" -s olddefconfig >&2
+	check_config "$tree"
+}
+
 build() {
 	local tree=$1 t0
-	[ -f "$tree/.config" ] || configure "$tree"
+	if [ -f "$tree/.config" ]; then
+		add_config_items "$tree"
+	else
+		configure "$tree"
+	fi
 	t0=$(date +%s)
 	echo "ci-kernel: building $tree with $jobs jobs" >&2
 	make -C "$tree" -s -j"$jobs" bzImage >&2
@@ -100,18 +139,32 @@ if [ -d "$target" ]; then
 		{ echo "ci-kernel: $target is no kernel source tree" >&2; exit 2; }
 	command -v pahole > /dev/null ||
 		{ echo "ci-kernel: pahole (Debian's dwarves) is needed for BTF" >&2; exit 1; }
-	build "$target"
 	kernel=$target/arch/x86/boot/bzImage
+	if [ -n "$faults" ] && [ -n "$series" ]; then
+		kept=$cache/kernels/faults-$series
+		if [ -s "$kept/bzImage" ] && cmp -s "$kept/config" "$target/.config"; then
+			echo "ci-kernel: $kept/bzImage, built before from the same .config" >&2
+		else
+			build "$target"
+			mkdir -p "$kept"
+			cp "$kernel" "$kept/bzImage.new" && mv "$kept/bzImage.new" "$kept/bzImage"
+			cp "$target/.config" "$kept/config"
+		fi
+		kernel=$kept/bzImage
+	else
+		build "$target"
+	fi
 else
 	kernel=$target
 fi
 [ -s "$kernel" ] || { echo "ci-kernel: no kernel image '$kernel'" >&2; exit 2; }
+[ -n "$build_only" ] && { echo "$kernel"; exit 0; }
 
 make -C "$top" --no-print-directory -s lrutop lrutop-static build/test_host build/workload >&2
 # Both backends: the one lrutop chooses (fentry), then tracepoints forced.
 out=$("$top/scripts/vm-run.sh" --runner "$runner" --kernel "$kernel" --timeout 1800 \
-	--add "$top/build/test_host" "$top/tests/vm/guest.sh" 2>&1) && rc=0 || rc=$?
-echo "$out" | grep -E '^(lrutop kernel|lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|vng-run)' || true
+	--add "$top/build/test_host" "$top/tests/vm/guest.sh" ${faults:+faults} 2>&1) && rc=0 || rc=$?
+echo "$out" | grep -E '^(lrutop kernel|lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|vng-run|workload)' || true
 sum() {
 	sed -n "s/^\[  $1 *\] \([0-9]*\) test.*/\1/p" <<< "$out" | awk '{ n += $1 } END { print n + 0 }'
 }
@@ -127,6 +180,11 @@ fi
 want=$((2 * $(grep -cE '^[[:space:]]*cmocka_unit_test(_teardown)?\(test_kernel_' "$top/tests/test_host.c") + 1))
 may_skip=2
 grep -q '^lrutop list_lru: eager' <<< "$out" && may_skip=4 want=$((want - 1))
+# --faults: the test_faults_* alone, once per backend, none of them skipping.
+if [ -n "$faults" ]; then
+	want=$((2 * $(grep -cE '^[[:space:]]*cmocka_unit_test(_teardown)?\(test_faults_' "$top/tests/test_host.c")))
+	may_skip=0
+fi
 if [ $((passed + failed + skipped)) -ne "$want" ]; then
 	echo "ci-kernel: the guest ran $((passed + failed + skipped)) kernel tests where $want must run" >&2
 	failed=$((failed + 1))

@@ -501,3 +501,38 @@ void leftovers_clean(struct test_leftovers *l)
 		rmdir(l->dir);
 	memset(l, 0, sizeof(*l));
 }
+
+/* lrutop around the workload cmd (kept): its report after, and the inventory's then. */
+void measure_workload(const char *cmd, pid_t *lrutop, json_t **held, json_t **inv,
+		      char *wl_out, size_t len)
+{
+	/* Inventory passes between reports: where objects name the list_lru, one after the
+	 * workload's reclaim names it before the report read. */
+	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "-l", "--cumulative", "-r", "100000",
+			 "--inventory-interval", "0.5", "1", NULL };
+	char keep[8300], *inv_out;
+	size_t cap = 1 << 22;
+	json_t *report;
+	FILE *f;
+
+	f = spawn(argv, lrutop, false);
+	report = read_json_line(f);	/* attached */
+	assert_non_null(report);
+	check_backend(report);
+	json_decref(report);
+	snprintf(keep, sizeof(keep), "%s --keep", cmd);
+	if (run(keep, wl_out, len))
+		fail_msg("the workload failed: ...%s", wl_out + (strlen(wl_out) > 1500 ? strlen(wl_out) - 1500 : 0));
+	*held = report_after(f, time(NULL) + 1);
+	inv_out = malloc(cap);
+	assert_non_null(inv_out);
+	snprintf(keep, sizeof(keep), "%s inventory -j -l -r 0", lrutop_bin());
+	if (run(keep, inv_out, cap))
+		fail_msg("lrutop inventory failed: %.2000s", inv_out);
+	assert_int_equal(stop_lrutop(f, *lrutop, SIGINT, 10), 0);
+	*lrutop = 0;
+	assert_non_null(*held);
+	*inv = json_loads(inv_out, 0, NULL);
+	assert_non_null(*inv);
+	free(inv_out);
+}

@@ -71,5 +71,10 @@ void check_backend_line(const char *line);
  * skip (none mounted); skip unless lists are lazy here (5.18+: list_lru has an xarray). */
 void cgroot_or_skip(char *root, size_t len);
 void lazy_or_skip(void);
+/* lrutop (its pid in *lrutop until stopped) around the workload command cmd, run with
+ * --keep: lrutop's first report after it (-l, cumulative), the inventory's JSON then, and
+ * the workload's output in wl_out. */
+void measure_workload(const char *cmd, pid_t *lrutop, json_t **held, json_t **inv,
+		      char *wl_out, size_t len);
 
 #endif

@@ -78,15 +78,23 @@ int main(void)
 		cmocka_unit_test(test_screen_tmux),
 		cmocka_unit_test_teardown(test_names_rollup, names_teardown),
 		cmocka_unit_test_teardown(test_screen_explore, names_teardown),
+		cmocka_unit_test(test_tracepoint_failures),
+		/* Only where chosen: it needs a kernel built to fail allocations. */
+		cmocka_unit_test_teardown(test_faults_list_allocs, faults_teardown),
 	};
 
 	struct CMUnitTest chosen[sizeof(tests) / sizeof(tests[0])];
 	size_t n = 0;
 
 	/* In a booted test kernel only the test_kernel_* tests apply (no tmux, no setpriv):
-	 * LRUTOP_TESTS, patterns separated by commas, picks them. */
+	 * LRUTOP_TESTS, patterns separated by commas, picks them. The test_faults_* need a
+	 * kernel that fails allocations on purpose, and run only where they are picked. */
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (test_chosen(getenv("LRUTOP_TESTS"), tests[i].name))
+		const char *picked = getenv("LRUTOP_TESTS");
+
+		if (!picked && !strncmp(tests[i].name, "test_faults_", 12))
+			continue;
+		if (test_chosen(picked, tests[i].name))
 			chosen[n++] = tests[i];
 	}
 	return _cmocka_run_group_tests(env_or("LRUTOP_SUITE", "host"), chosen, n, setup_root, NULL);

@@ -27,6 +27,16 @@
  * reclaims from its memcg while it waits: with zswap on and a swap device, zswap stores the
  * pages and, from 6.8, makes each memcg of the chain a list on its list_lru (zswap_list_lru).
  *
+ * With --fail-lists lazy|eager a kernel built to fail allocations on purpose (failslab,
+ * /proc/thread-self/fail-nth) fails the allocation of lists once per memcg or mount: lazy,
+ * each leaf's first file on a fresh tmpfs of its own, whose lists then are never made there;
+ * eager (before 5.18), each mount's eager lists once, the mount then made again. The n-th
+ * slab allocation of the call is failed for n = 1, 2, ... until the kernel's own report of
+ * the failure (its stack, in /dev/kmsg) shows it inside the list_lru allocator. Some
+ * failures the kernel tolerates (a slab page's memcg vector): the call then succeeds and
+ * makes its lists, so a leaf has FAIL_POOL such mounts to try in turn, and each line says
+ * how many it spoiled (their lists counted as made) and how many failures it injected.
+ *
  * Statically linked and free of libraries so that it runs in a busybox guest.
  */
 #define _GNU_SOURCE
@@ -58,7 +68,24 @@ struct config {
 	int thp;		/* huge pages each leaf faults in */
 	int swap_kb;		/* anonymous memory each leaf has swapped out */
 	bool keep, cleanup_only, rmdir_first, reclaim;
+	enum { FAIL_NONE, FAIL_LAZY, FAIL_EAGER } fail_lists;
 };
+
+/* The kernel's fault reports, read from the end of its log (open before a move into a memcg:
+ * opening a file there would make lists of its own). */
+struct fault_log {
+	int kmsg_fd;		/* /dev/kmsg, non-blocking */
+	int nth_fd;		/* /proc/thread-self/fail-nth of the task that fails */
+};
+
+/* The functions whose slab allocations are the lists: the lazy allocator (memcg_list_lru_alloc,
+ * 7.2's __memcg_list_lru_alloc and folio_memcg_list_lru_alloc), the eager one. */
+static const char *const list_allocators[] = {
+	[FAIL_LAZY] = "memcg_list_lru_alloc+",
+	[FAIL_EAGER] = "__memcg_init_list_lru_node+",
+};
+static int injected_total;
+#define FAIL_POOL 4	/* fresh mounts a leaf may spoil before its failure (lazy) */
 
 /* Mount m: t0..t(mounts-1), each touched by touch memcgs' containers, then s0..s(shared-1),
  * touched by every memcg. */
@@ -68,8 +95,21 @@ static void mount_path(const struct config *c, int m, char *buf, size_t len)
 		snprintf(buf, len, "%s", c->in);
 	else if (m < c->mounts)
 		snprintf(buf, len, "%s/t%d", c->mntdir, m);
-	else
+	else if (m < c->mounts + c->shared)
 		snprintf(buf, len, "%s/s%d", c->mntdir, m - c->mounts);
+	else
+		snprintf(buf, len, "%s/p%d", c->mntdir, m - c->mounts - c->shared);
+}
+
+/* Every mount: then, with --fail-lists lazy, FAIL_POOL of each memcg's own, p0, p1, ... */
+static int nr_mounts(const struct config *c)
+{
+	return c->mounts + c->shared + (c->fail_lists == FAIL_LAZY ? c->memcgs * FAIL_POOL : 0);
+}
+
+static int pool_mount(const struct config *c, int i, int k)
+{
+	return c->mounts + c->shared + i * FAIL_POOL + k;
 }
 
 /* The j-th mount memcg i touches: its k own, then the shared ones. */
@@ -91,6 +131,7 @@ static void usage(void)
 		"                [-k TOUCH] [-S SHARED] [-f FILES] [-D DEPTH] [--keep | --cleanup]\n"
 		"                [--rmdir-first] [--fstype tmpfs|ramfs | --in DIR] [--page-cache KB]\n"
 		"                [--reclaim] [--thp N] [--swap KB] [--chain L2/L3/...]\n"
+		"                [--fail-lists lazy|eager]\n"
 		"A container host: MEMCGS memory cgroups DEPTH levels deep, MOUNTS tmpfs of which each\n"
 		"memcg touches TOUCH (its containers'), SHARED tmpfs every memcg touches, FILES files\n"
 		"per memcg per mount (0: none, a control that makes no list). Prints per memcg the lists a 5.18+ kernel must allocate, then a\n"
@@ -100,7 +141,10 @@ static void usage(void)
 		"fresh mounts; --reclaim reclaims half of each leaf's pages (shadow entries); --thp N\n"
 		"faults N huge pages in each leaf and unmaps half of one (deferred-split lists, 7.2+);\n"
 		"--swap KB has each leaf's KB of anonymous memory reclaimed (zswap lists, 6.8+);\n"
-		"--chain names levels 2 and down (\"%%02d\" is the memcg's number), as a runtime would.\n");
+		"--chain names levels 2 and down (\"%%02d\" is the memcg's number), as a runtime would;\n"
+		"--fail-lists lazy|eager fails the lists' allocation on purpose, once per leaf (its\n"
+		"first mount, no file made there) or per mount (made again), on a kernel with\n"
+		"CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS.\n");
 	exit(2);
 }
 
@@ -242,9 +286,170 @@ static long long zswapped(const char *memcg)
 	return v;
 }
 
+/* Write text to path; false (errno set) if it cannot be. */
+static bool write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok;
+}
+
+/* failslab for fail-nth: allocations that may sleep too (the lists' do), each failure
+ * reported with its stack. */
+static void failslab_setup(void)
+{
+	static const char dir[] = "/sys/kernel/debug/failslab";
+	struct stat st;
+
+	if (access("/proc/self/fail-nth", F_OK)) {
+		fprintf(stderr, "workload: --fail-lists needs a kernel with CONFIG_FAULT_INJECTION "
+			"(no /proc/self/fail-nth)\n");
+		exit(1);
+	}
+	if (stat(dir, &st))
+		mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	if (!write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
+	    !write_file("/sys/kernel/debug/failslab/verbose", "2")) {
+		fprintf(stderr, "workload: --fail-lists needs CONFIG_FAILSLAB and "
+			"CONFIG_FAULT_INJECTION_DEBUG_FS (%s: %s)\n", dir, strerror(errno));
+		exit(1);
+	}
+}
+
+static void fault_log_open(struct fault_log *l)
+{
+	l->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (l->kmsg_fd < 0 || lseek(l->kmsg_fd, 0, SEEK_END) < 0)
+		die("/dev/kmsg");
+	l->nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (l->nth_fd < 0)
+		die("/proc/thread-self/fail-nth");
+}
+
+static void fault_log_close(struct fault_log *l)
+{
+	close(l->kmsg_fd);
+	close(l->nth_fd);
+}
+
+/* Fail the calling task's n-th slab allocation from now (0: none). */
+static void fail_nth(const struct fault_log *l, int n)
+{
+	char text[16];
+	int len = snprintf(text, sizeof(text), "%d", n);
+
+	if (pwrite(l->nth_fd, text, len, 0) != len)
+		die("fail-nth");
+}
+
+/* The kernel's records since the last read: how many failures it reports injecting, and
+ * whether one's stack runs through fn. */
+static int fault_reports(const struct fault_log *l, const char *fn, bool *in_fn)
+{
+	char rec[8192];
+	ssize_t n;
+	int reports = 0;
+
+	*in_fn = false;
+	while ((n = read(l->kmsg_fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n < 0)
+			continue;	/* records overwritten before they were read */
+		rec[n] = '\0';
+		reports += strstr(rec, "FAULT_INJECTION: forcing a failure") != NULL;
+		*in_fn |= strstr(rec, fn) != NULL;
+	}
+	return reports;
+}
+
+/*
+ * Call attempt with the n-th slab allocation failed, for n = 1, 2, ..., until the kernel
+ * reports a failure inside the list allocator allocs; each earlier one failed an allocation
+ * before it (the syscall fails, nothing made). 0 once it did; 1 if the call succeeded after
+ * a failure the kernel tolerated (it made its lists); -1 if it succeeded with no failure
+ * (the allocator was never called) or failed for another reason.
+ */
+static int fail_list_alloc(const struct fault_log *l, int allocs, int (*attempt)(const void *),
+			   const void *arg)
+{
+	bool in_fn;
+	int ret, err;
+
+	for (int n = 1; n <= 200; n++) {
+		fault_reports(l, list_allocators[allocs], &in_fn);	/* drained */
+		fail_nth(l, n);
+		ret = attempt(arg);
+		err = errno;
+		fail_nth(l, 0);
+		if (!ret && fault_reports(l, list_allocators[allocs], &in_fn) == 1)
+			return 1;
+		if (!ret) {
+			fprintf(stderr, "workload: the call succeeded with its allocation %d failed, "
+				"before any in %.*s\n", n, (int)strlen(list_allocators[allocs]) - 1,
+				list_allocators[allocs]);
+			return -1;
+		}
+		if (err != ENOMEM) {
+			fprintf(stderr, "workload: allocation %d failed: %s, not ENOMEM\n", n,
+				strerror(err));
+			return -1;
+		}
+		if (fault_reports(l, list_allocators[allocs], &in_fn) != 1) {
+			fprintf(stderr, "workload: allocation %d failed with no report of the kernel's\n", n);
+			return -1;
+		}
+		if (in_fn)
+			return 0;
+	}
+	fprintf(stderr, "workload: 200 allocations failed, none in the list allocator\n");
+	return -1;
+}
+
+static int create_file(const void *path)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* Memcg i's lists failed on a mount of its pool (the first that tolerated no failure before
+ * the allocator's); how many before it were spoiled. Exits the child if none would do. */
+static int fail_in_pool(const struct config *c, int i, const struct fault_log *log)
+{
+	char path[4096];
+	int r;
+
+	for (int k = 0; k < FAIL_POOL; k++) {
+		mount_path(c, pool_mount(c, i, k), path, sizeof(path));
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s-m%d-x", c->name, i);
+		r = fail_list_alloc(log, FAIL_LAZY, create_file, path);
+		if (r <= 0) {
+			if (r < 0)
+				_exit(8);
+			return k;
+		}
+		/* Spoiled: a second file there makes what the failure left unmade (a slab
+		 * page's vector), its lists made already; the next mount's search then does
+		 * not meet it. */
+		strcat(path, "2");
+		if (create_file(path))
+			_exit(8);
+	}
+	fprintf(stderr, "workload: %d mounts spoiled by failures the kernel tolerated\n", FAIL_POOL);
+	_exit(8);
+}
+
 /* Move into the memcg through a cgroup.procs fd opened beforehand: opening it from the
- * child would allocate kernfs dentries inside the memcg being measured. */
-static void touch_from(const struct config *c, int procs_fd, int i)
+ * child would allocate kernfs dentries inside the memcg being measured. Returns the mounts
+ * of its pool it spoiled (--fail-lists lazy). */
+static int touch_from(const struct config *c, int procs_fd, int i)
 {
 	int status, fd, ready[2] = { -1, -1 }, go[2] = { -1, -1 };
 	char path[4096], r;
@@ -259,7 +464,11 @@ static void touch_from(const struct config *c, int procs_fd, int i)
 		static char data[4096];
 		/* Opened before the move: a file opened inside would make proc dentries there. */
 		int smaps_fd = c->thp ? open("/proc/self/smaps_rollup", O_RDONLY) : -1;
+		struct fault_log log;
+		int spoiled = 0;
 
+		if (c->fail_lists == FAIL_LAZY)
+			fault_log_open(&log);
 		memset(data, 'x', sizeof(data));
 		if (write(procs_fd, "0", 1) != 1)
 			die("write cgroup.procs");
@@ -282,11 +491,17 @@ static void touch_from(const struct config *c, int procs_fd, int i)
 				close(fd);
 			}
 		}
+		/* After its files: the slab pages of its dentries, inodes and files already
+		 * carry its memcg's vectors, whose allocation failing the kernel tolerates. */
+		if (c->fail_lists == FAIL_LAZY) {
+			spoiled = fail_in_pool(c, i, &log);
+			fault_log_close(&log);
+		}
 		if (c->thp && fault_huge_pages(c->thp, smaps_fd))
 			_exit(6);
 		if (c->swap_kb && hold_anon(c->swap_kb, ready[1], go[0]))
 			_exit(7);
-		_exit(0);
+		_exit(spoiled ? 10 + spoiled : 0);
 	}
 	if (c->swap_kb) {
 		memcg_path(c, i, c->depth, path, sizeof(path));
@@ -304,8 +519,12 @@ static void touch_from(const struct config *c, int procs_fd, int i)
 			close(go[k]);
 		}
 	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    (WEXITSTATUS(status) && WEXITSTATUS(status) <= 10))
 		die("child touching the mounts");
+	if (c->fail_lists == FAIL_LAZY)
+		injected_total++;
+	return WEXITSTATUS(status) ? WEXITSTATUS(status) - 10 : 0;
 }
 
 /* Mark a (superblock, memcg) pair populated; true the first time. */
@@ -345,7 +564,7 @@ static void cleanup(const struct config *c)
 			unlink(path);
 		}
 	}
-	for (int m = 0; !c->in && m < c->mounts + c->shared; m++) {
+	for (int m = 0; !c->in && m < nr_mounts(c); m++) {
 		mount_path(c, m, path, sizeof(path));
 		umount2(path, MNT_DETACH);
 		rmdir(path);
@@ -386,6 +605,40 @@ static int global_made(const struct config *c, bool *have, int *owned, enum glob
 	return made;
 }
 
+struct mount_args {
+	const char *path, *fstype, *opts;
+};
+
+static int mount_once(const void *arg)
+{
+	const struct mount_args *a = arg;
+
+	return mount("lrutop-workload", a->path, a->fstype, 0, a->opts);
+}
+
+/* A mount whose eager lists fail to be allocated. One the kernel made after a failure it
+ * tolerated is undone (its list_lrus go with it), and tried again. */
+static void fail_mount(const struct mount_args *a)
+{
+	struct fault_log log;
+	int r = 1;
+
+	fault_log_open(&log);
+	for (int k = 0; k < FAIL_POOL && r == 1; k++) {
+		r = fail_list_alloc(&log, FAIL_EAGER, mount_once, a);
+		if (r == 1 && umount(a->path))
+			die("umount");
+	}
+	fault_log_close(&log);
+	if (r) {
+		if (r == 1)
+			fprintf(stderr, "workload: %d mounts made after failures the kernel tolerated\n",
+				FAIL_POOL);
+		exit(1);
+	}
+	injected_total++;
+}
+
 /* Fresh mounts: tmpfs (shmem: no page cache xarray nodes on shadow_nodes) or ramfs. */
 static void make_mounts(const struct config *c)
 {
@@ -396,12 +649,16 @@ static void make_mounts(const struct config *c)
 	/* Room for every file's data: each memcg writes to its mounts. */
 	snprintf(opts, sizeof(opts), "size=%lldk",
 		 1024 + (long long)c->memcgs * c->files * (c->kb + 4));
-	for (int m = 0; m < c->mounts + c->shared; m++) {
+	for (int m = 0; m < nr_mounts(c); m++) {
+		struct mount_args a = { path, c->fstype, strcmp(c->fstype, "tmpfs") ? NULL : opts };
+
 		mount_path(c, m, path, sizeof(path));
 		if (mkdir(path, 0755) && errno != EEXIST)
 			die(path);
-		if (mount("lrutop-workload", path, c->fstype, 0,
-			  strcmp(c->fstype, "tmpfs") ? NULL : opts))
+		/* Before 5.18 a memcg-aware list_lru's lists are made with it, at the mount. */
+		if (c->fail_lists == FAIL_EAGER)
+			fail_mount(&a);
+		if (mount_once(&a))
 			die("mount");
 	}
 }
@@ -461,6 +718,7 @@ static void parse(int argc, char **argv, struct config *c)
 		{ "thp", required_argument, NULL, 'H' },
 		{ "chain", required_argument, NULL, 'N' },
 		{ "swap", required_argument, NULL, 'W' },
+		{ "fail-lists", required_argument, NULL, 'F' },
 		{},
 	};
 	int opt;
@@ -488,9 +746,19 @@ static void parse(int argc, char **argv, struct config *c)
 		case 'H': c->thp = atoi(optarg); break;
 		case 'N': c->chain = optarg; break;
 		case 'W': c->swap_kb = atoi(optarg); break;
+		case 'F':
+			if (!strcmp(optarg, "lazy"))
+				c->fail_lists = FAIL_LAZY;
+			else if (!strcmp(optarg, "eager"))
+				c->fail_lists = FAIL_EAGER;
+			else
+				usage();
+			break;
 		default: usage();
 		}
 	}
+	if (c->fail_lists == FAIL_LAZY && c->in)
+		usage();
 	if (c->in) {
 		c->mounts = 1;
 		c->touch = 1;
@@ -518,6 +786,8 @@ int main(int argc, char **argv)
 		cleanup(&c);
 		return 0;
 	}
+	if (c.fail_lists)
+		failslab_setup();
 	snprintf(top, sizeof(top), "%s/%s", c.cgroot, c.name);
 	if (mkdir(top, 0755) && errno != EEXIST)
 		die(top);
@@ -535,7 +805,7 @@ int main(int argc, char **argv)
 		make_mounts(&c);
 
 	nodes = 1 + c.memcgs * c.depth;
-	populated = calloc((size_t)(c.mounts + c.shared) * nodes, sizeof(*populated));
+	populated = calloc((size_t)nr_mounts(&c) * nodes, sizeof(*populated));
 	owned = calloc(nodes, sizeof(*owned));
 	for (int g = 0; g < NR_GLOBAL_LRUS; g++) {
 		global[g] = calloc(nodes, sizeof(*global[g]));
@@ -546,35 +816,40 @@ int main(int argc, char **argv)
 		die("calloc");
 	for (int i = 0; i < c.memcgs; i++) {
 		char pairs[16384], dev[32];
-		int lists = 0, n = 0, made[NR_GLOBAL_LRUS];
+		int lists = 0, n = 0, made[NR_GLOBAL_LRUS], spoiled;
 
 		memcg_path(&c, i, c.depth, path, sizeof(path));
 		snprintf(path + strlen(path), sizeof(path) - strlen(path), "/cgroup.procs");
 		procs_fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (procs_fd < 0)
 			die(path);
-		touch_from(&c, procs_fd, i);
+		spoiled = touch_from(&c, procs_fd, i);
 		close(procs_fd);
 		/* The kernel populates the memcg and every ancestor below the root that lacks a
 		 * list on this superblock: one list on each of its two list_lrus (dentries,
-		 * inodes) per memcg. */
-		for (int j = 0; j < c.touch + c.shared; j++) {
-			int m = touched_mount(&c, i, j), made = 0;
+		 * inodes) per memcg. Then its pool's mounts (--fail-lists lazy). */
+		for (int j = 0; j < c.touch + c.shared + (c.fail_lists == FAIL_LAZY) * FAIL_POOL; j++) {
+			int k = j - c.touch - c.shared, made = 0;
+			int m = k >= 0 ? pool_mount(&c, i, k) : touched_mount(&c, i, j);
 			bool *p = populated + (size_t)m * nodes;
+			/* No file (-f 0, a control): no object, no list. A pool's mount has the
+			 * lists of its one file where a failure the kernel tolerated let it be
+			 * made; none where the lists' allocation failed, or it was not tried. */
+			bool filled = k >= 0 ? k < spoiled : c.files > 0;
 
 			for (int l = 0; l <= c.depth; l++) {
 				int node = l ? 1 + i * c.depth + l - 1 : 0;
 
-				/* No file (-f 0, a control): no object, no list. */
-				if (c.files && populate(&p[node])) {
+				if (filled && populate(&p[node])) {
 					made++;
 					owned[node] += 2;
 				}
 			}
 			mount_path(&c, m, path, sizeof(path));
 			n += snprintf(pairs + n, sizeof(pairs) - n,
-				      "%s{\"mount\":\"%s\",\"dev\":\"%s\",\"lists_per_lru\":%d}",
-				      j ? "," : "", path, dev_of(path, dev, sizeof(dev)), made);
+				      "%s{\"mount\":\"%s\",\"dev\":\"%s\",\"lists_per_lru\":%d,"
+				      "\"failed\":%s}", j ? "," : "", path,
+				      dev_of(path, dev, sizeof(dev)), made, k == spoiled ? "true" : "false");
 			lists += 2 * made;
 		}
 		for (int g = 0; g < NR_GLOBAL_LRUS; g++) {
@@ -584,10 +859,11 @@ int main(int argc, char **argv)
 		memcg_path(&c, i, c.depth, path, sizeof(path));
 		printf("{\"memcg\":\"%s\",\"id\":%llu,\"mounts\":%d,\"files\":%d,"
 		       "\"expected_lists\":%d,\"expected_shadow_lists\":%d,"
-		       "\"expected_thp_lists\":%d,\"expected_zswap_lists\":%d,\"pairs\":[%s]}\n",
+		       "\"expected_thp_lists\":%d,\"expected_zswap_lists\":%d,"
+		       "\"injected_failures\":%d,\"spoiled_mounts\":%d,\"pairs\":[%s]}\n",
 		       path + strlen(c.cgroot), ino_of(path), c.touch + c.shared,
 		       (c.touch + c.shared) * c.files, lists, made[SHADOW], made[THP], made[ZSWAP],
-		       pairs);
+		       c.fail_lists == FAIL_LAZY, spoiled, pairs);
 		/* Half of each leaf's file pages, the oldest first: the first half of each file,
 		 * whose xarray nodes then hold only shadow entries and go on the memcg's
 		 * shadow_nodes list. Not all of them: with no page left, the shadow shrinker
@@ -598,8 +874,9 @@ int main(int argc, char **argv)
 	}
 	/* What it did, for a person or a script reading the output. */
 	printf("{\"summary\":{\"memcgs\":%d,\"depth\":%d,\"mounts\":%d,\"shared\":%d,"
-	       "\"touch\":%d,\"files\":%d,\"expected_lists\":%lld,\"owners\":[", c.memcgs, c.depth,
-	       c.mounts, c.shared, c.touch, c.files, total);
+	       "\"touch\":%d,\"files\":%d,\"expected_lists\":%lld,\"injected_failures\":%d,"
+	       "\"owners\":[", c.memcgs, c.depth, c.mounts, c.shared, c.touch, c.files, total,
+	       injected_total);
 	for (int node = 0; node < nodes; node++) {
 		if (node)
 			memcg_path(&c, (node - 1) / c.depth, (node - 1) % c.depth + 1, path, sizeof(path));

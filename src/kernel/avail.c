@@ -36,6 +36,14 @@ static bool lazy_metric_available(const struct probe_plan *plan, bool fentry, en
 			UNAVAILABLE("memcg_list_lru_alloc not in /proc/kallsyms: call sites unknown");
 		return true;
 	case M_FAILS:
+		if (!plan->post_patch)
+			UNAVAILABLE("no lazy allocator on a pre-5.18 kernel: see eager failures");
+		if (fentry && !lazy_in(plan, true))
+			UNAVAILABLE("memcg_list_lru_alloc not in BTF (inlined?)");
+		/* Tracepoints: its kmallocs that return NULL, by their call sites. */
+		if (!fentry && !lazy_in(plan, false))
+			UNAVAILABLE("memcg_list_lru_alloc not in /proc/kallsyms: call sites unknown");
+		return true;
 	case M_CALLS:
 	case M_LATENCY:
 		if (!plan->post_patch)

@@ -66,22 +66,23 @@ static const char *fmt_rate(char *buf, size_t len, double rate)
 static void lists_line(FILE *out, const struct lrutop_state *s, const struct totals *t)
 {
 	double rate = s->interval_s > 0 ? s->flow.delta.allocs / s->interval_s : 0.0;
-	char b[5][16];
+	char b[6][16];
 
-	fprintf(out, "lists: %s allocs (%s/s), %sB, freed %sB, transient %s\n",
+	fprintf(out, "lists: %s allocs (%s/s), %sB, freed %sB, transient %s, failed %s\n",
 		fmt_size(b[0], 16, t->allocs), fmt_rate(b[1], 16, rate),
 		fmt_size(b[2], 16, t->bytes), fmt_size(b[3], 16, t->freed_bytes),
-		s->kernel.avail[M_TRANSIENT] ? fmt_size(b[4], 16, t->transient) : "-");
+		s->kernel.avail[M_TRANSIENT] ? fmt_size(b[4], 16, t->transient) : "-",
+		s->kernel.avail[M_FAILS] ? fmt_size(b[5], 16, t->fails) : "-");
 }
 
 static void eager_line(FILE *out, const struct lrutop_state *s, const struct totals *t)
 {
 	const struct tracer_globals *g = &s->flow.g;
-	char b[5][16];
+	char b[6][16];
 
-	fprintf(out, "eager: %s lists, %sB, freed %sB, id space %s",
+	fprintf(out, "eager: %s lists, %sB, freed %sB, failed %s, id space %s",
 		fmt_size(b[0], 16, t->eager_allocs), fmt_size(b[1], 16, t->eager_bytes),
-		fmt_size(b[2], 16, t->eager_freed_bytes),
+		fmt_size(b[2], 16, t->eager_freed_bytes), fmt_size(b[5], 16, t->eager_fails),
 		g->id_space_known ? fmt_size(b[3], 16, g->id_space) : "unknown yet");
 	if (g->growth_count)
 		fprintf(out, ", %s growths", fmt_size(b[4], 16, g->growth_count));

@@ -25,10 +25,13 @@ void test_kernel_signals_detach(void **state);
 void test_screen_tmux(void **state);
 void test_names_rollup(void **state);
 void test_screen_explore(void **state);
+void test_faults_list_allocs(void **state);
+void test_tracepoint_failures(void **state);
 int owner_cause_teardown(void **state);
 int inventory_teardown(void **state);
 int kinds_teardown(void **state);
 int names_teardown(void **state);
+int faults_teardown(void **state);
 
 /*
  * The named workload of names.c, which explore.c shares. Each chain: m<i> / a burstable

@@ -196,39 +196,6 @@ static void check_leaves_hold_objects(json_t *lines, json_t *inv)
 	}
 }
 
-/* lrutop around the workload cmd (kept): its report after, and the inventory's then. */
-static void measure(const char *cmd, json_t **held, json_t **inv, char *wl_out, size_t len)
-{
-	/* Inventory passes between reports: where objects name the list_lru, one after the
-	 * workload's reclaim names it before the report read. */
-	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "-l", "--cumulative", "-r", "100000",
-			 "--inventory-interval", "0.5", "1", NULL };
-	char keep[8300], *inv_out;
-	size_t cap = 1 << 22;
-	json_t *report;
-	FILE *f;
-
-	f = spawn(argv, &kinds_left.lrutop, false);
-	report = read_json_line(f);	/* attached */
-	assert_non_null(report);
-	check_backend(report);
-	json_decref(report);
-	snprintf(keep, sizeof(keep), "%s --keep", cmd);
-	assert_int_equal(run(keep, wl_out, len), 0);
-	*held = report_after(f, time(NULL) + 1);
-	inv_out = malloc(cap);
-	assert_non_null(inv_out);
-	snprintf(keep, sizeof(keep), "%s inventory -j -l -r 0", lrutop_bin());
-	if (run(keep, inv_out, cap))
-		fail_msg("lrutop inventory failed: %.2000s", inv_out);
-	assert_int_equal(stop_lrutop(f, kinds_left.lrutop, SIGINT, 10), 0);
-	kinds_left.lrutop = 0;
-	assert_non_null(*held);
-	*inv = json_loads(inv_out, 0, NULL);
-	assert_non_null(*inv);
-	free(inv_out);
-}
-
 /* The one list_lru of kind in the report and in the inventory, named by its symbol unless
  * symbol is NULL (named by its objects). */
 static void check_named(json_t *held, json_t *inv, const char *kind, const char *symbol)
@@ -298,7 +265,7 @@ void test_kernel_shadow_lists(void **state)
 	snprintf(cmd, sizeof(cmd), "%s -r %s -n lrutop-kinds-%d -m 3 -D 2 -f 1 --page-cache 1024 %s",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, getpid(), where);
 	snprintf(kinds_left.cleanup, sizeof(kinds_left.cleanup), "%s --cleanup", cmd);
-	measure(cmd, &held, &inv, wl_out, sizeof(wl_out));
+	measure_workload(cmd, &kinds_left.lrutop, &held, &inv, wl_out, sizeof(wl_out));
 
 	lines = json_array();	/* made after the skips, which would leak it */
 	summary = workload_lines(wl_out, lines);
@@ -375,7 +342,7 @@ void test_kernel_thp_lists(void **state)
 	snprintf(cmd, sizeof(cmd), "%s -r %s -n lrutop-thp-%d -m 3 -D 2 -f 0 -t 1 --thp 2 -d %s",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, getpid(), kinds_left.dir);
 	snprintf(kinds_left.cleanup, sizeof(kinds_left.cleanup), "%s --cleanup", cmd);
-	measure(cmd, &held, &inv, wl_out, sizeof(wl_out));
+	measure_workload(cmd, &kinds_left.lrutop, &held, &inv, wl_out, sizeof(wl_out));
 	thp_enable(true);
 
 	check_global_kind(held, inv, wl_out, &thp);
@@ -452,7 +419,7 @@ void test_kernel_zswap_lists(void **state)
 	snprintf(cmd, sizeof(cmd), "%s -r %s -n lrutop-zswap-%d -m 3 -D 2 -f 0 -t 1 --swap 8192 -d %s",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, getpid(), kinds_left.dir);
 	snprintf(kinds_left.cleanup, sizeof(kinds_left.cleanup), "%s --cleanup", cmd);
-	measure(cmd, &held, &inv, wl_out, sizeof(wl_out));
+	measure_workload(cmd, &kinds_left.lrutop, &held, &inv, wl_out, sizeof(wl_out));
 
 	check_global_kind(held, inv, wl_out, &zswap);
 	zswap_teardown();

@@ -3,10 +3,12 @@
 # the kernel's own numbers, once with the backend lrutop chooses (fentry: these kernels
 # allow it), once with the tracepoint backend forced (what hosts that refuse fentry use).
 # LRUTOP_DIR holds lrutop, the workload and test_host (/lrutop in vm-run's initramfs; under
-# virtme-ng links to the host's own builds). usage: guest.sh [fentry-only | sweep]
+# virtme-ng links to the host's own builds). usage: guest.sh [fentry-only | sweep | faults]
 #   fentry-only: the first pass alone (make vngtest)
 #   sweep: the exactness, owner/cause and per-kind tests alone, both passes (the series
 #          tests/run.sh boots besides those it runs every test on)
+#   faults: the test_faults_* alone, both passes (a kernel built to fail allocations on
+#          purpose: scripts/ci-kernel.sh --faults)
 dir=${LRUTOP_DIR:-/lrutop}
 mode=${1:-all}
 # cgroup v2 gives a memcg only where the parent enables the memory controller.
@@ -19,6 +21,7 @@ export LRUTOP_TESTS='test_kernel_*' LRUTOP_SUITE="kernel $(uname -r)" LRUTOP_EXP
 export LRUTOP_FRESH_KERNEL=1	# booted for these tests: no memcg before them
 [ "$mode" = sweep ] &&
 	export LRUTOP_TESTS=test_kernel_lazy_lists,test_kernel_owner_cause,test_kernel_shadow_lists,test_kernel_thp_lists
+[ "$mode" = faults ] && export LRUTOP_TESTS='test_faults_*' LRUTOP_SUITE="faults $(uname -r)"
 # No zone file here: glibc would look for /etc/localtime at every report, a dentry made and
 # dropped each time (lrutop's own, which test_kernel_hot_path would count).
 export TZ=UTC0
@@ -37,8 +40,8 @@ printf '#!/bin/sh\ncase "$1" in inventory | model) exec %s "$@" ;; esac\nexec %s
 	"$dir/lrutop" "$dir/lrutop" > /tmp/lrutop-tp
 chmod +x /tmp/lrutop-tp
 LRUTOP_BIN=/tmp/lrutop-tp LRUTOP_EXPECT_BACKEND=tracepoint \
-	LRUTOP_SUITE="kernel $(uname -r) tracepoint" "$dir/test_host" || rc=1
-[ "$mode" = sweep ] && exit $rc
+	LRUTOP_SUITE="$LRUTOP_SUITE tracepoint" "$dir/test_host" || rc=1
+[ "$mode" = sweep ] || [ "$mode" = faults ] && exit $rc
 
 # kallsyms hidden (kptr_restrict=2, as hardened hosts set it), after the patch: fentry still
 # counts the lists from the allocator's slots; with no way to a list's struct page, its
