@@ -12,6 +12,7 @@ const volatile __u64 lazy_min = 0, lazy_max = 0;
 const volatile __u32 nr_lazy_ranges = 0;
 const volatile __u64 eager_lo = 0, eager_hi = 0;	/* __memcg_init_list_lru_node (pre-5.18) */
 const volatile bool use_brackets = false;	/* fentry on the lazy allocator is attached */
+const volatile bool eager_brackets = false;	/* fexit on __memcg_init_list_lru_node is */
 const volatile bool lru_first = false;		/* v2 patch: list_lru_memcg_alloc(lru, memcg, gfp) */
 const volatile __u64 nr_cache_ids_addr = 0;	/* &memcg_nr_cache_ids (pre-5.18), 0 if unknown */
 /* fentry: lists are counted from the slots the list_lru functions fill and free; nothing

@@ -5,30 +5,27 @@
  * A kmalloc of the list_lru allocation path that returned NULL. The allocator gives up at its
  * first one and returns -ENOMEM (lazy), or frees what it made of the range (eager): one
  * failed kmalloc is one failed call. Lazy: the memcg whose allocation asked, as fentry counts
- * it. A failed xarray node (not a kmalloc) is seen by fentry's return value alone.
+ * it. A failed xarray node (not a kmalloc) is seen by fentry's return value alone. Where
+ * fentry brackets the allocator beside these programs (a kernel without every function
+ * lists_from_slots needs), its exits count the failures instead: not twice.
  */
 static __always_inline int count_failed_kmalloc(__u32 kind)
 {
 	struct memcg_stats *st;
 	struct mem_cgroup *memcg;
-	struct bracket *br = NULL;
 	struct totals *t;
 	__u64 cgid;
 
 	if (kind == LRUTOP_ALLOC_EAGER) {
 		t = totals_for(is_self_check_task());
-		if (t)
+		if (t && !eager_brackets)
 			t->eager_fails++;
 		return 0;
 	}
 	if (use_brackets)
-		br = bpf_map_lookup_elem(&brackets, &(__u32){ (__u32)bpf_get_current_pid_tgid() });
-	if (br) {
-		cgid = br->cgid;
-	} else {
-		memcg = current_memcg();
-		cgid = memcg ? memcg_cgid(memcg) : 0;
-	}
+		return 0;
+	memcg = current_memcg();
+	cgid = memcg ? memcg_cgid(memcg) : 0;
 	t = totals_for(self_check_slot(cgid) >= 0);
 	if (!t)
 		return 0;

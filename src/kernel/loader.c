@@ -190,6 +190,7 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 		skel->rodata->eager_hi = eager->hi;
 	}
 	skel->rodata->use_brackets = b == BACKEND_FENTRY && lazy && lazy->in_btf;
+	skel->rodata->eager_brackets = b == BACKEND_FENTRY && eager->in_btf;
 	skel->rodata->lru_first = plan->lru_first;
 	skel->rodata->nr_cache_ids_addr = plan->nr_cache_ids_addr;
 	if (b == BACKEND_FENTRY && plan->lists_from_slots) {
