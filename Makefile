@@ -120,7 +120,7 @@ kernel-ci:
 # Allocation failures made on purpose: Debian's linux-source of each of FAULT_SERIES built with
 # failslab and fail-nth (kept in .cache/kernels/faults-SERIES: built once), booted, and the
 # test_faults_* run in it with both backends. One summary line per kernel, then the total.
-FAULT_SERIES ?= 6.1 7.3
+FAULT_SERIES ?= 5.10 6.1 7.3
 kernel-faults:
 	@scripts/deps.sh test vm kbuild
 	@scripts/kernel-faults.sh $(FAULT_SERIES)

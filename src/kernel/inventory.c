@@ -23,6 +23,8 @@
 
 /* Runs a walk may take: 65,536 list_lrus at a few runs each, 65,536 memcgs at 256 a run. */
 #define MAX_RUNS	(1 << 20)
+/* Entries of each inventory map where they are preallocated (kernels before 6.1). */
+#define INV_PREALLOC_ENTRIES	8192
 
 struct inventory_walker {
 	struct inventory_bpf *skel;
@@ -80,6 +82,15 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 		return err;
 	}
 	w->skel->rodata->nr_cache_ids_addr = plan->nr_cache_ids_addr;
+	/* Before 6.1 a tracing program's map that allocates as it goes taints the kernel
+	 * with a warning: preallocated there, and smaller (a full map's misses are counted
+	 * as drops). */
+	if (!plan->tracing_map_alloc) {
+		bpf_map__set_map_flags(w->skel->maps.inv_ids, 0);
+		bpf_map__set_map_flags(w->skel->maps.inv_lrus, 0);
+		bpf_map__set_max_entries(w->skel->maps.inv_ids, INV_PREALLOC_ENTRIES);
+		bpf_map__set_max_entries(w->skel->maps.inv_lrus, INV_PREALLOC_ENTRIES);
+	}
 	if (w->slab_read) {
 		w->skel->rodata->page_offset_base_addr = plan->page_offset_base_addr;
 		w->skel->rodata->vmemmap_base_addr = plan->vmemmap_base_addr;

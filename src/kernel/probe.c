@@ -130,7 +130,7 @@ static void btf_find_all(const struct btf *btf, struct btf_query *q, size_t n)
 
 /* The types the plan reads, after the functions in its queries. */
 enum { Q_LIST_LRU = NR_LRU_FUNCS, Q_LIST_LRU_NODE, Q_LIST_LRU_ONE, Q_XA_NODE, Q_TP_KMALLOC,
-       Q_TP_KMALLOC_NODE, NR_QUERIES };
+       Q_TP_KMALLOC_NODE, Q_BPF_MEM_ALLOC, NR_QUERIES };
 
 static void plan_queries(struct btf_query *q)
 {
@@ -142,6 +142,7 @@ static void plan_queries(struct btf_query *q)
 	q[Q_XA_NODE] = (struct btf_query){ "xa_node", BTF_KIND_STRUCT };
 	q[Q_TP_KMALLOC] = (struct btf_query){ "btf_trace_kmalloc", BTF_KIND_TYPEDEF };
 	q[Q_TP_KMALLOC_NODE] = (struct btf_query){ "btf_trace_kmalloc_node", BTF_KIND_TYPEDEF };
+	q[Q_BPF_MEM_ALLOC] = (struct btf_query){ "bpf_mem_alloc", BTF_KIND_STRUCT };
 }
 
 const char *const *probe_ksym_names(void)
@@ -268,6 +269,7 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 			  plan->funcs[FN_UPDATE_ALL_LIST_LRUS].in_btf;
 	plan->has_kmalloc_tp = q[Q_TP_KMALLOC].id > 0;
 	plan->has_kmalloc_node_tp = q[Q_TP_KMALLOC_NODE].id > 0;
+	plan->tracing_map_alloc = q[Q_BPF_MEM_ALLOC].id > 0;
 	if (ksyms) {
 		plan->nr_cache_ids_addr = ksyms__addr(ksyms, "memcg_nr_cache_ids");
 		plan->page_offset_base_addr = ksyms__addr(ksyms, "page_offset_base");

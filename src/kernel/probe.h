@@ -85,6 +85,9 @@ struct probe_plan {
 	bool post_patch;	/* list_lru has an xarray of lazily made lists */
 	bool has_kmalloc_node_tp;	/* a kmalloc_node tracepoint of its own (before 6.1) */
 	bool has_kmalloc_tp;
+	/* A tracing program may use a hash map that allocates as it goes (the BPF memory
+	 * allocator, 6.1): before, the verifier warns in the kernel's log (WARN_ONCE). */
+	bool tracing_map_alloc;
 	uint64_t nr_cache_ids_addr;	/* &memcg_nr_cache_ids, 0 if unknown */
 	/* x86-64's page_offset_base and vmemmap_base (0 if unknown): where a list's struct
 	 * page, and so its slab and kmem_cache, are found from its address. Without them
