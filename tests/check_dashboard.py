@@ -2,11 +2,12 @@
 """Every metric the Grafana dashboard and the Prometheus rules query is one lrutop really
 exports: its family is in LIVE, what the exporter the caller started served (it must name
 itself in lrutop_info). A family only the fentry backend measures (FENTRY_ONLY) may come
-from a fentry guest's textfile instead when LIVE's backend is the tracepoint one. Histogram
+from a fentry guest's textfile instead when LIVE's backend is the tracepoint one, and one
+only a kernel before 5.18 has (EAGER_ONLY) from a guest of such a kernel. Histogram
 series (_bucket, _sum, _count) must belong to a histogram family. Prints a summary line;
 exits 1 naming what is missing.
 
-usage: check_dashboard.py DASHBOARD.json RULES.yml LIVE [FENTRY_TEXTFILE...]
+usage: check_dashboard.py DASHBOARD.json RULES.yml LIVE [GUEST_TEXTFILE...]
 """
 import json
 import re
@@ -16,8 +17,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 NAME = re.compile(r'\blrutop_[a-z0-9_]+\b')
 # Measured only with fentry/fexit on the allocator (lrutop --probe says why elsewhere).
-FENTRY_ONLY = {'lrutop_list_lru_alloc_calls', 'lrutop_list_lru_failures',
-               'lrutop_list_lru_objects', 'lrutop_memcg_list_lru_alloc_duration_seconds'}
+FENTRY_ONLY = {'lrutop_list_lru_alloc_calls', 'lrutop_list_lru_objects',
+               'lrutop_memcg_list_lru_alloc_duration_seconds'}
+# Only a kernel that allocates its lists eagerly (before 5.18) has them.
+EAGER_ONLY = {'lrutop_list_lru_eager_allocations', 'lrutop_list_lru_eager_bytes',
+              'lrutop_list_lru_eager_freed_bytes', 'lrutop_list_lru_eager_failures',
+              'lrutop_memcg_id_space', 'lrutop_memcg_id_space_growths'}
 HIST_SUFFIXES = ('_bucket', '_sum', '_count')
 
 
@@ -61,11 +66,11 @@ def main():
         print(f'check_dashboard: {sys.argv[3]} has no lrutop_info: the exporter did not serve',
               file=sys.stderr)
         return 1
-    if live_backend == 'tracepoint':
-        for path in sys.argv[4:]:
-            more, backend = families(path)
-            if backend == 'fentry':
-                fams.update({n: t for n, t in more.items() if n in FENTRY_ONLY})
+    for path in sys.argv[4:]:
+        more, backend = families(path)
+        if live_backend == 'tracepoint' and backend == 'fentry':
+            fams.update({n: t for n, t in more.items() if n in FENTRY_ONLY})
+        fams.update({n: t for n, t in more.items() if n in EAGER_ONLY})
     # prometheus_client names counters without _total.
     known = set(fams) | {n + '_total' for n, t in fams.items() if t == 'counter'}
     exprs = dashboard_exprs(sys.argv[1]) + rules_exprs(sys.argv[2])
