@@ -337,7 +337,8 @@ if [ -n "$sweep_kernels" ]; then
 	wait "$sweep_pid"
 	for k in $sweep_kernels; do
 		out=$(cat "$sweep/$k.log")
-		grep -E '^(ERROR|vm-run|guest:)|FAILED' <<< "$out"
+		# A failure's reason too: cmocka's assertion and its line.
+		grep -E '^(ERROR|vm-run|guest:)|FAILED|^\[  ERROR|^\[   LINE' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
 		# Before the patch none of them applies; before 7.2 the THP one does not.
 		skips=$((2 * $(guest_no_thp_lru <<< "$out")))
