@@ -16,14 +16,14 @@ static __always_inline int count_failed_kmalloc(__u32 kind)
 	struct totals *t;
 	__u64 cgid;
 
+	if (kind == LRUTOP_ALLOC_EAGER ? eager_brackets : use_brackets)
+		return 0;
 	if (kind == LRUTOP_ALLOC_EAGER) {
 		t = totals_for(is_self_check_task());
-		if (t && !eager_brackets)
+		if (t)
 			t->eager_fails++;
 		return 0;
 	}
-	if (use_brackets)
-		return 0;
 	memcg = current_memcg();
 	cgid = memcg ? memcg_cgid(memcg) : 0;
 	t = totals_for(self_check_slot(cgid) >= 0);
