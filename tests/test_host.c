@@ -63,6 +63,7 @@ int main(void)
 		 * the eager test's lrutop runs its self-check for real and must keep it apart. */
 		cmocka_unit_test(test_kernel_probe),
 		cmocka_unit_test(test_kernel_hot_path),
+		cmocka_unit_test(test_kernel_watching_cost),
 		cmocka_unit_test(test_kernel_eager_lists),
 		/* After the eager test: its memcgs would grow a fresh 5.10's id space first. */
 		cmocka_unit_test_teardown(test_kernel_inventory, inventory_teardown),

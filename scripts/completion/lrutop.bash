@@ -57,7 +57,7 @@ _lrutop()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W '--batch --json --sort --columns --rows --cgroup --hist --lrus
 				--cumulative --by --backend --max-memcgs --keep-removed --inventory-interval
-				--probe --no-self-check --prometheus --listen --top --verbose --help
+				--probe --bpf-stats --no-self-check --prometheus --listen --top --verbose --help
 				--version' -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W 'inventory model compare snapshot' -- "$cur"))

@@ -153,9 +153,13 @@ int main(int argc, char **argv)
 	if (!l.screen && !o.probe && !exporting)
 		o.batch = true;	/* not a terminal: a script is reading */
 
+	/* The statistics time every BPF program on the host: on where someone watches lrutop
+	 * (the screen, --probe), asked for where it runs unattended (lrutop.8, BPF STATISTICS). */
+	if (o.bpf_stats < 0)
+		o.bpf_stats = l.screen || o.probe;
 	on_signals();
 	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, !o.no_self_check,
-			  o.probe ? 0 : o.inventory_s))
+			  o.probe ? 0 : o.inventory_s, o.bpf_stats))
 		return 1;
 	ss.state.aging.keep_s = o.keep_removed_s;
 	l.s = &ss.state;
@@ -165,6 +169,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (o.probe) {
+		watching_refresh(&ss.state);	/* what the self-check's runs cost */
 		probe_report(stdout, &ss.state, ss.why);
 		goto cleanup;
 	}

@@ -47,6 +47,7 @@ enum {
 	OPT_BY,
 	OPT_INVENTORY_INTERVAL,
 	OPT_GROUP_BY,
+	OPT_BPF_STATS,
 };
 
 static const struct argp_option options[] = {
@@ -66,6 +67,7 @@ static const struct argp_option options[] = {
 	{ "keep-removed", OPT_KEEP_REMOVED, "SECS", 0, "Show a removed memcg this long, then drop it from the maps into the aged-out totals (default 60; 'never' keeps all)", 0 },
 	{ "inventory-interval", OPT_INVENTORY_INTERVAL, "SECS", 0, "Walk what the kernel's list_lrus hold now (HELD, EMPTY) this often (default 10; 0: never)", 0 },
 	{ "probe", OPT_PROBE, NULL, 0, "Print what this kernel allows and exit", 0 },
+	{ "bpf-stats", OPT_BPF_STATS, "on|off", OPTION_ARG_OPTIONAL, "Turn the kernel's BPF statistics on to show what lrutop's own programs cost (on by default in the screen and --probe, off in batch and export modes: they time every BPF program on the host)", 0 },
 	{ "no-self-check", OPT_NO_SELF_CHECK, NULL, 0, "Skip the start-up check that the backend counts a known allocation exactly (batch mode then runs even where it would fail)", 0 },
 	{ "prometheus", OPT_PROMETHEUS, "FILE", 0, "Every interval, replace FILE (atomically) with Prometheus metrics; no screen", 0 },
 	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0, "Serve Prometheus metrics at /metrics (address 127.0.0.1 unless given); no screen", 0 },
@@ -199,6 +201,14 @@ static error_t parse_watch(int key, char *arg, struct argp_state *state)
 	case OPT_NO_SELF_CHECK:
 		o->no_self_check = true;
 		break;
+	case OPT_BPF_STATS:
+		if (!arg || !strcmp(arg, "on"))
+			o->bpf_stats = 1;
+		else if (!strcmp(arg, "off"))
+			o->bpf_stats = 0;
+		else
+			BAD_ARG("invalid --bpf-stats '%s' (on or off)", arg);
+		break;
 	case OPT_BACKEND:
 		k = backend_parse(arg);
 		if (k < 0)
@@ -291,6 +301,7 @@ int opts_parse(int argc, char **argv, struct lrutop_opts *o, unsigned int argp_f
 	o->view.sort = MC_ALLOCS;
 	o->view.columns = memcg_columns_default();
 	o->top = 20;
+	o->bpf_stats = -1;
 	argp_err_exit_status = 2;
 	err = argp_parse(&argp, argc, argv, argp_flags, NULL, o);
 	return err ? 2 : 0;

@@ -19,6 +19,7 @@ struct lrutop_opts {
 	bool json;
 	bool probe;
 	bool no_self_check;
+	int bpf_stats;		/* the kernel's BPF statistics: 1 on, 0 off, -1 the mode's default */
 	bool verbose;
 	const char *prometheus;	/* textfile to replace every interval */
 	const char *listen;	/* [ADDR:]PORT to serve /metrics on */

@@ -67,6 +67,8 @@ static int attach(struct session *ss, enum backend want, unsigned int max_memcgs
 		return 1;
 	}
 	ss->state_ok = true;
+	/* Before the self-check: its runs are lrutop's cost too. */
+	watching_start(&ss->state, ss->bpf_stats);
 	/*
 	 * The inventory's programs load while the self-check runs, on another CPU: not sooner,
 	 * or two parses of the kernel's BTF (libbpf's, one per object) would be resident at once.
@@ -143,13 +145,14 @@ int session_prepare(struct session *ss, bool verbose)
 }
 
 int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
-		  bool self_check, double inventory_s)
+		  bool self_check, double inventory_s, bool bpf_stats)
 {
 	int err;
 
 	if (session_prepare(ss, verbose))
 		return 1;
 	ss->inventory_s = inventory_s;
+	ss->bpf_stats = bpf_stats;
 	err = attach(ss, want, max_memcgs, verbose, self_check, false);
 	if (err)
 		goto dropped;

@@ -19,6 +19,7 @@ struct session {
 	struct lrutop_state state;
 	bool state_ok;
 	double inventory_s;	/* of the live view, 0: none */
+	bool bpf_stats;		/* hold the kernel's BPF statistics on while attached */
 	struct held_preload preload;
 };
 
@@ -30,10 +31,11 @@ int session_prepare(struct session *ss, bool verbose);
  * self-check; with BACKEND_AUTO, a backend that fails it gives way to the other. The
  * inventory of the live view, every inventory_s seconds (0: none), loads meanwhile. On
  * failure prints one line naming the cause and returns 1 (after session_end). A self-check
- * that no backend passes is not a failure here: ss->state.self_check says so.
+ * that no backend passes is not a failure here: ss->state.self_check says so. bpf_stats:
+ * turn the kernel's BPF statistics on, to report what lrutop's programs cost.
  */
 int session_start(struct session *ss, enum backend want, unsigned int max_memcgs, bool verbose,
-		  bool self_check, double inventory_s);
+		  bool self_check, double inventory_s, bool bpf_stats);
 void session_end(struct session *ss);
 
 #endif

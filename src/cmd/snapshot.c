@@ -355,7 +355,7 @@ int snapshot_main(int argc, char **argv, volatile sig_atomic_t *exiting)
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return 2;
-	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, true, 0))
+	if (session_start(&ss, o.backend, o.max_memcgs, o.verbose, true, 0, false))
 		return 1;
 	/* Recorded in the snapshot (self_check), which lrutop compare --check then refuses. */
 	if (ss.state.kernel.self_check.ok == 0)

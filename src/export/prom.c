@@ -303,6 +303,31 @@ static void held_families(FILE *f, const struct lrutop_state *s, const struct vi
 	memcg_families(f, s, v, top_n, MC_HELD, rows);
 }
 
+/* What lrutop's own programs cost, where the kernel's BPF statistics are on. */
+static void watching_families(FILE *f, const struct lrutop_state *s)
+{
+	const struct prog_costs *c = &s->watching.progs;
+	char label[200];
+
+	if (!c->timed)
+		return;
+	family(f, "lrutop_bpf_program_runs_total", "counter",
+	       "Runs of each of lrutop's BPF programs (the kernel's BPF statistics, while on).");
+	for (size_t i = 0; i < c->n; i++) {
+		snprintf(label, sizeof(label), "program=\"%s\",hook=\"%s\"", c->progs[i].name,
+			 c->progs[i].hook);
+		sample(f, "lrutop_bpf_program_runs_total", label, c->progs[i].runs);
+	}
+	family(f, "lrutop_bpf_program_seconds_total", "counter",
+	       "CPU time in each of lrutop's BPF programs (the kernel's BPF statistics, while on).");
+	for (size_t i = 0; i < c->n; i++) {
+		snprintf(label, sizeof(label), "program=\"%s\",hook=\"%s\"", c->progs[i].name,
+			 c->progs[i].hook);
+		fprintf(f, "lrutop_bpf_program_seconds_total{%s} %.9f\n", label,
+			c->progs[i].run_ns / 1e9);
+	}
+}
+
 int prom_render(const struct lrutop_state *s, const struct view *v, int top_n, char **text,
 		size_t *len)
 {
@@ -338,6 +363,7 @@ int prom_render(const struct lrutop_state *s, const struct view *v, int top_n, c
 	model_families(f, s);
 	drop_family(f, s, state_rows(s)->nr - top);
 	held_families(f, s, v, top_n, rows);
+	watching_families(f, s);
 	free(rows);
 	if (fclose(f)) {
 		free(*text);

@@ -378,3 +378,8 @@ void inventory_free(struct inventory *inv)
 	cgroup_index_free(inv->cg);
 	memset(inv, 0, sizeof(*inv));
 }
+
+struct bpf_object *inventory_walker_object(const struct inventory_walker *w)
+{
+	return w->skel->obj;
+}

@@ -67,5 +67,8 @@ int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why,
 void inventory_focus(struct inventory_walker *w, __u64 cgid, __u64 lru);
 void inventory_free(struct inventory *inv);
 void inventory_walker_close(struct inventory_walker *w);
+struct bpf_object;
+/* The walker's loaded programs (what they cost: kernel/progstats.h). */
+struct bpf_object *inventory_walker_object(const struct inventory_walker *w);
 
 #endif

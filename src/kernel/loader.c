@@ -141,6 +141,19 @@ static int set_programs(struct lrutop_bpf *skel, const struct probe_plan *plan, 
 	return err;
 }
 
+const char *loader_prog_target(const struct probe_plan *plan, const struct lrutop_bpf *skel,
+			       const struct bpf_program *prog)
+{
+	for (size_t i = 0; i < sizeof(prog_specs) / sizeof(prog_specs[0]); i++) {
+		const struct prog_spec *p = &prog_specs[i];
+		int fn = resolve_fn(plan, p->fn);
+
+		if (*(struct bpf_program **)((char *)skel + p->off) == prog)
+			return p->fn == FN_NONE || fn < 0 ? NULL : plan->funcs[fn].name;
+	}
+	return NULL;
+}
+
 static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b,
 		     unsigned int max_memcgs)
 {

@@ -17,4 +17,9 @@ struct lrutop_bpf;
 int loader_start(const struct probe_plan *plan, enum backend want, unsigned int max_memcgs,
 		 struct lrutop_bpf **skel, enum backend *got, char *why, size_t len);
 
+struct bpf_program;
+/* The function the plan attached a program of skel's to (fentry, fexit); NULL for others. */
+const char *loader_prog_target(const struct probe_plan *plan, const struct lrutop_bpf *skel,
+			       const struct bpf_program *prog);
+
 #endif

@@ -156,6 +156,7 @@ int state_refresh(struct lrutop_state *s)
 	now = ts.tv_sec + ts.tv_nsec / 1e9;
 	check_removed_freed(s, now);
 	err = read_flow(s);
+	watching_refresh(s);
 	if (!err)
 		err = read_rows(s);
 	if (err)
@@ -196,6 +197,7 @@ const struct totals *state_totals(const struct lrutop_state *s, bool cumulative)
 
 void state_free(struct lrutop_state *s)
 {
+	watching_free(s);
 	held_close(s);
 	memcg_table_free(&s->memcgs);
 	groups_free(s);

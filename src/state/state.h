@@ -9,6 +9,7 @@
 #include "kernel/probe.h"
 #include "rows.h"
 #include "kernel/tracer.h"
+#include "watching.h"
 
 struct lrutop_bpf;
 struct cgroup_index;
@@ -112,6 +113,7 @@ struct lrutop_state {
 	struct tracer_flow flow;
 	struct held_lists held;
 	struct tracer tracer;
+	struct watching watching;	/* what lrutop's own programs cost */
 
 	struct timespec started, last;
 	double interval_s;	/* since the previous refresh */

@@ -139,6 +139,31 @@ static json_t *json_pairs(const struct lrutop_state *s)
 	return a;
 }
 
+/* What lrutop's own programs cost: each program's counts since it loaded and in the
+ * interval, null where the kernel's BPF statistics were off. */
+static json_t *json_watching(const struct lrutop_state *s)
+{
+	const struct watching *w = &s->watching;
+	bool timed = w->progs.timed, interval = w->interval_timed;
+	double events = 0, cpu_ms = 0;
+	json_t *progs = json_array();
+
+	for (size_t i = 0; i < w->progs.n; i++) {
+		const struct prog_cost *p = &w->progs.progs[i];
+
+		json_array_append_new(progs, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}",
+			"name", p->name, "hook", p->hook,
+			"runs", jcount(timed, p->runs), "run_ns", jcount(timed, p->run_ns),
+			"interval_runs", jcount(interval, w->interval_runs[i]),
+			"interval_ns", jcount(interval, w->interval_ns[i])));
+	}
+	interval = watching_rates(s, &events, &cpu_ms);
+	return json_pack("{s:b,s:o,s:o,s:o}", "stats_held", watching_held(s),
+			 "events_per_s", interval ? json_real(events) : json_null(),
+			 "cpu_ms_per_s", interval ? json_real(cpu_ms) : json_null(),
+			 "programs", progs);
+}
+
 /* What is not measured here, each with the reason. */
 static json_t *json_unavailable(const struct lrutop_state *s)
 {
@@ -151,6 +176,9 @@ static json_t *json_unavailable(const struct lrutop_state *s)
 	}
 	if (!s->held.valid && s->held.interval_s)
 		json_object_set_new(unavail, "held lists (inventory)", json_string(s->held.why));
+	if (!s->watching.interval_timed)
+		json_object_set_new(unavail, "lrutop's own cost (BPF statistics)",
+				    json_string(watching_why(s)));
 	return unavail;
 }
 
@@ -210,6 +238,7 @@ json_t *json_report_object(const struct lrutop_state *s, const struct view *v)
 	json_object_set_new(root, "pre_patch_estimate_bytes", json_pre_patch_estimate(s));
 	json_object_set_new(root, "lrus", json_lrus(s));
 	json_object_set_new(root, "inventory", json_inventory(s));
+	json_object_set_new(root, "watching", json_watching(s));
 	json_object_set_new(root, "aged_out", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 		"memcgs", (json_int_t)s->aging.memcgs, "early_memcgs", (json_int_t)s->aging.early,
 		"allocs", (json_int_t)s->aging.stats.allocs,

@@ -3,6 +3,24 @@
 #include "probe_report.h"
 #include "state/state.h"
 
+/* The programs loaded, where each runs, and what the self-check's runs cost. */
+static void probe_programs(FILE *out, const struct lrutop_state *s)
+{
+	const struct prog_costs *c = &s->watching.progs;
+
+	fprintf(out, "programs: %zu loaded; runs and ns a run so far (the self-check's): %s\n", c->n,
+		c->timed ? "BPF statistics on" : c->why);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct prog_cost *p = &c->progs[i];
+
+		if (!c->timed)
+			fprintf(out, "  %-20s %s\n", p->name, p->hook);
+		else
+			fprintf(out, "  %-20s %-36s %8llu runs %8.0f ns\n", p->name, p->hook,
+				(unsigned long long)p->runs, p->runs ? (double)p->run_ns / p->runs : 0.0);
+	}
+}
+
 void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_why)
 {
 	const struct probe_plan *p = s->kernel.plan;
@@ -52,6 +70,7 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 	else
 		fprintf(out, "list bytes: the objsize /proc/slabinfo gives the lists' kmalloc cache "
 			"(page_offset_base or vmemmap_base not in /proc/kallsyms)\n");
+	probe_programs(out, s);
 	fprintf(out, "metrics:\n");
 	for (int m = 0; m < NR_METRICS; m++) {
 		bool ok = probe_metric_available(p, s->kernel.backend, m, why, sizeof(why));

@@ -37,6 +37,7 @@ static const char help_text[] =
 "  z          totals since start / the last interval\n"
 "  w          lists by owner / by cause\n"
 "  H          histograms\n"
+"  B          lrutop's own BPF programs: runs and CPU time of each\n"
 "  Ctrl-L     redraw\n"
 "  q          quit\n"
 "\n"
@@ -91,6 +92,9 @@ static void legend(char *buf, size_t len, const struct screen *sc)
 		snprintf(buf, len, "list_lrus, sort %s | nmueoap sort Enter memcgs v memcgs / ? help q",
 			 lru_sort_names[sc->lru_sort]);
 		break;
+	case SCREEN_PROGS:
+		snprintf(buf, len, "lrutop's BPF programs, by CPU time | B back v memcgs ? help q quit");
+		break;
 	case SCREEN_MEMCG_LRUS:
 		snprintf(buf, len, "a memcg's list_lrus, sort %s | nmeoap sort Enter memcgs Esc back ? help",
 			 lru_sort_names[sc->lru_sort]);
@@ -136,7 +140,7 @@ static int draw_top(struct screen *sc, const struct lrutop_state *s, const char 
 	if (sc->mode == SCREEN_MEMCGS ? sc->v->filter[0] : sc->filter[0])
 		mvprintw(y++, 0, "filter: %s (Esc clears)",
 			 sc->mode == SCREEN_MEMCGS ? sc->v->filter : sc->filter);
-	if (sc->mode != SCREEN_MEMCGS && !s->held.valid)
+	if (sc->mode != SCREEN_MEMCGS && sc->mode != SCREEN_PROGS && !s->held.valid)
 		mvprintw(y++, 0, "list_lrus unavailable: %.*s", COLS > 24 ? COLS - 24 : 0,
 			 s->held.interval_s ? s->held.why : "--inventory-interval 0");
 	else if (r->title[0])

@@ -14,6 +14,7 @@ enum screen_mode {
 	SCREEN_LRUS,
 	SCREEN_MEMCG_LRUS,	/* the list_lrus where focus_cgid holds lists */
 	SCREEN_LRU_MEMCGS,	/* the memcgs holding lists on focus_lru */
+	SCREEN_PROGS,		/* lrutop's own BPF programs and what they cost */
 };
 
 /* The list_lru views' sort keys. */

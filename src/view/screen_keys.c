@@ -77,7 +77,7 @@ static bool move_key(int ch, struct screen *sc)
 /* Enter: a memcg's list_lrus, a list_lru's memcgs; where it was is kept for Esc. */
 static enum screen_key enter_key(struct screen *sc)
 {
-	if (!sc->nr_ids || sc->sel >= sc->nr_ids)
+	if (!sc->nr_ids || sc->sel >= sc->nr_ids || sc->mode == SCREEN_PROGS)
 		return SCREEN_KEY_NONE;
 	if (sc->mode == SCREEN_MEMCGS && sc->v->group_by) {
 		snprintf(sc->msg, sizeof(sc->msg), "a group's row: g ungroups to drill into a memcg");
@@ -156,6 +156,16 @@ static bool memcg_sort_key(int ch, struct view *v)
 	return false;
 }
 
+/* A view of its own (memcgs, list_lrus, lrutop's programs): no way back, no filter. */
+static void switch_mode(struct screen *sc, enum screen_mode mode)
+{
+	sc->mode = mode;
+	sc->depth = 0;
+	sc->filter[0] = '\0';
+	sc->sel = sc->top = 0;
+	sc->sel_id = 0;
+}
+
 /* The keys that toggle the view, in every mode. */
 static enum screen_key toggle_key(int ch, struct screen *sc)
 {
@@ -181,11 +191,10 @@ static enum screen_key toggle_key(int ch, struct screen *sc)
 		return SCREEN_KEY_GROUP;
 	case 'v':
 	case '\t':
-		sc->mode = sc->mode == SCREEN_MEMCGS ? SCREEN_LRUS : SCREEN_MEMCGS;
-		sc->depth = 0;
-		sc->filter[0] = '\0';
-		sc->sel = sc->top = 0;
-		sc->sel_id = 0;
+		switch_mode(sc, sc->mode == SCREEN_MEMCGS ? SCREEN_LRUS : SCREEN_MEMCGS);
+		return SCREEN_KEY_REDRAW;
+	case 'B':
+		switch_mode(sc, sc->mode == SCREEN_PROGS ? SCREEN_MEMCGS : SCREEN_PROGS);
 		return SCREEN_KEY_REDRAW;
 	case '/':
 		sc->prompting = true;
@@ -219,7 +228,9 @@ enum screen_key screen_key(int ch, struct screen *sc)
 		return enter_key(sc);
 	if (ch == KEY_ESC || ch == KEY_BACKSPACE || ch == 127)
 		return back_key(sc);
-	if (sc->mode == SCREEN_MEMCGS ? memcg_sort_key(ch, sc->v) : lru_sort_key(ch, sc))
+	if (sc->mode == SCREEN_PROGS)
+		;	/* by CPU time, always: no sort key */
+	else if (sc->mode == SCREEN_MEMCGS ? memcg_sort_key(ch, sc->v) : lru_sort_key(ch, sc))
 		return SCREEN_KEY_REDRAW;
 	return toggle_key(ch, sc);
 }

@@ -27,6 +27,7 @@ struct rows_ctx {
 	struct tree_ent *tree;		/* or as a tree */
 	const struct inv_lru_row **lrus;	/* the list_lru views */
 	const struct inv_memcg_row **held;	/* a list_lru's memcgs */
+	size_t *progs;			/* lrutop's programs, by index in watching */
 };
 
 /* A list_lru row's figures in a mode: the list_lru's own, or the focused memcg's part. */
@@ -206,6 +207,62 @@ static void held_line(const struct rows_ctx *c, const struct inv_memcg_row *m, c
 		 fmt_size(b[2], 16, m->lru_objects));
 }
 
+static int prog_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct watching *w = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	if (w->interval_ns[x] != w->interval_ns[y])
+		return w->interval_ns[x] < w->interval_ns[y] ? 1 : -1;
+	if (w->progs.progs[x].run_ns != w->progs.progs[y].run_ns)
+		return w->progs.progs[x].run_ns < w->progs.progs[y].run_ns ? 1 : -1;
+	return strcmp(w->progs.progs[x].name, w->progs.progs[y].name);
+}
+
+/* lrutop's own programs, the costliest in the interval first. */
+static int build_progs(struct screen_rows *r, struct rows_ctx *c)
+{
+	const struct watching *w = &c->s->watching;
+
+	r->n = w->progs.n;
+	c->progs = calloc(r->n ? r->n : 1, sizeof(*c->progs));
+	r->ids = calloc(r->n ? r->n : 1, sizeof(*r->ids));
+	if (!c->progs || !r->ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n; i++)
+		c->progs[i] = i;
+	qsort_r(c->progs, r->n, sizeof(*c->progs), prog_cmp, (void *)w);
+	for (size_t i = 0; i < r->n; i++)
+		r->ids[i] = c->progs[i] + 1;
+	snprintf(r->header, sizeof(r->header), "%-20s %-*s %7s %7s %6s %6s", "PROGRAM", c->pathw,
+		 "HOOK", "RUNS/S", "NS/RUN", "MS/S", "RUNS");
+	if (!w->interval_timed)
+		snprintf(r->title, sizeof(r->title), "lrutop's programs: costs unavailable: %.180s",
+			 watching_why(c->s));
+	return 0;
+}
+
+/* A program's cost in the interval, and its runs since it loaded. */
+static void prog_line(const struct rows_ctx *c, size_t i, char *buf, size_t len)
+{
+	const struct watching *w = &c->s->watching;
+	const struct prog_cost *p = &w->progs.progs[i];
+	double secs = c->s->interval_s > 0 ? c->s->interval_s : 1;
+	char hook[300], b[4][16];
+
+	cell_end(hook, sizeof(hook), p->hook, c->pathw);
+	if (!w->interval_timed) {
+		snprintf(buf, len, "%-20.20s %s %7s %7s %6s %6s", p->name, hook, "-", "-", "-", "-");
+		return;
+	}
+	snprintf(b[1], sizeof(b[1]), "%.0f", w->interval_runs[i] ?
+		 (double)w->interval_ns[i] / w->interval_runs[i] : 0.0);
+	snprintf(b[2], sizeof(b[2]), "%.2f", w->interval_ns[i] / 1e6 / secs);
+	snprintf(buf, len, "%-20.20s %s %7s %7s %6s %6s", p->name, hook,
+		 fmt_size(b[0], 16, (__u64)(w->interval_runs[i] / secs + 0.5)),
+		 w->interval_runs[i] ? b[1] : "-", b[2], fmt_size(b[3], 16, p->runs));
+}
+
 /* The memcg view: the rows of view_rows, or all of them as a tree. */
 static int build_memcgs(struct screen_rows *r, struct rows_ctx *c, size_t limit)
 {
@@ -312,11 +369,14 @@ int screen_rows_build(struct screen_rows *r, const struct screen *sc,
 	*c = (struct rows_ctx){ .s = s, .sc = sc, .width = width, .pathw = width - 53 };
 	if (c->pathw < PATH_MIN_WIDTH)
 		c->pathw = PATH_MIN_WIDTH;
-	if (sc->mode != SCREEN_MEMCGS && sc->mode != SCREEN_LRUS)
+	if (sc->mode == SCREEN_MEMCG_LRUS || sc->mode == SCREEN_LRU_MEMCGS)
 		title(r, c);
 	switch (sc->mode) {
 	case SCREEN_MEMCGS:
 		return build_memcgs(r, c, memcg_limit(sc));
+	case SCREEN_PROGS:
+		c->pathw = width - 51 > 20 ? width - 51 : 20;
+		return build_progs(r, c);
 	case SCREEN_LRU_MEMCGS:
 		c->pathw = width - 28 > PATH_MIN_WIDTH ? width - 28 : PATH_MIN_WIDTH;
 		return counted(s, sc) ? build_held(r, c) : 0;
@@ -339,6 +399,8 @@ void screen_rows_line(const struct screen_rows *r, size_t i, char *buf, size_t l
 		lru_line(c, c->lrus[i], buf, len);
 	else if (c->held)
 		held_line(c, c->held[i], buf, len);
+	else if (c->progs)
+		prog_line(c, c->progs[i], buf, len);
 }
 
 void screen_rows_free(struct screen_rows *r)
@@ -350,6 +412,7 @@ void screen_rows_free(struct screen_rows *r)
 		free(c->tree);
 		free(c->lrus);
 		free(c->held);
+		free(c->progs);
 		free(c);
 	}
 	free(r->ids);

@@ -140,6 +140,23 @@ static void loss_lines(FILE *out, const struct lrutop_state *s)
 			fmt_size(b[4], 16, t->drops_live));
 }
 
+/* What lrutop's own programs cost in the interval, where the kernel's BPF statistics are on
+ * or were asked for (the screen's B key shows each program). */
+static void watching_line(FILE *out, const struct lrutop_state *s)
+{
+	const struct watching *w = &s->watching;
+	double events, cpu_ms;
+	char b[16];
+
+	if (!w->started || (!w->progs.timed && !w->asked))
+		return;
+	if (watching_rates(s, &events, &cpu_ms))
+		fprintf(out, "watching: %s events/s, %.2f ms CPU/s in %zu BPF programs\n",
+			fmt_rate(b, sizeof(b), events), cpu_ms, w->progs.n);
+	else
+		fprintf(out, "watching: unavailable: %.57s\n", watching_why(s));
+}
+
 /* The metrics this kernel could have but this backend cannot measure. Short, so it fits a
  * terminal: the reasons are in --probe and in JSON. */
 static void unmeasured_line(FILE *out, const struct lrutop_state *s)
@@ -185,6 +202,7 @@ void text_header(FILE *out, const struct lrutop_state *s, const struct view *v)
 	held_line(out, s);
 	held_kinds_line(out, s);
 	loss_lines(out, s);
+	watching_line(out, s);
 	unmeasured_line(out, s);
 }
 

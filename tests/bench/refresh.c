@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 	null = fopen("/dev/null", "w");
 	if (!ksyms_s || !walk_s || !read_s || !cpu_s || !wall_s || !null)
 		return 1;
-	if (session_start(&ss, BACKEND_AUTO, rows + 1024, false, true, 0))
+	if (session_start(&ss, BACKEND_AUTO, rows + 1024, false, true, 0, false))
 		return 1;
 	if (state_refresh(&ss.state))
 		return 1;

@@ -44,6 +44,27 @@ static void test_json_report(void **state)
 	/* A row first seen: its delta is all it made since the baseline. */
 	assert_int_equal(json_integer_value(json_object_get(m0, "bytes")), 192);
 	assert_true(json_is_null(json_object_get(m0, "lat_ns_avg")));
+	/* lrutop's own cost: off here, so null, with the reason. */
+	assert_true(json_is_null(json_object_get(json_object_get(root, "watching"), "events_per_s")));
+	assert_non_null(json_object_get(unavail, "lrutop's own cost (BPF statistics)"));
+	json_decref(root);
+	free(buf);
+	/* On: each program's counts, since load and in the interval, and the rates. */
+	unit_watching(&s);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(json_report(f, &s, &view), 0);
+	fclose(f);
+	root = json_loads(buf, 0, &jerr);
+	assert_non_null(root);
+	assert_null(json_object_get(json_object_get(root, "unavailable"), "lrutop's own cost (BPF statistics)"));
+	m0 = json_object_get(root, "watching");
+	assert_true(json_real_value(json_object_get(m0, "events_per_s")) == 2000.0);
+	assert_true(json_real_value(json_object_get(m0, "cpu_ms_per_s")) == 1.5);
+	m0 = json_array_get(json_object_get(m0, "programs"), 1);
+	assert_string_equal(json_string_value(json_object_get(m0, "hook")), "fexit/memcg_list_lru_alloc");
+	assert_int_equal(json_integer_value(json_object_get(m0, "runs")), 5000);
+	assert_int_equal(json_integer_value(json_object_get(m0, "interval_runs")), 2500);
+	assert_int_equal(json_integer_value(json_object_get(m0, "interval_ns")), 2000000);
 	json_decref(root);
 	free(buf);
 	memcg_table_free(&s.memcgs);

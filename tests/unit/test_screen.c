@@ -143,6 +143,54 @@ static void test_screen_filter(void **state)
 	assert_string_equal(v.filter, "");
 }
 
+/* B: lrutop's own programs, the costliest in the interval first; B again returns. */
+static void test_screen_programs(void **state)
+{
+	struct view v = { .sort = MC_ALLOCS };
+	struct screen sc = { .v = &v };
+	struct screen_rows r;
+	struct probe_plan plan;
+	struct lrutop_state s;
+	char line[256];
+
+	unit_plan(&plan, true);
+	unit_state(&s, &plan, BACKEND_FENTRY);
+	unit_watching(&s);
+	assert_int_equal(screen_key('B', &sc), SCREEN_KEY_REDRAW);
+	assert_int_equal(sc.mode, SCREEN_PROGS);
+	/* No sort key, no drill-down here. */
+	assert_int_equal(screen_key('m', &sc), SCREEN_KEY_NONE);
+	assert_int_equal(sc.lru_sort, LRU_SORT_LISTS);
+	assert_int_equal(screen_rows_build(&r, &sc, &s, 80), 0);
+	sc.ids = r.ids;
+	sc.nr_ids = r.n;
+	assert_int_equal(screen_key('\n', &sc), SCREEN_KEY_NONE);
+	assert_int_equal(r.n, 3);
+	assert_non_null(strstr(r.header, "RUNS/S"));
+	assert_string_equal(r.title, "");
+	/* 2,500 runs and 2 ms in 2 s: 1,250 a second, 800 ns a run, 1 ms a second. */
+	screen_rows_line(&r, 0, line, sizeof(line));
+	assert_non_null(strstr(line, "lazy_alloc_exit"));
+	assert_non_null(strstr(line, "fexit/memcg_list_lru_alloc"));
+	assert_non_null(strstr(line, "fexit/memcg_list_lru_alloc       1250     800   1.00   5000"));
+	screen_rows_line(&r, 2, line, sizeof(line));
+	assert_non_null(strstr(line, "handle_cgroup_mkdir"));
+	assert_true(strlen(line) <= 80);
+	screen_rows_free(&r);
+	/* Off: each program's name, no figure, and why in the title. */
+	s.watching.progs.timed = s.watching.interval_timed = false;
+	snprintf(s.watching.progs.why, sizeof(s.watching.progs.why), "statistics off");
+	assert_int_equal(screen_rows_build(&r, &sc, &s, 80), 0);
+	assert_non_null(strstr(r.title, "unavailable: statistics off"));
+	screen_rows_line(&r, 0, line, sizeof(line));
+	assert_null(strstr(line, "800"));
+	screen_rows_free(&r);
+	sc.ids = NULL;
+	sc.nr_ids = 0;
+	assert_int_equal(screen_key('B', &sc), SCREEN_KEY_REDRAW);
+	assert_int_equal(sc.mode, SCREEN_MEMCGS);
+}
+
 /* The bytes a draw sends to the terminal (curses writes to the file's descriptor). */
 static size_t draw_bytes(struct screen *sc, const struct lrutop_state *s, FILE *out)
 {
@@ -221,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_screen_keys),
 		cmocka_unit_test(test_screen_drill),
 		cmocka_unit_test(test_screen_filter),
+		cmocka_unit_test(test_screen_programs),
 		cmocka_unit_test(test_screen_no_flicker),
 	};
 

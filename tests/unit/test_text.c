@@ -140,6 +140,7 @@ static void test_text_owner_not_found(void **state)
 
 static void test_text_fits_80(void **state)
 {
+	char *text;
 	struct view v = { .sort = MC_ALLOCS, .columns = memcg_columns_default(), .hist = true,
 			  .lrus = true, .cumulative = true };
 	struct probe_plan plan;
@@ -156,6 +157,28 @@ static void test_text_fits_80(void **state)
 		memcg_table_free(&s.memcgs);
 		free(s.held.inv.lrus);
 	}
+	/* What lrutop's programs cost: 4,000 runs and 3 ms in 2 s. */
+	unit_plan(&plan, true);
+	unit_state(&s, &plan, BACKEND_FENTRY);
+	fill(&s);
+	unit_watching(&s);
+	check_width(&s, &v, "watching");
+	text = report_text(&s, &v);
+	assert_non_null(strstr(text, "\nwatching: 2000 events/s, 1.50 ms CPU/s in 3 BPF programs\n"));
+	free(text);
+	/* Asked for and refused: flagged with the reason, never a 0. */
+	s.watching.progs.timed = s.watching.interval_timed = false;
+	snprintf(s.watching.progs.why, sizeof(s.watching.progs.why), "BPF_ENABLE_STATS refused");
+	text = report_text(&s, &v);
+	assert_non_null(strstr(text, "\nwatching: unavailable: BPF_ENABLE_STATS refused\n"));
+	free(text);
+	/* Not asked for, and off: no line (batch mode's default). */
+	s.watching.asked = false;
+	text = report_text(&s, &v);
+	assert_null(strstr(text, "watching:"));
+	free(text);
+	memcg_table_free(&s.memcgs);
+	free(s.held.inv.lrus);
 	/* Before the patch: the eager line. */
 	plan.post_patch = false;
 	plan.pre_patch = true;

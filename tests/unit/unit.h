@@ -96,6 +96,32 @@ static inline void unit_plan(struct probe_plan *plan, bool fentry)
 	plan->funcs[FN_ALLOC_LRU].in_btf = fentry;
 }
 
+/*
+ * lrutop's programs as watching_refresh leaves them with the statistics on: three programs,
+ * in a 2-second interval 4,000 runs and 3 ms in all, the cheapest first.
+ */
+static inline void unit_watching(struct lrutop_state *s)
+{
+	static const struct prog_cost progs[] = {
+		{ "handle_cgroup_mkdir", "raw_tp/cgroup_mkdir", -1, 2, 4000 },
+		{ "lazy_alloc_exit", "fexit/memcg_list_lru_alloc", -1, 5000, 2500000 },
+		{ "lru_obj_exit", "fexit/kmem_cache_alloc_lru", -1, 3000, 1200000 },
+	};
+	static const __u64 runs[] = { 0, 2500, 1500 }, ns[] = { 0, 2000000, 1000000 };
+	struct watching *w = &s->watching;
+
+	w->started = w->asked = true;
+	w->progs.stats_fd = -1;
+	w->progs.timed = w->interval_timed = true;
+	w->progs.n = 3;
+	memcpy(w->progs.progs, progs, sizeof(progs));
+	memcpy(w->interval_runs, runs, sizeof(runs));
+	memcpy(w->interval_ns, ns, sizeof(ns));
+	w->runs = 4000;
+	w->run_ns = 3000000;
+	s->interval_s = 2;
+}
+
 /* A state of that plan and backend, as a refresh would leave it, without a kernel. */
 static inline void unit_state(struct lrutop_state *s, const struct probe_plan *plan,
 			      enum backend backend)
