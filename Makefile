@@ -41,7 +41,7 @@ LIB_OBJS := $(filter-out $(OUT)/cmd/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
-.PHONY: all static deps test vmtest vngtest kernel-ci kernel-faults ab bench bench-hotpath bench-inventory fuzz sanitize install clean
+.PHONY: all static deps test vmtest vngtest kernel-ci kernel-faults ab bench bench-hotpath bench-fastpath bench-inventory fuzz sanitize install clean
 all: deps lrutop
 
 deps:
@@ -141,6 +141,12 @@ $(OUT)/churn: tests/bench/churn.c | $(OUT)
 $(OUT)/hotpath: tests/bench/hotpath.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
 
+$(OUT)/bench-files: tests/bench/files.c | $(OUT)
+	$(CC) $(CFLAGS) -static $< -o $@
+
+$(OUT)/floor_fentry.bpf.o: tests/bench/floor_fentry.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(OUT)/bench-runs: tests/bench/runs.c | $(OUT)
 	$(CC) $(CFLAGS) $< -lbpf -o $@
 
@@ -170,6 +176,17 @@ bench-hotpath:
 	@scripts/deps.sh test vng bench
 	@$(MAKE) -s --no-print-directory lrutop $(OUT)/hotpath $(OUT)/bench-runs
 	@scripts/bench-guests.sh hotpath $(HOTPATH_KERNEL) $(ROUNDS)
+
+# The fentry backend where a file server works: files made, stat'ed and unlinked on tmpfs
+# and ext4 and read through the page cache, in a memcg whose lists exist, in kernels with
+# fentry under virtme-ng; none, lrutop, do-nothing programs on the same functions and
+# bpftrace, interleaved (docs/BENCHMARKS.md).
+FASTPATH_KERNELS ?= 6.1 6.12 6.18 newest
+bench-fastpath:
+	@scripts/deps.sh test vng bench
+	@$(MAKE) -s --no-print-directory lrutop $(OUT)/bench-files $(OUT)/bench-runs $(OUT)/bench-floor \
+		$(OUT)/floor_fentry.bpf.o
+	@scripts/bench-guests.sh fastpath "$(FASTPATH_KERNELS)" $(ROUNDS)
 
 # One inventory pass over 500 memcgs and 1,000 tmpfs mounts, in booted kernels under QEMU.
 INVENTORY_KERNELS ?= 5.10 6.1

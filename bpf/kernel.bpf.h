@@ -20,6 +20,22 @@ static __always_inline __u64 memcg_cgid(struct mem_cgroup *memcg)
 	return BPF_CORE_READ(memcg, css.cgroup, kn, id);
 }
 
+/* The same where memcg is a BTF pointer (a traced function's argument): loads, no helper. */
+static __always_inline __u64 memcg_cgid_btf(struct mem_cgroup *memcg)
+{
+	return memcg->css.cgroup->kn->id;
+}
+
+/* The memcg id of the current task's cgroup, by loads through its BTF pointer (5.11+). */
+static __always_inline __u64 current_cgid_btf(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css = task->cgroups->subsys[id];
+
+	return css ? css->cgroup->kn->id : 0;
+}
+
 static __always_inline struct mem_cgroup *css_memcg(struct cgroup_subsys_state *css)
 {
 	if (!css)
@@ -51,18 +67,14 @@ static __always_inline bool xa_is_node(__u64 entry)
 }
 
 /*
- * xa_load() of the kmemcg id's slot in a list_lru's xarray (5.18+): the memcg's list, or 0.
- * Unlocked: a slot changing under the walk reads as either value, both real lists.
+ * xa_load() of the kmemcg id's slot in a list_lru's xarray (5.18+), from its head: the memcg's
+ * list, or 0. Unlocked: a slot changing under the walk reads as either value, both real lists.
  */
-static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
+static __always_inline __u64 xa_load_from(__u64 entry, __u32 index)
 {
 	struct xa_node *node;
-	__u64 entry;
 	__u8 shift;
 
-	if (!bpf_core_field_exists(lru->xa))
-		return 0;
-	entry = (__u64)BPF_CORE_READ(lru, xa.xa_head);
 	if (!xa_is_node(entry))
 		return index ? 0 : entry;
 	/* 64 slots a node: four levels hold 2^24 ids, past the 16-bit memcg ids. */
@@ -76,6 +88,22 @@ static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
 	}
 	/* Internal entries (retry, sibling) are no list. */
 	return (entry & 3) == 2 ? 0 : entry;
+}
+
+static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
+{
+	if (!bpf_core_field_exists(lru->xa))
+		return 0;
+	return xa_load_from((__u64)BPF_CORE_READ(lru, xa.xa_head), index);
+}
+
+/* The same where lru is a BTF pointer: its head by a load, the nodes by helper reads (a
+ * node's address is a number to the verifier). */
+static __always_inline __u64 xa_load_entry_btf(struct list_lru *lru, __u32 index)
+{
+	if (!bpf_core_field_exists(lru->xa))
+		return 0;
+	return xa_load_from((__u64)lru->xa.xa_head, index);
 }
 
 /*

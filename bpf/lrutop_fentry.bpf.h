@@ -74,20 +74,73 @@ static __always_inline __u64 claim_new_lists(struct mem_cgroup *memcg, struct li
 	return n;
 }
 
+/*
+ * The current task's storage where the fentry programs alone read brackets (lists_from_slots),
+ * else NULL: the kmalloc tracepoint reads them from brackets, which it can reach. NULL too
+ * where the kernel could not give it (a storage call of another program on this CPU): then
+ * brackets holds the call, and nothing is lost.
+ */
+static __always_inline struct task_watch *task_watch_get(void)
+{
+	if (!lists_from_slots)
+		return NULL;
+	return bpf_task_storage_get(&task_watch, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/*
+ * The memcg's counters, the row the task counted in last when it is still that memcg's (the
+ * slot's cgid is cleared when userspace forgets a memcg, and set anew for the next one).
+ */
+static __always_inline struct memcg_stats *task_memcg_stats(struct task_watch *tw, __u64 cgid,
+							    __u64 *drops)
+{
+	struct memcg_entry *e;
+	__u32 *slot;
+
+	if (!tw || self_check_slot(cgid) >= 0)
+		return get_memcg_stats(cgid, drops);
+	if (tw->row_cgid == cgid) {
+		e = bpf_map_lookup_elem(&memcg_stats, &tw->row_slot);
+		if (e && e->cgid == cgid)
+			return &e->st;
+	}
+	slot = bpf_map_lookup_elem(&memcg_slots, &cgid);
+	if (!slot)
+		return get_memcg_stats(cgid, drops);	/* a new row: found here next time */
+	tw->row_cgid = cgid;
+	tw->row_slot = *slot;
+	return slot_stats(slot);
+}
+
+/*
+ * The call's bracket. memcg and lru are the traced function's arguments (BTF pointers): the
+ * memcg's id and its own slot are plain loads. A filled slot (the usual case: the kernel
+ * returns at once) ends the look; else the chain's slots are read as empty_slots does.
+ */
 static __always_inline int lazy_enter(void *a0, void *a1)
 {
 	struct mem_cgroup *memcg = lru_first ? a1 : a0;
-	void *lru = lru_first ? a0 : a1;
-	struct bracket br = {
-		.cgid = memcg_cgid(memcg),
-		.lru = (__u64)lru,
-	};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct list_lru *lru = lru_first ? a0 : a1;
+	struct task_watch *tw = task_watch_get();
+	struct bracket local = {}, *br = tw ? &tw->br : &local;
+	__u32 tid;
+	int id;
 
-	if (lists_from_slots)
-		br.empty = empty_slots(memcg, lru);
-	br.ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&brackets, &tid, &br, BPF_ANY);
+	br->cgid = memcg_cgid_btf(memcg);
+	br->lru = (__u64)lru;
+	br->allocated = 0;
+	br->empty = 0;
+	if (lists_from_slots) {
+		id = memcg->kmemcg_id;
+		if (id >= 0 && !xa_load_entry_btf(lru, id))
+			br->empty = empty_slots(memcg, lru);
+	}
+	br->ts = bpf_ktime_get_ns();
+	if (!tw) {
+		tid = (__u32)bpf_get_current_pid_tgid();
+		bpf_map_update_elem(&brackets, &tid, &local, BPF_ANY);
+	}
 	return 0;
 }
 
@@ -110,13 +163,17 @@ static __always_inline void count_memcg_lat(__u64 cgid, __u64 slot)
 static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct memcg_stats *st;
+	struct task_watch *tw = task_watch_get();
+	bool in_task = tw && tw->br.ts, self;
 	struct bracket *br;
+	struct memcg_stats *st;
 	struct totals *t;
 	__u64 dur, slot;
-	bool self;
 
-	br = bpf_map_lookup_elem(&brackets, &tid);
+	if (in_task)
+		br = &tw->br;
+	else	/* entered without the task's storage, or without it at all */
+		br = bpf_map_lookup_elem(&brackets, &tid);
 	if (!br)
 		return 0;
 	dur = bpf_ktime_get_ns() - br->ts;
@@ -142,7 +199,7 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 	t->lat_ns += dur;
 	if (ret)
 		t->fails++;
-	st = get_memcg_stats(br->cgid, &t->drops_memcg);
+	st = task_memcg_stats(tw, br->cgid, &t->drops_memcg);
 	if (st) {
 		__sync_fetch_and_add(&st->calls, 1);
 		__sync_fetch_and_add(&st->lat_ns, dur);
@@ -150,7 +207,10 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 			__sync_fetch_and_add(&st->fails, 1);
 	}
 out:
-	bpf_map_delete_elem(&brackets, &tid);
+	if (in_task)
+		br->ts = 0;
+	else
+		bpf_map_delete_elem(&brackets, &tid);
 	return 0;
 }
 
@@ -172,17 +232,16 @@ int BPF_PROG(lru_obj_exit, struct kmem_cache *s, void *lru, gfp_t gfp, void *ret
 {
 	struct memcg_stats *st;
 	struct totals *t;
+	__u64 cgid;
 
 	if (!ret)
 		return 0;
-	struct mem_cgroup *memcg = current_memcg();
-	__u64 cgid = memcg ? memcg_cgid(memcg) : 0;
-
+	cgid = current_cgid_btf();
 	t = totals_for(self_check_slot(cgid) >= 0);
 	if (!t)
 		return 0;
 	t->objs++;
-	st = get_memcg_stats(cgid, &t->drops_memcg);
+	st = task_memcg_stats(task_watch_get(), cgid, &t->drops_memcg);
 	if (st)
 		__sync_fetch_and_add(&st->objs, 1);
 	return 0;

@@ -158,6 +158,26 @@ struct {
 	__type(value, struct bracket);
 } brackets SEC(".maps");
 
+/*
+ * What the fentry programs keep for a task between calls (lists_from_slots): the bracket of
+ * its call in progress, and the per-memcg row it last counted in. Two task-storage reads
+ * cost less than brackets' update, lookup and delete, and a task's memcg rarely changes, so
+ * its row is found without a lookup. Not created before 5.18 (task storage came in 5.11).
+ */
+struct task_watch {
+	struct bracket br;	/* br.ts 0: no call in progress */
+	__u64 row_cgid;		/* the memcg of the row at row_slot, 0 if none yet */
+	__u32 row_slot;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_watch);
+} task_watch SEC(".maps");
+
 /* Pre-5.18 (fentry): the (memcg, list_lru) pairs a 5.18+ kernel would populate for the same
  * work: a memcg allocating a dentry or an inode of a superblock. Ancestors are added by
  * userspace. */

@@ -4,12 +4,14 @@
 # (scripts/bench-header.sh) and cut to the guest's figures; a guest that fails fails this.
 #   bench-guests.sh hotpath SERIES [ROUNDS]   (make bench-hotpath) nothing on the hot path:
 #       tests/vm/hotpath-guest.sh under virtme-ng
+#   bench-guests.sh fastpath "SERIES..." [ROUNDS]   (make bench-fastpath) the fentry backend
+#       where a file server works: tests/vm/fastpath-guest.sh under virtme-ng, each series
 #   bench-guests.sh inventory [SERIES...]     (make bench-inventory) one inventory pass over
 #       a container host of 500 memcgs and 1,000 tmpfs mounts: tests/vm/inventory-bench-guest.sh
 #       under QEMU, 5.10 and 6.1 unless named
 set -euo pipefail
 cd "$(dirname "$0")/.."
-what=${1:?usage: bench-guests.sh hotpath SERIES [ROUNDS] | inventory [SERIES...]}
+what=${1:?usage: bench-guests.sh hotpath SERIES [ROUNDS] | fastpath "SERIES..." [ROUNDS] | inventory [SERIES...]}
 shift
 case "$what" in
 hotpath)
@@ -18,6 +20,16 @@ hotpath)
 	scripts/bench-header.sh "make bench-hotpath HOTPATH_KERNEL=$series ROUNDS=$rounds"
 	scripts/vng-run.sh --kernel-alias "$series" -- tests/vm/hotpath-guest.sh "$rounds" |
 		sed -n 's/^.*LRUTOP-HOTPATH //p'
+	;;
+fastpath)
+	series=${1:?usage: bench-guests.sh fastpath "SERIES..." [ROUNDS]}
+	rounds=${2:-7}
+	scripts/bench-header.sh "make bench-fastpath FASTPATH_KERNELS='$series' ROUNDS=$rounds"
+	for k in $series; do
+		echo "== $k"
+		scripts/vng-run.sh --kernel-alias "$k" --memory 2048 --timeout 3000 -- \
+			tests/vm/fastpath-guest.sh "$rounds" | sed -n 's/^.*LRUTOP-FASTPATH //p'
+	done
 	;;
 inventory)
 	[ $# -gt 0 ] || set -- 5.10 6.1
@@ -30,5 +42,5 @@ inventory)
 			tests/vm/inventory-bench-guest.sh 500 1000 2 | sed -n 's/^.*LRUTOP-INVENTORY //p'
 	done
 	;;
-*)	echo "bench-guests: unknown benchmark '$what' (hotpath, inventory)" >&2; exit 2 ;;
+*)	echo "bench-guests: unknown benchmark '$what' (hotpath, fastpath, inventory)" >&2; exit 2 ;;
 esac

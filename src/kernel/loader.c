@@ -171,6 +171,9 @@ static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan, enu
 	if (!err && plan->pre_patch && !(b == BACKEND_FENTRY && plan->lists_from_slots) &&
 	    bpf_map__max_entries(skel->maps.live) < 262144)
 		err = bpf_map__set_max_entries(skel->maps.live, 262144);
+	/* Task storage (5.11+) is for the 5.18+ fentry programs alone. */
+	if (!err && !(b == BACKEND_FENTRY && plan->post_patch))
+		err = bpf_map__set_autocreate(skel->maps.task_watch, false);
 	/* Maps of the pre-5.18 fentry programs alone: a hash map is allocated whole at load,
 	 * 2 ms of start-up for each of these where nothing uses them. */
 	if (!err && !(b == BACKEND_FENTRY && plan->pre_patch))
