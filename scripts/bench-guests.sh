@@ -27,8 +27,10 @@ fastpath)
 	scripts/bench-header.sh "make bench-fastpath FASTPATH_KERNELS='$series' ROUNDS=$rounds"
 	for k in $series; do
 		echo "== $k"
+		# The guest's whole output in /tmp/lrutop-fastpath-K.log, to follow a long run.
 		scripts/vng-run.sh --kernel-alias "$k" --memory 2048 --timeout 3000 -- \
-			tests/vm/fastpath-guest.sh "$rounds" | sed -n 's/^.*LRUTOP-FASTPATH //p'
+			tests/vm/fastpath-guest.sh "$rounds" | tee "/tmp/lrutop-fastpath-$k.log" |
+			sed -n 's/^.*LRUTOP-FASTPATH //p'
 	done
 	;;
 inventory)

@@ -142,11 +142,11 @@ awk '{ ns[$2] = $5 }
 			k, f, ns["kmalloc"] - ns["floor_kmalloc"], b
 		printf " kfree lrutop / bpftrace %.2f\n", (b > 0 ? f / b : 0) }' <<< "$table"
 
-echo "== start to first sample, interleaved: lrutop -b -j 0.1 1, then bpftrace with the same script"
+echo "== start to first sample, interleaved: lrutop -b 0.1 1, then bpftrace with the same script"
 echo "   and a 0.1 s interval (both include it); wall time and peak RSS, median (least) of $runs"
 starts=$(mktemp)
 for _ in $(seq "$runs"); do
-	echo "$(/usr/bin/time -f '%e %M' ./lrutop -b -j 0.1 1 2>&1 >/dev/null | tail -1)" \
+	echo "$(/usr/bin/time -f '%e %M' ./lrutop -b 0.1 1 2>&1 >/dev/null | tail -1)" \
 		"$(/usr/bin/time -f '%e %M' bpftrace -e "$bt_script interval:ms:100 { exit(); }" 2>&1 >/dev/null | tail -1)"
 done > "$starts"
 awk 'NF != 4 { exit 1 }' "$starts" || { echo "bench: a start failed: $(cat "$starts")" >&2; exit 1; }
@@ -162,18 +162,21 @@ awk '{ print $1 / $3 }' "$starts" | median | awk '{ printf "  lrutop / bpftrace,
 awk '{ print $2 / $4 }' "$starts" | median | awk '{ printf ", peak RSS %.2f\n", $1 }'
 rm -f "$starts"
 
-echo "== userspace cost of one refresh (synthetic rows in the real per-memcg array; median and least of 11)"
+echo "== userspace cost of one refresh, every row's counters moved since the one before, beside the floor"
+echo "   (a bare read of the same counters) in the same run (synthetic rows in the real per-memcg"
+echo "   array; median and least of 11)"
 for rows in 10000 100000; do
 	echo "  $(build/bench-refresh "$rows" 11)"
 done
 
-echo "== lrutop's own memory with 100,000 rows (synthetic, put into its map while it runs)"
+echo "== lrutop's own memory with 100,000 rows (synthetic, put into its map while it runs), every"
+echo "   row's counters moving ten times a second for 10 s"
 ./lrutop -b -j -r 20 --max-memcgs 101024 1 >/dev/null &
 pid=$!
 sleep 3
 map_id() { bpftool map show | awk -F: -v name="$1" '$0 ~ " name " name " " { id = $1 } END { print id }'; }
-build/bench-fill "$(map_id memcg_stats)" "$(map_id memcg_slots)" "$(map_id free_slots)" 100000
-sleep 8
+build/bench-fill "$(map_id memcg_stats)" "$(map_id memcg_slots)" "$(map_id free_slots)" 100000 10
+sleep 2
 echo "  $(grep -E 'VmHWM|VmRSS' /proc/$pid/status | tr -s ' \t\n' ' ')"
 kill -INT "$pid"
 wait "$pid"

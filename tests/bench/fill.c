@@ -2,23 +2,47 @@
 /*
  * Give ROWS synthetic memcgs a slot each in a running lrutop's per-memcg array, as its BPF
  * does (a slot off the free stack, its memcg in the index, its counters in the array), so
- * its own RSS and CPU can be read with that many rows. Map ids from bpftool.
+ * its own RSS and CPU can be read with that many rows. With SECONDS, every row's counters
+ * then move ten times a second for that long, as on a busy host. Map ids from bpftool.
  *
- * usage: bench-fill STATS_ID SLOTS_ID FREE_ID ROWS
+ * usage: bench-fill STATS_ID SLOTS_ID FREE_ID ROWS [SECONDS]
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "lrutop.h"
 
+/* Every named row's counters move, as BPF's adds would between two refreshes. */
+static int move_rows(int stats, size_t slots)
+{
+	size_t len = slots * sizeof(struct memcg_entry);
+	struct memcg_entry *e = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, stats, 0);
+
+	if (e == MAP_FAILED)
+		return -1;
+	for (size_t i = 0; i < slots; i++) {
+		if (!e[i].cgid)
+			continue;
+		e[i].st.allocs++;
+		e[i].st.bytes += 64;
+		e[i].st.calls += 3;
+	}
+	munmap(e, len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	double seconds;
 	int stats, slots, free_slots;
 	long rows;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: bench-fill STATS_ID SLOTS_ID FREE_ID ROWS\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: bench-fill STATS_ID SLOTS_ID FREE_ID ROWS [SECONDS]\n");
 		return 2;
 	}
 	stats = bpf_map_get_fd_by_id(atoi(argv[1]));
@@ -40,6 +64,18 @@ int main(int argc, char **argv)
 			perror("bench-fill: update");
 			return 1;
 		}
+	}
+	seconds = argc == 6 ? atof(argv[5]) : 0;
+	if (seconds > 0 && bpf_obj_get_info_by_fd(stats, &info, &len)) {
+		perror("bench-fill: map info");
+		return 1;
+	}
+	for (int i = 0; i < seconds * 10; i++) {
+		if (move_rows(stats, info.max_entries)) {
+			perror("bench-fill: mmap");
+			return 1;
+		}
+		usleep(100000);
 	}
 	close(stats);
 	close(slots);

@@ -2,23 +2,25 @@
 /*
  * Userspace cost of one refresh with many memcg rows: loads lrutop's programs (the backend
  * this kernel allows), gives ROWS synthetic memcgs a slot of the per-memcg array each,
- * then times state_refresh() plus a text and a JSON report (CPU time, the median and the
- * least of REPEAT), the time from start to the first sample, one read of
- * /proc/kallsyms (the largest part of start-up that is lrutop's own) and one walk of the
- * cgroup tree. Prints one JSON line.
+ * then times state_refresh() plus a text report, what lrutop -b does each interval (CPU time,
+ * the median and the least of REPEAT), where every row's counters moved since the refresh before, as on a busy
+ * host, beside the floor timed in the same run: a bare pass that reads the same counters
+ * into a buffer, the same windows mapped. Also the same refresh with nothing moving, the
+ * time from start to the first sample, one read of /proc/kallsyms (the largest part of
+ * start-up that is lrutop's own) and one walk of the cgroup tree. Prints one JSON line.
  *
  * usage: bench-refresh ROWS [REPEAT]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "kernel/cgroup.h"
 #include "kernel/ksyms.h"
-#include "view/json.h"
 #include "view/text.h"
 #include "state/view.h"
 #include "cmd/session.h"
@@ -52,6 +54,48 @@ static int fill(struct session *ss, long rows)
 	return 0;
 }
 
+/* Every named row's counters move, as BPF's adds between two refreshes would move them. */
+static int move_rows(struct session *ss)
+{
+	size_t n = bpf_map__max_entries(ss->skel->maps.memcg_stats);
+	size_t len = n * sizeof(struct memcg_entry);
+	struct memcg_entry *e;
+
+	e = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 bpf_map__fd(ss->skel->maps.memcg_stats), 0);
+	if (e == MAP_FAILED)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!e[i].cgid)
+			continue;
+		e[i].st.allocs++;
+		e[i].st.bytes += 64;
+		e[i].st.caused_allocs++;
+		e[i].st.caused_bytes += 64;
+		e[i].st.calls += 3;
+		e[i].st.objs += 5;
+	}
+	munmap(e, len);
+	return 0;
+}
+
+/* The floor: the named rows' counters copied out, the windows mapped as a refresh maps them. */
+struct bare_read {
+	struct memcg_entry *buf;
+	size_t n;
+};
+
+static int bare_copy(void *ctx, const struct memcg_entry *e, size_t first, size_t n)
+{
+	struct bare_read *b = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].cgid)
+			b->buf[b->n++] = e[i];
+	}
+	return 0;
+}
+
 static int double_cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -71,8 +115,9 @@ int main(int argc, char **argv)
 	long rows = argc > 1 ? atol(argv[1]) : 10000;
 	int repeat = argc > 2 ? atoi(argv[2]) : 5;
 	struct view v = { .sort = MC_BYTES, .rows = 20, .columns = memcg_columns_default() };
-	double t0 = now(CLOCK_MONOTONIC), first, c, w, r, ksyms_ms, walk_ms;
-	double *ksyms_s, *walk_s, *read_s, *cpu_s, *wall_s;
+	double t0 = now(CLOCK_MONOTONIC), first, c, w, r, ksyms_ms, walk_ms, still_ms, floor_ms;
+	double *ksyms_s, *walk_s, *read_s, *cpu_s, *wall_s, *still_s, *floor_s;
+	struct bare_read bare = {};
 	struct session ss;
 	struct rusage ru;
 	FILE *null;
@@ -84,8 +129,12 @@ int main(int argc, char **argv)
 	read_s = calloc(repeat, sizeof(double));
 	cpu_s = calloc(repeat, sizeof(double));
 	wall_s = calloc(repeat, sizeof(double));
+	still_s = calloc(repeat, sizeof(double));
+	floor_s = calloc(repeat, sizeof(double));
+	bare.buf = calloc(rows + 1024, sizeof(*bare.buf));
 	null = fopen("/dev/null", "w");
-	if (!ksyms_s || !walk_s || !read_s || !cpu_s || !wall_s || !null)
+	if (!ksyms_s || !walk_s || !read_s || !cpu_s || !wall_s || !still_s || !floor_s ||
+	    !bare.buf || !null)
 		return 1;
 	if (session_start(&ss, BACKEND_AUTO, rows + 1024, false, true, 0, false))
 		return 1;
@@ -110,26 +159,44 @@ int main(int argc, char **argv)
 	}
 	state_refresh(&ss.state);	/* the rows' first sight: allocation, not steady state */
 	for (int i = 0; i < repeat; i++) {
+		/* Nothing moved since the refresh before. */
+		c = now(CLOCK_PROCESS_CPUTIME_ID);
+		state_refresh(&ss.state);
+		text_report(null, &ss.state, &v);
+		still_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
+		/* Every row moved: the floor, then the refresh, interleaved against drift. */
+		if (move_rows(&ss)) {
+			fprintf(stderr, "bench-refresh: cannot map the per-memcg array\n");
+			return 1;
+		}
+		bare.n = 0;
+		c = now(CLOCK_PROCESS_CPUTIME_ID);
+		tracer_read_memcgs(&ss.state.tracer, bare_copy, &bare);
+		floor_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 		c = now(CLOCK_PROCESS_CPUTIME_ID);
 		w = now(CLOCK_MONOTONIC);
 		state_refresh(&ss.state);
 		r = now(CLOCK_PROCESS_CPUTIME_ID);
-		text_report(null, &ss.state, &v);
-		json_report(null, &ss.state, &v);
+		text_report(null, &ss.state, &v);	/* what lrutop -b does each interval */
 		read_s[i] = r - c;
 		cpu_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 		wall_s[i] = now(CLOCK_MONOTONIC) - w;
 	}
 	getrusage(RUSAGE_SELF, &ru);
+	still_ms = median_ms(still_s, repeat);
+	floor_ms = median_ms(floor_s, repeat);
 	c = median_ms(cpu_s, repeat);	/* sorts: cpu_s[0] is then the least */
 	ksyms_ms = median_ms(ksyms_s, repeat);	/* each sorts: [0] is then the least */
 	walk_ms = median_ms(walk_s, repeat);
-	printf("{\"rows\":%ld,\"backend\":\"%s\",\"repeat\":%d,\"refresh_cpu_ms\":%.2f,"
-	       "\"refresh_cpu_ms_min\":%.2f,\"refresh_wall_ms\":%.2f,\"read_cpu_ms\":%.2f,"
+	printf("{\"rows\":%ld,\"backend\":\"%s\",\"repeat\":%d,\"moving\":%zu,\"refresh_cpu_ms\":%.2f,"
+	       "\"refresh_cpu_ms_min\":%.2f,\"floor_cpu_ms\":%.2f,\"floor_cpu_ms_min\":%.2f,"
+	       "\"refresh_to_floor\":%.2f,\"still_refresh_cpu_ms\":%.2f,\"still_refresh_cpu_ms_min\":%.2f,"
+	       "\"refresh_wall_ms\":%.2f,\"read_cpu_ms\":%.2f,"
 	       "\"start_to_first_sample_s\":%.3f,\"kallsyms_cpu_ms\":%.1f,"
 	       "\"kallsyms_cpu_ms_min\":%.1f,\"cgroups\":%zu,\"cgroup_walk_cpu_ms\":%.2f,"
 	       "\"cgroup_walk_cpu_ms_min\":%.2f,\"max_rss_mb\":%.1f,\"rows_seen\":%zu}\n", rows,
-	       backend_name(ss.backend), repeat, c, cpu_s[0] * 1e3,
+	       backend_name(ss.backend), repeat, bare.n, c, cpu_s[0] * 1e3, floor_ms,
+	       floor_s[0] * 1e3, floor_ms > 0 ? c / floor_ms : 0.0, still_ms, still_s[0] * 1e3,
 	       median_ms(wall_s, repeat), median_ms(read_s, repeat), first, ksyms_ms,
 	       ksyms_s[0] * 1e3, cgroup_index_size(ss.state.cg.index), walk_ms, walk_s[0] * 1e3, ru.ru_maxrss / 1024.0,
 	       ss.state.memcgs.nr);

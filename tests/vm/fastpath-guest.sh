@@ -93,6 +93,7 @@ sed -n 's/^backend: /LRUTOP-FASTPATH lrutop backend: /p' $out/probe.txt
 : > $out/times
 : > $out/costs
 for r in $(seq "$rounds"); do
+	echo "LRUTOP-FASTPATH-PROGRESS round $r of $rounds"
 	for w in $work_names; do
 		echo "$r $w none $(work $w)" >> $out/times
 	done
