@@ -150,13 +150,13 @@ $(OUT)/floor_fentry.bpf.o: tests/bench/floor_fentry.bpf.c vmlinux/$(ARCH)/vmlinu
 $(OUT)/bench-runs: tests/bench/runs.c | $(OUT)
 	$(CC) $(CFLAGS) $< -lbpf -o $@
 
-$(OUT)/bench-refresh: tests/bench/refresh.c $(LIB_OBJS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $^ $(LIBS) $(HTTP_LIBS) -o $@
+$(OUT)/bench-refresh: tests/bench/refresh.c tests/bench/move_rows.h $(LIB_OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(filter-out %.h,$^) $(LIBS) $(HTTP_LIBS) -o $@
 
 $(OUT)/floor.bpf.o: tests/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUT)/bench-fill: tests/bench/fill.c bpf/lrutop.h | $(OUT)
+$(OUT)/bench-fill: tests/bench/fill.c tests/bench/move_rows.h bpf/lrutop.h | $(OUT)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -lbpf -o $@
 
 $(OUT)/bench-floor: tests/bench/floor.c | $(OUT)

@@ -9,29 +9,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "lrutop.h"
-
-/* Every named row's counters move, as BPF's adds would between two refreshes. */
-static int move_rows(int stats, size_t slots)
-{
-	size_t len = slots * sizeof(struct memcg_entry);
-	struct memcg_entry *e = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, stats, 0);
-
-	if (e == MAP_FAILED)
-		return -1;
-	for (size_t i = 0; i < slots; i++) {
-		if (!e[i].cgid)
-			continue;
-		e[i].st.allocs++;
-		e[i].st.bytes += 64;
-		e[i].st.calls += 3;
-	}
-	munmap(e, len);
-	return 0;
-}
+#include "move_rows.h"
 
 int main(int argc, char **argv)
 {

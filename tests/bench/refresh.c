@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -25,6 +24,7 @@
 #include "state/view.h"
 #include "cmd/session.h"
 #include "lrutop.skel.h"
+#include "move_rows.h"
 
 static double now(clockid_t clk)
 {
@@ -51,31 +51,6 @@ static int fill(struct session *ss, long rows)
 		    bpf_map_update_elem(stats_fd, &slot, &e, BPF_ANY))
 			return -1;
 	}
-	return 0;
-}
-
-/* Every named row's counters move, as BPF's adds between two refreshes would move them. */
-static int move_rows(struct session *ss)
-{
-	size_t n = bpf_map__max_entries(ss->skel->maps.memcg_stats);
-	size_t len = n * sizeof(struct memcg_entry);
-	struct memcg_entry *e;
-
-	e = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 bpf_map__fd(ss->skel->maps.memcg_stats), 0);
-	if (e == MAP_FAILED)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!e[i].cgid)
-			continue;
-		e[i].st.allocs++;
-		e[i].st.bytes += 64;
-		e[i].st.caused_allocs++;
-		e[i].st.caused_bytes += 64;
-		e[i].st.calls += 3;
-		e[i].st.objs += 5;
-	}
-	munmap(e, len);
 	return 0;
 }
 
@@ -165,7 +140,8 @@ int main(int argc, char **argv)
 		text_report(null, &ss.state, &v);
 		still_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 		/* Every row moved: the floor, then the refresh, interleaved against drift. */
-		if (move_rows(&ss)) {
+		if (move_rows(bpf_map__fd(ss.skel->maps.memcg_stats),
+			      bpf_map__max_entries(ss.skel->maps.memcg_stats))) {
 			fprintf(stderr, "bench-refresh: cannot map the per-memcg array\n");
 			return 1;
 		}
