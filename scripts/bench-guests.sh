@@ -27,7 +27,8 @@ fastpath)
 	scripts/bench-header.sh "make bench-fastpath FASTPATH_KERNELS='$series' ROUNDS=$rounds"
 	for k in $series; do
 		echo "== $k"
-		# The guest's whole output in /tmp/lrutop-fastpath-K.log, to follow a long run.
+		# The guest's whole output kept in /tmp/lrutop-fastpath-K.log, its rounds' progress
+		# lines too (virtme-ng gives it when the guest ends).
 		scripts/vng-run.sh --kernel-alias "$k" --memory 2048 --timeout 3000 -- \
 			tests/vm/fastpath-guest.sh "$rounds" | tee "/tmp/lrutop-fastpath-$k.log" |
 			sed -n 's/^.*LRUTOP-FASTPATH //p'
