@@ -71,9 +71,11 @@ static bool sysctl_on(void)
 /* A program's counts in a report's "watching"; the runs in the interval, -1 if null. */
 static json_int_t interval_runs(json_t *report, const char *prog, json_int_t *ns)
 {
+	json_t *name = json_string(prog);
 	json_t *p = find_by(json_object_get(json_object_get(report, "watching"), "programs"),
-			    "name", json_string(prog));
+			    "name", name);
 
+	json_decref(name);
 	*ns = 0;
 	if (!p || json_is_null(json_object_get(p, "interval_runs")))
 		return -1;
