@@ -118,6 +118,12 @@ static bool cond_holds(const struct probe_plan *plan, enum backend b, enum prog_
 	return false;
 }
 
+/* The skeleton's program a row of the table names. */
+static struct bpf_program *spec_prog(const struct lrutop_bpf *skel, const struct prog_spec *p)
+{
+	return *(struct bpf_program *const *)((const char *)skel + p->off);
+}
+
 /* Load each program of the table where its condition holds, at its target; else not. */
 static int set_programs(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b)
 {
@@ -125,7 +131,7 @@ static int set_programs(struct lrutop_bpf *skel, const struct probe_plan *plan, 
 
 	for (size_t i = 0; i < sizeof(prog_specs) / sizeof(prog_specs[0]) && !err; i++) {
 		const struct prog_spec *p = &prog_specs[i];
-		struct bpf_program *prog = *(struct bpf_program **)((char *)skel + p->off);
+		struct bpf_program *prog = spec_prog(skel, p);
 		int fn = resolve_fn(plan, p->fn);
 		bool on = cond_holds(plan, b, p->when);
 
@@ -148,7 +154,7 @@ const char *loader_prog_target(const struct probe_plan *plan, const struct lruto
 		const struct prog_spec *p = &prog_specs[i];
 		int fn = resolve_fn(plan, p->fn);
 
-		if (*(struct bpf_program **)((char *)skel + p->off) == prog)
+		if (spec_prog(skel, p) == prog)
 			return p->fn == FN_NONE || fn < 0 ? NULL : plan->funcs[fn].name;
 	}
 	return NULL;

@@ -98,7 +98,8 @@ int prog_costs_read(struct prog_costs *c)
 	int err;
 
 	c->timed = stats_on(c);
-	for (size_t i = 0; i < c->n; i++) {
+	/* Off, the kernel counts nothing: the last counts stand, and are not shown. */
+	for (size_t i = 0; c->timed && i < c->n; i++) {
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
 		err = bpf_obj_get_info_by_fd(c->progs[i].fd, &info, &len);

@@ -44,7 +44,8 @@ struct bpf_program;
 typedef const char *(*prog_target_fn)(const void *ctx, const struct bpf_program *prog);
 void prog_costs_add(struct prog_costs *c, struct bpf_object *obj, prog_target_fn target,
 		    const void *ctx);
-/* Each program's counts now. 0, or negative errno of the first program that did not read. */
+/* Whether the statistics are on, and then each program's counts now. 0, or negative errno of
+ * the first program that did not read. */
 int prog_costs_read(struct prog_costs *c);
 void prog_costs_release(struct prog_costs *c);
 

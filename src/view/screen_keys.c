@@ -228,9 +228,9 @@ enum screen_key screen_key(int ch, struct screen *sc)
 		return enter_key(sc);
 	if (ch == KEY_ESC || ch == KEY_BACKSPACE || ch == 127)
 		return back_key(sc);
-	if (sc->mode == SCREEN_PROGS)
-		;	/* by CPU time, always: no sort key */
-	else if (sc->mode == SCREEN_MEMCGS ? memcg_sort_key(ch, sc->v) : lru_sort_key(ch, sc))
+	/* lrutop's programs are by CPU time, always: no sort key there. */
+	if (sc->mode != SCREEN_PROGS &&
+	    (sc->mode == SCREEN_MEMCGS ? memcg_sort_key(ch, sc->v) : lru_sort_key(ch, sc)))
 		return SCREEN_KEY_REDRAW;
 	return toggle_key(ch, sc);
 }
