@@ -62,6 +62,10 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 	if (!w)
 		return -ENOMEM;
 	w->plan = plan;
+	/* A walk names the global list_lrus it finds (shadow_nodes on any 5.18+ kernel):
+	 * kallsyms is read beside the load below. */
+	w->namer = lru_namer_new("/proc/kallsyms");
+	lru_namer_prefetch(w->namer);
 	w->nr_nodes = nr_node_ids();
 	w->list_size = list_request_size(plan->pre_patch, plan->list_lru_one_size, w->nr_nodes);
 	w->slab_read = probe_slab_readable(plan);
@@ -70,16 +74,15 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 	if (!w->slab_read && w->list_slot <= 0) {
 		snprintf(why, len, "no list's bytes can be read: page_offset_base or vmemmap_base "
 			 "is not in /proc/kallsyms, and /proc/slabinfo has no %s", w->list_cache);
-		free(w);
-		return -ENOENT;
+		err = -ENOENT;
+		goto fail;
 	}
 	w->has_cg = cgroup_memory_root("/proc/self/mounts", w->cg_root, sizeof(w->cg_root)) > 0;
 	w->skel = inventory_bpf__open();
 	if (!w->skel) {
 		err = -errno;
 		snprintf(why, len, "cannot open the inventory's BPF object: %s", strerror(-err));
-		free(w);
-		return err;
+		goto fail;
 	}
 	w->skel->rodata->nr_cache_ids_addr = plan->nr_cache_ids_addr;
 	/* Before 6.1 a tracing program's map that allocates as it goes taints the kernel
@@ -99,13 +102,14 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 	if (err) {
 		snprintf(why, len, "cannot load the inventory's BPF programs: %s", strerror(-err));
 		inventory_bpf__destroy(w->skel);
-		free(w);
-		return err;
+		goto fail;
 	}
-	/* kallsyms is read when a list_lru needs a name, not here. */
-	w->namer = lru_namer_new("/proc/kallsyms");
 	*out = w;
 	return 0;
+fail:
+	lru_namer_free(w->namer);
+	free(w);
+	return err;
 }
 
 void inventory_walker_close(struct inventory_walker *w)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,8 @@ struct lru_namer {
 	struct ksyms *data;	/* kallsyms' data symbols, once read */
 	const char *why;	/* why they name nothing, or NULL */
 	int read;
+	pthread_t reader;	/* lru_namer_prefetch's, until joined */
+	bool reading;
 };
 
 /* The list_lrus the kernel keeps in a global of its own, by symbol (Debian's kernels). */
@@ -43,17 +47,19 @@ struct lru_namer *lru_namer_new(const char *kallsyms)
 	return n;
 }
 
+static void symbols_ready(struct lru_namer *n);
+
 void lru_namer_free(struct lru_namer *n)
 {
 	if (!n)
 		return;
+	symbols_ready(n);
 	ksyms__free(n->data);
 	free(n);
 }
 
 static void read_symbols(struct lru_namer *n)
 {
-	n->read = 1;
 	n->data = ksyms__load_data(n->path);
 	if (!n->data)
 		n->why = "kallsyms could not be read";
@@ -63,14 +69,46 @@ static void read_symbols(struct lru_namer *n)
 		n->why = "kallsyms lists no data symbol (a kernel without CONFIG_KALLSYMS_ALL)";
 }
 
+static void *read_symbols_thread(void *n)
+{
+	read_symbols(n);
+	return NULL;
+}
+
+/*
+ * The kernel writes out /proc/kallsyms for 60 ms: a walk that names list_lrus soon, read
+ * beside what the process does until then (the first interval) rather than in its first pass.
+ */
+void lru_namer_prefetch(struct lru_namer *n)
+{
+	if (!n || n->read)
+		return;
+	n->read = 1;
+	n->reading = !pthread_create(&n->reader, NULL, read_symbols_thread, n);
+	if (!n->reading)
+		n->read = 0;	/* read on the first name, as without it */
+}
+
+/* The symbols read, by a prefetch's thread or here. */
+static void symbols_ready(struct lru_namer *n)
+{
+	if (n->reading) {
+		pthread_join(n->reader, NULL);
+		n->reading = false;
+	}
+}
+
 /* By the global at addr: 0 and out filled, or -ENOENT. */
 static int name_by_symbol(struct lru_namer *n, uint64_t addr, struct lru_name *out)
 {
 	const char *sym;
 	uint64_t off = 0;
 
-	if (!n->read)
+	symbols_ready(n);
+	if (!n->read) {
+		n->read = 1;
 		read_symbols(n);
+	}
 	if (n->why || !(sym = ksyms__symbol_at(n->data, addr, &off)))
 		return -ENOENT;
 	out->kind = LRUTOP_LRU_GLOBAL;

@@ -19,8 +19,10 @@ struct lru_name {
 	const char *why;	/* LRUTOP_LRU_OTHER: why lrutop cannot name it */
 };
 
-/* kallsyms is read on the first name asked for, once. */
+/* kallsyms is read on the first name asked for, once, or from lru_namer_prefetch on. */
 struct lru_namer *lru_namer_new(const char *kallsyms);
+/* Read kallsyms now, in a thread of its own: for a caller that will ask for names soon. */
+void lru_namer_prefetch(struct lru_namer *n);
 void lru_namer_free(struct lru_namer *n);
 /* Name the list_lru at addr whose objects are obj_cache ("" or NULL if none was seen). */
 void lru_namer_name(struct lru_namer *n, uint64_t addr, const char *obj_cache,
