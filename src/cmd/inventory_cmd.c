@@ -145,7 +145,7 @@ int inventory_main(int argc, char **argv)
 		return 1;
 	err = inventory_walker_open(&ss.plan, &w, why, sizeof(why));
 	if (!err)
-		err = inventory_take(w, &inv, why, sizeof(why));
+		err = inventory_take(w, NULL, &inv, why, sizeof(why));
 	if (err) {
 		fprintf(stderr, "lrutop: inventory unavailable: %s\n", why);
 		inventory_walker_close(w);

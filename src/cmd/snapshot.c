@@ -246,7 +246,7 @@ static json_t *take_held(struct inventory_walker *w, char *why, size_t len)
 	struct inventory inv;
 	json_t *o;
 
-	if (!w || inventory_take(w, &inv, why, len))
+	if (!w || inventory_take(w, NULL, &inv, why, len))
 		return NULL;
 	o = inventory_summary_json(&inv);
 	inventory_free(&inv);

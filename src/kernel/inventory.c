@@ -332,7 +332,8 @@ static void name_lrus(struct inventory_walker *w, struct inventory *inv)
 	mount_table_free(mounts);
 }
 
-int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why, size_t len)
+int inventory_take(struct inventory_walker *w, const struct cgroup_index *cg,
+		   struct inventory *inv, char *why, size_t len)
 {
 	double t0 = thread_cpu_ms();
 	int err = -EAGAIN;
@@ -352,7 +353,9 @@ int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why,
 			 "changed under it, or a structure could not be read");
 		return err;
 	}
-	inv->cg = w->has_cg ? cgroup_index_build(w->cg_root) : NULL;
+	if (!cg && w->has_cg)
+		cg = inv->own_cg = cgroup_index_build(w->cg_root);
+	inv->cg = cg;
 	err = read_ids(w, inv);
 	if (!err)
 		err = read_lrus(w, inv);
@@ -379,7 +382,7 @@ void inventory_free(struct inventory *inv)
 {
 	free(inv->memcgs);
 	free(inv->lrus);
-	cgroup_index_free(inv->cg);
+	cgroup_index_free(inv->own_cg);
 	memset(inv, 0, sizeof(*inv));
 }
 

@@ -51,7 +51,8 @@ struct inventory {
 	size_t nr_memcgs;
 	struct inv_lru_row *lrus;	/* most lists first */
 	size_t nr_lrus;
-	struct cgroup_index *cg;	/* the paths memcgs point into */
+	const struct cgroup_index *cg;	/* the paths memcgs point into */
+	struct cgroup_index *own_cg;	/* cg, when the pass walked the tree itself */
 	__u64 focus_cgid, focus_lru;	/* what the pass counted apart (inventory_focus) */
 };
 
@@ -59,9 +60,14 @@ struct inventory {
  * a kernel where no inventory can be taken says why. */
 int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker **w, char *why,
 			  size_t len);
-/* One pass. 0, or negative errno with why filled (a pass that failed twice: the kernel's
- * structures changed under it). */
-int inventory_take(struct inventory_walker *w, struct inventory *inv, char *why, size_t len);
+/*
+ * One pass. 0, or negative errno with why filled (a pass that failed twice: the kernel's
+ * structures changed under it). cg: the memcgs' paths, kept by the caller and outliving inv;
+ * NULL for the pass to walk the cgroup tree itself (a read of every memcg's directory: a
+ * third of a second at 10,000 memcgs).
+ */
+int inventory_take(struct inventory_walker *w, const struct cgroup_index *cg,
+		   struct inventory *inv, char *why, size_t len);
 /* From the next pass on, count apart one memcg's lists on each list_lru (the lrus' id_*)
  * and one list_lru's at each memcg (the memcgs' lru_*): a screen's drill-down. 0: none. */
 void inventory_focus(struct inventory_walker *w, __u64 cgid, __u64 lru);

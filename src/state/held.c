@@ -10,6 +10,7 @@
 #include <string.h>
 #include "held.h"
 #include "lib/lru_kinds.h"
+#include "memcgs.h"
 #include "state.h"
 
 static void *preload_walker(void *arg)
@@ -132,7 +133,8 @@ void held_refresh(struct lrutop_state *s, double now)
 		return;
 	h->due = false;
 	inventory_free(&h->inv);
-	h->valid = !inventory_take(h->walker, &h->inv, h->why, sizeof(h->why));
+	/* The paths the rows resolve against, walked once for both. */
+	h->valid = !inventory_take(h->walker, memcgs_index(s), &h->inv, h->why, sizeof(h->why));
 	h->at = now;
 	if (h->valid && join_rows(s))
 		h->valid = false;

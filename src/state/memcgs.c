@@ -90,11 +90,13 @@ static void path_from_mkdir(struct lrutop_state *s, struct memcg_row *r)
  * memcg) only after one. The count is read before the walk, so a change during it brings
  * another.
  */
-static struct cgroup_index *fresh_index(struct lrutop_state *s)
+const struct cgroup_index *memcgs_index(struct lrutop_state *s)
 {
 	__u64 changes = tracer_cgroup_changes(&s->tracer);
 	struct cgroup_index *idx;
 
+	if (!s->cg.version)
+		return NULL;
 	if (!s->cg.index || changes != s->cg.index_changes) {
 		idx = cgroup_index_build(s->cg.root);
 		if (idx) {	/* else keep the last good index */
@@ -109,11 +111,11 @@ static struct cgroup_index *fresh_index(struct lrutop_state *s)
 
 void memcgs_resolve_paths(struct lrutop_state *s, double now)
 {
-	struct cgroup_index *idx;
+	const struct cgroup_index *idx;
 	struct memcg_row *r;
 	const char *path;
 
-	if (!s->cg.version || !(idx = fresh_index(s)))
+	if (!s->cg.version || !(idx = memcgs_index(s)))
 		return;
 	/* The same tree and the same rows: the same paths (a lookup each at 100,000 rows). */
 	if (s->cg.resolved_builds == s->cg.builds && s->cg.resolved_rows == s->memcgs.changes)

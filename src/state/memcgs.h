@@ -3,6 +3,7 @@
 #define __LRUTOP_MEMCGS_H
 
 struct lrutop_state;
+struct cgroup_index;
 
 /*
  * Memcg identity: the hierarchy's root, each row's path, its removal, and its ageing out
@@ -10,6 +11,9 @@ struct lrutop_state;
  */
 void memcgs_init(struct lrutop_state *s);
 /* Paths of the rows, and which are removed since (now: CLOCK_MONOTONIC seconds). */
+/* The memcgs' paths by id, walked again after a mkdir, rmdir or rename; NULL without a
+ * memory cgroup hierarchy. */
+const struct cgroup_index *memcgs_index(struct lrutop_state *s);
 void memcgs_resolve_paths(struct lrutop_state *s, double now);
 /* The kernel's count of memory cgroups besides the root, into s->census. */
 void memcgs_count(struct lrutop_state *s);

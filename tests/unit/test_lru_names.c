@@ -89,6 +89,39 @@ static void test_names_why_not(void **state)
 	free(hidden);
 }
 
+/*
+ * A prefetch reads kallsyms before any name is asked for: through a FIFO, whose writer's
+ * non-blocking open succeeds only once a reader has it open. Without the prefetch no one
+ * reads it until the first name, and the open below never succeeds.
+ */
+static void test_names_prefetch(void **state)
+{
+	char dir[] = "/tmp/lrutop-unit-XXXXXX", fifo[64];
+	struct lru_namer *n;
+	int fd = -1;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/kallsyms", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	n = lru_namer_new(fifo);
+	lru_namer_prefetch(n);
+	for (int i = 0; i < 500 && fd < 0; i++) {
+		fd = open(fifo, O_WRONLY | O_NONBLOCK);
+		if (fd < 0)
+			usleep(10000);
+	}
+	if (fd < 0)
+		fail_msg("nothing read kallsyms within 5 s of the prefetch");
+	assert_int_equal(write(fd, kallsyms, sizeof(kallsyms) - 1), (ssize_t)(sizeof(kallsyms) - 1));
+	close(fd);
+	name(n, 0xffffffff83212260ULL, NULL, LRUTOP_LRU_SHADOW, "shadow_nodes");
+	lru_namer_prefetch(n);	/* read once: a second prefetch reads nothing */
+	name(n, 0xffffffff832193a0ULL, NULL, LRUTOP_LRU_ZSWAP, "zswap_list_lru");
+	lru_namer_free(n);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 static void test_kind_names(void **state)
 {
 	for (int k = 0; k < NR_LRUTOP_LRU_KINDS; k++)
@@ -103,6 +136,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_by_symbol),
 		cmocka_unit_test(test_names_why_not),
+		cmocka_unit_test(test_names_prefetch),
 		cmocka_unit_test(test_kind_names),
 	};
 
