@@ -119,7 +119,7 @@ static size_t memcg_families(FILE *f, const struct lrutop_state *s, const struct
 	size_t n, top;
 
 	/* Prometheus counts from the start, whatever the screen shows. */
-	n = memcg_table_view(state_rows(s), &rf, rank, true, top_n, rows);
+	n = memcg_table_view(state_rows(s), &rf, rank, true, top_n, false, rows);
 	top = n < (size_t)top_n ? n : (size_t)top_n;
 	for (int m = 0; m < NR_MEMCG_METRICS; m++) {
 		const struct memcg_metric *mm = &memcg_metrics[m];

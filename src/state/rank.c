@@ -126,7 +126,7 @@ static inline struct view_ent view_ent_of(struct memcg_row *r, const struct metr
  * rows that come first so far (n log limit, no array of n), then one pass for the rest.
  */
 static int view_top(const struct memcg_table *t, const struct row_filter *f,
-		    const struct metric_read *mr, size_t limit, struct memcg_row **out)
+		    const struct metric_read *mr, size_t limit, bool rest, struct memcg_row **out)
 {
 	struct view_ent *heap, e, last;
 	size_t h = 0, front = limit;
@@ -155,7 +155,7 @@ static int view_top(const struct memcg_table *t, const struct row_filter *f,
 		out[i] = heap[i].row;
 	free(heap);
 	/* The order is total (ids break ties): the rest are exactly those after last. */
-	for (size_t i = 0; i < t->nr; i++) {
+	for (size_t i = 0; rest && i < t->nr; i++) {
 		if (!row_filter_has(f, &t->rows[i]))
 			continue;
 		e = view_ent_of(&t->rows[i], mr);
@@ -188,7 +188,7 @@ static void view_sorted(const struct memcg_table *t, const struct row_filter *f,
 }
 
 size_t memcg_table_view(const struct memcg_table *t, const struct row_filter *f, int k,
-			bool cumulative, size_t limit, struct memcg_row **out)
+			bool cumulative, size_t limit, bool rest, struct memcg_row **out)
 {
 	struct metric_read mr = metric_read_of(t, k, cumulative);
 	size_t n = f ? 0 : t->nr;
@@ -197,7 +197,7 @@ size_t memcg_table_view(const struct memcg_table *t, const struct row_filter *f,
 		n += row_filter_has(f, &t->rows[i]);
 	view_by_path = k == SORT_PATH;
 	/* Selecting pays when it leaves most of the rows unsorted. */
-	if (!limit || limit >= n / 4 || view_top(t, f, &mr, limit, out))
+	if (!limit || limit >= n / 4 || view_top(t, f, &mr, limit, rest, out))
 		view_sorted(t, f, &mr, n, out);
 	return n;
 }

@@ -96,11 +96,12 @@ void memcg_row_set_path(struct memcg_row *r, char *path);
 
 /*
  * Rows the filter lets through (all if NULL), by a metric largest first, or by path
- * (SORT_PATH) A to Z. Returns
- * how many pointers were stored in out (room for t->nr). With a limit, only the first limit
- * are in order, the rest follow in no order: a screen of 50 rows need not sort 100,000.
+ * (SORT_PATH) A to Z, into out (room for t->nr). Returns how many the filter lets through.
+ * With a limit, only the first limit are in order: a screen of 50 rows need not sort
+ * 100,000. The rest follow in no order if rest is set, else are not stored (a report that
+ * shows the first limit alone need not pass over 100,000 rows again).
  */
 size_t memcg_table_view(const struct memcg_table *t, const struct row_filter *f, int k,
-			bool cumulative, size_t limit, struct memcg_row **out);
+			bool cumulative, size_t limit, bool rest, struct memcg_row **out);
 
 #endif

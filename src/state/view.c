@@ -26,7 +26,7 @@ int view_metric(const struct view *v, int m)
 }
 
 struct memcg_row **view_rows(const struct lrutop_state *s, const struct view *v, size_t limit,
-			     size_t *n)
+			     bool rest, size_t *n)
 {
 	const struct memcg_table *t = state_rows(s);
 	struct row_filter f = view_filter(v);
@@ -40,7 +40,7 @@ struct memcg_row **view_rows(const struct lrutop_state *s, const struct view *v,
 	}
 	/* A key with no meaning in this view (freed, by cause) orders by what it replaces. */
 	*n = memcg_table_view(t, &f, key == MC_NONE ? v->sort : key,
-			      v->cumulative, limit, rows);
+			      v->cumulative, limit, rest, rows);
 	return rows;
 }
 

@@ -35,8 +35,9 @@ struct row_filter view_filter(const struct view *v);
  * memcg caused in the cause view; MC_NONE where the column has no meaning there. */
 int view_metric(const struct view *v, int m);
 /* Rows to show: filtered by the subtree, sorted by the view's key (only the first limit, if
- * not 0: see memcg_table_view). Caller frees. */
+ * not 0, and the rest only if rest is set: see memcg_table_view). Caller frees. */
 struct memcg_row **view_rows(const struct lrutop_state *s, const struct view *v, size_t limit,
+			     bool rest,
 			     size_t *n);
 /* Histogram of lists (fentry: distinct list_lrus) per memcg over the given rows. */
 void view_lists_hist(const struct lrutop_state *s, struct memcg_row **rows, size_t n,

@@ -205,7 +205,7 @@ json_t *json_report_object(const struct lrutop_state *s, const struct view *v)
 	struct memcg_row **rows;
 	size_t n, shown;
 
-	rows = view_rows(s, v, v->rows, &n);
+	rows = view_rows(s, v, v->rows, true, &n);
 	shown = rows_shown(n, v->rows);
 	memcgs = json_array();
 	for (size_t i = 0; i < shown; i++)

@@ -191,7 +191,7 @@ static char *hists(const struct screen *sc, const struct lrutop_state *s, int *l
 	*lines = 0;
 	if (!sc->v->hist || sc->mode != SCREEN_MEMCGS)
 		return NULL;
-	rows = view_rows(s, sc->v, LINES, &n);
+	rows = view_rows(s, sc->v, LINES, true, &n);
 	hist = malloc(HIST_BUF);
 	if (hist && text_hists(hist, HIST_BUF, s, sc->v, rows, n)) {
 		for (const char *p = hist; *p; p++)

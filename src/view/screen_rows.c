@@ -269,7 +269,7 @@ static int build_memcgs(struct screen_rows *r, struct rows_ctx *c, size_t limit)
 	const struct view *v = c->sc->v;
 	int key = view_metric(v, v->sort);
 
-	c->memcgs = view_rows(c->s, v, v->tree ? 0 : limit, &r->n);
+	c->memcgs = view_rows(c->s, v, v->tree ? 0 : limit, true, &r->n);
 	if (!c->memcgs)
 		return -ENOMEM;
 	if (!v->tree)

@@ -257,7 +257,8 @@ void text_report(FILE *out, const struct lrutop_state *s, const struct view *v)
 	int namew, pathw;
 
 	text_header(out, s, v);
-	rows = view_rows(s, v, limit, &n);
+	/* The histograms take every row; the table, the first limit. */
+	rows = view_rows(s, v, limit, v->hist, &n);
 	shown = rows_shown(n, limit);
 	/* Names widen the line rather than narrow the paths. */
 	namew = columns_name_width(rows, shown, TEXT_WIDTH);

@@ -101,18 +101,18 @@ static void test_groups_filter(void **state)
 	struct memcg_row *out[NR_PATHS];
 
 	fill(&s, &plan);
-	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, out), 2);
+	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, true, out), 2);
 	assert_string_equal(out[0]->path, POD "/" ID_B);
 	f.name = "1b2c3d4e-5f60";
-	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, out), 4);
+	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, true, out), 4);
 	f.name = "nginx.service";
-	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, out), 1);
+	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, true, out), 1);
 	f.name = "lrutop-test";		/* a path's part is no name */
-	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, out), 0);
+	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, true, out), 0);
 	f = (struct row_filter){ .text = "lrutop-test" };
-	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, out), 2);
+	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, true, out), 2);
 	f.text = "cri:aaaa";		/* the short name the NAME column shows */
-	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, out), 1);
+	assert_int_equal(memcg_table_view(&s.memcgs, &f, SORT_PATH, true, 0, true, out), 1);
 	memcg_table_free(&s.memcgs);
 }
 
@@ -127,7 +127,7 @@ static void test_groups_tree(void **state)
 	size_t n;
 
 	fill(&s, &plan);
-	n = memcg_table_view(&s.memcgs, NULL, MC_HELD, true, 0, rows);
+	n = memcg_table_view(&s.memcgs, NULL, MC_HELD, true, 0, true, rows);
 	assert_int_equal(memcg_tree(rows, n, &s.memcgs, MC_HELD, true, t), 0);
 	/* /lrutop-test (6 + 7) before the pod (1 + 2 + 3 + 4), before nginx (5). */
 	assert_string_equal(t[0].row->path, "/lrutop-test");

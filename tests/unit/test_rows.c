@@ -16,7 +16,7 @@ static void test_rows_sort_u64(void **state)
 	v[1].bytes = (1ULL << 63) + 5;
 	v[2].bytes = 7;
 	assert_int_equal(unit_read_slots(&t, ids, v, 3, 3), 0);
-	assert_int_equal(memcg_table_view(&t, NULL, MC_BYTES, true, 0, view), 3);
+	assert_int_equal(memcg_table_view(&t, NULL, MC_BYTES, true, 0, true, view), 3);
 	assert_int_equal(view[0]->cgid, 10);
 	assert_int_equal(view[1]->cgid, 30);
 	assert_int_equal(view[2]->cgid, 20);
@@ -39,9 +39,9 @@ static void test_rows_delta_and_filter(void **state)
 	assert_int_equal(memcg_row_delta(&t, memcg_table_find(&t, 1))->allocs, 5);
 	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
 	/* Deltas: 1 first; totals: 2 first. */
-	memcg_table_view(&t, NULL, MC_ALLOCS, false, 0, view);
+	memcg_table_view(&t, NULL, MC_ALLOCS, false, 0, true, view);
 	assert_int_equal(view[0]->cgid, 1);
-	memcg_table_view(&t, NULL, MC_ALLOCS, true, 0, view);
+	memcg_table_view(&t, NULL, MC_ALLOCS, true, 0, true, view);
 	assert_int_equal(view[0]->cgid, 2);
 	/* A row missing from the next read keeps its totals and shows no delta. */
 	unit_read_slots(&t, ids, v, 1, 2);
@@ -49,7 +49,7 @@ static void test_rows_delta_and_filter(void **state)
 	assert_int_equal(memcg_table_find(&t, 2)->cum.allocs, 11);
 	t.rows[0].path = strdup("/pods/a");
 	t.rows[1].path = strdup("/other");
-	assert_int_equal(memcg_table_view(&t, &pods, SORT_PATH, true, 0, view), 1);
+	assert_int_equal(memcg_table_view(&t, &pods, SORT_PATH, true, 0, true, view), 1);
 	assert_int_equal(view[0]->cgid, 1);
 	assert_int_equal(memcg_metric_parse("lat"), MC_LAT);
 	assert_int_equal(memcg_metric_parse("nope"), -EINVAL);
@@ -200,12 +200,12 @@ static void test_rows_view_limit(void **state)
 		t.rows[i].path = strdup(path);
 	}
 	for (int k = 0; k <= SORT_PATH; k++) {
-		size_t n = memcg_table_view(&t, NULL, k, true, 0, full);
+		size_t n = memcg_table_view(&t, NULL, k, true, 0, true, full);
 
 		for (size_t l = 0; l < sizeof(limits) / sizeof(limits[0]); l++) {
 			uint64_t seen = 0, all = 0;
 
-			assert_int_equal(memcg_table_view(&t, NULL, k, true, limits[l], part), n);
+			assert_int_equal(memcg_table_view(&t, NULL, k, true, limits[l], true, part), n);
 			for (size_t i = 0; i < limits[l]; i++)
 				assert_ptr_equal(part[i], full[i]);
 			for (size_t i = 0; i < n; i++) {
@@ -213,6 +213,13 @@ static void test_rows_view_limit(void **state)
 				all += full[i]->cgid * 2654435761u;
 			}
 			assert_int_equal(seen, all);
+			/* Without the rest: the same first limit, and nothing stored after them. */
+			memset(part, 0, N * sizeof(*part));
+			assert_int_equal(memcg_table_view(&t, NULL, k, true, limits[l], false, part), n);
+			for (size_t i = 0; i < limits[l] && i < n; i++)
+				assert_ptr_equal(part[i], full[i]);
+			if (limits[l] && limits[l] < n / 4)
+				assert_null(part[limits[l]]);
 		}
 	}
 	/* Within a subtree too (a heap over the rows that pass the filter). */
@@ -221,9 +228,9 @@ static void test_rows_view_limit(void **state)
 		t.rows[i].path = strdup(i % 3 ? "/pods/a" : "/other");
 	}
 	{
-		size_t n = memcg_table_view(&t, &pods, MC_BYTES, true, 0, full);
+		size_t n = memcg_table_view(&t, &pods, MC_BYTES, true, 0, true, full);
 
-		assert_int_equal(memcg_table_view(&t, &pods, MC_BYTES, true, 20, part), n);
+		assert_int_equal(memcg_table_view(&t, &pods, MC_BYTES, true, 20, true, part), n);
 		for (size_t i = 0; i < 20; i++)
 			assert_ptr_equal(part[i], full[i]);
 		for (size_t i = 0; i < n; i++)
