@@ -37,20 +37,45 @@ installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 want=$(echo $want | tr " " "\n" | sort -u)
+
+# Not Debian (no dpkg, no apt): nothing here can be installed. The build alone can still run
+# where what it runs and links is there by other means; say in one line what is not.
+if ! command -v dpkg-query > /dev/null || ! command -v apt-get > /dev/null; then
+	if [ "$*" != build ] && [ -n "$*" ]; then
+		echo "deps: the package sets '$*' are Debian's, and this system has no dpkg or apt-get: install the equivalents of $(echo $want) by hand" >&2
+		exit 1
+	fi
+	absent=
+	for c in make "${CC:-cc}" clang llvm-strip bpftool pkg-config; do
+		command -v "$c" > /dev/null || absent="$absent $c"
+	done
+	for lib in libbpf libelf zlib ncursesw jansson; do
+		pkg-config --exists "$lib" 2> /dev/null || absent="$absent $lib(dev)"
+	done
+	if [ -n "$absent" ]; then
+		echo "deps: not a Debian system (no dpkg or apt-get), and the build needs:$absent: install them with this system's packages (on Debian: $build_pkgs)" >&2
+		exit 1
+	fi
+	exit 0
+fi
 missing=
 for p in $want; do
 	installed "$p" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" != 0 ]; then
-		echo "deps: missing packages:$missing (run as root to install them)" >&2
+		echo "deps: missing Debian packages:$missing: install them as root (sudo apt-get install$missing), or run make as root" >&2
 		exit 1
 	fi
-	echo "deps: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
+	log=$(mktemp)
 	# --no-install-recommends keeps qemu from pulling ~170 extra packages.
-	apt-get install -y -qq --no-install-recommends $missing >&2
+	if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } > "$log" 2>&1; then
+		echo "deps: could not install$missing from Debian's archive (no network, or apt's sources lack them): apt-get said \"$(grep -E '^(E|Err):' "$log" | head -1 | cut -c1-160)\", all of it in $log" >&2
+		exit 1
+	fi
+	rm -f "$log"
+	echo "deps: installed$missing" >&2
 fi
 if [ -n "$with_vng" ] && ! installed virtme-ng; then
 	[ "$(id -u)" = 0 ] || { echo "deps: virtme-ng is missing (run as root to install it)" >&2; exit 1; }

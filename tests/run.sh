@@ -141,6 +141,16 @@ if [ -z "${LRUTOP_ONLY_VM:-}" ]; then
 	done
 fi
 
+# What make says where it cannot install what it needs (not Debian, not root, no network).
+if [ -z "${LRUTOP_ONLY_VM:-}" ]; then
+	echo "== tests/check_deps.sh"
+	if tests/check_deps.sh; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+fi
+
 vm_kernels=${LRUTOP_VM_KERNELS:-5.10 6.1 6.12 6.18 newest}
 kernel_tests=$(listed tests/test_host.c test_kernel_)
 # Booted with slab debugging that widens the slots of the cache the lists live in (user
