@@ -5,21 +5,26 @@
 # archive_setup CACHE_DIR sets apt_opts for apt-get and apt-cache, and refreshes the lists
 # when they are a day old.
 
-# The archive's address comes from the system's own deb822 sources (other files there may
-# hold unreachable addresses).
+# The archive's address comes from the system's own sources: deb822 (debian.sources, Debian
+# 12's default) or the classic one-line format (sources.list, a runner upgraded from 11);
+# other files may hold unreachable addresses. APT_ETC: another /etc/apt, for tests.
 archive_uri() {
-	local want=$1
-	awk -v want="$want" '
+	local want=$1 etc=${APT_ETC:-/etc/apt} uri=
+	[ -r "$etc/sources.list.d/debian.sources" ] && uri=$(awk -v want="$want" '
 		/^URIs:/ { uri = $2 }
 		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == want) { print uri; exit } }
-	' /etc/apt/sources.list.d/debian.sources
+	' "$etc/sources.list.d/debian.sources")
+	[ -z "$uri" ] && [ -r "$etc/sources.list" ] && uri=$(awk -v want="$want" '
+		$1 == "deb" { sub(/\[[^]]*\][ \t]*/, ""); if ($3 == want) { print $2; exit } }
+	' "$etc/sources.list")
+	echo "$uri"
 }
 
 archive_setup() {
 	local cache=$1 main_uri sec_uri apt_dir
 	main_uri=$(archive_uri bookworm)
 	sec_uri=$(archive_uri bookworm-security)
-	[ -n "$main_uri" ] || { echo "archive: no Debian archive address in /etc/apt/sources.list.d/debian.sources" >&2; return 1; }
+	[ -n "$main_uri" ] || { echo "archive: no Debian archive address for bookworm in ${APT_ETC:-/etc/apt}/sources.list.d/debian.sources or sources.list" >&2; return 1; }
 	apt_dir=$cache/apt/all
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
 	{

@@ -3,7 +3,8 @@
 # What `make` says where scripts/deps.sh cannot install: not Debian (no dpkg or apt-get),
 # not root, no network. Each case runs deps.sh with stand-ins on a PATH of its own and wants
 # a non-zero exit and one line naming what is needed and how to get it; a non-Debian system
-# that has what the build needs passes. usage: tests/check_deps.sh [DEPS_SCRIPT]
+# that has what the build needs passes. And the archive's address (virtme-ng, the kernels),
+# read from apt's sources in either layout. usage: tests/check_deps.sh [DEPS_SCRIPT]
 set -u
 cd "$(dirname "$0")/.."
 deps=$(realpath "${1:-scripts/deps.sh}")
@@ -75,8 +76,22 @@ stub "$path" id 'echo 0'
 stub "$path" apt-get '[ "$1" = update ] && { echo "E: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Temporary failure resolving deb.debian.org" >&2; exit 100; }; exit 0'
 expect "Debian, no network" 1 "could not install .*clang" "no network" "Temporary failure resolving"
 
+# The archive's address for virtme-ng and the kernels, from either layout of apt's sources.
+mkdir -p "$work/deb822/sources.list.d" "$work/classic"
+printf 'Types: deb\nURIs: http://a.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\nTypes: deb\nURIs: http://s.example/debian-security\nSuites: bookworm-security\nComponents: main\n' \
+	> "$work/deb822/sources.list.d/debian.sources"
+printf '# deb http://old.example/debian bookworm main\ndeb http://a.example/debian bookworm main\ndeb [signed-by=/k.gpg arch=amd64] http://s.example/debian-security bookworm-security main\n' \
+	> "$work/classic/sources.list"
+for layout in deb822 classic; do
+	got=$(. scripts/archive.sh; APT_ETC=$work/$layout archive_uri bookworm; APT_ETC=$work/$layout archive_uri bookworm-security)
+	if [ "$got" != "$(printf 'http://a.example/debian\nhttp://s.example/debian-security')" ]; then
+		echo "check_deps: archive address from $layout sources: got '$got'" >&2
+		failed=$((failed + 1))
+	fi
+done
+
 if [ "$failed" -ne 0 ]; then
 	echo "check_deps: $failed failed"
 	exit 1
 fi
-echo "check_deps: 5 cases passed"
+echo "check_deps: 7 cases passed"
