@@ -165,7 +165,7 @@ $(OUT)/bench-floor: tests/bench/floor.c | $(OUT)
 bench:
 	@scripts/deps.sh test vm bench
 	@$(MAKE) -s --no-print-directory lrutop lrutop-static $(OUT)/churn $(OUT)/bench-refresh \
-		$(OUT)/bench-fill $(OUT)/bench-floor $(OUT)/floor.bpf.o
+		$(OUT)/bench-fill $(OUT)/bench-floor $(OUT)/floor.bpf.o $(OUT)/workload
 	@scripts/bench.sh
 
 # Nothing on the hot path: an allocation-heavy workload that touches no list_lru, in a

@@ -6,13 +6,17 @@
 #     on this host; lrutop's fentry backend in a booted Debian 6.1 guest;
 #  2. the slowdown of an allocation-heavy workload (tests/bench/churn.c) with each attached,
 #     as the median of per-round ratios over repeated interleaved runs;
-#  3. start-up time to the first sample, lrutop and bpftrace;
-#  4. userspace cost of one refresh with 10,000 and 100,000 memcg rows (CPU, peak RSS).
+#  3. start-up time to the first sample, lrutop and bpftrace, then again with 10,000 more
+#     memcgs holding lists (STARTUP_MEMCGS);
+#  4. userspace cost of one refresh with 10,000 and 100,000 memcg rows (CPU, peak RSS);
+#  5. one inventory pass over 500 memcgs and 2,000 list_lrus: this host, 6.1 and 5.10 guests.
 # usage: scripts/bench.sh [RUNS]   (default 11 rounds)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 runs=${1:-11}
+# Memcgs made for the start-up's rounds with rows (STARTUP_MEMCGS="" for none).
+startup_memcgs=${STARTUP_MEMCGS-10000}
 cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 [ -n "$cgroot" ] && grep -qw memory "$cgroot/cgroup.controllers" 2>/dev/null ||
 	cgroot=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/self/mounts)
@@ -142,25 +146,42 @@ awk '{ ns[$2] = $5 }
 			k, f, ns["kmalloc"] - ns["floor_kmalloc"], b
 		printf " kfree lrutop / bpftrace %.2f\n", (b > 0 ? f / b : 0) }' <<< "$table"
 
+# Start to first sample, interleaved: lrutop -b 0.1 1, then bpftrace with the same script and
+# a 0.1 s interval (both include it); wall time and peak RSS, median (least) of $runs.
+startup_rounds() {
+	local starts name t tmin m mmin
+	starts=$(mktemp)
+	for _ in $(seq "$runs"); do
+		echo "$(/usr/bin/time -f '%e %M' ./lrutop -b 0.1 1 2>&1 >/dev/null | tail -1)" \
+			"$(/usr/bin/time -f '%e %M' bpftrace -e "$bt_script interval:ms:100 { exit(); }" 2>&1 >/dev/null | tail -1)"
+	done > "$starts"
+	awk 'NF != 4 { exit 1 }' "$starts" || { echo "bench: a start failed: $(cat "$starts")" >&2; exit 1; }
+	for col in 1 3; do
+		name=$([ $col = 1 ] && echo lrutop || echo bpftrace)
+		t=$(awk -v c=$col '{ print $c }' "$starts" | median)
+		tmin=$(awk -v c=$col '{ print $c }' "$starts" | sort -g | head -1)
+		m=$(awk -v c=$((col + 1)) '{ print $c / 1024 }' "$starts" | median)
+		mmin=$(awk -v c=$((col + 1)) '{ print $c / 1024 }' "$starts" | sort -g | head -1)
+		printf "  %-8s %.3f s (%.3f), peak RSS %.1f MB (%.1f)\n" "$name" "$t" "$tmin" "$m" "$mmin"
+	done
+	awk '{ print $1 / $3 }' "$starts" | median | awk '{ printf "  lrutop / bpftrace, median of the rounds: time %.2f", $1 }'
+	awk '{ print $2 / $4 }' "$starts" | median | awk '{ printf ", peak RSS %.2f\n", $1 }'
+	rm -f "$starts"
+}
+
 echo "== start to first sample, interleaved: lrutop -b 0.1 1, then bpftrace with the same script"
 echo "   and a 0.1 s interval (both include it); wall time and peak RSS, median (least) of $runs"
-starts=$(mktemp)
-for _ in $(seq "$runs"); do
-	echo "$(/usr/bin/time -f '%e %M' ./lrutop -b 0.1 1 2>&1 >/dev/null | tail -1)" \
-		"$(/usr/bin/time -f '%e %M' bpftrace -e "$bt_script interval:ms:100 { exit(); }" 2>&1 >/dev/null | tail -1)"
-done > "$starts"
-awk 'NF != 4 { exit 1 }' "$starts" || { echo "bench: a start failed: $(cat "$starts")" >&2; exit 1; }
-for col in 1 3; do
-	name=$([ $col = 1 ] && echo lrutop || echo bpftrace)
-	t=$(awk -v c=$col '{ print $c }' "$starts" | median)
-	tmin=$(awk -v c=$col '{ print $c }' "$starts" | sort -g | head -1)
-	m=$(awk -v c=$((col + 1)) '{ print $c / 1024 }' "$starts" | median)
-	mmin=$(awk -v c=$((col + 1)) '{ print $c / 1024 }' "$starts" | sort -g | head -1)
-	printf "  %-8s %.3f s (%.3f), peak RSS %.1f MB (%.1f)\n" "$name" "$t" "$tmin" "$m" "$mmin"
+startup_rounds
+# Memcgs that hold lists before lrutop starts are rows of its first sample (the inventory
+# finds them); the kernel's memcg ids stop at 65,535, so 100,000 live memcgs cannot be made.
+for memcgs in $startup_memcgs; do
+	rowwork="build/workload -r $cgroot -d /tmp/lrutop-bench-rows -n lrutop-bench-rows -m $memcgs -t 1 -k 1"
+	$rowwork --keep > /dev/null
+	echo "== the same with $memcgs more memcgs, each holding lists on a tmpfs ($rowwork --keep)"
+	startup_rounds
+	echo "  rows in lrutop's first sample: $(./lrutop -b -j 0.1 1 2>/dev/null | /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["nr_memcgs"])')"
+	$rowwork --cleanup > /dev/null
 done
-awk '{ print $1 / $3 }' "$starts" | median | awk '{ printf "  lrutop / bpftrace, median of the rounds: time %.2f", $1 }'
-awk '{ print $2 / $4 }' "$starts" | median | awk '{ printf ", peak RSS %.2f\n", $1 }'
-rm -f "$starts"
 
 echo "== userspace cost of one refresh, every row's counters moved since the one before, beside the floor"
 echo "   (a bare read of the same counters) in the same run (synthetic rows in the real per-memcg"
@@ -195,4 +216,17 @@ echo "== fentry backend in a Debian 6.1 guest (QEMU TCG: ns/event inflated by em
 scripts/vm-run.sh --kernel-alias 6.1 --add "$(command -v bpftool)" --add build/churn \
 	--add build/bench-floor --add build/floor.bpf.o \
 	tests/vm/bench-guest.sh "$runs" 2>&1 | sed -n 's/^.*LRUTOP-BENCH //p'
+echo "== the inventory: one pass over 500 memcgs and 1,000 tmpfs mounts (2 list_lrus each), each memcg"
+echo "   putting a file on 2 (tests/vm/inventory-bench-guest.sh 500 1000 2, 3 passes): this host, then"
+echo "   guests under QEMU TCG"
+invdir=$(mktemp -d)
+ln -s "$top/lrutop" "$top/build/workload" "$invdir/"
+LRUTOP_DIR=$invdir tests/vm/inventory-bench-guest.sh 500 1000 2 | sed -n 's/^LRUTOP-INVENTORY /  /p' |
+	grep -E 'kernel|memcg-aware|held now|walk:|CPU a pass|a list_lru'
+rm -rf "$invdir"
+for k in 6.1 5.10; do
+	scripts/vm-run.sh --kernel-alias "$k" --mem-per-node 2048 --timeout 900 \
+		tests/vm/inventory-bench-guest.sh 500 1000 2 | sed -n 's/^.*LRUTOP-INVENTORY /  /p' |
+		grep -E 'kernel|memcg-aware|held now|walk:|CPU a pass|a list_lru'
+done
 echo "== done in $(($(date +%s) - started_s)) s"

@@ -6,19 +6,20 @@
 #
 # usage: scripts/vng-run.sh [--kernel-alias SERIES | --kernel-package NAME |
 #                            --kernel BZIMAGE [--modules DIR]] [--memory MB] [--cpus N]
-#                            [--numa N] [--timeout S] -- COMMAND [ARG]...
+#                            [--numa N] [--append ARGS] [--timeout S] -- COMMAND [ARG]...
 #   SERIES: a Debian kernel series (6.18, newest...): scripts/fetch-kernel.sh fetches it and
 #           its modules. BZIMAGE: a kernel built here, DIR its modules' tree
 #           (INSTALL_MOD_PATH: DIR/lib/modules/RELEASE), none for a kernel with 9p built in.
+#   ARGS: more of the kernel's command line.
 #
 # virtme-ng finds a kernel's modules in /lib/modules/RELEASE. The modules of a fetched or
 # built kernel are linked there for the run only, and the link is removed however it ends;
 # a directory already there is left alone.
 set -euo pipefail
 
-usage="usage: vng-run.sh [--kernel-alias SERIES | --kernel-package NAME | --kernel BZIMAGE [--modules DIR]] [--memory MB] [--cpus N] [--numa N] [--timeout S] -- COMMAND..."
+usage="usage: vng-run.sh [--kernel-alias SERIES | --kernel-package NAME | --kernel BZIMAGE [--modules DIR]] [--memory MB] [--cpus N] [--numa N] [--append ARGS] [--timeout S] -- COMMAND..."
 top=$(cd "$(dirname "$0")/.." && pwd)
-alias= pkgname= kernel= modroot= memory=1536 cpus=2 numa=1 timeout_s=1800
+alias= pkgname= kernel= modroot= append= memory=1536 cpus=2 numa=1 timeout_s=1800
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel-alias) alias=${2:?$usage}; shift 2 ;;
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--memory) memory=${2:?$usage}; shift 2 ;;
 	--cpus) cpus=${2:?$usage}; shift 2 ;;
 	--numa) numa=${2:?$usage}; shift 2 ;;
+	--append) append=${2:?$usage}; shift 2 ;;
 	--timeout) timeout_s=${2:?$usage}; shift 2 ;;
 	--) shift; break ;;
 	*) echo "vng-run: unknown argument '$1'" >&2; echo "$usage" >&2; exit 2 ;;
@@ -83,7 +85,7 @@ marker=LRUTOP-VNG-RC
 log=$(mktemp)
 rc=0
 timeout --foreground "$timeout_s" vng --run "$kernel" --disable-kvm --force-9p \
-	--memory "${memory}M" --cpus "$cpus" "${numa_opts[@]}" --cwd "$PWD" \
+	--memory "${memory}M" --cpus "$cpus" "${numa_opts[@]}" ${append:+--append "$append"} --cwd "$PWD" \
 	--exec "$script; rc=\$?; dmesg | grep -E 'BUG:|WARNING:|Oops:|Kernel panic' | sed 's/^/LRUTOP-VNG-DMESG /'; echo $marker=\$rc" \
 	< /dev/null 2>&1 | tr -d '\r' | tee "$log" || rc=$?
 status=$(sed -n "s/^.*$marker=\([0-9]*\).*$/\1/p" "$log" | tail -1)

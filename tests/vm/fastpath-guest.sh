@@ -86,7 +86,7 @@ newest_prog() {
 	bpftool prog show -j | python3 -c 'import json, sys; print(max([p["id"] for p in json.load(sys.stdin)] + [0]))'
 }
 
-echo "LRUTOP-FASTPATH kernel $(uname -r); hooks: $lazy, $obj; $rounds rounds of none, lrutop, floor, bpftrace"
+echo "LRUTOP-FASTPATH kernel $(uname -r), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource); hooks: $lazy, $obj; $rounds rounds of none, lrutop, floor, bpftrace"
 echo "LRUTOP-FASTPATH work: tmpfs = $files files created, stat'ed, unlinked on tmpfs; ext4 = the same on ext4;" \
 	"read = 4 files of 16 MB read from ext4 after drop_caches; each in memcg $cg"
 sed -n 's/^backend: /LRUTOP-FASTPATH lrutop backend: /p' $out/probe.txt
