@@ -47,7 +47,8 @@ static int write_str(const char *path, const char *s)
 
 static int make_tmpfs(struct check_env *e)
 {
-	snprintf(e->mnt, sizeof(e->mnt), "/tmp/lrutop-self-check-XXXXXX");
+	/* Its pid, as its memcg has: what one lrutop left is told from another's. */
+	snprintf(e->mnt, sizeof(e->mnt), "/tmp/lrutop-self-check-%d-XXXXXX", getpid());
 	if (!mkdtemp(e->mnt)) {
 		e->mnt[0] = '\0';
 		return -errno;

@@ -36,23 +36,28 @@ static void wait_progs_gone(int before, const char *what)
  * (the verifier), during the self-check, and while running: lrutop ends within seconds with
  * status 0, leaves nothing loaded, and its self-check's memcg and tmpfs are gone.
  */
-/* The mount points lrutop's self-check made in /tmp (mkdtemp: no pid in their names). */
-static size_t self_check_dirs(void)
+/* The mount points the self-check of lrutop pid made in /tmp (its pid, then mkdtemp's). */
+static size_t self_check_dirs(pid_t pid)
 {
+	char pattern[64];
 	glob_t g;
 	size_t n;
 
-	if (glob("/tmp/lrutop-self-check-*", 0, NULL, &g))
+	snprintf(pattern, sizeof(pattern), "/tmp/lrutop-self-check-%d-*", pid);
+	if (glob(pattern, 0, NULL, &g))
 		return 0;
 	n = g.gl_pathc;
 	globfree(&g);
 	return n;
 }
 
-/* What the self-check of lrutop pid made, its memcg and its tmpfs, must be gone. */
-static void check_self_check_gone(pid_t pid, size_t dirs_before, const char *what)
+/*
+ * What the self-check of lrutop pid made, its memcg and its tmpfs, must be gone. Its own
+ * only: another lrutop on this machine (an exporter, a run by hand) has its own, by pid.
+ */
+static void check_self_check_gone(pid_t pid, const char *what)
 {
-	char cgroot[4096], path[4200], line[1024];
+	char cgroot[4096], path[4200], line[1024], mnt[64];
 	FILE *f;
 
 	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) >= 0) {
@@ -60,16 +65,17 @@ static void check_self_check_gone(pid_t pid, size_t dirs_before, const char *wha
 		if (!access(path, F_OK))
 			fail_msg("%s: the self-check's memcg %s is left behind", what, path);
 	}
+	snprintf(mnt, sizeof(mnt), " /tmp/lrutop-self-check-%d-", pid);
 	f = fopen("/proc/self/mounts", "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "lrutop-self-check ", 18)) {
+		if (!strncmp(line, "lrutop-self-check ", 18) && strstr(line, mnt)) {
 			fclose(f);
 			fail_msg("%s: the self-check's tmpfs is left mounted: %s", what, line);
 		}
 	}
 	fclose(f);
-	if (self_check_dirs() > dirs_before)
+	if (self_check_dirs(pid))
 		fail_msg("%s: the self-check's mount point is left in /tmp", what);
 }
 
@@ -78,7 +84,6 @@ void test_signals_every_phase(void **state)
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	static const int delays_ms[] = { 0, 20, 80, 200, 400, 800, 1600 };
 	char *argv[] = { (char *)lrutop_bin(), "-b", "1", NULL };
-	size_t dirs = self_check_dirs();
 	int before, rc;
 	char what[64];
 	pid_t pid;
@@ -98,7 +103,7 @@ void test_signals_every_phase(void **state)
 			 * handlers, with the shell's 128 + signal. */
 			if (rc != 0 && !(delays_ms[d] <= 20 && rc == 128 + sigs[s]))
 				fail_msg("%s: exit status %d", what, rc);
-			check_self_check_gone(pid, dirs, what);
+			check_self_check_gone(pid, what);
 			wait_progs_gone(before, what);
 		}
 	}
