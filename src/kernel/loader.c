@@ -292,7 +292,7 @@ static int slot_filler_end(struct slot_filler *f)
 		return 0;
 	if (f->started)
 		pthread_join(f->thread, NULL);
-	else if (!f->err)
+	else
 		push_free_slots(f);	/* no thread: the same pushes, in line */
 	f->started = false;
 	close(f->fd);

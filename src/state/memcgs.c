@@ -115,7 +115,7 @@ void memcgs_resolve_paths(struct lrutop_state *s, double now)
 	struct memcg_row *r;
 	const char *path;
 
-	if (!s->cg.version || !(idx = memcgs_index(s)))
+	if (!(idx = memcgs_index(s)))
 		return;
 	/* The same tree and the same rows: the same paths (a lookup each at 100,000 rows). */
 	if (s->cg.resolved_builds == s->cg.builds && s->cg.resolved_rows == s->memcgs.changes)
