@@ -92,7 +92,7 @@ $(OUT)/workload: tests/workload.c | $(OUT)
 	$(CC) $(CFLAGS) -static $< -o $@
 
 test:
-	@scripts/deps.sh test vm vng
+	@scripts/deps.sh test vm vng systemtest
 	@$(MAKE) --no-print-directory lrutop lrutop-static $(TESTS) $(OUT)/workload
 	@tests/run.sh
 
@@ -110,6 +110,13 @@ vngtest:
 	@scripts/deps.sh test vng
 	@$(MAKE) --no-print-directory lrutop $(OUT)/test_host $(OUT)/workload
 	@LRUTOP_ONLY_VM=1 LRUTOP_VM_KERNELS=none LRUTOP_VNG_KERNELS="$(VNG_KERNELS)" tests/run.sh
+
+# lrutop as operators run it: the .deb built, a Debian 12 root with systemd booted under QEMU
+# on Debian's SYSTEMTEST_KERNELS, apt, the exporter's unit, a real Prometheus, apt purge.
+SYSTEMTEST_KERNELS ?= 6.1 newest
+systemtest:
+	@scripts/deps.sh test systemtest
+	@scripts/systemtest.sh $(foreach k,$(SYSTEMTEST_KERNELS),--kernel-alias $(k))
 
 # A kernel built from source and booted the users' way (virtme-ng): Debian's linux-source-6.1,
 # or the tree KSRC (configured if it has no .config). About half an hour on 2 cores (README).

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what lrutop needs to build and test, from Debian's packages. Idempotent: installs
-# only what is missing. usage: scripts/deps.sh [build|test|vm|vng|kbuild|bench|fuzz]...
+# only what is missing. usage: scripts/deps.sh [build|test|vm|vng|kbuild|bench|fuzz|systemtest]...
 # (default: build)
 set -euo pipefail
 
@@ -15,6 +15,9 @@ vm_pkgs="qemu-system-x86 busybox-static cpio xz-utils zstd lz4 gnuplot-nox"
 # virtme-ng comes from trixie (Architecture: all; its dependencies are in bookworm); without
 # udev its guest init stops ("cannot find script I/O ports").
 vng_pkgs="qemu-system-x86 udev kmod file python3-argcomplete python3-requests python3-pkg-resources"
+# The system test: a Debian 12 root (mmdebstrap, mke2fs -d) booted under QEMU, and the .deb.
+systemtest_pkgs="mmdebstrap e2fsprogs qemu-system-x86 busybox-static cpio xz-utils zstd kmod
+	debhelper dpkg-dev python3-prometheus-client"
 # Building a kernel: Debian's linux-source, its toolchain, pahole (dwarves) for BTF.
 kbuild_pkgs="build-essential bc bison flex libssl-dev libelf-dev dwarves rsync cpio xz-utils kmod"
 
@@ -29,7 +32,8 @@ for set in "${@:-build}"; do
 	kbuild)	want="$want $build_pkgs $vng_pkgs $kbuild_pkgs"; with_vng=1 ;;
 	bench)	want="$want $build_pkgs $bench_pkgs" ;;
 	fuzz)	want="$want $build_pkgs $fuzz_pkgs" ;;
-	*)	echo "deps: unknown set '$set' (build, test, vm, vng, kbuild, bench, fuzz)" >&2; exit 2 ;;
+	systemtest) want="$want $build_pkgs $systemtest_pkgs" ;;
+	*)	echo "deps: unknown set '$set' (build, test, vm, vng, kbuild, bench, fuzz, systemtest)" >&2; exit 2 ;;
 	esac
 done
 

@@ -404,5 +404,25 @@ if [ -z "${LRUTOP_ONLY_VM:-}" ]; then
 		echo "0 passed, 1 failed: Debian package"
 	fi
 fi
+# The operator's host: the package installed by apt in a booted Debian 12 with systemd, the
+# exporter's unit, a real Prometheus scraping it (scripts/systemtest.sh). Each check counts.
+if [ -z "${LRUTOP_ONLY_VM:-}" ] && [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
+	echo "== the system test (Debian 12, systemd, Prometheus)"
+	out=$(scripts/systemtest.sh 2>&1)
+	rc=$?
+	echo "$out"
+	line=$(tail -1 <<< "$out")
+	p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<< "$line")
+	f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<< "$line")
+	if [ "$rc" -eq 77 ]; then
+		skipped=$((skipped + 1))
+	elif [ -z "$p" ] || { [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; }; then
+		failed=$((failed + ${f:-0} + 1))
+		passed=$((passed + ${p:-0}))
+	else
+		passed=$((passed + p))
+		failed=$((failed + f))
+	fi
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

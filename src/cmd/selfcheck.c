@@ -7,26 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "state/state.h"
 #include "selfcheck.h"
 #include "lrutop.skel.h"
 
-/* The memcgs and the tmpfs the check makes, removed whatever happens. */
+/*
+ * The memcgs and the tmpfs (or the directory on one) the check makes, removed whatever
+ * happens.
+ */
 struct check_env {
 	char parent[4096 + 64], child[4096 + 72];
-	char mnt[64];
+	char mnt[4096 + 64];
 	bool mounted;
+	const char *where;	/* what the file was made on, for the result */
 };
 
 static void env_cleanup(struct check_env *e)
 {
+	char file[sizeof(e->mnt) + 8];
+
 	if (e->mounted && umount2(e->mnt, MNT_DETACH) == 0)
 		e->mounted = false;
-	if (e->mnt[0])
+	if (e->mnt[0] && !e->mounted) {
+		snprintf(file, sizeof(file), "%s/f", e->mnt);
+		unlink(file);
 		rmdir(e->mnt);
+	}
 	if (e->child[0])
 		rmdir(e->child);
 	if (e->parent[0])
@@ -56,19 +67,116 @@ static int make_tmpfs(struct check_env *e)
 	if (mount("lrutop-self-check", e->mnt, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k"))
 		return -errno;
 	e->mounted = true;
+	e->where = "a fresh tmpfs";
 	return 0;
+}
+
+/*
+ * Without CAP_SYS_ADMIN (the exporter's unit): a new directory on a tmpfs already mounted,
+ * its service's RuntimeDirectory first. The memcgs are new, so they hold no list on its
+ * superblock yet: the file makes the same 2 + 2 lists a fresh tmpfs does.
+ */
+static int make_dir_on_tmpfs(struct check_env *e)
+{
+	const char *dirs[] = { getenv("RUNTIME_DIRECTORY"), "/run", "/dev/shm" };
+	struct statfs sfs;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		/* systemd's RUNTIME_DIRECTORY may list several, separated by colons. */
+		if (!dirs[i] || dirs[i][0] != '/' || strchr(dirs[i], ':'))
+			continue;
+		if (statfs(dirs[i], &sfs) || sfs.f_type != TMPFS_MAGIC)
+			continue;
+		snprintf(e->mnt, sizeof(e->mnt), "%s/lrutop-self-check-%d-XXXXXX", dirs[i], getpid());
+		if (!mkdtemp(e->mnt))
+			continue;
+		e->where = dirs[i];
+		return 0;
+	}
+	e->mnt[0] = '\0';
+	return -EPERM;
+}
+
+/* A fresh tmpfs where lrutop may mount, else a directory on a tmpfs mounted already. */
+static int make_file_place(struct check_env *e)
+{
+	int err = make_tmpfs(e);
+
+	if (err != -EPERM)
+		return err;
+	rmdir(e->mnt);
+	e->mnt[0] = '\0';
+	return make_dir_on_tmpfs(e);
+}
+
+/*
+ * Where the cgroup root refuses a new directory (mode 0555 under systemd, without
+ * CAP_DAC_OVERRIDE), cgroup v2: lrutop's own cgroup, delegated to it (Delegate=yes in the
+ * exporter's unit). A cgroup with processes cannot enable controllers for its children, so
+ * lrutop first moves itself into a leaf of its own, "lrutop", as delegated services do.
+ */
+static int delegated_root(const struct lrutop_state *s, char *own, size_t len)
+{
+	char line[2048], path[4096 + 128];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	bool found = false;
+	int err;
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "0::/", 4);
+	fclose(f);
+	if (!found)
+		return -ENOENT;
+	line[strcspn(line, "\n")] = '\0';
+	if (!strcmp(line + 3, "/"))
+		return -EACCES;		/* the root itself refused */
+	if (strlen(s->cg.root) + strlen(line + 3) >= len)
+		return -ENAMETOOLONG;
+	strcpy(own, s->cg.root);
+	strcat(own, line + 3);
+	snprintf(path, sizeof(path), "%s/lrutop", own);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/lrutop/cgroup.procs", own);
+	err = write_str(path, "0");
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", own);
+	return write_str(path, "+memory");
+}
+
+/* The check's parent memcg: at the cgroup root, else in lrutop's delegated cgroup. */
+static int make_parent(const struct lrutop_state *s, struct check_env *e)
+{
+	char own[sizeof(e->parent) - 64];
+	int err;
+
+	snprintf(e->parent, sizeof(e->parent), "%s/lrutop-self-check-%d", s->cg.root, getpid());
+	if (!mkdir(e->parent, 0700))
+		return 0;
+	err = -errno;
+	if ((err == -EACCES || err == -EPERM) && s->cg.version == 2) {
+		err = delegated_root(s, own, sizeof(own));
+		snprintf(e->parent, sizeof(e->parent), "%s/lrutop-self-check-%d", own, getpid());
+		if (!err && !mkdir(e->parent, 0700))
+			return 0;
+		if (!err)
+			err = -errno;
+	}
+	e->parent[0] = '\0';
+	return err;
 }
 
 static int make_memcgs(const struct lrutop_state *s, struct check_env *e, __u64 *ids)
 {
 	char path[4096 + 96];
 	struct stat st;
+	int err = make_parent(s, e);
 
-	snprintf(e->parent, sizeof(e->parent), "%s/lrutop-self-check-%d", s->cg.root, getpid());
-	if (mkdir(e->parent, 0700)) {
-		e->parent[0] = '\0';
-		return -errno;
-	}
+	if (err)
+		return err;
 	/* cgroup v2 gives the child a memcg only where the parent enables the controller. */
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", e->parent);
 	if (s->cg.version == 2 && write_str(path, "+memory"))
@@ -158,7 +266,7 @@ static void check_lazy(struct lrutop_state *s, struct self_check *out)
 	}
 	err = make_memcgs(s, &e, ids);
 	if (!err)
-		err = make_tmpfs(&e);
+		err = make_file_place(&e);
 	if (!err) {
 		memset(bss->self_check_stats, 0, sizeof(bss->self_check_stats));
 		bss->self_check_cgids[0] = ids[0];
@@ -175,9 +283,9 @@ static void check_lazy(struct lrutop_state *s, struct self_check *out)
 		out->ok = p->allocs == 2 && c->allocs == 2 && c->caused_allocs == 4 &&
 			  !p->caused_allocs && p->bytes && p->bytes == c->bytes;
 		snprintf(out->result, sizeof(out->result),
-			 "%s: a memcg and its child on a fresh tmpfs must own 2 + 2 lists, all "
+			 "%s: a memcg and its child on %s must own 2 + 2 lists, all "
 			 "4 caused by the child; counted %llu + %llu owned, %llu caused",
-			 out->ok ? "passed" : "FAILED", (unsigned long long)p->allocs,
+			 out->ok ? "passed" : "FAILED", e.where, (unsigned long long)p->allocs,
 			 (unsigned long long)c->allocs, (unsigned long long)c->caused_allocs);
 	}
 	env_cleanup(&e);

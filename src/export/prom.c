@@ -134,7 +134,6 @@ static void histogram(FILE *f, const char *name, const char *label, const __u64 
 		      __u64 sum_ns)
 {
 	__u64 cum = 0, count = 0;
-	char le[64];
 
 	for (int k = 0; k < LRUTOP_MAX_SLOTS; k++)
 		count += slots[k];
@@ -143,8 +142,8 @@ static void histogram(FILE *f, const char *name, const char *label, const __u64 
 		if (k < LAT_FIRST_SLOT)
 			continue;
 		/* Slot k holds [2^k, 2^(k+1)) ns: all of it is <= 2^(k+1) ns. */
-		snprintf(le, sizeof(le), "%s,le=\"%.9g\"", label, (double)(1ULL << (k + 1)) / 1e9);
-		fprintf(f, "%s_bucket{%s} %llu\n", name, le, (unsigned long long)cum);
+		fprintf(f, "%s_bucket{%s,le=\"%.9g\"} %llu\n", name, label,
+			(double)(1ULL << (k + 1)) / 1e9, (unsigned long long)cum);
 	}
 	fprintf(f, "%s_bucket{%s,le=\"+Inf\"} %llu\n", name, label, (unsigned long long)count);
 	fprintf(f, "%s_sum{%s} %.9f\n", name, label, sum_ns / 1e9);

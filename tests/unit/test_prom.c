@@ -79,11 +79,41 @@ static void test_prom_render(void **state)
 	memcg_table_free(&s.memcgs);
 }
 
+/*
+ * A histogram of a row with a long path (a systemd unit's, as in any service's cgroup):
+ * every bucket carries the whole label and its le. Buckets were once cut at 64 bytes, and
+ * a real Prometheus refused the whole scrape.
+ */
+static void test_prom_histogram_long_label(void **state)
+{
+	static const char path[] = "/system.slice/lrutop-exporter.service/a-long-child-of-it";
+	struct lrutop_opts o = { .view.sort = MC_ALLOCS, .top = 1 };
+	struct memcg_stats v = { .allocs = 1, .bytes = 64, .calls = 1, .lat_ns = 300 };
+	char want[256], *text, *line;
+	struct probe_plan plan;
+	struct lrutop_state s;
+	__u64 id = 21;
+	size_t len, buckets = 0;
+
+	unit_plan(&plan, true);
+	unit_state(&s, &plan, BACKEND_FENTRY);
+	unit_read_slots(&s.memcgs, &id, &v, 1, 1);
+	s.memcgs.rows[0].path = strdup(path);
+	assert_int_equal(prom_render(&s, &o.view, o.top, &text, &len), 0);
+	snprintf(want, sizeof(want), "_duration_seconds_bucket{cgroup=\"%s\",le=\"", path);
+	for (line = strstr(text, want); line; line = strstr(line + 1, want))
+		buckets++;
+	assert_true(buckets > 1);
+	free(text);
+	memcg_table_free(&s.memcgs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prom_escape),
 		cmocka_unit_test(test_prom_render),
+		cmocka_unit_test(test_prom_histogram_long_label),
 	};
 
 	return cmocka_run_group_tests_name("prom", tests, NULL, NULL);
