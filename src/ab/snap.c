@@ -146,6 +146,15 @@ static int snap_fill(struct snap *s, json_t *root, char *why, size_t len)
 	return snap_check_counts(s, why, len);
 }
 
+/* jansson quotes the bytes it stopped at, a newline among them: the error stays one line. */
+static void one_line(char *why)
+{
+	for (; *why; why++) {
+		if ((unsigned char)*why < ' ' || *why == 0x7f)
+			*why = '?';
+	}
+}
+
 int snap_parse(const char *text, size_t n, const char *name, struct snap *s, char *why,
 	       size_t len)
 {
@@ -158,12 +167,15 @@ int snap_parse(const char *text, size_t n, const char *name, struct snap *s, cha
 	root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &err);
 	if (!root) {
 		snprintf(why, len, "%s:%d:%d: %s", name, err.line, err.column, err.text);
+		one_line(why);
 		return -EINVAL;
 	}
 	s->json = root;
 	ret = snap_fill(s, root, why, len);
-	if (ret)
+	if (ret) {
+		one_line(why);
 		snap_free(s);
+	}
 	return ret;
 }
 

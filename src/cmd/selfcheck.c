@@ -141,10 +141,18 @@ static int delegated_root(const struct lrutop_state *s, char *own, size_t len)
 		return -errno;
 	snprintf(path, sizeof(path), "%s/lrutop/cgroup.procs", own);
 	err = write_str(path, "0");
-	if (err)
-		return err;
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", own);
-	return write_str(path, "+memory");
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", own);
+		err = write_str(path, "+memory");
+	}
+	if (!err)
+		return 0;
+	/* Not delegated (other processes in it: EBUSY): back where it was, nothing left. */
+	snprintf(path, sizeof(path), "%s/cgroup.procs", own);
+	write_str(path, "0");
+	snprintf(path, sizeof(path), "%s/lrutop", own);
+	rmdir(path);
+	return err;
 }
 
 /* The check's parent memcg: at the cgroup root, else in lrutop's delegated cgroup. */
