@@ -41,7 +41,7 @@ LIB_OBJS := $(filter-out $(OUT)/cmd/lrutop.o,$(OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(wildcard tests/unit/test_*.c))
 TESTS := $(patsubst tests/%.c,$(OUT)/%,$(wildcard tests/test_*.c)) $(UNIT_TESTS)
 
-.PHONY: all static deps test vmtest vngtest kernel-ci kernel-faults ab bench bench-hotpath bench-fastpath bench-inventory fuzz sanitize install clean
+.PHONY: all static deps test vmtest vngtest systemtest ci-job-test kernel-ci kernel-faults ab bench bench-hotpath bench-fastpath bench-inventory fuzz sanitize install clean
 all: deps lrutop
 
 deps:
@@ -117,6 +117,11 @@ SYSTEMTEST_KERNELS ?= 6.1 newest
 systemtest:
 	@scripts/deps.sh test systemtest
 	@scripts/systemtest.sh $(foreach k,$(SYSTEMTEST_KERNELS),--kernel-alias $(k))
+
+# README's CI job for kernel developers, in a clean Debian 12 root (mmdebstrap, chroot) with
+# each apt source layout: clone, make deps, deps.sh test kbuild vng, ci-kernel.sh.
+ci-job-test:
+	@scripts/ci-job-test.sh
 
 # A kernel built from source and booted the users' way (virtme-ng): Debian's linux-source-6.1,
 # or the tree KSRC (configured if it has no .config). About half an hour on 2 cores (README).
