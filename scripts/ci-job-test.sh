@@ -8,7 +8,8 @@
 # job builds the runner's kernel tree first (1652 s measured, README) and boots it with
 # virtme-ng (its config has 9p built in); here ci-kernel.sh boots Debian's 6.1 bzImage
 # instead, whose 9p is a module virtme-ng cannot load from a bare bzImage (vng status 255,
-# seen), so with the busybox runner (--runner qemu).
+# seen), so with the busybox runner (--runner qemu), which needs the `vm` set (busybox-static:
+# "vm-run: missing /bin/busybox" without it, seen).
 #
 # usage: scripts/ci-job-test.sh [deb822|classic]...   (default: both)
 # Prints each step's verdict, then "N passed, N failed". Needs root and Debian's archive.
@@ -88,7 +89,7 @@ for layout in "${layouts[@]}"; do
 	step "make -C ../lrutop deps && ../lrutop/scripts/deps.sh test kbuild vng" \
 		in_root "cd /runner/kernel && make -C ../lrutop deps && ../lrutop/scripts/deps.sh test kbuild vng" &&
 	step "../lrutop/scripts/ci-kernel.sh --runner qemu /bzImage (Debian's 6.1, for the tree)" \
-		in_root "cd /runner/kernel && ../lrutop/scripts/ci-kernel.sh --runner qemu /bzImage"
+		in_root "cd /runner/kernel && ../lrutop/scripts/deps.sh vm && ../lrutop/scripts/ci-kernel.sh --runner qemu /bzImage"
 	grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/step.log" | tail -1 | sed 's/^/    ci-kernel: /'
 	unmount_all
 done
