@@ -16,7 +16,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${LRUTOP_CACHE:-$top/.cache}
-layouts=("${@:-deb822}")
+layouts=("$@")
 [ $# -gt 0 ] || layouts=(deb822 classic)
 [ "$(id -u)" = 0 ] || { echo "ci-job-test: needs root (mmdebstrap, chroot)" >&2; exit 77; }
 "$top/scripts/deps.sh" systemtest || exit 1

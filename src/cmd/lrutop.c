@@ -100,16 +100,13 @@ static int cmd_select(int argc, char **argv)
  * on, 1 to stop. */
 static int self_check_gate(const struct session *ss, const struct lrutop_opts *o, bool exporting)
 {
-	if (ss->state.kernel.self_check.ok > 0)
+	int ok = ss->state.kernel.self_check.ok;
+
+	/* Failed, or not run and why (an exporter's log must say it too), unless asked not to. */
+	if (ok > 0 || (ok < 0 && o->no_self_check))
 		return 0;
-	/* Not run, and why: an exporter's log must say it too. */
-	if (ss->state.kernel.self_check.ok < 0) {
-		if (!o->no_self_check)
-			fprintf(stderr, "lrutop: self-check %s\n", ss->state.kernel.self_check.result);
-		return 0;
-	}
 	fprintf(stderr, "lrutop: self-check %s\n", ss->state.kernel.self_check.result);
-	if (!o->batch || exporting)
+	if (ok < 0 || !o->batch || exporting)
 		return 0;
 	fprintf(stderr, "lrutop: the %s backend does not count this kernel's lists: "
 		"not reporting (--no-self-check to report anyway)\n", backend_name(ss->backend));
