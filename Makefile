@@ -198,7 +198,8 @@ bench-fastpath:
 	@scripts/deps.sh test vng bench
 	@$(MAKE) -s --no-print-directory lrutop $(OUT)/bench-files $(OUT)/bench-runs $(OUT)/bench-floor \
 		$(OUT)/floor_fentry.bpf.o
-	@scripts/bench-guests.sh fastpath "$(FASTPATH_KERNELS)" $(ROUNDS)
+	@FASTPATH_WORK="$(FASTPATH_WORK)" FASTPATH_TRACERS="$(FASTPATH_TRACERS)" \
+		scripts/bench-guests.sh fastpath "$(FASTPATH_KERNELS)" $(ROUNDS)
 
 # One inventory pass over 500 memcgs and 1,000 tmpfs mounts, in booted kernels under QEMU.
 INVENTORY_KERNELS ?= 5.10 6.1

@@ -51,6 +51,30 @@ static __always_inline __u32 live_slot(__u64 ptr)
 	return (__u32)((ptr * 0x9E3779B97F4A7C15ULL) >> 48) & (LRUTOP_LIVE_FILTER_SLOTS - 1);
 }
 
+static __always_inline void mark_live(__u32 slot)
+{
+	__u32 mark = (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
+
+	live_marks[0][mark] = 1;
+	live_marks[1][mark] = 1;
+}
+
+/*
+ * A pointer at the filter's slot is surely not tracked: the copy of the marks in use says so
+ * (unless userspace published another while it was read: the copy read may have been
+ * cleared for its rebuild), else the slot's count does.
+ */
+static __always_inline bool surely_untracked(__u32 slot)
+{
+	__u32 seq = *(volatile __u32 *)&live_marks_seq;
+	__u32 mark = (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
+
+	if (!*(volatile __u8 *)&live_marks[seq & 1][mark] &&
+	    seq == *(volatile __u32 *)&live_marks_seq)
+		return true;
+	return !live_filter[slot];
+}
+
 /* A latency's histogram slot: log2_slot (lrutop.h), the last slot taking everything above. */
 static __always_inline __u32 lat_slot(__u64 v)
 {
@@ -59,54 +83,68 @@ static __always_inline __u32 lat_slot(__u64 v)
 	return slot < LRUTOP_MAX_SLOTS ? slot : LRUTOP_MAX_SLOTS - 1;
 }
 
-/* The counters at the slot an entry of memcg_slots names; NULL for none. */
-static __always_inline struct memcg_stats *slot_stats(__u32 *slot)
+/* The counters at a slot of memcg_stats; NULL for none (slot < 0). */
+static __always_inline struct memcg_stats *row_stats(int slot)
 {
-	struct memcg_entry *e = slot ? bpf_map_lookup_elem(&memcg_stats, slot) : NULL;
+	__u32 key = slot;
+	struct memcg_entry *e;
 
+	if (slot < 0)
+		return NULL;
+	e = bpf_map_lookup_elem(&memcg_stats, &key);
 	return e ? &e->st : NULL;
 }
 
-/* A slot for a memcg with none. NULL when all are in use. */
-static __always_inline struct memcg_stats *new_memcg_row(__u64 cgid)
+/* A slot for a memcg with none. -1 when all are in use. */
+static __always_inline int new_memcg_slot(__u64 cgid)
 {
 	struct memcg_entry *e;
-	__u32 slot;
+	__u32 slot, *won;
 
 	if (bpf_map_pop_elem(&free_slots, &slot))
-		return NULL;
+		return -1;
 	e = bpf_map_lookup_elem(&memcg_stats, &slot);
 	if (!e)
-		return NULL;
+		return -1;
 	if (bpf_map_update_elem(&memcg_slots, &cgid, &slot, BPF_NOEXIST)) {
 		/* Another CPU gave this memcg a slot first: ours goes back. */
 		bpf_map_push_elem(&free_slots, &slot, 0);
-		return slot_stats(bpf_map_lookup_elem(&memcg_slots, &cgid));
+		won = bpf_map_lookup_elem(&memcg_slots, &cgid);
+		return won ? (int)*won : -1;
 	}
 	e->cgid = cgid;		/* last: userspace reads a slot once it names its memcg */
-	return &e->st;
+	return slot;
 }
 
 /*
- * The memcg's counters; created only when drops is given (an allocation or a call), which
- * counts a row the full map could not hold. A free or a transient list of a memcg userspace
- * aged out, or never got a row for, must not bring one back: the caller counts it in the
- * totals instead.
+ * The memcg's slot in memcg_stats (its latency histogram is at the same slot of memcg_lat),
+ * -1 for none; created only when drops is given (an allocation or a call), which counts a row
+ * the full map could not hold. A free or a transient list of a memcg userspace aged out, or
+ * never got a row for, must not bring one back: the caller counts it in the totals instead.
  */
+static __always_inline int memcg_slot(__u64 cgid, __u64 *drops)
+{
+	__u32 *slot = bpf_map_lookup_elem(&memcg_slots, &cgid);
+	int made;
+
+	if (slot)
+		return *slot;
+	if (!drops)
+		return -1;
+	made = new_memcg_slot(cgid);
+	if (made < 0)
+		__sync_fetch_and_add(drops, 1);
+	return made;
+}
+
+/* The memcg's counters, as memcg_slot finds or makes its row; the self-check's apart. */
 static __always_inline struct memcg_stats *get_memcg_stats(__u64 cgid, __u64 *drops)
 {
-	struct memcg_stats *st;
 	int slot = self_check_slot(cgid);
 
 	if (slot >= 0)
 		return &self_check_stats[slot & 1];
-	st = slot_stats(bpf_map_lookup_elem(&memcg_slots, &cgid));
-	if (st || !drops)
-		return st;
-	st = new_memcg_row(cgid);
-	if (!st)
-		__sync_fetch_and_add(drops, 1);
-	return st;
+	return row_stats(memcg_slot(cgid, drops));
 }
 
 static __always_inline void account_lru(__u64 cgid, __u64 lru, __s64 bytes, __s64 n,

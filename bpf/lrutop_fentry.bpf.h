@@ -75,12 +75,12 @@ static __always_inline __u64 claim_new_lists(struct mem_cgroup *memcg, struct li
 }
 
 /*
- * The current task's storage where the fentry programs alone read brackets (lists_from_slots),
+ * The current task's bracket where the fentry programs alone read brackets (lists_from_slots),
  * else NULL: the kmalloc tracepoint reads them from brackets, which it can reach. NULL too
  * where the kernel could not give it (a storage call of another program on this CPU): then
  * brackets holds the call, and nothing is lost.
  */
-static __always_inline struct task_watch *task_watch_get(void)
+static __always_inline struct bracket *task_bracket(void)
 {
 	if (!lists_from_slots)
 		return NULL;
@@ -88,29 +88,27 @@ static __always_inline struct task_watch *task_watch_get(void)
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/*
- * The memcg's counters, the row the task counted in last when it is still that memcg's (the
- * slot's cgid is cleared when userspace forgets a memcg, and set anew for the next one).
- */
-static __always_inline struct memcg_stats *task_memcg_stats(struct task_watch *tw, __u64 cgid,
-							    __u64 *drops)
+/* The memcg's row slot (memcg_slot), the CPU's last one when it is still that memcg's. */
+static __always_inline int hinted_memcg_slot(__u64 cgid, __u64 *drops)
 {
+	struct row_hint *h = bpf_map_lookup_elem(&row_hint, &(__u32){ 0 });
 	struct memcg_entry *e;
-	__u32 *slot;
+	__u32 hinted;
+	int slot;
 
-	if (!tw || self_check_slot(cgid) >= 0)
-		return get_memcg_stats(cgid, drops);
-	if (tw->row_cgid == cgid) {
-		e = bpf_map_lookup_elem(&memcg_stats, &tw->row_slot);
+	if (h && h->cgid == cgid) {
+		/* Read once: a program that preempts this one may rewrite the hint. */
+		hinted = *(volatile __u32 *)&h->slot;
+		e = bpf_map_lookup_elem(&memcg_stats, &hinted);
 		if (e && e->cgid == cgid)
-			return &e->st;
+			return hinted;
 	}
-	slot = bpf_map_lookup_elem(&memcg_slots, &cgid);
-	if (!slot)
-		return get_memcg_stats(cgid, drops);	/* a new row: found here next time */
-	tw->row_cgid = cgid;
-	tw->row_slot = *slot;
-	return slot_stats(slot);
+	slot = memcg_slot(cgid, drops);
+	if (h && slot >= 0) {
+		h->cgid = cgid;
+		h->slot = slot;
+	}
+	return slot;
 }
 
 /*
@@ -122,8 +120,7 @@ static __always_inline int lazy_enter(void *a0, void *a1)
 {
 	struct mem_cgroup *memcg = lru_first ? a1 : a0;
 	struct list_lru *lru = lru_first ? a0 : a1;
-	struct task_watch *tw = task_watch_get();
-	struct bracket local = {}, *br = tw ? &tw->br : &local;
+	struct bracket local = {}, *tb = task_bracket(), *br = tb ?: &local;
 	__u32 tid;
 	int id;
 
@@ -137,43 +134,47 @@ static __always_inline int lazy_enter(void *a0, void *a1)
 			br->empty = empty_slots(memcg, lru);
 	}
 	br->ts = bpf_ktime_get_ns();
-	if (!tw) {
+	if (!tb) {
 		tid = (__u32)bpf_get_current_pid_tgid();
 		bpf_map_update_elem(&brackets, &tid, &local, BPF_ANY);
 	}
 	return 0;
 }
 
-static __always_inline void count_memcg_lat(__u64 cgid, __u64 slot)
+/* A call of the memcg at slot: its counters and its latency histogram. */
+static __always_inline void count_memcg_call(int slot, __u64 dur, __u32 lat, int ret)
 {
-	static const struct lat_slots zero;
+	struct memcg_stats *st = row_stats(slot);
+	__u32 key = slot;
 	struct lat_slots *h;
 
-	h = bpf_map_lookup_elem(&memcg_lat, &cgid);
-	if (!h) {
-		bpf_map_update_elem(&memcg_lat, &cgid, &zero, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&memcg_lat, &cgid);
-		if (!h)
-			return;	/* full: the memcg's row is dropped too, counted there */
-	}
-	if (slot < LRUTOP_MAX_SLOTS)
-		__sync_fetch_and_add(&h->slots[slot], 1);
+	if (!st)
+		return;
+	__sync_fetch_and_add(&st->calls, 1);
+	__sync_fetch_and_add(&st->lat_ns, dur);
+	if (ret)
+		__sync_fetch_and_add(&st->fails, 1);
+	h = bpf_map_lookup_elem(&memcg_lat, &key);
+	if (h && lat < LRUTOP_MAX_SLOTS)
+		__sync_fetch_and_add(&h->slots[lat], 1);
 }
 
 static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct task_watch *tw = task_watch_get();
-	bool in_task = tw && tw->br.ts, self;
-	struct bracket *br;
+	struct bracket *tb = task_bracket(), *br;
+	bool in_task = tb && tb->ts;
 	struct memcg_stats *st;
 	struct totals *t;
-	__u64 dur, slot;
+	__u32 tid = 0, lat;
+	__u64 dur;
+	int self;
 
-	if (in_task)
-		br = &tw->br;
-	else	/* entered without the task's storage, or without it at all */
+	if (in_task) {
+		br = tb;
+	} else {	/* entered without the task's storage, or without it at all */
+		tid = (__u32)bpf_get_current_pid_tgid();
 		br = bpf_map_lookup_elem(&brackets, &tid);
+	}
 	if (!br)
 		return 0;
 	dur = bpf_ktime_get_ns() - br->ts;
@@ -182,30 +183,29 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 						br->cgid);
 	else if (br->allocated)
 		resolve_chain(lru_first ? a1 : a0, lru_first ? a0 : a1);
-	self = self_check_slot(br->cgid) >= 0;
-	t = totals_for(self);
+	self = self_check_slot(br->cgid);
+	t = totals_for(self >= 0);
 	if (!t)
 		goto out;
-	slot = lat_slot(dur);
-	if (!self) {
-		__sync_fetch_and_add(&lat_hist[slot], 1);
-		if (br->allocated)
-			__sync_fetch_and_add(&lat_hist_alloc[slot], 1);
-		count_memcg_lat(br->cgid, slot);
-	}
+	lat = lat_slot(dur);
 	if (br->allocated)
 		t->alloc_calls++;
 	t->calls++;
 	t->lat_ns += dur;
 	if (ret)
 		t->fails++;
-	st = task_memcg_stats(tw, br->cgid, &t->drops_memcg);
-	if (st) {
+	if (self >= 0) {	/* the self-check's calls are in no histogram */
+		st = &self_check_stats[self & 1];
 		__sync_fetch_and_add(&st->calls, 1);
 		__sync_fetch_and_add(&st->lat_ns, dur);
 		if (ret)
 			__sync_fetch_and_add(&st->fails, 1);
+		goto out;
 	}
+	__sync_fetch_and_add(&lat_hist[lat], 1);
+	if (br->allocated)
+		__sync_fetch_and_add(&lat_hist_alloc[lat], 1);
+	count_memcg_call(hinted_memcg_slot(br->cgid, &t->drops_memcg), dur, lat, ret);
 out:
 	if (in_task)
 		br->ts = 0;
@@ -233,15 +233,20 @@ int BPF_PROG(lru_obj_exit, struct kmem_cache *s, void *lru, gfp_t gfp, void *ret
 	struct memcg_stats *st;
 	struct totals *t;
 	__u64 cgid;
+	int self;
 
 	if (!ret)
 		return 0;
 	cgid = current_cgid_btf();
-	t = totals_for(self_check_slot(cgid) >= 0);
+	self = self_check_slot(cgid);
+	t = totals_for(self >= 0);
 	if (!t)
 		return 0;
 	t->objs++;
-	st = task_memcg_stats(task_watch_get(), cgid, &t->drops_memcg);
+	if (self >= 0)
+		st = &self_check_stats[self & 1];
+	else
+		st = row_stats(hinted_memcg_slot(cgid, &t->drops_memcg));
 	if (st)
 		__sync_fetch_and_add(&st->objs, 1);
 	return 0;

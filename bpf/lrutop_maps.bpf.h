@@ -114,12 +114,34 @@ struct {
 	__type(value, __u32);
 } free_slots SEC(".maps");
 
+/*
+ * Each memcg's histogram of call latency, at its row's slot of memcg_stats: found with no hash
+ * lookup on the allocator's every call, and zeroed with its row when userspace recycles it.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 10240);		/* --max-memcgs */
-	__type(key, __u64);
+	__type(key, __u32);
 	__type(value, struct lat_slots);
 } memcg_lat SEC(".maps");
+
+/*
+ * Each CPU's last memcg row (fentry backend): a CPU's tasks are often of one memcg, so the
+ * object's and the call's row are found without a hash lookup. A hint: the row's own cgid
+ * says whether it is still that memcg's (a slot given back names the next memcg).
+ */
+struct row_hint {
+	__u64 cgid;
+	__u32 slot;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct row_hint);
+} row_hint SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -147,9 +169,20 @@ struct {
 /*
  * Every kfree in the system passes handle_kfree, and a hash lookup there costs 10-100 times
  * a range check (docs/BENCHMARKS.md). A counting filter in .bss answers "surely not tracked"
- * for most pointers with one load: a slot counts the live pointers that hash to it.
+ * for most pointers: a slot counts the live pointers that hash to it.
  */
 __u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
+
+/*
+ * In front of it, marks that stay in the CPU's cache: a kfree's random slot of the filter's
+ * 16 KiB missed it, and that one load was most of handle_kfree's cost above its floor
+ * (docs/BENCHMARKS.md, section 1). A mark (a byte: stored, never read-modify-written) says
+ * a slot it covers may count a pointer. Two copies: an insert marks both; userspace
+ * rebuilds the copy not in use from the counts, then publishes it by bumping
+ * live_marks_seq, whose low bit names the copy in use (tracer_rebuild_live_marks).
+ */
+__u8 live_marks[2][LRUTOP_LIVE_MARKS];
+__u32 live_marks_seq;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -159,23 +192,15 @@ struct {
 } brackets SEC(".maps");
 
 /*
- * What the fentry programs keep for a task between calls (lists_from_slots): the bracket of
- * its call in progress, and the per-memcg row it last counted in. Two task-storage reads
- * cost less than brackets' update, lookup and delete, and a task's memcg rarely changes, so
- * its row is found without a lookup. Not created before 5.18 (task storage came in 5.11).
+ * The bracket of a task's call in progress (fentry backend, lists_from_slots; br.ts 0: none):
+ * two task-storage reads cost less than brackets' update, lookup and delete. Not created
+ * before 5.18 (task storage came in 5.11).
  */
-struct task_watch {
-	struct bracket br;	/* br.ts 0: no call in progress */
-	__u64 row_cgid;		/* the memcg of the row at row_slot, 0 if none yet */
-	__u32 row_slot;
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct task_watch);
+	__type(value, struct bracket);
 } task_watch SEC(".maps");
 
 /* Pre-5.18 (fentry): the (memcg, list_lru) pairs a 5.18+ kernel would populate for the same

@@ -84,8 +84,11 @@ static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
 	}
 	if (self)
 		la.kind |= LRUTOP_ALLOC_SELF_CHECK;
-	/* Counted before the insert: a kfree of ptr can only follow the kmalloc's return. */
+	/* Counted and marked before the insert (in that order: tracer_rebuild_live_marks reads
+	 * the count after clearing the mark); a kfree of ptr can only follow the kmalloc's
+	 * return. */
 	__sync_fetch_and_add(&live_filter[live_slot(ptr)], 1);
+	mark_live(live_slot(ptr));
 	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&live_filter[live_slot(ptr)], -1);
 		t->drops_live++;
@@ -115,7 +118,7 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 	struct live_alloc *la;
 	struct totals *t;
 
-	if (!live_filter[live_slot(key)])
+	if (surely_untracked(live_slot(key)))
 		return 0;
 	la = bpf_map_lookup_elem(&live, &key);
 	if (!la)

@@ -24,7 +24,11 @@ hotpath)
 fastpath)
 	series=${1:?usage: bench-guests.sh fastpath "SERIES..." [ROUNDS]}
 	rounds=${2:-7}
-	scripts/bench-header.sh "make bench-fastpath FASTPATH_KERNELS='$series' ROUNDS=$rounds"
+	# FASTPATH_WORK, FASTPATH_TRACERS: subsets, for a quick look at one change (the header
+	# names them only when set).
+	work=${FASTPATH_WORK:-tmpfs ext4 read}
+	tracers=${FASTPATH_TRACERS:-lrutop bpftrace}
+	scripts/bench-header.sh "make bench-fastpath FASTPATH_KERNELS='$series' ROUNDS=$rounds${FASTPATH_WORK:+ FASTPATH_WORK='$work'}${FASTPATH_TRACERS:+ FASTPATH_TRACERS='$tracers'}"
 	for k in $series; do
 		echo "== $k"
 		# The guest's whole output kept in /tmp/lrutop-fastpath-K.log, its rounds' progress
@@ -34,7 +38,7 @@ fastpath)
 		# an emulated device's, microseconds that no host pays.
 		scripts/vng-run.sh --kernel-alias "$k" --memory 2048 --timeout 3000 \
 			--append "clocksource=tsc tsc=reliable" -- \
-			tests/vm/fastpath-guest.sh "$rounds" | tee "/tmp/lrutop-fastpath-$k.log" |
+			tests/vm/fastpath-guest.sh "$rounds" 2000 "$work" "$tracers" | tee "/tmp/lrutop-fastpath-$k.log" |
 			sed -n 's/^.*LRUTOP-FASTPATH //p'
 	done
 	;;

@@ -211,12 +211,13 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		grep -E '^(lrutop backend|lrutop list_lru|lrutop thp list_lru|lrutop list bytes|self-check|\[|ERROR|vm-run|eager lists|guest:)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
 		# The kernel tests of the other side of the patch do not apply: the eager one
-		# after it, the lazy, owner/cause, shadow, THP and zswap ones before; nor before
+		# after it, the lazy, owner/cause, shadow, THP, zswap and per-memcg latency ones
+		# before; nor before
 		# 7.2 the THP one, nor the zswap one where no swap device can be had. Twice: once
 		# per backend.
 		# After the patch, the lazy lists' test a third time, with kallsyms hidden.
 		if grep -q '^lrutop list_lru: eager' <<< "$out"; then
-			tally "$out" "$rc" "${rel:-$k}" 10 $((2 * kernel_tests))
+			tally "$out" "$rc" "${rel:-$k}" 12 $((2 * kernel_tests))
 		else
 			tally "$out" "$rc" "${rel:-$k}" \
 				$((2 * (1 + $(guest_no_thp_lru <<< "$out")) + $(no_swap <<< "$out"))) \

@@ -70,6 +70,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_kernel_inventory_flow, inventory_teardown),
 		cmocka_unit_test_teardown(test_lru_address_reuse, inventory_teardown),
 		cmocka_unit_test(test_prometheus_export),
+		cmocka_unit_test(test_kernel_memcg_latency),
 		cmocka_unit_test(test_json_schema),
 		cmocka_unit_test(test_snapshot_host),
 		cmocka_unit_test(test_not_root),

@@ -258,6 +258,22 @@ static bool fault_blinds(const struct lrutop_state *s)
 	return false;
 }
 
+/* What the failed check's events were, for whoever reads why it failed: its allocator
+ * calls (fentry), objects, lists seen and owned, maps full. */
+static void explain_lazy_failure(const typeof(((struct lrutop_bpf *)0)->bss) bss,
+				 struct self_check *out)
+{
+	const struct totals *t = &bss->self_check_totals;
+	size_t len = strlen(out->result);
+
+	snprintf(out->result + len, sizeof(out->result) - len,
+		 " (its events: %llu calls, %llu of them making lists, %llu objects, %llu lists "
+		 "seen, %llu owned, %llu dropped)", (unsigned long long)t->calls,
+		 (unsigned long long)t->alloc_calls, (unsigned long long)t->objs,
+		 (unsigned long long)t->allocs, (unsigned long long)t->owned,
+		 (unsigned long long)(t->drops_memcg + t->drops_live + t->drops_owner));
+}
+
 /* 5.18+: four lists, two owned by each memcg, all four caused by the child. */
 static void check_lazy(struct lrutop_state *s, struct self_check *out)
 {
@@ -277,6 +293,7 @@ static void check_lazy(struct lrutop_state *s, struct self_check *out)
 		err = make_file_place(&e);
 	if (!err) {
 		memset(bss->self_check_stats, 0, sizeof(bss->self_check_stats));
+		memset(&bss->self_check_totals, 0, sizeof(bss->self_check_totals));
 		bss->self_check_cgids[0] = ids[0];
 		bss->self_check_cgids[1] = ids[1];
 		err = touch_from_memcg(&e);
@@ -295,6 +312,8 @@ static void check_lazy(struct lrutop_state *s, struct self_check *out)
 			 "4 caused by the child; counted %llu + %llu owned, %llu caused",
 			 out->ok ? "passed" : "FAILED", e.where, (unsigned long long)p->allocs,
 			 (unsigned long long)c->allocs, (unsigned long long)c->caused_allocs);
+		if (!out->ok)
+			explain_lazy_failure(bss, out);
 	}
 	env_cleanup(&e);
 	bss->self_check_cgids[0] = bss->self_check_cgids[1] = 0;

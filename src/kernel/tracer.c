@@ -157,6 +157,8 @@ void tracer_recycle_slots(struct tracer *t)
 {
 	int fd = bpf_map__fd(t->skel->maps.free_slots);
 	int stats = bpf_map__fd(t->skel->maps.memcg_stats);
+	int lat = bpf_map__fd(t->skel->maps.memcg_lat);
+	const struct lat_slots zero_lat = {};
 	const struct memcg_entry zero = {};
 	__u64 now = monotonic_ns();
 	size_t n = 0;
@@ -165,13 +167,36 @@ void tracer_recycle_slots(struct tracer *t)
 		__u32 slot = t->waiting[n].slot;
 
 		/* Clean for its next memcg: a late add may have come since it was forgotten. */
-		if (!bpf_map_update_elem(stats, &slot, &zero, BPF_ANY))
+		if (!bpf_map_update_elem(stats, &slot, &zero, BPF_ANY) &&
+		    !bpf_map_update_elem(lat, &slot, &zero_lat, BPF_ANY))
 			bpf_map_update_elem(fd, NULL, &slot, BPF_ANY);
 	}
 	if (!n)
 		return;
 	t->nr_waiting -= n;
 	memmove(t->waiting, t->waiting + n, t->nr_waiting * sizeof(*t->waiting));
+}
+
+/*
+ * The kfree filter's marks (bpf/lrutop_maps.bpf.h), rebuilt from its counts so that a mark of
+ * slots whose pointers were all freed goes: the copy not in use is cleared, then marked where
+ * a count is not zero, then published. An insert counts before it marks, so one the scan
+ * misses has marked the copy after it was cleared.
+ */
+void tracer_rebuild_live_marks(struct tracer *t)
+{
+	typeof(t->skel->bss) bss = t->skel->bss;
+	__u32 seq = __atomic_load_n(&bss->live_marks_seq, __ATOMIC_ACQUIRE);
+	__u8 *next = bss->live_marks[(seq + 1) & 1];
+
+	for (int i = 0; i < LRUTOP_LIVE_MARKS; i++)
+		__atomic_store_n(&next[i], 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (int i = 0; i < LRUTOP_LIVE_FILTER_SLOTS; i++) {
+		if (__atomic_load_n(&bss->live_filter[i], __ATOMIC_RELAXED))
+			__atomic_store_n(&next[i / LRUTOP_LIVE_MARK_SPAN], 1, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&bss->live_marks_seq, seq + 1, __ATOMIC_RELEASE);
 }
 
 static void slot_wait(struct tracer *t, __u32 slot)
@@ -224,7 +249,6 @@ void tracer_forget_memcg(struct tracer *t, __u64 cgid, struct memcg_stats *last)
 		bpf_map_update_elem(stats, &slot, &e, BPF_ANY);
 		slot_wait(t, slot);
 	}
-	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.memcg_lat), &cgid);
 	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.cgroup_paths), &cgid);
 }
 
@@ -234,14 +258,21 @@ void tracer_forget_pair(struct tracer *t, const struct pair_key *pk)
 	t->lrus_stale = true;
 }
 
+/* The memcg's latency histogram: at its row's slot, while the row is still its own. */
 int tracer_memcg_lat(const struct tracer *t, __u64 cgid, __u64 *slots)
 {
+	struct memcg_entry e;
 	struct lat_slots h;
+	__u32 slot;
 
 	if (!t->skel)
 		return -ENOENT;
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.memcg_lat), &cgid, &h))
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.memcg_slots), &cgid, &slot) ||
+	    bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.memcg_stats), &slot, &e) ||
+	    bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.memcg_lat), &slot, &h))
 		return -errno;
+	if (e.cgid != cgid)
+		return -ENOENT;
 	memcpy(slots, h.slots, sizeof(h.slots));
 	return 0;
 }

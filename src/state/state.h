@@ -18,7 +18,7 @@ struct lru_namer;
 /* What lrutop's start-up self-check found (cmd/selfcheck.c runs it). */
 struct self_check {
 	int ok;			/* 1 counted exactly, 0 not, -1 not run or inconclusive */
-	char result[256];	/* one line: expected and seen */
+	char result[512];	/* one line: expected and seen */
 };
 
 /* What this kernel and backend can measure: fixed once the backend is chosen (session.c). */

@@ -16,6 +16,7 @@ void test_lru_address_reuse(void **state);
 void test_kernel_probe(void **state);
 void test_kernel_hot_path(void **state);
 void test_prometheus_export(void **state);
+void test_kernel_memcg_latency(void **state);
 void test_json_schema(void **state);
 void test_snapshot_host(void **state);
 void test_not_root(void **state);

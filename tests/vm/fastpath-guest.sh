@@ -7,10 +7,20 @@
 # the same calls, latency and objects; interleaved rounds. In each round and for each tracer,
 # the work once for its time (statistics off: they time every program) and once for each
 # program's runs and run time (kernel BPF statistics, build/bench-runs).
-# usage: fastpath-guest.sh [ROUNDS [FILES]]   (7 rounds, 2,000 files unless told)
+# usage: fastpath-guest.sh [ROUNDS [FILES [WORK [TRACERS]]]]   (7 rounds, 2,000 files, every
+#   work and tracer unless told; WORK and TRACERS are space-separated subsets, the floor always
+#   runs: the other tracers' figures are read against it. Tracer "ab" is build/ab/lrutop,
+#   another commit's build (scripts/bench-fastpath-ab.sh), run as lrutop is)
 set -u
 rounds=${1:-7}
 files=${2:-2000}
+work_names=${3:-tmpfs ext4 read}
+asked=" ${4:-lrutop bpftrace} "
+tracers=
+for t in lrutop ab floor bpftrace; do
+	case "$asked" in *" $t "*) tracers="$tracers $t" ;; *) [ $t = floor ] && tracers="$tracers floor" ;; esac
+done
+tracers=${tracers# }
 out=/tmp/fastpath
 mkdir -p $out
 [ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
@@ -42,7 +52,12 @@ mkfs.ext4 -q -F /tmp/fp-ext4.img && mount -o loop /tmp/fp-ext4.img /tmp/fp-ext4 
 for i in 1 2 3 4; do
 	head -c 16M /dev/urandom > /tmp/fp-ext4/read$i
 done
-work_names="tmpfs ext4 read"
+for w in $work_names; do
+	case $w in tmpfs | ext4 | read) ;; *) fail "unknown work '$w' (tmpfs, ext4, read)" ;; esac
+done
+for t in $asked; do
+	case $t in lrutop | ab | floor | bpftrace) ;; *) fail "unknown tracer '$t' (lrutop, ab, floor, bpftrace)" ;; esac
+done
 work() {
 	case $1 in
 	tmpfs) build/bench-files $cg create /tmp/fp-tmpfs "$files" ;;
@@ -63,6 +78,7 @@ interval:s:1 { printf(\"tick\\n\"); }"
 start() {
 	case $1 in
 	lrutop) ready='"version"'; set -- ./lrutop -b -j 1 ;;
+	ab) ready='"version"'; set -- build/ab/lrutop -b -j 1 ;;
 	floor) ready=attached; set -- build/bench-floor build/floor_fentry.bpf.o \
 		floor_lazy_enter=$lazy floor_lazy_exit=$lazy floor_obj_exit=$obj ;;
 	bpftrace) ready=Attaching; set -- bpftrace -e "$bt" ;;
@@ -86,9 +102,14 @@ newest_prog() {
 	bpftool prog show -j | python3 -c 'import json, sys; print(max([p["id"] for p in json.load(sys.stdin)] + [0]))'
 }
 
-echo "LRUTOP-FASTPATH kernel $(uname -r), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource); hooks: $lazy, $obj; $rounds rounds of none, lrutop, floor, bpftrace"
-echo "LRUTOP-FASTPATH work: tmpfs = $files files created, stat'ed, unlinked on tmpfs; ext4 = the same on ext4;" \
-	"read = 4 files of 16 MB read from ext4 after drop_caches; each in memcg $cg"
+echo "LRUTOP-FASTPATH kernel $(uname -r), clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource); hooks: $lazy, $obj; $rounds rounds of none, $tracers"
+for w in $work_names; do
+	case $w in
+	tmpfs) echo "LRUTOP-FASTPATH work: tmpfs = $files files created, stat'ed, unlinked on tmpfs, in memcg $cg" ;;
+	ext4) echo "LRUTOP-FASTPATH work: ext4 = $files files created, stat'ed, unlinked on ext4 (a loop device), in memcg $cg" ;;
+	read) echo "LRUTOP-FASTPATH work: read = 4 files of 16 MB read from ext4 after drop_caches, in memcg $cg" ;;
+	esac
+done
 sed -n 's/^backend: /LRUTOP-FASTPATH lrutop backend: /p' $out/probe.txt
 : > $out/times
 : > $out/costs
@@ -97,7 +118,14 @@ for r in $(seq "$rounds"); do
 	for w in $work_names; do
 		echo "$r $w none $(work $w)" >> $out/times
 	done
-	for t in lrutop floor bpftrace; do
+	# Each round the tracers' order turns by one: a tracer's place in the round moved its
+	# figures (one build run twice in a round, second and first: 1.35 times the object's
+	# cost). And a pause after each: a detached tracer's programs are freed in the
+	# background (RCU), on the next one's time.
+	set -- $tracers
+	shift $(((r - 1) % $#))
+	order="$* $(echo " $tracers " | sed "s| $* .*||")"
+	for t in $order; do
 		first=$(newest_prog)
 		start $t
 		for w in $work_names; do
@@ -111,13 +139,14 @@ for r in $(seq "$rounds"); do
 				esac) | awk -v r=$r -v w=$w -v t=$t 'NF == 5 && $3 == "runs" { print r, w, t, $1, $2, $4 }' >> $out/costs
 		done
 		stop
+		sleep 2
 	done
 done
 
 # Medians and least over the rounds: each tracer's time against none's in the same round, and
 # each program's runs and ns a run; then all of a tracer's BPF time for the work, against the
 # floor's in the same round (the floor's programs run once a call, as lrutop's do).
-python3 - "$out/times" "$out/costs" <<'PY'
+python3 - "$out/times" "$out/costs" $tracers <<'PY'
 import statistics, sys
 from collections import defaultdict
 times = defaultdict(dict)
@@ -139,10 +168,11 @@ for r, w in times:
 for w in works:
     rounds = [times[k] for k in times if k[1] == w]
     print("LRUTOP-FASTPATH %s: none %s s" % (w, ml([x["none"] for x in rounds])))
-    for t in ("lrutop", "floor", "bpftrace"):
+    tracers = [t for t in ("lrutop", "ab", "floor", "bpftrace") if t in sys.argv[3:]]
+    for t in tracers:
         print("LRUTOP-FASTPATH   %-8s %s s, ratio to none %s" % (t, ml([x[t] for x in rounds]),
               ml([x[t] / x["none"] for x in rounds])))
-    for t in ("lrutop", "floor", "bpftrace"):
+    for t in tracers:
         names = sorted({n for k in costs if k[1] == w for n in costs[k][t] if n != "(all)"})
         for n in names:
             per = [costs[k][t][n] for k in costs if k[1] == w and n in costs[k][t]]
@@ -151,6 +181,20 @@ for w in works:
                   statistics.median([runs for runs, ns in per]), ml(nsr).replace(".000", "")))
     tot = lambda k, t: costs[k][t]["(all)"][1] if "(all)" in costs[k][t] else 0
     ks = [k for k in costs if k[1] == w and tot(k, "floor")]
-    for t in ("lrutop", "bpftrace"):
+    for t in [t for t in tracers if t != "floor"]:
         print("LRUTOP-FASTPATH   %s's BPF time / the floor's: %s" % (t, ml([tot(k, t) / tot(k, "floor") for k in ks])))
+    # A call's cost on each hook against the floor's on it, round by round: the allocator's
+    # entry and exit together, and the object's exit (the issue's "a call" target).
+    def per_run(k, t, names):
+        got = [costs[k][t].get(n, (0, 0)) for n in names]
+        return sum(ns / runs for runs, ns in got if runs) if all(runs for runs, ns in got) else 0
+    hooks = (("the allocator's entry and exit", ("lazy_alloc_ente", "lazy_alloc_exit"),
+              ("floor_lazy_ente", "floor_lazy_exit")),
+             ("the object's exit", ("lru_obj_exit",), ("floor_obj_exit",)))
+    for t in [t for t in tracers if t in ("lrutop", "ab")]:
+        for what, mine, floors in hooks:
+            r = [per_run(k, t, mine) / per_run(k, "floor", floors) for k in ks
+                 if per_run(k, t, mine) and per_run(k, "floor", floors)]
+            if r:
+                print("LRUTOP-FASTPATH   %s, a call on %s / the floor's: %s" % (t, what, ml(r)))
 PY
