@@ -31,6 +31,18 @@
 #include "lib/model.h"
 #include "host_tests.h"
 
+/* lrutop as an exporter (argv), once it has written its textfile. */
+static FILE *spawn_exporter(char *const argv[], const char *file, pid_t *pid)
+{
+	struct stat st;
+	FILE *f = spawn(argv, pid, false);
+
+	for (int tries = 0; tries < 300 && stat(file, &st); tries++)
+		usleep(100000);
+	assert_int_equal(stat(file, &st), 0);
+	return f;
+}
+
 /*
  * Exporter mode on this kernel: the textfile replaced every 0.2 s while a reader re-reads it
  * for 3 s (every read must be whole), the same metrics over HTTP on loopback, a memcg with a
@@ -42,8 +54,7 @@ void test_prometheus_export(void **state)
 	char file[128], listen[64], url[128], cmd[8192], want[256];
 	char *argv[] = { (char *)lrutop_bin(), "--prometheus", file, "--listen", listen, "0.2", NULL };
 	const char *name = "lrutop-q\"b\\s";
-	struct stat st;
-	int port = 20000 + getpid() % 20000, tries;
+	int port = 20000 + getpid() % 20000;
 	pid_t pid;
 	FILE *f;
 	DIR *d;
@@ -55,10 +66,7 @@ void test_prometheus_export(void **state)
 	snprintf(file, sizeof(file), "%s/lrutop.prom", dir);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", port);
-	f = spawn(argv, &pid, false);
-	for (tries = 0; tries < 300 && stat(file, &st); tries++)
-		usleep(100000);
-	assert_int_equal(stat(file, &st), 0);
+	f = spawn_exporter(argv, file, &pid);
 	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n '%s' -m 2 -t 2 -k 1 > /dev/null",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, name);
 	assert_int_equal(run(cmd, NULL, 0), 0);
@@ -127,7 +135,7 @@ void test_kernel_memcg_latency(void **state)
 	struct stat st;
 	pid_t pid;
 	FILE *f;
-	int tries, fd;
+	int fd;
 	ssize_t n;
 
 	cgroot_or_skip(cgroot, sizeof(cgroot));
@@ -138,10 +146,7 @@ void test_kernel_memcg_latency(void **state)
 	assert_non_null(mkdtemp(mntdir));
 	snprintf(file, sizeof(file), "%s/lrutop.prom", dir);
 	snprintf(name, sizeof(name), "lrutop-lat-%d", getpid());
-	f = spawn(argv, &pid, false);
-	for (tries = 0; tries < 300 && stat(file, &st); tries++)
-		usleep(100000);
-	assert_int_equal(stat(file, &st), 0);
+	f = spawn_exporter(argv, file, &pid);
 	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n %s -m 2 -t 2 -k 2 -f 3 --keep > /dev/null",
 		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, name);
 	assert_int_equal(run(cmd, NULL, 0), 0);
