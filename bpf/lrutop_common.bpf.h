@@ -51,9 +51,15 @@ static __always_inline __u32 live_slot(__u64 ptr)
 	return (__u32)((ptr * 0x9E3779B97F4A7C15ULL) >> 48) & (LRUTOP_LIVE_FILTER_SLOTS - 1);
 }
 
+/* The mark that covers a slot of the filter (userspace's rebuild divides the same way). */
+static __always_inline __u32 live_mark(__u32 slot)
+{
+	return (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
+}
+
 static __always_inline void mark_live(__u32 slot)
 {
-	__u32 mark = (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
+	__u32 mark = live_mark(slot);
 
 	live_marks[0][mark] = 1;
 	live_marks[1][mark] = 1;
@@ -67,7 +73,7 @@ static __always_inline void mark_live(__u32 slot)
 static __always_inline bool surely_untracked(__u32 slot)
 {
 	__u32 seq = *(volatile __u32 *)&live_marks_seq;
-	__u32 mark = (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
+	__u32 mark = live_mark(slot);
 
 	if (!*(volatile __u8 *)&live_marks[seq & 1][mark] &&
 	    seq == *(volatile __u32 *)&live_marks_seq)

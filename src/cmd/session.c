@@ -175,7 +175,7 @@ int session_start(struct session *ss, enum backend want, unsigned int max_memcgs
 			err = attach(ss, BACKEND_FENTRY, max_memcgs, verbose, false, false);
 			ss->state.kernel.self_check = first;
 			snprintf(ss->state.kernel.self_check.result, sizeof(ss->state.kernel.self_check.result),
-				 "%.160s (tracepoint backend: %.60s)", first.result, tp);
+				 "%.380s (tracepoint backend: %.60s)", first.result, tp);
 		}
 		if (err)
 			goto dropped;

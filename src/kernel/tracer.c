@@ -189,6 +189,8 @@ void tracer_rebuild_live_marks(struct tracer *t)
 	__u32 seq = __atomic_load_n(&bss->live_marks_seq, __ATOMIC_ACQUIRE);
 	__u8 *next = bss->live_marks[(seq + 1) & 1];
 
+	if (!t->skel->links.handle_kfree)
+		return;	/* no kfree program reads them (fentry backend) */
 	for (int i = 0; i < LRUTOP_LIVE_MARKS; i++)
 		__atomic_store_n(&next[i], 0, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
