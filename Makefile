@@ -162,6 +162,9 @@ $(OUT)/floor_fentry.bpf.o: tests/bench/floor_fentry.bpf.c vmlinux/$(ARCH)/vmlinu
 $(OUT)/bench-runs: tests/bench/runs.c | $(OUT)
 	$(CC) $(CFLAGS) $< -lbpf -o $@
 
+$(OUT)/bench-verified: tests/bench/verified.c | $(OUT)
+	$(CC) $(CFLAGS) $< -lbpf -o $@
+
 $(OUT)/bench-refresh: tests/bench/refresh.c tests/bench/move_rows.h $(LIB_OBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(filter-out %.h,$^) $(LIBS) $(HTTP_LIBS) -o $@
 

@@ -33,6 +33,7 @@ static __always_inline struct inv_id *id_entry(__u32 id)
 static __always_inline void note_memcg(struct cgroup_subsys_state *css)
 {
 	struct mem_cgroup *memcg = css_memcg(css);
+	struct cgroup_subsys_state *up;
 	struct inv_id *e;
 	int id;
 
@@ -45,6 +46,10 @@ static __always_inline void note_memcg(struct cgroup_subsys_state *css)
 	if (!e)
 		return;
 	e->cgid = memcg_cgid(memcg);
+	up = BPF_CORE_READ(css, parent);
+	e->parent_cgid = up ? BPF_CORE_READ(up, cgroup, kn, id) : 0;
+	e->name_len = bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+						BPF_CORE_READ(css, cgroup, kn, name));
 	if (inv.focus_cgid && e->cgid == inv.focus_cgid)
 		inv.focus_id = id;
 	inv_mw.online++;
@@ -83,6 +88,19 @@ __noinline __u64 inv_css_step(__u64 pos_addr, __u64 root_addr)
 	return (__u64)parent;
 }
 
+/* MEMCG_INNER steps from pos: where the walk is after them (0: done). Global, so a run's 256
+ * steps are verified as 16 calls and 16 steps, not 256 steps. */
+#define MEMCG_INNER	16
+
+__noinline __u64 inv_css_steps(__u64 pos, __u64 root)
+{
+	for (int i = 0; i < MEMCG_INNER && pos; i++) {
+		inv_mw.steps++;
+		pos = inv_css_step(pos, root);
+	}
+	return pos;
+}
+
 SEC("raw_tp")
 int inventory_memcgs(void *ctx)
 {
@@ -108,10 +126,8 @@ int inventory_memcgs(void *ctx)
 		inv_mw.state = 0;
 	}
 	pos = inv_mw.pos;
-	for (int i = 0; i < MEMCG_STEPS && pos; i++) {
-		inv_mw.steps++;
-		pos = inv_css_step(pos, inv_mw.root);
-	}
+	for (int i = 0; i < MEMCG_STEPS / MEMCG_INNER && pos; i++)
+		pos = inv_css_steps(pos, inv_mw.root);
 	inv_mw.pos = pos;
 	if (!pos)
 		inv_mw.state = 1;

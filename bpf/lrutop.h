@@ -191,10 +191,18 @@ struct totals {
 #define LRUTOP_INV_MAX_IDS	65536	/* kmemcg ids: MEM_CGROUP_ID_MAX is 65535 */
 #define LRUTOP_INV_MAX_LRUS	65536
 
+#define LRUTOP_CG_NAME_LEN	128	/* a memcg's directory name as the walk reads it */
+
 /* Per kmemcg id: its online memcg (0: no memcg holds the id) and the lists at its index. */
 struct inv_id {
 	__u64 gen;
 	__u64 cgid;
+	/* Its place in the tree, from the kernel (kernfs): userspace makes its path of these
+	 * without reading a directory of the cgroup filesystem. */
+	__u64 parent_cgid;	/* 0: none (the root) */
+	__s32 name_len;		/* what bpf_probe_read_kernel_str returned: <= 0 unread */
+	__u32 pad;
+	char name[LRUTOP_CG_NAME_LEN];
 	__u64 lists;		/* allocations: a list per node before 5.18, one for all after */
 	__u64 empty;		/* of those, holding no object on any node */
 	__u64 objects;		/* nr_items summed */

@@ -67,38 +67,30 @@ int BPF_PROG(lru_lists_free, struct list_lru *lru)
 __u64 freeing[LRUTOP_FREEING];
 __u32 nr_freeing;
 
-/* A binary search, a step a bpf_loop call: unrolled, its branches made 80,000 states. */
-struct freeing_search {
-	__u64 cgid;
-	__u32 lo, hi;
-	bool found;
-};
-
-static long freeing_step(__u32 i, void *ctx)
-{
-	struct freeing_search *f = ctx;
-	__u32 mid;
-
-	if (f->lo >= f->hi || f->hi > LRUTOP_FREEING)
-		return 1;
-	mid = ((f->lo + f->hi) / 2) & (LRUTOP_FREEING - 1);	/* the mask: for the verifier */
-	if (freeing[mid] == f->cgid) {
-		f->found = true;
-		return 1;
-	}
-	if (freeing[mid] < f->cgid)
-		f->lo = mid + 1;
-	else
-		f->hi = mid;
-	return 0;
-}
-
+/*
+ * Is cgid in freeing[0, nr_freeing) (sorted)? A binary search without a branch: each step
+ * moves the base by half the span or by nothing, by arithmetic on the comparison (cgids are
+ * below 2^63), so the verifier reads 11 straight steps once. With a branch a step (unrolled:
+ * 80,000 states; as a bpf_loop callback: 10 ms of verification at every start).
+ */
 static __always_inline bool is_freeing(__u64 cgid)
 {
-	struct freeing_search f = { .cgid = cgid, .hi = nr_freeing };
+	__u32 n = nr_freeing, base = 0, half;
+	__u64 v, above, differ;
 
-	bpf_loop(11, freeing_step, &f, 0);	/* 11 steps cover LRUTOP_FREEING */
-	return f.found;
+	if (!n || n > LRUTOP_FREEING)
+		return false;
+	/* base: the last entry not above cgid, within the n from it. */
+	for (int i = 0; i < 11; i++) {	/* 10 halvings take LRUTOP_FREEING (1024) to 1 */
+		half = n >> 1;
+		v = freeing[(base + half) & (LRUTOP_FREEING - 1)];
+		above = (cgid - v) >> 63;	/* v > cgid */
+		base += half & ((__u32)above - 1);
+		n -= half;
+	}
+	v = freeing[base & (LRUTOP_FREEING - 1)] ^ cgid;
+	differ = (v | -v) >> 63;
+	return !differ;
 }
 
 /* The list at lru's slot: a function of its own, verified once rather than inline in a

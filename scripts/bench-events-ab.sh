@@ -9,27 +9,23 @@
 # usage: scripts/bench-events-ab.sh COMMIT [ROUNDS]   (default 7)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/ab-lib.sh
 old=${1:?usage: bench-events-ab.sh COMMIT [ROUNDS]}
 rounds=${2:-7}
-git rev-parse -q --verify "$old^{commit}" > /dev/null || { echo "bench-events-ab: no commit $old" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "bench-events-ab: needs root (BPF)" >&2; exit 77; }
 scripts/deps.sh test bench
-cgroot=$(awk '$3 == "cgroup2" { print $2; exit } $3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/mounts)
-[ -n "$cgroot" ] || { echo "bench-events-ab: no memory cgroup hierarchy" >&2; exit 1; }
-wt=$(mktemp -d)
+ab_cgroot
 out=$(mktemp -d)
 pids=()
 cleanup() {
 	[ ${#pids[@]} = 0 ] || kill -INT "${pids[@]}" 2> /dev/null || true
 	wait 2> /dev/null || true
 	sysctl -qw kernel.bpf_stats_enabled=0
-	git worktree remove --force "$wt" 2> /dev/null || rm -rf "$wt"
+	ab_remove
 	rm -rf "$out"
 }
 trap cleanup EXIT
-git worktree add -q --detach "$wt" "$old"
-ln -s "$PWD/.cache" "$wt/.cache"
-make -s -C "$wt" lrutop > /dev/null
+ab_worktree "$old" lrutop
 make -s lrutop build/churn build/bench-floor build/floor.bpf.o > /dev/null
 mkdir -p /tmp/lrutop-bench-mnt
 churn="build/churn -r $cgroot -d /tmp/lrutop-bench-mnt -m 4 -f 2000 -i 5"

@@ -10,17 +10,14 @@
 #   (defaults: 6.1, 7 rounds, tmpfs; WORK: any of tmpfs ext4 read)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/ab-lib.sh
 old=${1:?usage: bench-fastpath-ab.sh COMMIT [SERIES [ROUNDS [WORK]]]}
 series=${2:-6.1}
 rounds=${3:-7}
 work=${4:-tmpfs}
-git rev-parse -q --verify "$old^{commit}" > /dev/null || { echo "bench-fastpath-ab: no commit $old" >&2; exit 2; }
 scripts/deps.sh test vng bench
-wt=$(mktemp -d)
-trap 'git worktree remove --force "$wt" 2> /dev/null || rm -rf "$wt"' EXIT
-git worktree add -q --detach "$wt" "$old"
-ln -s "$PWD/.cache" "$wt/.cache"
-make -s -C "$wt" lrutop > /dev/null
+trap ab_remove EXIT
+ab_worktree "$old" lrutop
 make -s lrutop build/bench-files build/bench-runs build/bench-floor build/floor_fentry.bpf.o > /dev/null
 mkdir -p build/ab
 cp "$wt/lrutop" build/ab/lrutop

@@ -6,15 +6,12 @@
 # usage: scripts/bench-refresh-ab.sh COMMIT [ROWS [ROUNDS]]   (defaults 100000, 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/ab-lib.sh
 old=${1:?usage: bench-refresh-ab.sh COMMIT [ROWS [ROUNDS]]}
 rows=${2:-100000}
 rounds=${3:-5}
-git rev-parse -q --verify "$old^{commit}" > /dev/null || { echo "bench-refresh-ab: no commit $old" >&2; exit 2; }
-wt=$(mktemp -d)
-trap 'git worktree remove --force "$wt" 2> /dev/null || rm -rf "$wt"' EXIT
-git worktree add -q --detach "$wt" "$old"
-ln -s "$PWD/.cache" "$wt/.cache"
-make -s -C "$wt" build/bench-refresh > /dev/null
+trap ab_remove EXIT
+ab_worktree "$old" build/bench-refresh
 make -s build/bench-refresh > /dev/null
 scripts/bench-header.sh "scripts/bench-refresh-ab.sh $old $rows $rounds"
 echo "== build/bench-refresh $rows 11, CPU of one refresh (median of 11) a round: $(git rev-parse --short=12 "$old") then this tree"

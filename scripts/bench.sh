@@ -93,15 +93,7 @@ with_tracer() {
 	wait $pid $floor 2>/dev/null || true
 }
 
-lo=$(awk '$3 == "memcg_list_lru_alloc" { print "0x" $1; exit }' /proc/kallsyms)
-# Through a pipe: sort given /proc/kallsyms itself seeks in it chunk by chunk, and each seek
-# makes the kernel walk its symbols again (84 s of system time here, a 6.18 host).
-hi=$(awk -v lo="$lo" 'found { print "0x" $1; exit } ("0x" $1) == lo { found = 1 }' <(cat /proc/kallsyms | sort))
-bt_script="tracepoint:kmem:kmalloc /args->call_site >= $lo && args->call_site < $hi/ {
-	@lists[cgroup] = count(); @bytes[cgroup] = sum(args->bytes_alloc); @live[args->ptr] = cgroup;
-}
-tracepoint:kmem:kfree /@live[args->ptr]/ { @freed[@live[args->ptr]] = count(); delete(@live[args->ptr]); }
-interval:s:1 { printf(\"tick\\n\"); }"
+bt_script=$(scripts/bench-bpftrace.sh)
 
 started_s=$(date +%s)
 scripts/bench-header.sh "make bench (scripts/bench.sh $runs)"

@@ -95,6 +95,9 @@ static void print_text(const struct inventory *inv, const struct inventory_opts 
 		printf("id space: %u ids\n", inv->ids);
 	printf("walk: %llu runs, %.1f ms CPU, longest run %.2f ms%s\n", (unsigned long long)inv->runs,
 	       inv->cpu_ms, inv->max_run_ms, inv->drops ? "; DROPS: maps full" : "");
+	if (inv->paths_dirs)
+		printf("memcg paths: %llu of the kernel's names, %llu found in the cgroup tree\n",
+		       (unsigned long long)inv->paths_kernel, (unsigned long long)inv->paths_dirs);
 	printf("\n%8s %8s %8s %10s  %s\n", "LISTS", "BYTES", "EMPTY", "OBJS", "MEMCG");
 	for (size_t i = 0; i < rows_shown(inv->nr_memcgs, o->rows); i++) {
 		const struct inv_memcg_row *m = &inv->memcgs[i];
@@ -149,6 +152,7 @@ int inventory_main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "lrutop: inventory unavailable: %s\n", why);
 		inventory_walker_close(w);
+		session_end(&ss);
 		return 1;
 	}
 	if (o.json) {
@@ -160,5 +164,6 @@ int inventory_main(int argc, char **argv)
 	}
 	inventory_free(&inv);
 	inventory_walker_close(w);
+	session_end(&ss);
 	return err ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
+#include "kernel/core_btf.h"
 #include "kernel/ksyms.h"
 #include "kernel/loader.h"
 #include "selfcheck.h"
@@ -96,8 +97,21 @@ static void detach(struct session *ss)
 
 static void *read_kallsyms(void *out)
 {
-	*(struct ksyms **)out = ksyms__load("/proc/kallsyms", probe_ksym_names());
+	*(struct ksyms **)out = ksyms__load_with_data("/proc/kallsyms", probe_ksym_names());
 	return NULL;
+}
+
+static void cut_core_btf(struct session *ss, const struct btf *btf, bool verbose)
+{
+	int fd = core_btf_cut(btf, ss->core_btf, sizeof(ss->core_btf));
+
+	if (fd < 0) {
+		if (verbose)
+			fprintf(stderr, "lrutop: the kernel's BTF not cut for CO-RE (%s): libbpf reads it whole\n",
+				strerror(-fd));
+		return;
+	}
+	ss->core_btf_fd = fd;
 }
 
 int session_prepare(struct session *ss, bool verbose)
@@ -123,6 +137,10 @@ int session_prepare(struct session *ss, bool verbose)
 	/* The kernel writes out /proc/kallsyms while BTF is parsed: 20 ms of start-up each. */
 	reading = !pthread_create(&reader, NULL, read_kallsyms, &ksyms);
 	btf = btf__load_vmlinux_btf();
+	/* While the kernel writes out kallsyms: libbpf's parse and search of the kernel's BTF
+	 * for each object cost more. */
+	if (btf)
+		cut_core_btf(ss, btf, verbose);
 	if (reading)
 		pthread_join(reader, NULL);
 	else
@@ -138,8 +156,12 @@ int session_prepare(struct session *ss, bool verbose)
 		ksyms = NULL;
 	}
 	probe_plan_build(&ss->plan, btf, ksyms);
-	/* The plan holds all they tell: a long run need not keep them. */
-	ksyms__free(ksyms);
+	/* The plan holds all the BTF tells: a long run need not keep it. kallsyms' data
+	 * symbols name list_lrus for as long as lrutop runs (one read at start, not one more
+	 * for each namer: the kernel formats the whole file for any reader). */
+	ss->kallsyms = ksyms;
+	ss->plan.kallsyms = ksyms;
+	ss->plan.core_btf = ss->core_btf_fd > 0 ? ss->core_btf : NULL;
 	btf__free(btf);
 	return 0;
 }
@@ -191,5 +213,8 @@ void session_end(struct session *ss)
 {
 	held_preload_drop(&ss->preload);	/* before its plan goes */
 	detach(ss);
+	ksyms__free(ss->kallsyms);	/* after what names list_lrus by it */
+	if (ss->core_btf_fd > 0)
+		close(ss->core_btf_fd);
 	memset(ss, 0, sizeof(*ss));
 }

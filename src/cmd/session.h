@@ -21,6 +21,9 @@ struct session {
 	double inventory_s;	/* of the live view, 0: none */
 	bool bpf_stats;		/* hold the kernel's BPF statistics on while attached */
 	struct held_preload preload;
+	struct ksyms *kallsyms;	/* read at start, the plan's (probe_plan.kallsyms) */
+	int core_btf_fd;	/* the plan's core_btf, while open (0: none) */
+	char core_btf[32];
 };
 
 /* Privileges, BTF and kallsyms, into ss->plan: what a run that loads no tracer needs (the

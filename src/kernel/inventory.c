@@ -3,11 +3,13 @@
  * The inventory: one pass of inventory.bpf.c's walks over the kernel's memcg tree and its
  * memcg-aware list_lrus, turned into rows per memcg and per list_lru.
  */
+#define _GNU_SOURCE	/* asprintf, qsort_r */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cgroup.h"
@@ -39,6 +41,7 @@ struct inventory_walker {
 	__u64 gen;
 	char cg_root[4096];
 	bool has_cg;
+	__u64 cg_root_id;	/* the cgid of cg_root's directory: where a memcg's path starts */
 	struct lru_namer *namer;
 	__u64 focus_cgid, focus_lru;	/* inventory_focus() */
 };
@@ -46,7 +49,9 @@ struct inventory_walker {
 int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker **out, char *why,
 			  size_t len)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = plan->core_btf);
 	struct inventory_walker *w;
+	struct stat st;
 	int err;
 
 	if (!plan->pre_patch && !plan->post_patch) {
@@ -62,10 +67,14 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 	if (!w)
 		return -ENOMEM;
 	w->plan = plan;
-	/* A walk names the global list_lrus it finds (shadow_nodes on any 5.18+ kernel):
-	 * kallsyms is read beside the load below. */
-	w->namer = lru_namer_new("/proc/kallsyms");
-	lru_namer_prefetch(w->namer);
+	/* A walk names the global list_lrus it finds (shadow_nodes on any 5.18+ kernel): by
+	 * the session's read of kallsyms, else one beside the load below. */
+	if (plan->kallsyms) {
+		w->namer = lru_namer_of(plan->kallsyms);
+	} else {
+		w->namer = lru_namer_new("/proc/kallsyms");
+		lru_namer_prefetch(w->namer);
+	}
 	w->nr_nodes = nr_node_ids();
 	w->list_size = list_request_size(plan->pre_patch, plan->list_lru_one_size, w->nr_nodes);
 	w->slab_read = probe_slab_readable(plan);
@@ -78,7 +87,9 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 		goto fail;
 	}
 	w->has_cg = cgroup_memory_root("/proc/self/mounts", w->cg_root, sizeof(w->cg_root)) > 0;
-	w->skel = inventory_bpf__open();
+	if (w->has_cg && !stat(w->cg_root, &st))
+		w->cg_root_id = st.st_ino;	/* kernfs: a directory's inode is its cgroup's id */
+	w->skel = inventory_bpf__open_opts(&opts);
 	if (!w->skel) {
 		err = -errno;
 		snprintf(why, len, "cannot open the inventory's BPF object: %s", strerror(-err));
@@ -219,9 +230,111 @@ static __u64 lists_bytes(const struct inventory_walker *w, __u64 lists, __u64 sl
 	return slab_bytes;
 }
 
+/*
+ * The memcgs' paths, made of the names and parents the memcg walk read from the kernel:
+ * no directory of the cgroup filesystem is read (each costs the kernel a listing of its
+ * 30 files: half of a pass over 500 memcgs).
+ */
+struct path_maker {
+	const struct inv_id *ids;	/* the pass's entries */
+	size_t n;
+	size_t *by_cgid;	/* their indices, by cgid */
+	char **paths;		/* made; NULL where unknown */
+	bool *visited;
+	__u64 root_id;		/* the mount's root: "/" */
+};
+
+#define MAX_CG_DEPTH	64
+
+static int by_cgid(const void *a, const void *b, void *ids)
+{
+	const struct inv_id *v = ids;
+	__u64 x = v[*(const size_t *)a].cgid, y = v[*(const size_t *)b].cgid;
+
+	return (x > y) - (x < y);
+}
+
+static int path_maker_init(struct path_maker *pm, const struct map_dump *d, __u64 root_id)
+{
+	memset(pm, 0, sizeof(*pm));
+	pm->ids = d->vals;
+	pm->n = d->n;
+	pm->root_id = root_id;
+	pm->by_cgid = calloc(d->n + 1, sizeof(*pm->by_cgid));
+	pm->paths = calloc(d->n + 1, sizeof(*pm->paths));
+	pm->visited = calloc(d->n + 1, sizeof(*pm->visited));
+	if (!pm->by_cgid || !pm->paths || !pm->visited)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n; i++)
+		pm->by_cgid[i] = i;
+	qsort_r(pm->by_cgid, pm->n, sizeof(*pm->by_cgid), by_cgid, (void *)pm->ids);
+	return 0;
+}
+
+static const struct inv_id *pm_find(const struct path_maker *pm, __u64 cgid, size_t *at)
+{
+	size_t lo = 0, hi = pm->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (pm->ids[pm->by_cgid[mid]].cgid < cgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pm->n || pm->ids[pm->by_cgid[lo]].cgid != cgid)
+		return NULL;
+	*at = pm->by_cgid[lo];
+	return &pm->ids[*at];
+}
+
+/* The path of cgid below the mount's root, or NULL: a name cut or unread, a parent the walk
+ * did not see (outside the mount's view: a cgroup namespace). */
+static const char *kernel_path(struct path_maker *pm, __u64 cgid, int depth)
+{
+	const struct inv_id *v;
+	const char *up;
+	size_t i;
+
+	if (pm->root_id && cgid == pm->root_id)
+		return "/";
+	if (depth > MAX_CG_DEPTH || !(v = pm_find(pm, cgid, &i)))
+		return NULL;
+	if (pm->visited[i])
+		return pm->paths[i];
+	pm->visited[i] = true;
+	/* The length counts the NUL; a name that fills the buffer may have been cut. */
+	if (v->name_len <= 1 || v->name_len >= LRUTOP_CG_NAME_LEN || memchr(v->name, '/', v->name_len - 1))
+		return NULL;
+	up = kernel_path(pm, v->parent_cgid, depth + 1);
+	if (up && asprintf(&pm->paths[i], "%s%s%.*s", up, strcmp(up, "/") ? "/" : "",
+			   v->name_len - 1, v->name) < 0)
+		pm->paths[i] = NULL;
+	return pm->paths[i];
+}
+
+/* The path of cgid: from the kernel's names, else the caller's index of the cgroup tree,
+ * else an index this pass walks itself (once). */
+static const char *memcg_path(struct inventory_walker *w, struct inventory *inv,
+			      struct path_maker *pm, __u64 cgid)
+{
+	const char *path = kernel_path(pm, cgid, 0);
+
+	if (path) {
+		inv->paths_kernel++;
+		return path;
+	}
+	if (!inv->cg && w->has_cg && !inv->own_cg)
+		inv->cg = inv->own_cg = cgroup_index_build(w->cg_root);
+	path = cgroup_index_path(inv->cg, cgid);
+	inv->paths_dirs += path != NULL;
+	return path;
+}
+
 /* The ids of this pass that hold lists, as memcg rows. */
 static int read_ids(struct inventory_walker *w, struct inventory *inv)
 {
+	struct path_maker pm = {};
 	struct map_dump d = {};
 	const struct inv_id *v;
 	struct inv_memcg_row *r;
@@ -231,6 +344,8 @@ static int read_ids(struct inventory_walker *w, struct inventory *inv)
 			sizeof(struct inv_id), w->gen);
 	if (!err && !(inv->memcgs = calloc(d.n ? d.n : 1, sizeof(*inv->memcgs))))
 		err = -ENOMEM;
+	if (!err)
+		err = path_maker_init(&pm, &d, w->cg_root_id);
 	for (size_t i = 0; !err && i < d.n; i++) {
 		v = (const struct inv_id *)d.vals + i;
 		if (!v->lists)
@@ -238,7 +353,7 @@ static int read_ids(struct inventory_walker *w, struct inventory *inv)
 		r = &inv->memcgs[inv->nr_memcgs++];
 		r->cgid = v->cgid;
 		r->kmemcg_id = ((const __u32 *)d.keys)[i];
-		r->path = v->cgid ? cgroup_index_path(inv->cg, v->cgid) : NULL;
+		r->path = v->cgid ? memcg_path(w, inv, &pm, v->cgid) : NULL;
 		r->lists = v->lists;
 		r->empty = v->empty;
 		r->objects = v->objects;
@@ -248,6 +363,11 @@ static int read_ids(struct inventory_walker *w, struct inventory *inv)
 		r->lru_objects = v->lru_objects;
 		r->lru_bytes = lists_bytes(w, v->lru_lists, v->lru_bytes);
 	}
+	/* The rows keep the paths made: the inventory frees them. */
+	inv->own_paths = pm.paths;
+	inv->nr_own_paths = pm.n;
+	free(pm.by_cgid);
+	free(pm.visited);
 	map_dump_free(&d);
 	if (!err)
 		qsort(inv->memcgs, inv->nr_memcgs, sizeof(*inv->memcgs), by_lists_memcg);
@@ -353,8 +473,6 @@ int inventory_take(struct inventory_walker *w, const struct cgroup_index *cg,
 			 "changed under it, or a structure could not be read");
 		return err;
 	}
-	if (!cg && w->has_cg)
-		cg = inv->own_cg = cgroup_index_build(w->cg_root);
 	inv->cg = cg;
 	err = read_ids(w, inv);
 	if (!err)
@@ -382,6 +500,9 @@ void inventory_free(struct inventory *inv)
 {
 	free(inv->memcgs);
 	free(inv->lrus);
+	for (size_t i = 0; inv->own_paths && i < inv->nr_own_paths; i++)
+		free(inv->own_paths[i]);
+	free(inv->own_paths);
 	cgroup_index_free(inv->own_cg);
 	memset(inv, 0, sizeof(*inv));
 }

@@ -15,7 +15,7 @@ struct inventory_walker;
 struct inv_memcg_row {
 	__u64 cgid;
 	__u32 kmemcg_id;
-	const char *path;	/* from the cgroup index; NULL if unknown */
+	const char *path;	/* below the hierarchy's mount; NULL if unknown */
 	__u64 lists, empty, objects, bytes;
 	__u64 lru_lists, lru_empty, lru_objects, lru_bytes;	/* on the focused list_lru */
 };
@@ -51,7 +51,11 @@ struct inventory {
 	size_t nr_memcgs;
 	struct inv_lru_row *lrus;	/* most lists first */
 	size_t nr_lrus;
-	const struct cgroup_index *cg;	/* the paths memcgs point into */
+	/* The memcgs' paths: made of the kernel's names (own_paths), else found in cg. */
+	char **own_paths;
+	size_t nr_own_paths;
+	__u64 paths_kernel, paths_dirs;	/* rows whose path came from each */
+	const struct cgroup_index *cg;	/* the caller's index of the cgroup tree, or own_cg */
 	struct cgroup_index *own_cg;	/* cg, when the pass walked the tree itself */
 	__u64 focus_cgid, focus_lru;	/* what the pass counted apart (inventory_focus) */
 };
@@ -62,9 +66,10 @@ int inventory_walker_open(const struct probe_plan *plan, struct inventory_walker
 			  size_t len);
 /*
  * One pass. 0, or negative errno with why filled (a pass that failed twice: the kernel's
- * structures changed under it). cg: the memcgs' paths, kept by the caller and outliving inv;
- * NULL for the pass to walk the cgroup tree itself (a read of every memcg's directory: a
- * third of a second at 10,000 memcgs).
+ * structures changed under it). The memcgs' paths are made of the names the walk reads from
+ * the kernel; where one cannot be (a name too long), it is looked up in cg, kept by the
+ * caller and outliving inv, or with cg NULL in an index the pass makes by walking the cgroup
+ * tree (a read of every memcg's directory: a third of a second at 10,000 memcgs).
  */
 int inventory_take(struct inventory_walker *w, const struct cgroup_index *cg,
 		   struct inventory *inv, char *why, size_t len);

@@ -10,6 +10,7 @@
 struct ksym {
 	uint64_t addr, end;
 	size_t name;		/* offset in ksyms->names */
+	char type;		/* kallsyms' letter */
 };
 
 /*
@@ -47,28 +48,34 @@ static int grow(void **p, size_t *cap, size_t want, size_t size)
 	return 0;
 }
 
-static int ksyms__add(struct ksyms *ksyms, uint64_t addr, const char *name, size_t len)
+static int ksyms__add(struct ksyms *ksyms, uint64_t addr, char type, const char *name, size_t len)
 {
 	if (grow((void **)&ksyms->syms, &ksyms->cap, ksyms->nr + 1, sizeof(*ksyms->syms)) ||
 	    grow((void **)&ksyms->names, &ksyms->names_cap, ksyms->names_len + len + 1, 1))
 		return -ENOMEM;
 	memcpy(ksyms->names + ksyms->names_len, name, len);
 	ksyms->names[ksyms->names_len + len] = '\0';
-	ksyms->syms[ksyms->nr++] = (struct ksym){ .addr = addr, .name = ksyms->names_len };
+	ksyms->syms[ksyms->nr++] = (struct ksym){ .addr = addr, .name = ksyms->names_len, .type = type };
 	ksyms->names_len += len + 1;
 	return 0;
 }
 
 #define MAX_WANTED	64
 
-/* The names asked for, with their lengths: a line's name is compared by length first. */
+/* What a read keeps: the names asked for (with their lengths: a line's name is compared by
+ * length first), and the data symbols. */
 struct wanted {
-	const char *const *names;	/* NULL: all */
+	const char *const *names;	/* the kernel's own symbols of these names; NULL: all */
 	size_t len[MAX_WANTED];
 	size_t n;
-	const char *types;	/* the symbol types kept ("dDbB": data); NULL: all */
-	bool modules;		/* modules' symbols too, named "name [module]" */
+	bool data;		/* every data symbol (d, D, b, B), the modules' too ("name [module]") */
+	bool data_only;		/* and no other */
 };
+
+static bool is_data(char type)
+{
+	return type == 'd' || type == 'D' || type == 'b' || type == 'B';
+}
 
 /* Is name (len bytes), or the function it is a clone of (name.part.0), asked for? */
 static bool is_wanted(const struct wanted *w, const char *name, size_t len)
@@ -105,7 +112,7 @@ static uint64_t hex(const char *s, const char **end)
 
 /*
  * One line: "addr type name\n", or "addr type name\t[module]\n" for a module's symbol (skipped
- * unless w->modules). Parsed by hand: sscanf() per line cost more than reading the file.
+ * unless w->data). Parsed by hand: sscanf() per line cost more than reading the file.
  */
 static int ksyms__parse_line(struct ksyms *ksyms, const char *line, const struct wanted *w,
 			     int *nonzero)
@@ -113,6 +120,7 @@ static int ksyms__parse_line(struct ksyms *ksyms, const char *line, const struct
 	const char *name, *end, *p;
 	char full[256];
 	uint64_t addr;
+	bool module;
 	size_t len;
 
 	addr = hex(line, &p);
@@ -120,14 +128,15 @@ static int ksyms__parse_line(struct ksyms *ksyms, const char *line, const struct
 		return 0;
 	name = p + 3;
 	end = name + strcspn(name, " \t\n");
-	if ((*end == '\t' && !w->modules) || end == name)
+	module = *end == '\t';
+	if ((module && !w->data) || end == name)
 		return 0;
 	if (addr)
 		*nonzero = 1;
 	if (grow((void **)&ksyms->addrs, &ksyms->addrs_cap, ksyms->nr_addrs + 1, sizeof(addr)))
 		return -ENOMEM;
 	ksyms->addrs[ksyms->nr_addrs++] = addr;
-	if ((w->types && !strchr(w->types, p[1])) || !is_wanted(w, name, end - name))
+	if (!(w->data && is_data(p[1])) && (module || w->data_only || !is_wanted(w, name, end - name)))
 		return 0;
 	len = end - name;
 	if (*end == '\t') {
@@ -138,7 +147,7 @@ static int ksyms__parse_line(struct ksyms *ksyms, const char *line, const struct
 		if (len >= sizeof(full))
 			len = sizeof(full) - 1;
 	}
-	return ksyms__add(ksyms, addr, name, len);
+	return ksyms__add(ksyms, addr, p[1], name, len);
 }
 
 static int ksym_cmp(const void *a, const void *b)
@@ -218,8 +227,17 @@ struct ksyms *ksyms__load(const char *path, const char *const *names)
 
 struct ksyms *ksyms__load_data(const char *path)
 {
-	struct wanted w = { .types = "dDbB", .modules = true };
+	struct wanted w = { .data = true, .data_only = true };
 
+	return ksyms__read(path, &w);
+}
+
+struct ksyms *ksyms__load_with_data(const char *path, const char *const *names)
+{
+	struct wanted w = { .names = names, .data = true };
+
+	for (; names && names[w.n] && w.n < MAX_WANTED; w.n++)
+		w.len[w.n] = strlen(names[w.n]);
 	return ksyms__read(path, &w);
 }
 
@@ -292,6 +310,15 @@ size_t ksyms__count(const struct ksyms *ksyms)
 	return ksyms->nr;
 }
 
+size_t ksyms__count_data(const struct ksyms *ksyms)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ksyms->nr; i++)
+		n += is_data(ksyms->syms[i].type);
+	return n;
+}
+
 const char *ksyms__symbol_at(const struct ksyms *ksyms, uint64_t addr, uint64_t *off)
 {
 	size_t lo = 0, hi = ksyms->nr, mid;
@@ -308,7 +335,8 @@ const char *ksyms__symbol_at(const struct ksyms *ksyms, uint64_t addr, uint64_t 
 	if (!lo)
 		return NULL;
 	sym = &ksyms->syms[lo - 1];
-	if (!sym->addr || !sym->end || addr >= sym->end)
+	/* Kept functions (ksyms__load_with_data) hold code, no global. */
+	if (!sym->addr || !sym->end || addr >= sym->end || !is_data(sym->type))
 		return NULL;
 	*off = addr - sym->addr;
 	return ksyms->names + sym->name;

@@ -14,10 +14,15 @@ struct ksyms;
 struct ksyms *ksyms__load(const char *path, const char *const *names);
 /* The data symbols (types d, D, b, B), the modules' too, named "name [module]". */
 struct ksyms *ksyms__load_data(const char *path);
+/* Both in one read: the symbols of names, and every data symbol (kallsyms costs the kernel
+ * 60 ms a read, whatever the reader keeps). */
+struct ksyms *ksyms__load_with_data(const char *path, const char *const *names);
 void ksyms__free(struct ksyms *ksyms);
-/* Symbols kept. */
+/* Symbols kept; of those, data symbols. */
 size_t ksyms__count(const struct ksyms *ksyms);
-/* The symbol whose range [addr, next symbol's) holds addr, and addr's offset in it; NULL. */
+size_t ksyms__count_data(const struct ksyms *ksyms);
+/* The data symbol whose range [addr, next symbol's) holds addr, and addr's offset in it;
+ * NULL. */
 const char *ksyms__symbol_at(const struct ksyms *ksyms, uint64_t addr, uint64_t *off);
 /* Address of name, or 0 if absent. */
 uint64_t ksyms__addr(const struct ksyms *ksyms, const char *name);

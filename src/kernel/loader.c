@@ -303,11 +303,12 @@ static int slot_filler_end(struct slot_filler *f)
 static int open_load_attach(const struct probe_plan *plan, enum backend b, unsigned int max_memcgs,
 			    struct lrutop_bpf **out)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = plan->core_btf);
 	struct slot_filler filler = { .fd = -1 };
 	struct lrutop_bpf *skel;
 	int err, filled;
 
-	skel = lrutop_bpf__open();
+	skel = lrutop_bpf__open_opts(&opts);
 	if (!skel)
 		return -errno;
 	set_rodata(skel, plan, b);

@@ -11,7 +11,8 @@
 
 struct lru_namer {
 	char path[256];
-	struct ksyms *data;	/* kallsyms' data symbols, once read */
+	const struct ksyms *data;	/* kallsyms' data symbols, once read */
+	struct ksyms *own;	/* data, when this namer read them */
 	const char *why;	/* why they name nothing, or NULL */
 	int read;
 	pthread_t reader;	/* lru_namer_prefetch's, until joined */
@@ -48,25 +49,43 @@ struct lru_namer *lru_namer_new(const char *kallsyms)
 }
 
 static void symbols_ready(struct lru_namer *n);
+static void check_symbols(struct lru_namer *n);
+
+struct lru_namer *lru_namer_of(const struct ksyms *read)
+{
+	struct lru_namer *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->read = 1;
+	n->data = read;
+	check_symbols(n);
+	return n;
+}
 
 void lru_namer_free(struct lru_namer *n)
 {
 	if (!n)
 		return;
 	symbols_ready(n);
-	ksyms__free(n->data);
+	ksyms__free(n->own);
 	free(n);
 }
 
-static void read_symbols(struct lru_namer *n)
+static void check_symbols(struct lru_namer *n)
 {
-	n->data = ksyms__load_data(n->path);
 	if (!n->data)
 		n->why = "kallsyms could not be read";
 	else if (ksyms__hidden(n->data))
 		n->why = "kallsyms hides its addresses (kptr_restrict)";
-	else if (!ksyms__count(n->data))
+	else if (!ksyms__count_data(n->data))
 		n->why = "kallsyms lists no data symbol (a kernel without CONFIG_KALLSYMS_ALL)";
+}
+
+static void read_symbols(struct lru_namer *n)
+{
+	n->data = n->own = ksyms__load_data(n->path);
+	check_symbols(n);
 }
 
 static void *read_symbols_thread(void *n)

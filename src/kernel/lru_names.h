@@ -21,6 +21,10 @@ struct lru_name {
 
 /* kallsyms is read on the first name asked for, once, or from lru_namer_prefetch on. */
 struct lru_namer *lru_namer_new(const char *kallsyms);
+struct ksyms;
+/* From kallsyms as the caller read it (ksyms__load_with_data), kept by the caller while the
+ * namer lives: no read of its own. */
+struct lru_namer *lru_namer_of(const struct ksyms *read);
 /* Read kallsyms now, in a thread of its own: for a caller that will ask for names soon. */
 void lru_namer_prefetch(struct lru_namer *n);
 void lru_namer_free(struct lru_namer *n);

@@ -100,6 +100,12 @@ struct probe_plan {
 	const char *slots_missing;
 	unsigned int list_lru_one_size;	/* sizeof(struct list_lru_one): 24, 32 from 6.13 */
 	unsigned int xa_node_size;	/* sizeof(struct xa_node): the xarray's bookkeeping */
+	/* kallsyms as the session read it (its data symbols name list_lrus), kept by the
+	 * session while the plan lives; NULL: whoever names one reads kallsyms again. */
+	const struct ksyms *kallsyms;
+	/* The kernel's BTF cut to what the BPF objects relocate against (core_btf.h), for
+	 * libbpf's btf_custom_path; NULL: libbpf reads the kernel's whole BTF itself. */
+	const char *core_btf;
 };
 
 const char *lru_func_name(enum lru_func fn);

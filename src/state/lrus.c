@@ -81,7 +81,8 @@ static void name_other(struct lrutop_state *s, struct lru_row *r)
 		return;
 	}
 	if (!s->flow.namer)
-		s->flow.namer = lru_namer_new("/proc/kallsyms");
+		s->flow.namer = s->kernel.plan->kallsyms ? lru_namer_of(s->kernel.plan->kallsyms) :
+				lru_namer_new("/proc/kallsyms");
 	lru_namer_name(s->flow.namer, r->lru, NULL, &name);
 	r->kind = name.kind;
 	snprintf(r->where, sizeof(r->where), "%s", name.where);

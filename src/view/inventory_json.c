@@ -9,7 +9,7 @@
 json_t *inventory_summary_json(const struct inventory *inv)
 {
 	return json_pack("{s:b,s:i,s:o,s:I,s:s,s:s,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},"
-			 "s:{s:I,s:f,s:f,s:I,s:I}}",
+			 "s:{s:I,s:f,s:f,s:I,s:I,s:I,s:I}}",
 		"pre_patch", inv->pre_patch, "nodes", inv->nr_nodes,
 		"ids", inv->pre_patch ? json_integer(inv->ids) : json_null(),
 		"list_bytes", (json_int_t)inv->list_bytes, "list_cache", inv->list_cache,
@@ -21,7 +21,8 @@ json_t *inventory_summary_json(const struct inventory *inv)
 		"xa_nodes", (json_int_t)inv->xa_nodes,
 		"walk", "runs", (json_int_t)inv->runs, "cpu_ms", inv->cpu_ms,
 		"max_run_ms", inv->max_run_ms, "rejected", (json_int_t)inv->rejected,
-		"drops", (json_int_t)inv->drops);
+		"drops", (json_int_t)inv->drops, "paths_kernel", (json_int_t)inv->paths_kernel,
+		"paths_dirs", (json_int_t)inv->paths_dirs);
 }
 
 json_t *inventory_json(const struct inventory *inv, unsigned long rows)

@@ -226,6 +226,11 @@ void test_kernel_inventory(void **state)
 	/* The ring's head alone is no list_lru; nothing was dropped. */
 	assert_int_equal(jint(walk, "rejected"), 1);
 	assert_int_equal(jint(walk, "drops"), 0);
+	/* Each memcg's path was made of the names the walk read from the kernel, not found by
+	 * reading the cgroup tree; the checks below hold them to the paths the workload made. */
+	if (jint(walk, "paths_dirs") || jint(walk, "paths_kernel") < 7)
+		fail_msg("memcg paths: %lld of the kernel's names, %lld from the cgroup tree's directories",
+			 (long long)jint(walk, "paths_kernel"), (long long)jint(walk, "paths_dirs"));
 	if (kernel_has_field("list_lru", "xa")) {
 		check_inventory_lazy(inv, summary, lines);
 		check_model_from_inventory(inv, inv_out);

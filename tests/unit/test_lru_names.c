@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of list_lru names: by kernel symbol, by objects, and why not. */
 #include "unit.h"
+#include "kernel/ksyms.h"
 #include "kernel/lru_names.h"
 
 static const char kallsyms[] =
@@ -31,11 +32,10 @@ static void name(struct lru_namer *n, uint64_t addr, const char *objs, unsigned 
 		assert_null(out.why);
 }
 
-static void test_names_by_symbol(void **state)
+/* The same names, whether the namer reads kallsyms itself or takes the one read that also
+ * found the plan's functions (ksyms__load_with_data: lrutop's start). */
+static void names_by_symbol(struct lru_namer *n)
 {
-	char *path = write_temp(kallsyms);
-	struct lru_namer *n = lru_namer_new(path);
-
 	assert_non_null(n);
 	name(n, 0xffffffff83212260ULL, NULL, LRUTOP_LRU_SHADOW, "shadow_nodes");
 	name(n, 0xffffffff832193a0ULL, "", LRUTOP_LRU_ZSWAP, "zswap_list_lru");
@@ -53,7 +53,31 @@ static void test_names_by_symbol(void **state)
 	name(n, 0xffff888012345678ULL, NULL, LRUTOP_LRU_OTHER, "");
 	/* The last symbol has no end: nothing past it is named after it. */
 	name(n, 0xffffffffc0a01200ULL, NULL, LRUTOP_LRU_OTHER, "");
+	/* A function is no global list_lru. */
+	name(n, 0xffffffff82000010ULL, NULL, LRUTOP_LRU_OTHER, "");
+}
+
+static void test_names_by_symbol(void **state)
+{
+	const char *const funcs[] = { "memcg_list_lru_alloc", NULL };
+	char *path = write_temp(kallsyms);
+	struct lru_namer *n = lru_namer_new(path);
+	struct ksyms *both;
+	uint64_t lo, hi;
+
+	names_by_symbol(n);
 	lru_namer_free(n);
+	both = ksyms__load_with_data(path, funcs);
+	assert_non_null(both);
+	assert_int_equal(ksyms__func_range(both, "memcg_list_lru_alloc", &lo, &hi), 0);
+	assert_int_equal(hi, 0xffffffff83212240ULL);
+	assert_int_equal(ksyms__count_data(both), 10);
+	n = lru_namer_of(both);
+	names_by_symbol(n);
+	lru_namer_free(n);
+	/* The namer borrowed the symbols: still the caller's. */
+	assert_int_equal(ksyms__addr(both, "shadow_nodes"), 0xffffffff83212260ULL);
+	ksyms__free(both);
 	unlink(path);
 	free(path);
 }

@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# What starting lrutop and one inventory pass cost on this host, this tree against an older
+# commit, in the same rounds:
+#  1. what the verifier walked to accept each build's programs (build/bench-verified, read
+#     while a run of each holds them);
+#  2. start to the first sample: `lrutop -b 0.1 1` of each build and bpftrace with make
+#     bench's script, exiting at its first 100 ms interval (both include the interval); wall
+#     time and peak RSS, the two lrutops' order turned each round;
+#  3. one inventory pass over 500 memcgs and 1,000 tmpfs mounts (2 list_lrus each), each memcg
+#     putting a file on 2 (what tests/vm/inventory-bench-guest.sh makes): `lrutop inventory`
+#     of each build, its walk line's CPU and longest run.
+# Median (least) of the rounds.
+# usage: scripts/bench-host-ab.sh COMMIT [ROUNDS]   (default 11)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/ab-lib.sh
+old=${1:?usage: bench-host-ab.sh COMMIT [ROUNDS]}
+rounds=${2:-11}
+[ "$(id -u)" = 0 ] || { echo "bench-host-ab: needs root (BPF)" >&2; exit 77; }
+scripts/deps.sh test bench
+ab_cgroot
+out=$(mktemp -d)
+work="build/workload -r $cgroot -d /tmp/lrutop-bench-inv -n lrutop-bench-inv -m 500 -t 1000 -k 2"
+cleanup() {
+	$work --cleanup > /dev/null 2>&1 || true
+	ab_remove
+	rm -rf "$out"
+}
+trap cleanup EXIT
+ab_worktree "$old" lrutop
+make -s lrutop build/workload build/bench-verified > /dev/null
+new=./lrutop
+was=$wt/lrutop
+bt_script=$(scripts/bench-bpftrace.sh)
+scripts/bench-header.sh "scripts/bench-host-ab.sh $old $rounds"
+echo "== $(nproc) CPUs, $(uname -r); this tree (now) against $(git rev-parse --short=12 "$old") (before)"
+
+# Median and least of column $2 of file $1.
+med_least() {
+	local m l
+	m=$(awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	l=$(awk -v c="$2" '{ print $c }' "$1" | sort -g | head -1)
+	echo "$m ($l)"
+}
+
+echo "== the verifier: instructions walked to accept each program (one run of each, -b 1 2)"
+for build in now before; do
+	bin=$([ $build = now ] && echo "$new" || echo "$was")
+	ids=$(bpftool prog show -j | /usr/bin/python3 -c 'import json, sys; print(max([p["id"] for p in json.load(sys.stdin)] + [0]))')
+	"$bin" -b 1 2 > /dev/null 2>&1 &
+	pid=$!
+	sleep 1.5
+	build/bench-verified "$ids" | sed "s/^/  $build: /"
+	wait "$pid"
+done
+
+echo "== start to the first sample: lrutop -b 0.1 1 (each build) and bpftrace (make bench's script,"
+echo "   exit at its first 100 ms interval), $rounds rounds; wall s, peak RSS MB"
+: > "$out/starts"
+for r in $(seq "$rounds"); do
+	t() { /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1; }
+	if [ $((r % 2)) = 1 ]; then
+		a=$(t "$new" -b 0.1 1); b=$(t "$was" -b 0.1 1)
+	else
+		b=$(t "$was" -b 0.1 1); a=$(t "$new" -b 0.1 1)
+	fi
+	c=$(t bpftrace -e "$bt_script interval:ms:100 { exit(); }")
+	echo "$a $b $c" | awk '{ print $1, $2 / 1024, $3, $4 / 1024, $5, $6 / 1024, $1 / $5, $3 / $5 }' >> "$out/starts"
+done
+awk 'NF != 8 { exit 1 }' "$out/starts" || { echo "bench-host-ab: a start failed: $(cat "$out/starts")" >&2; exit 1; }
+echo "  now:      $(med_least "$out/starts" 1) s, $(med_least "$out/starts" 2) MB; over bpftrace's time $(med_least "$out/starts" 7)"
+echo "  before:   $(med_least "$out/starts" 3) s, $(med_least "$out/starts" 4) MB; over bpftrace's time $(med_least "$out/starts" 8)"
+echo "  bpftrace: $(med_least "$out/starts" 5) s, $(med_least "$out/starts" 6) MB"
+
+echo "== one inventory pass (lrutop inventory) over 500 memcgs and 1,000 tmpfs mounts ($work), $rounds rounds"
+$work --keep > /dev/null
+: > "$out/passes"
+# "walk: RUNS runs, MS ms CPU, longest run MS ms"
+walk() { "$1" inventory -r 3 | sed -n 's/^walk: \([0-9]*\) runs, \([0-9.]*\) ms CPU, longest run \([0-9.]*\) ms.*/\1 \2 \3/p'; }
+head -4 < <("$new" inventory -r 3) | sed 's/^/  now: /'
+for r in $(seq "$rounds"); do
+	if [ $((r % 2)) = 1 ]; then
+		a=$(walk "$new"); b=$(walk "$was")
+	else
+		b=$(walk "$was"); a=$(walk "$new")
+	fi
+	echo "$a $b" >> "$out/passes"
+done
+awk 'NF != 6 { exit 1 }' "$out/passes" || { echo "bench-host-ab: a pass failed: $(cat "$out/passes")" >&2; exit 1; }
+echo "  now:    $(awk '{ print $1; exit }' "$out/passes") runs, CPU $(med_least "$out/passes" 2) ms a pass, longest run $(sort -g -k3 "$out/passes" | awk 'NR == 1 { lo = $3 } { hi = $3 } END { print lo " to " hi }') ms"
+echo "  before: $(awk '{ print $4; exit }' "$out/passes") runs, CPU $(med_least "$out/passes" 5) ms a pass, longest run $(sort -g -k6 "$out/passes" | awk 'NR == 1 { lo = $6 } { hi = $6 } END { print lo " to " hi }') ms"
