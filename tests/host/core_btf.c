@@ -97,6 +97,13 @@ void test_kernel_core_btf(void **state)
 	struct tags t[2];
 	int fd, fentry;
 
+	/* A guest's second pass (the tracepoint backend forced) would compare the same loads
+	 * again: its first pass took both backends. */
+	if (!strcmp(env_or("LRUTOP_EXPECT_BACKEND", ""), "tracepoint")) {
+		ksyms__free(ksyms);
+		btf__free(btf);
+		return;
+	}
 	assert_non_null(btf);
 	assert_int_equal(probe_plan_build(&plan, btf, ksyms && !ksyms__hidden(ksyms) ? ksyms : NULL), 0);
 	ksyms__free(ksyms);
