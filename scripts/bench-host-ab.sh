@@ -6,24 +6,28 @@
 #     while a run of each holds them);
 #  2. start to the first sample: `lrutop -b 0.1 1` of each build and bpftrace with make
 #     bench's script, exiting at its first 100 ms interval (both include the interval); wall
-#     time and peak RSS, the two lrutops' order turned each round;
+#     time and peak RSS, the two lrutops' order turned each round; then again with MEMCGS
+#     more memcgs holding lists (rows of lrutop's first sample, as make bench makes them);
 #  3. one inventory pass over 500 memcgs and 1,000 tmpfs mounts (2 list_lrus each), each memcg
 #     putting a file on 2 (what tests/vm/inventory-bench-guest.sh makes): `lrutop inventory`
 #     of each build, its walk line's CPU and longest run.
 # Median (least) of the rounds.
-# usage: scripts/bench-host-ab.sh COMMIT [ROUNDS]   (default 11)
+# usage: scripts/bench-host-ab.sh COMMIT [ROUNDS [MEMCGS]]   (defaults 11, 10000; 0: none)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/ab-lib.sh
-old=${1:?usage: bench-host-ab.sh COMMIT [ROUNDS]}
+old=${1:?usage: bench-host-ab.sh COMMIT [ROUNDS [MEMCGS]]}
 rounds=${2:-11}
+memcgs=${3:-10000}
 [ "$(id -u)" = 0 ] || { echo "bench-host-ab: needs root (BPF)" >&2; exit 77; }
 scripts/deps.sh test bench
 ab_cgroot
 out=$(mktemp -d)
 work="build/workload -r $cgroot -d /tmp/lrutop-bench-inv -n lrutop-bench-inv -m 500 -t 1000 -k 2"
+rowwork="build/workload -r $cgroot -d /tmp/lrutop-bench-rows -n lrutop-bench-rows -m $memcgs -t 1 -k 1"
 cleanup() {
 	$work --cleanup > /dev/null 2>&1 || true
+	$rowwork --cleanup > /dev/null 2>&1 || true
 	ab_remove
 	rm -rf "$out"
 }
@@ -33,7 +37,7 @@ make -s lrutop build/workload build/bench-verified > /dev/null
 new=./lrutop
 was=$wt/lrutop
 bt_script=$(scripts/bench-bpftrace.sh)
-scripts/bench-header.sh "scripts/bench-host-ab.sh $old $rounds"
+scripts/bench-header.sh "scripts/bench-host-ab.sh $old $rounds $memcgs"
 echo "== $(nproc) CPUs, $(uname -r); this tree (now) against $(git rev-parse --short=12 "$old") (before)"
 
 # Median and least of column $2 of file $1.
@@ -55,23 +59,37 @@ for build in now before; do
 	wait "$pid"
 done
 
+# Start to the first sample, $rounds rounds: each build and bpftrace, "median (least)".
+startup_rounds() {
+	local a b c r
+	: > "$out/starts"
+	for r in $(seq "$rounds"); do
+		if [ $((r % 2)) = 1 ]; then
+			a=$(timed "$new" -b 0.1 1); b=$(timed "$was" -b 0.1 1)
+		else
+			b=$(timed "$was" -b 0.1 1); a=$(timed "$new" -b 0.1 1)
+		fi
+		c=$(timed bpftrace -e "$bt_script interval:ms:100 { exit(); }")
+		echo "$a $b $c" | awk '{ print $1, $2 / 1024, $3, $4 / 1024, $5, $6 / 1024, $1 / $5, $3 / $5 }' >> "$out/starts"
+	done
+	awk 'NF != 8 { exit 1 }' "$out/starts" || { echo "bench-host-ab: a start failed: $(cat "$out/starts")" >&2; exit 1; }
+	echo "  now:      $(med_least "$out/starts" 1) s, $(med_least "$out/starts" 2) MB; over bpftrace's time $(med_least "$out/starts" 7)"
+	echo "  before:   $(med_least "$out/starts" 3) s, $(med_least "$out/starts" 4) MB; over bpftrace's time $(med_least "$out/starts" 8)"
+	echo "  bpftrace: $(med_least "$out/starts" 5) s, $(med_least "$out/starts" 6) MB"
+}
+# "wall_s peak_rss_kb" of a command.
+timed() { /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1; }
+
 echo "== start to the first sample: lrutop -b 0.1 1 (each build) and bpftrace (make bench's script,"
 echo "   exit at its first 100 ms interval), $rounds rounds; wall s, peak RSS MB"
-: > "$out/starts"
-for r in $(seq "$rounds"); do
-	t() { /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1; }
-	if [ $((r % 2)) = 1 ]; then
-		a=$(t "$new" -b 0.1 1); b=$(t "$was" -b 0.1 1)
-	else
-		b=$(t "$was" -b 0.1 1); a=$(t "$new" -b 0.1 1)
-	fi
-	c=$(t bpftrace -e "$bt_script interval:ms:100 { exit(); }")
-	echo "$a $b $c" | awk '{ print $1, $2 / 1024, $3, $4 / 1024, $5, $6 / 1024, $1 / $5, $3 / $5 }' >> "$out/starts"
-done
-awk 'NF != 8 { exit 1 }' "$out/starts" || { echo "bench-host-ab: a start failed: $(cat "$out/starts")" >&2; exit 1; }
-echo "  now:      $(med_least "$out/starts" 1) s, $(med_least "$out/starts" 2) MB; over bpftrace's time $(med_least "$out/starts" 7)"
-echo "  before:   $(med_least "$out/starts" 3) s, $(med_least "$out/starts" 4) MB; over bpftrace's time $(med_least "$out/starts" 8)"
-echo "  bpftrace: $(med_least "$out/starts" 5) s, $(med_least "$out/starts" 6) MB"
+startup_rounds
+if [ "$memcgs" -gt 0 ]; then
+	$rowwork --keep > /dev/null
+	echo "== the same with $memcgs more memcgs, each holding lists on a tmpfs ($rowwork --keep)"
+	startup_rounds
+	echo "  rows in the first sample (now): $("$new" -b -j 0.1 1 2>/dev/null | /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["nr_memcgs"])')"
+	$rowwork --cleanup > /dev/null
+fi
 
 echo "== one inventory pass (lrutop inventory) over 500 memcgs and 1,000 tmpfs mounts ($work), $rounds rounds"
 $work --keep > /dev/null
