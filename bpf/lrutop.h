@@ -20,6 +20,30 @@
 #define LRUTOP_MAX_LEVELS	16	/* memcg levels walked up to find a list's owner */
 #define LRUTOP_RESOLVE_IDS	64	/* kmemcg ids one owner-resolution pass looks up */
 #define LRUTOP_FREEING		1024	/* removed memcgs one check for unseen frees looks at */
+
+/*
+ * A kallsyms symbol as the ksym iterator writes it (ksyms.bpf.c): every symbol's address,
+ * and the name (then the module's, for a module's symbol) of those userspace may keep. The
+ * iterator keeps a symbol whose name's first LRUTOP_KSYM_PREFIX bytes hash (ksym_prefix_hash)
+ * to a bit set in its prefixes, and with keep_data every data symbol.
+ */
+struct lrutop_ksym {
+	__u64 addr;		/* 0 where the reader may not see addresses (kptr_restrict) */
+	__u16 name_len;		/* 0: the address alone */
+	__u16 mod_len;
+	char type;		/* kallsyms' letter */
+	__u8 module;		/* a module's symbol (a BPF program's too: module "bpf") */
+	__u8 pad[2];
+};
+
+#define LRUTOP_KSYM_PREFIX	4
+#define LRUTOP_KSYM_PREFIX_BITS	65536
+#define LRUTOP_KSYM_NAME	512	/* KSYM_NAME_LEN since 6.1 (128 before) */
+
+static inline __u32 ksym_prefix_hash(__u32 first4)
+{
+	return (first4 * 2654435761u) >> 16;
+}
 #define LRUTOP_OWNER_POLL_MS	100	/* userspace looks for lists with no owner yet this often */
 
 /* The log2 slot of v: slot k holds [2^k, 2^(k+1)); 0 and 1 go to slot 0. BPF and the

@@ -95,9 +95,23 @@ static void detach(struct session *ss)
 	ss->skel = NULL;
 }
 
-static void *read_kallsyms(void *out)
+/* kallsyms for the plan: by the ksym iterator if it loaded, else (or if it fails) the file. */
+struct kallsyms_read {
+	struct ksyms_iter *iter;
+	struct ksyms *ksyms;
+	const char *from;
+};
+
+static void *read_kallsyms(void *arg)
 {
-	*(struct ksyms **)out = ksyms__load_with_data("/proc/kallsyms", probe_ksym_names());
+	struct kallsyms_read *r = arg;
+
+	r->ksyms = r->iter ? ksyms__iter_read(r->iter) : NULL;
+	r->from = "the ksym iterator";
+	if (!r->ksyms) {
+		r->ksyms = ksyms__load_with_data("/proc/kallsyms", probe_ksym_names());
+		r->from = "/proc/kallsyms";
+	}
 	return NULL;
 }
 
@@ -116,7 +130,8 @@ static void cut_core_btf(struct session *ss, const struct btf *btf, bool verbose
 
 int session_prepare(struct session *ss, bool verbose)
 {
-	struct ksyms *ksyms = NULL;
+	struct kallsyms_read kread = {};
+	struct ksyms *ksyms;
 	pthread_t reader;
 	struct btf *btf;
 	bool reading;
@@ -134,8 +149,15 @@ int session_prepare(struct session *ss, bool verbose)
 	 * good: a fixed threshold hands them back (36 to 29 MB at 100,000 rows).
 	 */
 	mallopt(M_MMAP_THRESHOLD, 256 << 10);
-	/* The kernel writes out /proc/kallsyms while BTF is parsed: 20 ms of start-up each. */
-	reading = !pthread_create(&reader, NULL, read_kallsyms, &ksyms);
+	/*
+	 * kallsyms is read while BTF is parsed and cut. The iterator's program loads first:
+	 * libbpf parses the kernel's BTF for it too, and two parses at once would raise the
+	 * peak RSS by a third.
+	 */
+	libbpf_set_print(verbose ? libbpf_print_fn : NULL);	/* before 6.0: no iterator, the file */
+	kread.iter = ksyms__iter_load(probe_ksym_names());
+	libbpf_set_print(libbpf_print_fn);
+	reading = !pthread_create(&reader, NULL, read_kallsyms, &kread);
 	btf = btf__load_vmlinux_btf();
 	/* While the kernel writes out kallsyms: libbpf's parse and search of the kernel's BTF
 	 * for each object cost more. */
@@ -144,7 +166,8 @@ int session_prepare(struct session *ss, bool verbose)
 	if (reading)
 		pthread_join(reader, NULL);
 	else
-		read_kallsyms(&ksyms);
+		read_kallsyms(&kread);
+	ksyms = kread.ksyms;
 	if (!btf) {
 		ksyms__free(ksyms);
 		fprintf(stderr, "lrutop: no kernel BTF at /sys/kernel/btf/vmlinux: the kernel needs CONFIG_DEBUG_INFO_BTF=y\n");
@@ -162,6 +185,7 @@ int session_prepare(struct session *ss, bool verbose)
 	ss->kallsyms = ksyms;
 	ss->plan.kallsyms = ksyms;
 	ss->plan.core_btf = ss->core_btf_fd > 0 ? ss->core_btf : NULL;
+	ss->plan.kallsyms_from = kread.from;
 	btf__free(btf);
 	return 0;
 }

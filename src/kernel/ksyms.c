@@ -4,26 +4,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "lrutop.h"
 #include "ksyms.h"
+#include "ksyms.skel.h"
 
 /* A symbol kept: its address and the next higher address of any symbol (0: none). */
 struct ksym {
 	uint64_t addr, end;
 	size_t name;		/* offset in ksyms->names */
 	char type;		/* kallsyms' letter */
+	bool module;		/* a module's (or a BPF program's): it ends in the module space */
+};
+
+/* Addresses of symbols, sorted once all are read. */
+struct addr_set {
+	uint64_t *v;
+	size_t n, cap;
 };
 
 /*
  * The symbols asked for, and every address: a range ends at the next symbol, whatever its
- * name. Names in one block: 120,000 strdup()s were a third of lrutop's start-up.
+ * name; the kernel's own symbols' at the kernel's own next, the modules' at the modules' (a
+ * BPF program, loaded any time, is one of those). Names in one block: 120,000 strdup()s were
+ * a third of lrutop's start-up.
  */
 struct ksyms {
 	struct ksym *syms;
 	size_t nr, cap;
 	char *names;
 	size_t names_len, names_cap;
-	uint64_t *addrs;	/* of all the kernel's own symbols */
-	size_t nr_addrs, addrs_cap;
+	struct addr_set own, mods;
 	int hidden;
 };
 
@@ -48,14 +62,16 @@ static int grow(void **p, size_t *cap, size_t want, size_t size)
 	return 0;
 }
 
-static int ksyms__add(struct ksyms *ksyms, uint64_t addr, char type, const char *name, size_t len)
+static int ksyms__add(struct ksyms *ksyms, uint64_t addr, char type, bool module, const char *name,
+		      size_t len)
 {
 	if (grow((void **)&ksyms->syms, &ksyms->cap, ksyms->nr + 1, sizeof(*ksyms->syms)) ||
 	    grow((void **)&ksyms->names, &ksyms->names_cap, ksyms->names_len + len + 1, 1))
 		return -ENOMEM;
 	memcpy(ksyms->names + ksyms->names_len, name, len);
 	ksyms->names[ksyms->names_len + len] = '\0';
-	ksyms->syms[ksyms->nr++] = (struct ksym){ .addr = addr, .name = ksyms->names_len, .type = type };
+	ksyms->syms[ksyms->nr++] = (struct ksym){ .addr = addr, .name = ksyms->names_len, .type = type,
+						  .module = module };
 	ksyms->names_len += len + 1;
 	return 0;
 }
@@ -111,43 +127,57 @@ static uint64_t hex(const char *s, const char **end)
 }
 
 /*
+ * One symbol, from either reader: its address counted (a range ends at the next symbol of any
+ * name), the symbol kept if w asks for it. mod: a module's name ("name [mod]"), or NULL. An
+ * empty name: the iterator passed over the symbol, its address alone.
+ */
+static int keep_symbol(struct ksyms *ksyms, const struct wanted *w, uint64_t addr, char type,
+		       const char *name, size_t len, const char *mod, size_t mod_len, int *nonzero)
+{
+	struct addr_set *set = mod ? &ksyms->mods : &ksyms->own;
+	char full[256];
+
+	if (mod && !w->data)
+		return 0;
+	if (addr)
+		*nonzero = 1;
+	if (grow((void **)&set->v, &set->cap, set->n + 1, sizeof(addr)))
+		return -ENOMEM;
+	set->v[set->n++] = addr;
+	if (!len || (!(w->data && is_data(type)) && (mod || w->data_only || !is_wanted(w, name, len))))
+		return 0;
+	if (mod) {
+		len = snprintf(full, sizeof(full), "%.*s [%.*s]", (int)len, name, (int)mod_len, mod);
+		name = full;
+		if (len >= sizeof(full))
+			len = sizeof(full) - 1;
+	}
+	return ksyms__add(ksyms, addr, type, mod != NULL, name, len);
+}
+
+/*
  * One line: "addr type name\n", or "addr type name\t[module]\n" for a module's symbol (skipped
  * unless w->data). Parsed by hand: sscanf() per line cost more than reading the file.
  */
 static int ksyms__parse_line(struct ksyms *ksyms, const char *line, const struct wanted *w,
 			     int *nonzero)
 {
-	const char *name, *end, *p;
-	char full[256];
+	const char *name, *end, *p, *mod = NULL;
+	size_t mod_len = 0;
 	uint64_t addr;
-	bool module;
-	size_t len;
 
 	addr = hex(line, &p);
 	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
 		return 0;
 	name = p + 3;
 	end = name + strcspn(name, " \t\n");
-	module = *end == '\t';
-	if ((module && !w->data) || end == name)
+	if (end == name)
 		return 0;
-	if (addr)
-		*nonzero = 1;
-	if (grow((void **)&ksyms->addrs, &ksyms->addrs_cap, ksyms->nr_addrs + 1, sizeof(addr)))
-		return -ENOMEM;
-	ksyms->addrs[ksyms->nr_addrs++] = addr;
-	if (!(w->data && is_data(p[1])) && (module || w->data_only || !is_wanted(w, name, end - name)))
-		return 0;
-	len = end - name;
 	if (*end == '\t') {
-		/* "name\t[module]": kept as "name [module]" */
-		len = snprintf(full, sizeof(full), "%.*s %.*s", (int)len, name,
-			       (int)strcspn(end + 1, "\n"), end + 1);
-		name = full;
-		if (len >= sizeof(full))
-			len = sizeof(full) - 1;
+		mod = end + 1 + (end[1] == '[');
+		mod_len = strcspn(mod, "]\n");
 	}
-	return ksyms__add(ksyms, addr, p[1], name, len);
+	return keep_symbol(ksyms, w, addr, p[1], name, end - name, mod, mod_len, nonzero);
 }
 
 static int ksym_cmp(const void *a, const void *b)
@@ -157,33 +187,46 @@ static int ksym_cmp(const void *a, const void *b)
 	return u64_cmp(&x->addr, &y->addr);
 }
 
-/* Each symbol's end: the first address above it (aliases share one). */
+/* The kernel lists its own symbols in address order: sorted only if not. */
+static void sort_addrs(struct addr_set *set)
+{
+	for (size_t i = 1; i < set->n; i++) {
+		if (set->v[i - 1] > set->v[i]) {
+			qsort(set->v, set->n, sizeof(*set->v), u64_cmp);
+			return;
+		}
+	}
+}
+
+/* The first address of set above addr (aliases share one), 0 if none. */
+static uint64_t next_above(const struct addr_set *set, uint64_t addr)
+{
+	size_t lo = 0, hi = set->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (set->v[mid] <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < set->n ? set->v[lo] : 0;
+}
+
+/* Each symbol's end. */
 static void ksyms__ends(struct ksyms *ksyms)
 {
-	size_t lo, hi, mid;
-
 	if (ksyms->nr)	/* qsort() takes no NULL, even for nothing */
 		qsort(ksyms->syms, ksyms->nr, sizeof(*ksyms->syms), ksym_cmp);
-
-	for (size_t i = 1; i < ksyms->nr_addrs; i++) {
-		if (ksyms->addrs[i - 1] > ksyms->addrs[i]) {
-			/* The kernel lists its own symbols in address order: sort only if not. */
-			qsort(ksyms->addrs, ksyms->nr_addrs, sizeof(*ksyms->addrs), u64_cmp);
-			break;
-		}
-	}
-	for (size_t i = 0; i < ksyms->nr; i++) {
-		for (lo = 0, hi = ksyms->nr_addrs; lo < hi;) {
-			mid = (lo + hi) / 2;
-			if (ksyms->addrs[mid] <= ksyms->syms[i].addr)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		ksyms->syms[i].end = lo < ksyms->nr_addrs ? ksyms->addrs[lo] : 0;
-	}
-	free(ksyms->addrs);
-	ksyms->addrs = NULL;
+	sort_addrs(&ksyms->own);
+	sort_addrs(&ksyms->mods);
+	for (size_t i = 0; i < ksyms->nr; i++)
+		ksyms->syms[i].end = next_above(ksyms->syms[i].module ? &ksyms->mods : &ksyms->own,
+						ksyms->syms[i].addr);
+	free(ksyms->own.v);
+	free(ksyms->mods.v);
+	memset(&ksyms->own, 0, sizeof(ksyms->own));
+	memset(&ksyms->mods, 0, sizeof(ksyms->mods));
 }
 
 static struct ksyms *ksyms__read(const char *path, struct wanted *w)
@@ -206,7 +249,7 @@ static struct ksyms *ksyms__read(const char *path, struct wanted *w)
 			goto err;
 	}
 	fclose(f);
-	ksyms->hidden = ksyms->nr_addrs && !nonzero;
+	ksyms->hidden = ksyms->own.n + ksyms->mods.n && !nonzero;
 	ksyms__ends(ksyms);
 	return ksyms;
 err:
@@ -232,6 +275,106 @@ struct ksyms *ksyms__load_data(const char *path)
 	return ksyms__read(path, &w);
 }
 
+/*
+ * The records of dump_ksyms (struct lrutop_ksym, then a name and a module's name) in buf;
+ * the bytes used, the rest being a record not yet whole; or negative errno.
+ */
+static ssize_t parse_records(struct ksyms *ksyms, const struct wanted *w, const char *buf,
+			     size_t len, int *nonzero)
+{
+	struct lrutop_ksym r;
+	size_t off = 0;
+	int err;
+
+	while (off + sizeof(r) <= len) {
+		memcpy(&r, buf + off, sizeof(r));
+		if (off + sizeof(r) + r.name_len + r.mod_len > len)
+			break;
+		off += sizeof(r);
+		err = keep_symbol(ksyms, w, r.addr, r.type, buf + off, r.name_len,
+				  r.module ? buf + off + r.name_len : NULL, r.mod_len, nonzero);
+		if (err)
+			return err;
+		off += r.name_len + r.mod_len;
+	}
+	return off;
+}
+
+/* The ksym iterator, loaded, with what it is to keep. */
+struct ksyms_iter {
+	struct ksyms_bpf *skel;
+	struct wanted w;
+};
+
+struct ksyms_iter *ksyms__iter_load(const char *const *names)
+{
+	struct ksyms_iter *it = calloc(1, sizeof(*it));
+
+	if (!it)
+		return NULL;
+	it->w = (struct wanted){ .names = names, .data = true };
+	for (; names && names[it->w.n] && it->w.n < MAX_WANTED; it->w.n++) {
+		it->w.len[it->w.n] = strlen(names[it->w.n]);
+		if (it->w.len[it->w.n] < LRUTOP_KSYM_PREFIX)
+			goto fail;	/* shorter than the iterator's filter */
+	}
+	it->skel = ksyms_bpf__open();
+	if (!it->skel)
+		goto fail;
+	it->skel->rodata->keep_data = it->w.data;
+	for (size_t i = 0; i < it->w.n; i++) {
+		const unsigned char *c = (const unsigned char *)names[i];
+		__u32 h = ksym_prefix_hash(c[0] | c[1] << 8 | c[2] << 16 | (__u32)c[3] << 24) &
+			  (LRUTOP_KSYM_PREFIX_BITS - 1);
+
+		it->skel->bss->prefixes[h / 8] |= 1 << (h % 8);
+	}
+	if (ksyms_bpf__load(it->skel))
+		goto fail;
+	return it;
+fail:
+	ksyms_bpf__destroy(it->skel);
+	free(it);
+	return NULL;
+}
+
+/* Read in chunks, parsed as they come: the whole output is a record per kernel symbol. */
+#define ITER_CHUNK	(256 << 10)
+
+struct ksyms *ksyms__iter_read(struct ksyms_iter *it)
+{
+	struct bpf_link *link = bpf_program__attach_iter(it->skel->progs.dump_ksyms, NULL);
+	int fd = link ? bpf_iter_create(bpf_link__fd(link)) : -1, nonzero = 0;
+	struct ksyms *ksyms = fd >= 0 ? calloc(1, sizeof(*ksyms)) : NULL;
+	char *buf = malloc(ITER_CHUNK);
+	size_t len = 0;
+	ssize_t n = -1, used;
+
+	while (ksyms && buf && (n = read(fd, buf + len, ITER_CHUNK - len)) > 0) {
+		len += n;
+		used = parse_records(ksyms, &it->w, buf, len, &nonzero);
+		if (used < 0)
+			break;
+		memmove(buf, buf + used, len - used);
+		len -= used;
+	}
+	if (ksyms && (n || len)) {	/* a failed read, or a record cut short */
+		ksyms__free(ksyms);
+		ksyms = NULL;
+	}
+	if (ksyms) {
+		ksyms->hidden = ksyms->own.n + ksyms->mods.n && !nonzero;
+		ksyms__ends(ksyms);
+	}
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	ksyms_bpf__destroy(it->skel);
+	free(it);
+	return ksyms;
+}
+
 struct ksyms *ksyms__load_with_data(const char *path, const char *const *names)
 {
 	struct wanted w = { .names = names, .data = true };
@@ -247,7 +390,8 @@ void ksyms__free(struct ksyms *ksyms)
 		return;
 	free(ksyms->names);
 	free(ksyms->syms);
-	free(ksyms->addrs);
+	free(ksyms->own.v);
+	free(ksyms->mods.v);
 	free(ksyms);
 }
 
@@ -308,6 +452,15 @@ int ksyms__hidden(const struct ksyms *ksyms)
 size_t ksyms__count(const struct ksyms *ksyms)
 {
 	return ksyms->nr;
+}
+
+const char *ksyms__nth(const struct ksyms *ksyms, size_t i, uint64_t *addr, uint64_t *end)
+{
+	if (i >= ksyms->nr)
+		return NULL;
+	*addr = ksyms->syms[i].addr;
+	*end = ksyms->syms[i].end;
+	return ksyms->names + ksyms->syms[i].name;
 }
 
 size_t ksyms__count_data(const struct ksyms *ksyms)

@@ -17,10 +17,21 @@ struct ksyms *ksyms__load_data(const char *path);
 /* Both in one read: the symbols of names, and every data symbol (kallsyms costs the kernel
  * 60 ms a read, whatever the reader keeps). */
 struct ksyms *ksyms__load_with_data(const char *path, const char *const *names);
+/*
+ * The same from the kernel's ksym iterator (6.0+), which writes out the names of the symbols
+ * that may be kept and the address alone of the others: a third of what the file costs the
+ * kernel, which formats every line. ksyms__iter_load loads its program (NULL where it cannot
+ * run: the file then), ksyms__iter_read runs it, once, and frees it (NULL on failure).
+ */
+struct ksyms_iter;
+struct ksyms_iter *ksyms__iter_load(const char *const *names);
+struct ksyms *ksyms__iter_read(struct ksyms_iter *it);
 void ksyms__free(struct ksyms *ksyms);
 /* Symbols kept; of those, data symbols. */
 size_t ksyms__count(const struct ksyms *ksyms);
 size_t ksyms__count_data(const struct ksyms *ksyms);
+/* The i-th symbol kept, by address: its name, address and end; NULL past the last. */
+const char *ksyms__nth(const struct ksyms *ksyms, size_t i, uint64_t *addr, uint64_t *end);
 /* The data symbol whose range [addr, next symbol's) holds addr, and addr's offset in it;
  * NULL. */
 const char *ksyms__symbol_at(const struct ksyms *ksyms, uint64_t addr, uint64_t *off);

@@ -106,6 +106,8 @@ struct probe_plan {
 	/* The kernel's BTF cut to what the BPF objects relocate against (core_btf.h), for
 	 * libbpf's btf_custom_path; NULL: libbpf reads the kernel's whole BTF itself. */
 	const char *core_btf;
+	/* How the session read kallsyms: "the ksym iterator" (6.0+) or "/proc/kallsyms". */
+	const char *kallsyms_from;
 };
 
 const char *lru_func_name(enum lru_func fn);

@@ -33,6 +33,9 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 	fprintf(out, "self-check: %s\n", s->kernel.self_check.result);
 	fprintf(out, "memory cgroups: %s%s\n", s->cg.version ? (s->cg.version == 2 ? "v2 at " : "v1 at ") :
 		"no memory controller mounted", s->cg.version ? s->cg.root : "");
+	if (p->kallsyms_from)
+		fprintf(out, "kallsyms: read through %s%s\n", p->kallsyms_from,
+			p->kallsyms ? "" : " (addresses hidden: kptr_restrict)");
 	fprintf(out, "functions:\n");
 	for (int i = 0; i < NR_LRU_FUNCS; i++) {
 		const struct func_info *f = &p->funcs[i];

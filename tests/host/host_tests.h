@@ -30,6 +30,7 @@ void test_faults_list_allocs(void **state);
 void test_tracepoint_failures(void **state);
 void test_kernel_watching_cost(void **state);
 void test_kernel_core_btf(void **state);
+void test_kernel_kallsyms_iter(void **state);
 int owner_cause_teardown(void **state);
 int inventory_teardown(void **state);
 int kinds_teardown(void **state);
