@@ -40,12 +40,12 @@ bt_script=$(scripts/bench-bpftrace.sh)
 scripts/bench-header.sh "scripts/bench-host-ab.sh $old $rounds $memcgs"
 echo "== $(nproc) CPUs, $(uname -r); this tree (now) against $(git rev-parse --short=12 "$old") (before)"
 
-# Median and least of column $2 of file $1.
+# Median and least of column $2 of file $1, each printed with format $3 ("%.2f").
 med_least() {
 	local m l
 	m=$(awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 	l=$(awk -v c="$2" '{ print $c }' "$1" | sort -g | head -1)
-	echo "$m ($l)"
+	printf "$3 ($3)" "$m" "$l"
 }
 
 echo "== the verifier: instructions walked to accept each program (one run of each, -b 1 2)"
@@ -73,9 +73,9 @@ startup_rounds() {
 		echo "$a $b $c" | awk '{ print $1, $2 / 1024, $3, $4 / 1024, $5, $6 / 1024, $1 / $5, $3 / $5 }' >> "$out/starts"
 	done
 	awk 'NF != 8 { exit 1 }' "$out/starts" || { echo "bench-host-ab: a start failed: $(cat "$out/starts")" >&2; exit 1; }
-	echo "  now:      $(med_least "$out/starts" 1) s, $(med_least "$out/starts" 2) MB; over bpftrace's time $(med_least "$out/starts" 7)"
-	echo "  before:   $(med_least "$out/starts" 3) s, $(med_least "$out/starts" 4) MB; over bpftrace's time $(med_least "$out/starts" 8)"
-	echo "  bpftrace: $(med_least "$out/starts" 5) s, $(med_least "$out/starts" 6) MB"
+	echo "  now:      $(med_least "$out/starts" 1 %.2f) s, $(med_least "$out/starts" 2 %.1f) MB; over bpftrace's time $(med_least "$out/starts" 7 %.3f)"
+	echo "  before:   $(med_least "$out/starts" 3 %.2f) s, $(med_least "$out/starts" 4 %.1f) MB; over bpftrace's time $(med_least "$out/starts" 8 %.3f)"
+	echo "  bpftrace: $(med_least "$out/starts" 5 %.2f) s, $(med_least "$out/starts" 6 %.1f) MB"
 }
 # "wall_s peak_rss_kb" of a command.
 timed() { /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1; }
@@ -106,5 +106,5 @@ for r in $(seq "$rounds"); do
 	echo "$a $b" >> "$out/passes"
 done
 awk 'NF != 6 { exit 1 }' "$out/passes" || { echo "bench-host-ab: a pass failed: $(cat "$out/passes")" >&2; exit 1; }
-echo "  now:    $(awk '{ print $1; exit }' "$out/passes") runs, CPU $(med_least "$out/passes" 2) ms a pass, longest run $(sort -g -k3 "$out/passes" | awk 'NR == 1 { lo = $3 } { hi = $3 } END { print lo " to " hi }') ms"
-echo "  before: $(awk '{ print $4; exit }' "$out/passes") runs, CPU $(med_least "$out/passes" 5) ms a pass, longest run $(sort -g -k6 "$out/passes" | awk 'NR == 1 { lo = $6 } { hi = $6 } END { print lo " to " hi }') ms"
+echo "  now:    $(awk '{ print $1; exit }' "$out/passes") runs, CPU $(med_least "$out/passes" 2 %.1f) ms a pass, longest run $(sort -g -k3 "$out/passes" | awk 'NR == 1 { lo = $3 } { hi = $3 } END { print lo " to " hi }') ms"
+echo "  before: $(awk '{ print $4; exit }' "$out/passes") runs, CPU $(med_least "$out/passes" 5 %.1f) ms a pass, longest run $(sort -g -k6 "$out/passes" | awk 'NR == 1 { lo = $6 } { hi = $6 } END { print lo " to " hi }') ms"
