@@ -26,10 +26,9 @@ static __always_inline bool is_data(char type)
 
 static __always_inline bool asked_for(const char *s)
 {
-	__u32 first4 = (__u8)s[0] | (__u8)s[1] << 8 | (__u8)s[2] << 16 | (__u32)(__u8)s[3] << 24;
-	__u32 h = ksym_prefix_hash(first4) & (LRUTOP_KSYM_PREFIX_BITS - 1);
+	__u32 bit = ksym_prefix_bit(s);
 
-	return prefixes[h / 8] & (1 << (h % 8));
+	return prefixes[bit / 8] & (1 << (bit % 8));
 }
 
 /* The string at s read into buf; its length without the NUL (0: none). */

@@ -24,7 +24,7 @@
 /*
  * A kallsyms symbol as the ksym iterator writes it (ksyms.bpf.c): every symbol's address,
  * and the name (then the module's, for a module's symbol) of those userspace may keep. The
- * iterator keeps a symbol whose name's first LRUTOP_KSYM_PREFIX bytes hash (ksym_prefix_hash)
+ * iterator keeps a symbol whose name's first LRUTOP_KSYM_PREFIX bytes hash (ksym_prefix_bit)
  * to a bit set in its prefixes, and with keep_data every data symbol.
  */
 struct lrutop_ksym {
@@ -40,9 +40,14 @@ struct lrutop_ksym {
 #define LRUTOP_KSYM_PREFIX_BITS	65536
 #define LRUTOP_KSYM_NAME	512	/* KSYM_NAME_LEN since 6.1 (128 before) */
 
-static inline __u32 ksym_prefix_hash(__u32 first4)
+/* The bit of name's first LRUTOP_KSYM_PREFIX bytes in the iterator's prefixes: userspace sets
+ * it for each name asked for, the iterator tests it for each symbol. */
+static inline __u32 ksym_prefix_bit(const char *name)
 {
-	return (first4 * 2654435761u) >> 16;
+	__u32 first4 = (__u8)name[0] | (__u8)name[1] << 8 | (__u8)name[2] << 16 |
+		       (__u32)(__u8)name[3] << 24;
+
+	return ((first4 * 2654435761u) >> 16) & (LRUTOP_KSYM_PREFIX_BITS - 1);
 }
 #define LRUTOP_OWNER_POLL_MS	100	/* userspace looks for lists with no owner yet this often */
 

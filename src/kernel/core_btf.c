@@ -76,52 +76,42 @@ static bool names_has(const struct names *s, const char *name)
 	return bsearch(&name, s->v, s->n, sizeof(*s->v), by_name) != NULL;
 }
 
+/* Mark id, to be read later from the stack (each type once: the stack holds them all). */
+static void push(__u32 *keep, __u32 *stack, size_t *top, __u32 id)
+{
+	if (!id || keep[id])
+		return;
+	keep[id] = 1;
+	stack[(*top)++] = id;
+}
+
 /*
  * Mark id and what a relocation may read through it: a composite's members' types, an
  * array's element, a typedef's or modifier's target, a prototype's; a pointer alone (its
  * target is cut). A stack, not recursion: the embedding runs deep.
  */
-static int mark(const struct btf *btf, __u32 *keep, __u32 *stack, __u32 id)
+static void mark(const struct btf *btf, __u32 *keep, __u32 *stack, __u32 id)
 {
 	const struct btf_type *t;
 	size_t top = 0;
 
-	if (!id || keep[id])
-		return 0;
-	keep[id] = 1;
-	stack[top++] = id;
+	push(keep, stack, &top, id);
 	while (top) {
-		__u32 deps[2], nd = 0;
-
 		t = btf__type_by_id(btf, stack[--top]);
-		if (btf_is_composite(t) || btf_is_func_proto(t)) {
-			int n = btf_vlen(t);
-
-			for (int i = 0; i < n; i++) {
-				__u32 dep = btf_is_composite(t) ? btf_members(t)[i].type :
-								  btf_params(t)[i].type;
-
-				if (dep && !keep[dep]) {
-					keep[dep] = 1;
-					stack[top++] = dep;
-				}
-			}
-			if (btf_is_func_proto(t))
-				deps[nd++] = t->type;
+		if (btf_is_composite(t)) {
+			for (int i = 0; i < btf_vlen(t); i++)
+				push(keep, stack, &top, btf_members(t)[i].type);
+		} else if (btf_is_func_proto(t)) {
+			for (int i = 0; i < btf_vlen(t); i++)
+				push(keep, stack, &top, btf_params(t)[i].type);
+			push(keep, stack, &top, t->type);
 		} else if (btf_is_array(t)) {
-			deps[nd++] = btf_array(t)->type;
-			deps[nd++] = btf_array(t)->index_type;
+			push(keep, stack, &top, btf_array(t)->type);
+			push(keep, stack, &top, btf_array(t)->index_type);
 		} else if (btf_is_mod(t) || btf_is_typedef(t)) {
-			deps[nd++] = t->type;
-		}
-		for (__u32 i = 0; i < nd; i++) {
-			if (deps[i] && !keep[deps[i]]) {
-				keep[deps[i]] = 1;
-				stack[top++] = deps[i];
-			}
+			push(keep, stack, &top, t->type);
 		}
 	}
-	return 0;
 }
 
 /* Point the copied type t's references at the cut's ids (keep: old id to new). */

@@ -93,6 +93,14 @@ static bool is_data(char type)
 	return type == 'd' || type == 'D' || type == 'b' || type == 'B';
 }
 
+/* Keep names (NULL-terminated, at most MAX_WANTED; NULL: all), with their lengths. */
+static void want_names(struct wanted *w, const char *const *names)
+{
+	w->names = names;
+	for (w->n = 0; names && names[w->n] && w->n < MAX_WANTED; w->n++)
+		w->len[w->n] = strlen(names[w->n]);
+}
+
 /* Is name (len bytes), or the function it is a clone of (name.part.0), asked for? */
 static bool is_wanted(const struct wanted *w, const char *name, size_t len)
 {
@@ -213,9 +221,10 @@ static uint64_t next_above(const struct addr_set *set, uint64_t addr)
 	return lo < set->n ? set->v[lo] : 0;
 }
 
-/* Each symbol's end. */
-static void ksyms__ends(struct ksyms *ksyms)
+/* A read done: hidden when every address was 0, and each symbol's end. */
+static void ksyms__finish(struct ksyms *ksyms, int nonzero)
 {
+	ksyms->hidden = ksyms->own.n + ksyms->mods.n && !nonzero;
 	if (ksyms->nr)	/* qsort() takes no NULL, even for nothing */
 		qsort(ksyms->syms, ksyms->nr, sizeof(*ksyms->syms), ksym_cmp);
 	sort_addrs(&ksyms->own);
@@ -249,8 +258,7 @@ static struct ksyms *ksyms__read(const char *path, struct wanted *w)
 			goto err;
 	}
 	fclose(f);
-	ksyms->hidden = ksyms->own.n + ksyms->mods.n && !nonzero;
-	ksyms__ends(ksyms);
+	ksyms__finish(ksyms, nonzero);
 	return ksyms;
 err:
 	fclose(f);
@@ -261,10 +269,9 @@ err:
 
 struct ksyms *ksyms__load(const char *path, const char *const *names)
 {
-	struct wanted w = { .names = names };
+	struct wanted w = {};
 
-	for (; names && names[w.n] && w.n < MAX_WANTED; w.n++)
-		w.len[w.n] = strlen(names[w.n]);
+	want_names(&w, names);
 	return ksyms__read(path, &w);
 }
 
@@ -312,10 +319,10 @@ struct ksyms_iter *ksyms__iter_load(const char *const *names)
 
 	if (!it)
 		return NULL;
-	it->w = (struct wanted){ .names = names, .data = true };
-	for (; names && names[it->w.n] && it->w.n < MAX_WANTED; it->w.n++) {
-		it->w.len[it->w.n] = strlen(names[it->w.n]);
-		if (it->w.len[it->w.n] < LRUTOP_KSYM_PREFIX)
+	it->w = (struct wanted){ .data = true };
+	want_names(&it->w, names);
+	for (size_t i = 0; i < it->w.n; i++) {
+		if (it->w.len[i] < LRUTOP_KSYM_PREFIX)
 			goto fail;	/* shorter than the iterator's filter */
 	}
 	it->skel = ksyms_bpf__open();
@@ -323,11 +330,9 @@ struct ksyms_iter *ksyms__iter_load(const char *const *names)
 		goto fail;
 	it->skel->rodata->keep_data = it->w.data;
 	for (size_t i = 0; i < it->w.n; i++) {
-		const unsigned char *c = (const unsigned char *)names[i];
-		__u32 h = ksym_prefix_hash(c[0] | c[1] << 8 | c[2] << 16 | (__u32)c[3] << 24) &
-			  (LRUTOP_KSYM_PREFIX_BITS - 1);
+		__u32 bit = ksym_prefix_bit(names[i]);
 
-		it->skel->bss->prefixes[h / 8] |= 1 << (h % 8);
+		it->skel->bss->prefixes[bit / 8] |= 1 << (bit % 8);
 	}
 	if (ksyms_bpf__load(it->skel))
 		goto fail;
@@ -362,10 +367,8 @@ struct ksyms *ksyms__iter_read(struct ksyms_iter *it)
 		ksyms__free(ksyms);
 		ksyms = NULL;
 	}
-	if (ksyms) {
-		ksyms->hidden = ksyms->own.n + ksyms->mods.n && !nonzero;
-		ksyms__ends(ksyms);
-	}
+	if (ksyms)
+		ksyms__finish(ksyms, nonzero);
 	free(buf);
 	if (fd >= 0)
 		close(fd);
@@ -377,10 +380,9 @@ struct ksyms *ksyms__iter_read(struct ksyms_iter *it)
 
 struct ksyms *ksyms__load_with_data(const char *path, const char *const *names)
 {
-	struct wanted w = { .names = names, .data = true };
+	struct wanted w = { .data = true };
 
-	for (; names && names[w.n] && w.n < MAX_WANTED; w.n++)
-		w.len[w.n] = strlen(names[w.n]);
+	want_names(&w, names);
 	return ksyms__read(path, &w);
 }
 
