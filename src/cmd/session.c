@@ -151,8 +151,8 @@ int session_prepare(struct session *ss, bool verbose)
 	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	/*
 	 * kallsyms is read while BTF is parsed and cut. The iterator's program loads first:
-	 * libbpf parses the kernel's BTF for it too, and with both parses at once the peak RSS
-	 * was 26 MB, not 15. libbpf's warnings are kept quiet for it: a kernel before 6.0 has
+	 * libbpf parses the kernel's BTF for it too, and both parses at once raised the peak
+	 * RSS well above scripts/bench-host-ab.sh's figure. libbpf's warnings are kept quiet for it: a kernel before 6.0 has
 	 * no ksym iterator, and the file is read instead.
 	 */
 	libbpf_set_print(verbose ? libbpf_print_fn : NULL);

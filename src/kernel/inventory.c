@@ -233,7 +233,7 @@ static __u64 lists_bytes(const struct inventory_walker *w, __u64 lists, __u64 sl
 /*
  * The memcgs' paths, made of the names and parents the memcg walk read from the kernel:
  * no directory of the cgroup filesystem is read (each costs the kernel a listing of its
- * 30-odd files: two fifths of a pass over 500 memcgs).
+ * 30-odd files: much of a pass over 500 memcgs, docs/BENCHMARKS.md section 6).
  */
 struct path_maker {
 	const struct inv_id *ids;	/* the pass's entries */
