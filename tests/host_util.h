@@ -22,6 +22,7 @@ struct attached_prog {
 	char name[16];
 	char target[64];	/* the raw tracepoint or the traced function */
 	unsigned long long run_cnt, run_time_ns;
+	unsigned long long misses;	/* runs the kernel skipped (recursion_misses) */
 	int fd;			/* kept open: each new BPF fd makes a dentry, which lrutop sees */
 };
 
@@ -71,9 +72,17 @@ void check_backend_line(const char *line);
  * skip (none mounted); skip unless lists are lazy here (5.18+: list_lru has an xarray). */
 void cgroot_or_skip(char *root, size_t len);
 void lazy_or_skip(void);
+/*
+ * Whether to take a measurement again, its tries-th now over: its report (cumulative) flags
+ * runs of lrutop's programs the kernel skipped (watching.missed_runs), events lrutop did not
+ * count and says so. A test compares the numbers of a run lrutop stands behind: up to
+ * MEASURE_TRIES runs, then it fails.
+ */
+#define MEASURE_TRIES	3
+bool measure_again(json_t *report, int tries);
 /* lrutop (its pid in *lrutop until stopped) around the workload command cmd, run with
  * --keep: lrutop's first report after it (-l, cumulative), the inventory's JSON then, and
- * the workload's output in wl_out. */
+ * the workload's output in wl_out. Again (cmd --cleanup first) while measure_again says. */
 void measure_workload(const char *cmd, pid_t *lrutop, json_t **held, json_t **inv,
 		      char *wl_out, size_t len);
 

@@ -172,7 +172,6 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (o.probe) {
-		watching_refresh(&ss.state);	/* what the self-check's runs cost */
 		probe_report(stdout, &ss.state, ss.why);
 		goto cleanup;
 	}

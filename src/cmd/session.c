@@ -82,6 +82,8 @@ static int attach(struct session *ss, enum backend want, unsigned int max_memcgs
 		sc->ok = -1;
 		snprintf(sc->result, sizeof(sc->result), "not run (--no-self-check)");
 	}
+	/* What the self-check's runs cost; the runs it had skipped are not the reports'. */
+	watching_mark(&ss->state);
 	return 0;
 }
 

@@ -308,6 +308,17 @@ static void watching_families(FILE *f, const struct lrutop_state *s)
 	const struct prog_costs *c = &s->watching.progs;
 	char label[200];
 
+	if (!c->n)
+		return;
+	/* Counted whatever the statistics. */
+	family(f, "lrutop_bpf_program_missed_runs_total", "counter",
+	       "Runs of each of lrutop's BPF programs the kernel skipped (one already running on "
+	       "that CPU): events not counted.");
+	for (size_t i = 0; i < c->n; i++) {
+		snprintf(label, sizeof(label), "program=\"%s\",hook=\"%s\"", c->progs[i].name,
+			 c->progs[i].hook);
+		sample(f, "lrutop_bpf_program_missed_runs_total", label, c->progs[i].misses);
+	}
 	if (!c->timed)
 		return;
 	family(f, "lrutop_bpf_program_runs_total", "counter",

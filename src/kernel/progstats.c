@@ -98,13 +98,16 @@ int prog_costs_read(struct prog_costs *c)
 	int err;
 
 	c->timed = stats_on(c);
-	/* Off, the kernel counts nothing: the last counts stand, and are not shown. */
-	for (size_t i = 0; c->timed && i < c->n; i++) {
+	for (size_t i = 0; i < c->n; i++) {
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
 		err = bpf_obj_get_info_by_fd(c->progs[i].fd, &info, &len);
 		if (err)
 			return err;
+		c->progs[i].misses = info.recursion_misses;
+		/* Off, the kernel times nothing: the last counts stand, and are not shown. */
+		if (!c->timed)
+			continue;
 		c->progs[i].runs = info.run_cnt;
 		c->progs[i].run_ns = info.run_time_ns;
 	}

@@ -18,6 +18,11 @@ struct prog_cost {
 	char hook[96];		/* "fexit/memcg_list_lru_alloc", "raw_tp/kmalloc", ... */
 	int fd;			/* its object's: not closed here */
 	__u64 runs, run_ns;	/* since it loaded, while the kernel's BPF statistics were on */
+	/* Runs the kernel skipped since it loaded, whatever the statistics: an event whose
+	 * program was already running on that CPU (an interrupt's kfree during a task's, or any
+	 * while the kernel preempted a run): bpf_prog_info.recursion_misses, 0 where the
+	 * kernel keeps no count. */
+	__u64 misses;
 };
 
 /*
@@ -44,8 +49,8 @@ struct bpf_program;
 typedef const char *(*prog_target_fn)(const void *ctx, const struct bpf_program *prog);
 void prog_costs_add(struct prog_costs *c, struct bpf_object *obj, prog_target_fn target,
 		    const void *ctx);
-/* Whether the statistics are on, and then each program's counts now. 0, or negative errno of
- * the first program that did not read. */
+/* Each program's skipped runs now, and where the statistics are on its run counts. 0, or
+ * negative errno of the first program that did not read. */
 int prog_costs_read(struct prog_costs *c);
 void prog_costs_release(struct prog_costs *c);
 

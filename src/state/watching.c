@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What lrutop's own BPF programs cost: the kernel's counts of each, at each refresh. */
+#include <stdlib.h>
 #include <string.h>
 #include "kernel/inventory.h"
 #include "kernel/loader.h"
@@ -26,6 +27,12 @@ void watching_start(struct lrutop_state *s, bool hold)
 	struct tracer_targets t = { .plan = s->kernel.plan, .skel = s->tracer.skel };
 
 	prog_costs_init(&w->progs);
+	/*
+	 * LRUTOP_FAULT_SKIPPED_RUNS=N: each read finds N more runs skipped than the kernel
+	 * counted, as on a kernel that skips them all the time. For tests of what follows (the
+	 * self-check run again, the reports' flag); nothing else reads it.
+	 */
+	w->fault_missed = strtoull(getenv("LRUTOP_FAULT_SKIPPED_RUNS") ?: "0", NULL, 10);
 	w->started = true;
 	w->asked = hold;
 	if (hold)
@@ -38,13 +45,14 @@ void watching_refresh(struct lrutop_state *s)
 {
 	struct watching *w = &s->watching;
 	struct prog_costs *c = &w->progs;
-	__u64 runs[PROG_COSTS_MAX], ns[PROG_COSTS_MAX];
+	__u64 runs[PROG_COSTS_MAX], ns[PROG_COSTS_MAX], misses[PROG_COSTS_MAX];
 	size_t had = c->n;
 	bool was_timed = c->timed;
 
 	for (size_t i = 0; i < c->n; i++) {
 		runs[i] = c->progs[i].runs;
 		ns[i] = c->progs[i].run_ns;
+		misses[i] = c->progs[i].misses;
 	}
 	/* Loaded in its thread after the tracer: counted from 0, as they loaded. */
 	if (s->held.walker && !w->inventory_added) {
@@ -52,8 +60,8 @@ void watching_refresh(struct lrutop_state *s)
 		w->inventory_added = true;
 	}
 	for (size_t i = had; i < c->n; i++)
-		runs[i] = ns[i] = 0;
-	w->runs = w->run_ns = 0;
+		runs[i] = ns[i] = misses[i] = 0;
+	w->runs = w->run_ns = w->interval_missed = 0;
 	if (prog_costs_read(c)) {
 		c->timed = false;
 		snprintf(c->why, sizeof(c->why), "a program's counts could not be read");
@@ -64,7 +72,16 @@ void watching_refresh(struct lrutop_state *s)
 		w->interval_ns[i] = c->progs[i].run_ns - ns[i];
 		w->runs += w->interval_runs[i];
 		w->run_ns += w->interval_ns[i];
+		w->interval_missed += c->progs[i].misses - misses[i];
 	}
+	w->interval_missed += w->fault_missed;
+	w->missed += w->interval_missed;
+}
+
+void watching_mark(struct lrutop_state *s)
+{
+	watching_refresh(s);
+	s->watching.missed = 0;
 }
 
 bool watching_rates(const struct lrutop_state *s, double *events_s, double *cpu_ms_s)

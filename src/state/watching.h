@@ -17,6 +17,10 @@ struct watching {
 	bool interval_timed;	/* the statistics were on at both ends of the interval */
 	__u64 interval_runs[PROG_COSTS_MAX], interval_ns[PROG_COSTS_MAX];
 	__u64 runs, run_ns;	/* the interval's, every program */
+	/* Runs the kernel skipped, every program: in the interval, and since watching_mark. A
+	 * skipped run is an event lrutop did not count, so its counts may fall short. */
+	__u64 interval_missed, missed;
+	__u64 fault_missed;	/* LRUTOP_FAULT_SKIPPED_RUNS: added at each read, for tests */
 };
 
 /* The tracer's programs, their counts from now on; hold: turn the kernel's BPF statistics
@@ -25,6 +29,8 @@ struct watching {
 void watching_start(struct lrutop_state *s, bool hold);
 /* At each refresh: the counts now, the inventory's programs once its walker is loaded. */
 void watching_refresh(struct lrutop_state *s);
+/* Read the counts now and count skipped runs from here: the self-check's are its own. */
+void watching_mark(struct lrutop_state *s);
 void watching_free(struct lrutop_state *s);
 /* Why the interval's costs are unknown (interval_timed false). */
 const char *watching_why(const struct lrutop_state *s);

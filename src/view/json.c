@@ -151,16 +151,19 @@ static json_t *json_watching(const struct lrutop_state *s)
 	for (size_t i = 0; i < w->progs.n; i++) {
 		const struct prog_cost *p = &w->progs.progs[i];
 
-		json_array_append_new(progs, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}",
+		json_array_append_new(progs, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:I}",
 			"name", p->name, "hook", p->hook,
 			"runs", jcount(timed, p->runs), "run_ns", jcount(timed, p->run_ns),
 			"interval_runs", jcount(interval, w->interval_runs[i]),
-			"interval_ns", jcount(interval, w->interval_ns[i])));
+			"interval_ns", jcount(interval, w->interval_ns[i]),
+			"missed_runs", (json_int_t)p->misses));
 	}
 	interval = watching_rates(s, &events, &cpu_ms);
-	return json_pack("{s:b,s:o,s:o,s:o}", "stats_held", watching_held(s),
+	return json_pack("{s:b,s:o,s:o,s:I,s:I,s:o}", "stats_held", watching_held(s),
 			 "events_per_s", interval ? json_real(events) : json_null(),
 			 "cpu_ms_per_s", interval ? json_real(cpu_ms) : json_null(),
+			 "missed_runs", (json_int_t)w->missed,
+			 "interval_missed_runs", (json_int_t)w->interval_missed,
 			 "programs", progs);
 }
 

@@ -7,9 +7,15 @@
 static void probe_programs(FILE *out, const struct lrutop_state *s)
 {
 	const struct prog_costs *c = &s->watching.progs;
+	__u64 missed = 0;
 
 	fprintf(out, "programs: %zu loaded; runs and ns a run so far (the self-check's): %s\n", c->n,
 		c->timed ? "BPF statistics on" : c->why);
+	for (size_t i = 0; i < c->n; i++)
+		missed += c->progs[i].misses;
+	/* Events the programs did not see: a count short by as many, at most. */
+	fprintf(out, "skipped runs: %llu (the kernel's count of runs it skipped, a program "
+		"already running on that CPU)\n", (unsigned long long)missed);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct prog_cost *p = &c->progs[i];
 

@@ -129,6 +129,10 @@ static void loss_lines(FILE *out, const struct lrutop_state *s)
 	if (t->allocs > t->owned + t->unowned_freed)
 		fprintf(out, "owner not found: %s lists (made outside their cause's memcgs, as by "
 			"reclaim)\n", fmt_size(b[0], 16, t->allocs - t->owned - t->unowned_freed));
+	/* Events whose program the kernel did not run (one already running on that CPU). */
+	if (s->watching.missed)
+		fprintf(out, "SKIPPED: the kernel skipped %s runs of lrutop's programs: counts may "
+			"be short\n", fmt_size(b[0], 16, s->watching.missed));
 	/* fentry reads each list's bytes from its slab: a slab that did not read is no 0. */
 	if (t->bytes_unread)
 		fprintf(out, "UNREAD: %s lists' slabs could not be read: BYTES lacks them\n",

@@ -3,10 +3,12 @@
  * test_host: what lrutop's own programs cost (--bpf-stats). The kernel's BPF statistics are
  * on while lrutop runs with it, and off again at its exit, as a do-nothing program of the
  * test's own tells; lrutop's counts move with a workload and stay still without one; on the
- * lazy allocator, its program's runs are exactly the calls lrutop counted.
+ * lazy allocator, its program's runs are exactly the calls lrutop counted. The runs the
+ * kernel skipped of each program are the kernel's own count, as the test reads it too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 #include <jansson.h>
 #include <bpf/bpf.h>
@@ -197,4 +201,113 @@ void test_kernel_watching_cost(void **state)
 				 (long long)exits, (long long)calls);
 		assert_true(objs > 0 && obj_runs >= objs);
 	}
+}
+
+/* Processes that make kernel allocations for LOAD_S seconds: forks, files made and removed. */
+#define LOAD_PROCS	3
+#define LOAD_S		3
+
+static void load_run(const char *dir, int n)
+{
+	time_t end = time(NULL) + LOAD_S;
+	char path[128];
+	pid_t pid;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/f%d", dir, n);
+	while (time(NULL) < end) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+	}
+	_exit(0);
+}
+
+/* An attached program's entry in a report's programs: the kernel keeps 15 bytes of a name
+ * (handle_cgroup_rmdir and _rename share theirs), so its target tells them apart where the
+ * kernel names it (5.10 does not name a tracing link's; lrutop's fentry names are unique). */
+static json_t *report_prog(json_t *progs, const struct attached_prog *a)
+{
+	const char *name, *hook, *slash;
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(progs, i, p) {
+		name = json_string_value(json_object_get(p, "name"));
+		hook = json_string_value(json_object_get(p, "hook"));
+		slash = hook ? strchr(hook, '/') : NULL;
+		if (name && slash && !strncmp(name, a->name, strlen(a->name)) &&
+		    (!a->target[0] || !strcmp(slash + 1, a->target)))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * lrutop's programs under a load of allocations on every CPU: what each report says the
+ * kernel skipped of each program (watching's missed_runs) is the kernel's count, read by the
+ * test before and after that report. Where runs nest (an interrupt's kfree inside a task's)
+ * or the kernel preempts a running program, the load makes skipped runs; else both say none.
+ */
+void test_kernel_skipped_runs(void **state)
+{
+	char *argv[] = { (char *)lrutop_bin(), "-b", "-j", "0.5", NULL };
+	char dir[] = "/tmp/lrutop-skips-XXXXXX";
+	struct attached_prog before[32], after[32];
+	int n, compared = 0;
+	pid_t pid, load[LOAD_PROCS];
+	json_t *r, *progs, *p;
+	unsigned long long seen, total = 0;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	f = spawn(argv, &pid, false);
+	r = read_json_line(f);	/* attached */
+	assert_non_null(r);
+	check_backend(r);
+	json_decref(r);
+	for (int i = 0; i < LOAD_PROCS; i++) {
+		load[i] = fork();
+		assert_true(load[i] >= 0);
+		if (load[i] == 0)
+			load_run(dir, i);
+	}
+	for (int i = 0; i < LOAD_PROCS; i++)
+		waitpid(load[i], NULL, 0);
+	rmdir(dir);
+
+	n = lrutop_attached(before, 32);
+	assert_true(n > 0);
+	/* A report whose counts were read after the test's (its time is taken after). */
+	r = report_after(f, time(NULL) + 2);
+	assert_non_null(r);
+	memcpy(after, before, sizeof(after[0]) * n);
+	attached_refresh(after, n);
+	progs = json_object_get(json_object_get(r, "watching"), "programs");
+	for (int i = 0; i < n; i++) {
+		p = report_prog(progs, &before[i]);
+		if (!p)
+			fail_msg("lrutop's program %s is attached but not in its report", before[i].name);
+		seen = jint(p, "missed_runs");
+		if (seen < before[i].misses || seen > after[i].misses)
+			fail_msg("%s: lrutop reports %llu runs skipped, the kernel's count went from "
+				 "%llu to %llu around that report", before[i].name, seen,
+				 before[i].misses, after[i].misses);
+		total += seen;
+		compared++;
+	}
+	print_message("%d programs: %llu runs skipped since they loaded, as the kernel counts them\n",
+		      compared, total);
+	/* Skipped runs since the self-check are flagged in the report that counts them. */
+	if (total && !jint(json_object_get(r, "watching"), "missed_runs"))
+		print_message("(all of them before its reports: the self-check's)\n");
+	json_decref(r);
+	attached_close(before, n);
+	assert_int_equal(stop_lrutop(f, pid, SIGINT, 10), 0);
 }

@@ -60,11 +60,14 @@ static void test_json_report(void **state)
 	m0 = json_object_get(root, "watching");
 	assert_true(json_real_value(json_object_get(m0, "events_per_s")) == 2000.0);
 	assert_true(json_real_value(json_object_get(m0, "cpu_ms_per_s")) == 1.5);
+	assert_int_equal(json_integer_value(json_object_get(m0, "missed_runs")), 5);
+	assert_int_equal(json_integer_value(json_object_get(m0, "interval_missed_runs")), 3);
 	m0 = json_array_get(json_object_get(m0, "programs"), 1);
 	assert_string_equal(json_string_value(json_object_get(m0, "hook")), "fexit/memcg_list_lru_alloc");
 	assert_int_equal(json_integer_value(json_object_get(m0, "runs")), 5000);
 	assert_int_equal(json_integer_value(json_object_get(m0, "interval_runs")), 2500);
 	assert_int_equal(json_integer_value(json_object_get(m0, "interval_ns")), 2000000);
+	assert_int_equal(json_integer_value(json_object_get(m0, "missed_runs")), 7);
 	json_decref(root);
 	free(buf);
 	memcg_table_free(&s.memcgs);

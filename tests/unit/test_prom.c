@@ -59,7 +59,8 @@ static void test_prom_render(void **state)
 	/* Failures are measurable with fentry: there, at 0. A row with no path is named by id. */
 	assert_non_null(strstr(text, "lrutop_list_lru_failures_total{cgroup=\"id:13\"} 0\n"));
 
-	/* lrutop's own programs: only while the kernel's statistics are on. */
+	/* lrutop's own programs: only while the kernel's statistics are on; none loaded, not
+	 * even the runs the kernel skipped. */
 	assert_null(strstr(text, "lrutop_bpf_program"));
 	free(text);
 	unit_watching(&s);
@@ -68,6 +69,8 @@ static void test_prom_render(void **state)
 			       "hook=\"fexit/memcg_list_lru_alloc\"} 5000\n"));
 	assert_non_null(strstr(text, "lrutop_bpf_program_seconds_total{program=\"lru_obj_exit\","
 			       "hook=\"fexit/kmem_cache_alloc_lru\"} 0.001200000\n"));
+	assert_non_null(strstr(text, "lrutop_bpf_program_missed_runs_total{program=\"lazy_alloc_exit\","
+			       "hook=\"fexit/memcg_list_lru_alloc\"} 7\n"));
 
 	assert_non_null(mkdtemp(path));
 	snprintf(file, sizeof(file), "%s/lrutop.prom", path);

@@ -165,6 +165,9 @@ static void test_text_fits_80(void **state)
 	check_width(&s, &v, "watching");
 	text = report_text(&s, &v);
 	assert_non_null(strstr(text, "\nwatching: 2000 events/s, 1.50 ms CPU/s in 3 BPF programs\n"));
+	/* Runs the kernel skipped: events not counted, flagged whatever the statistics. */
+	assert_non_null(strstr(text, "\nSKIPPED: the kernel skipped 5 runs of lrutop's programs: "
+			       "counts may be short\n"));
 	free(text);
 	/* Asked for and refused: flagged with the reason, never a 0. */
 	s.watching.progs.timed = s.watching.interval_timed = false;
