@@ -75,8 +75,8 @@ void lazy_or_skip(void);
 /*
  * Whether to take a measurement again, its tries-th now over: its report (cumulative) flags
  * runs of lrutop's programs the kernel skipped (watching.missed_runs), events lrutop did not
- * count and says so. A test compares the numbers of a run lrutop stands behind: up to
- * MEASURE_TRIES runs, then it fails.
+ * count and says so. A test compares the numbers of a run lrutop stands behind where one
+ * comes in MEASURE_TRIES runs; else the last, with a message.
  */
 #define MEASURE_TRIES	3
 bool measure_again(json_t *report, int tries);
