@@ -153,7 +153,7 @@ void test_kernel_self_check_skipped(void **state)
 	/* At least the fault's one a try: the kernel may skip more of its own. */
 	assert_has(out, "\nself-check: inconclusive: the kernel skipped runs of lrutop's programs "
 		   "in each of 3 tries (", "failed while runs were skipped");
-	assert_has(out, " in the last: FAILED: a memcg", "failed while runs were skipped");
+	assert_has(out, " in the last: FAILED: ", "failed while runs were skipped");
 	snprintf(cmd, sizeof(cmd), "LRUTOP_FAULT_SKIPPED_RUNS=1 %s -b 0.2 2 2>&1", lrutop_bin());
 	assert_int_equal(run(cmd, out, sizeof(out)), 0);
 	assert_has(out, "self-check passed", "passed while runs were skipped");
