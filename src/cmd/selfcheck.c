@@ -384,8 +384,9 @@ void self_check_run(struct lrutop_state *s, struct self_check *out)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	/* Each try's read after it is the next one's before. */
+	watching_refresh(s);
 	for (int tries = 1; ; tries++) {
-		watching_refresh(s);
 		check_once(s, out);
 		watching_refresh(s);
 		missed = s->watching.interval_missed;
