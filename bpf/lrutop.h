@@ -36,6 +36,31 @@ struct lrutop_ksym {
 	__u8 pad[2];
 };
 
+/*
+ * A cgroup as the cgroup iterator writes it (cgroups.bpf.c), then its name (name_len bytes,
+ * no NUL): the tree below a mount's root in pre-order, each parent before its children.
+ */
+struct lrutop_cgroup {
+	__u64 id;		/* its kernfs node's id: the inode number of its directory */
+	__u64 parent;		/* its parent's id; 0 for the root */
+	__u16 name_len;		/* 0: unread */
+	__u8 pad[6];
+};
+
+#define LRUTOP_CGROUP_NAME	256	/* NAME_MAX and its NUL */
+
+/*
+ * A read of the cgroup iterator is one session: its output must fit the kernel's buffer of
+ * 8 pages (kernel/bpf/cgroup_iter.c), or the next read fails. So a session writes at most
+ * budget bytes after passing over the skip cgroups earlier sessions wrote, and sets more
+ * where it stopped short.
+ */
+struct lrutop_cgroup_walk {
+	__u64 skip, budget;	/* set by userspace before a session */
+	__u64 seen, written, emitted;	/* this session's */
+	__u32 more, complete;
+};
+
 #define LRUTOP_KSYM_PREFIX	4
 #define LRUTOP_KSYM_PREFIX_BITS	65536
 #define LRUTOP_KSYM_NAME	512	/* KSYM_NAME_LEN since 6.1 (128 before) */

@@ -196,11 +196,12 @@ echo "  $(grep -E 'VmHWM|VmRSS' /proc/$pid/status | tr -s ' \t\n' ' ')"
 kill -INT "$pid"
 wait "$pid"
 
-echo "== the walk of the cgroup tree with 2,000 more memcgs (a refresh after a mkdir or rmdir; median and least of 5)"
+echo "== the walk of the cgroup tree with 2,000 more memcgs (a refresh after a mkdir or rmdir; median and least of 5):"
+echo "   by its directories, and by the kernel's cgroup iterator (lrutop's where the kernel has one; null: none)"
 cgroot=$(./lrutop --probe | sed -n 's/^memory cgroups: v[12] at //p')
 walk=$(mktemp -d "$cgroot/lrutop-bench-walk.XXXXXX")
 for i in $(seq 2000); do mkdir "$walk/c$i"; done
-echo "  $(build/bench-refresh 1000 5 | grep -o '"cgroups":[0-9]*,"cgroup_walk_cpu_ms":[0-9.]*,"cgroup_walk_cpu_ms_min":[0-9.]*')"
+echo "  $(build/bench-refresh 1000 5 | grep -o '"cgroups":[0-9]*,"cgroup_dirs_cpu_ms":[0-9.]*,"cgroup_dirs_cpu_ms_min":[0-9.]*,"cgroup_iter_cpu_ms":[0-9.nul]*,"cgroup_iter_cpu_ms_min":[0-9.nul]*')"
 rmdir "$walk"/c[0-9]* "$walk"
 
 echo "== the start-up self-check (lrutop --probe with and without it, 21 rounds interleaved)"

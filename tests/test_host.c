@@ -67,6 +67,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_skipped_runs),
 		cmocka_unit_test(test_kernel_core_btf),
 		cmocka_unit_test(test_kernel_kallsyms_iter),
+		cmocka_unit_test_teardown(test_kernel_cgroup_iter, cgroups_teardown),
 		cmocka_unit_test(test_kernel_eager_lists),
 		/* After the eager test: its memcgs would grow a fresh 5.10's id space first. */
 		cmocka_unit_test_teardown(test_kernel_inventory, inventory_teardown),

@@ -16,6 +16,7 @@
 #include "export/http.h"
 #include "kernel/probe.h"
 #include "state/held.h"
+#include "state/memcgs.h"
 #include "state/state.h"
 #include "view/probe_report.h"
 #include "compare_cmd.h"
@@ -172,6 +173,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	if (o.probe) {
+		memcgs_index(&ss.state);	/* to say how the tree is read */
 		probe_report(stdout, &ss.state, ss.why);
 		goto cleanup;
 	}

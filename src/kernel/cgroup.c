@@ -77,10 +77,14 @@ int cgroup_memory_root(const char *mounts, char *root, size_t len)
 	return ret;
 }
 
-static int index_add(struct cgroup_index *idx, const char *fpath, uint64_t id)
+struct cgroup_index *cgroup_index_new(void)
+{
+	return calloc(1, sizeof(struct cgroup_index));
+}
+
+int cgroup_index_add(struct cgroup_index *idx, uint64_t id, const char *path)
 {
 	struct cgroup_entry *ents;
-	const char *rel;
 
 	if (idx->nr == idx->cap) {
 		idx->cap = idx->cap ? idx->cap * 2 : 256;
@@ -89,13 +93,20 @@ static int index_add(struct cgroup_index *idx, const char *fpath, uint64_t id)
 			return -ENOMEM;
 		idx->ents = ents;
 	}
-	rel = fpath + idx->root_len;
 	idx->ents[idx->nr].id = id;
-	idx->ents[idx->nr].path = strdup(*rel ? rel : "/");
+	idx->ents[idx->nr].path = strdup(path);
 	if (!idx->ents[idx->nr].path)
 		return -ENOMEM;
 	idx->nr++;
 	return 0;
+}
+
+const char *cgroup_index_nth(const struct cgroup_index *idx, size_t i, uint64_t *id)
+{
+	if (!idx || i >= idx->nr)
+		return NULL;
+	*id = idx->ents[i].id;
+	return idx->ents[i].path;
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -137,7 +148,8 @@ struct cgroup_index *cgroup_index_build(const char *root)
 	/* Cgroups come and go during the walk: a vanished directory is not an error. */
 	while (!idx->err && (e = fts_read(fts))) {
 		if (e->fts_info == FTS_D)
-			idx->err = index_add(idx, e->fts_path, e->fts_ino);
+			idx->err = cgroup_index_add(idx, e->fts_ino, e->fts_path[idx->root_len] ?
+						    e->fts_path + idx->root_len : "/");
 	}
 	fts_close(fts);
 	if (idx->err) {
@@ -145,8 +157,13 @@ struct cgroup_index *cgroup_index_build(const char *root)
 		cgroup_index_free(idx);
 		return NULL;
 	}
-	qsort(idx->ents, idx->nr, sizeof(*idx->ents), entry_cmp);
+	cgroup_index_sort(idx);
 	return idx;
+}
+
+void cgroup_index_sort(struct cgroup_index *idx)
+{
+	qsort(idx->ents, idx->nr, sizeof(*idx->ents), entry_cmp);
 }
 
 void cgroup_index_free(struct cgroup_index *idx)

@@ -19,6 +19,22 @@ int cgroup_memory_root(const char *mounts, char *root, size_t len);
 /* Walk root: every directory's inode number and its path relative to root ("/" for root). */
 struct cgroup_index *cgroup_index_build(const char *root);
 void cgroup_index_free(struct cgroup_index *idx);
+/* An index made by hand: entries added, then sorted before the first lookup. */
+struct cgroup_index *cgroup_index_new(void);
+int cgroup_index_add(struct cgroup_index *idx, uint64_t id, const char *path);
+void cgroup_index_sort(struct cgroup_index *idx);
+/* The i-th entry's path (and id), in id order once sorted; NULL past the end. */
+const char *cgroup_index_nth(const struct cgroup_index *idx, size_t i, uint64_t *id);
+
+/*
+ * The same tree through the kernel's cgroup iterator (6.1+), no directory read. open
+ * returns NULL where the kernel has no cgroup iterator; an index is NULL (errno set) when
+ * the walk failed or the tree changed during it.
+ */
+struct cgroup_iter;
+struct cgroup_iter *cgroup_iter_open(void);
+struct cgroup_index *cgroup_iter_index(struct cgroup_iter *it, const char *root);
+void cgroup_iter_close(struct cgroup_iter *it);
 /* Path of cgroup id, or NULL if no directory has it (the cgroup was removed). */
 const char *cgroup_index_path(const struct cgroup_index *idx, uint64_t id);
 /* Id of path (relative to root, or absolute under it), or 0. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/cgroup.h"
+#include "held.h"
 #include "memcgs.h"
 #include "state.h"
 
@@ -22,6 +23,8 @@ void memcgs_free(struct lrutop_state *s)
 {
 	cgroup_index_free(s->cg.index);
 	s->cg.index = NULL;
+	cgroup_iter_close(s->cg.iter);
+	s->cg.iter = NULL;
 }
 
 /*
@@ -86,9 +89,32 @@ static void path_from_mkdir(struct lrutop_state *s, struct memcg_row *r)
 }
 
 /*
- * The tree changes only by mkdir, rmdir and rename, which BPF counts: walk it (a stat per
- * memcg) only after one. The count is read before the walk, so a change during it brings
- * another.
+ * The tree by the kernel's cgroup iterator; where it has none, or the tree changed during
+ * the iterator's reads, by its directories: a cgroup v1 memcg's costs the kernel a listing
+ * of its 30-odd files, most of a first sample at 10,000 memcgs (docs/BENCHMARKS.md §3).
+ */
+static struct cgroup_index *walk_tree(struct lrutop_state *s)
+{
+	struct cgroup_index *idx = NULL;
+
+	if (!s->cg.iter_tried) {
+		s->cg.iter_tried = true;
+		s->cg.iter = held_cgroup_iter(s);
+	}
+	if (s->cg.iter)
+		idx = cgroup_iter_index(s->cg.iter, s->cg.root);
+	if (idx) {
+		s->cg.tree_from = "the kernel's cgroup iterator";
+		return idx;
+	}
+	s->cg.tree_from = s->cg.iter ? "its directories (the cgroup iterator's walk failed)" :
+			  "its directories (the kernel has no cgroup iterator)";
+	return cgroup_index_build(s->cg.root);
+}
+
+/*
+ * The tree changes only by mkdir, rmdir and rename, which BPF counts: walk it only after
+ * one. The count is read before the walk, so a change during it brings another.
  */
 const struct cgroup_index *memcgs_index(struct lrutop_state *s)
 {
@@ -98,7 +124,7 @@ const struct cgroup_index *memcgs_index(struct lrutop_state *s)
 	if (!s->cg.version)
 		return NULL;
 	if (!s->cg.index || changes != s->cg.index_changes) {
-		idx = cgroup_index_build(s->cg.root);
+		idx = walk_tree(s);
 		if (idx) {	/* else keep the last good index */
 			cgroup_index_free(s->cg.index);
 			s->cg.index = idx;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* --probe: what lrutop found in this kernel, the backend it chose and why, and each metric. */
 #include "probe_report.h"
+#include "kernel/cgroup.h"
 #include "state/state.h"
 
 /* The programs loaded, where each runs, and what the self-check's runs cost. */
@@ -39,6 +40,9 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 	fprintf(out, "self-check: %s\n", s->kernel.self_check.result);
 	fprintf(out, "memory cgroups: %s%s\n", s->cg.version ? (s->cg.version == 2 ? "v2 at " : "v1 at ") :
 		"no memory controller mounted", s->cg.version ? s->cg.root : "");
+	if (s->cg.tree_from)
+		fprintf(out, "cgroup tree: read through %s, %zu cgroups\n", s->cg.tree_from,
+			cgroup_index_size(s->cg.index));
 	if (p->kallsyms_from)
 		fprintf(out, "kallsyms: read through %s%s\n", p->kallsyms_from,
 			p->kallsyms ? "" : " (addresses hidden: kptr_restrict)");

@@ -90,8 +90,9 @@ int main(int argc, char **argv)
 	long rows = argc > 1 ? atol(argv[1]) : 10000;
 	int repeat = argc > 2 ? atoi(argv[2]) : 5;
 	struct view v = { .sort = MC_BYTES, .rows = 20, .columns = memcg_columns_default() };
-	double t0 = now(CLOCK_MONOTONIC), first, c, w, r, ksyms_ms, walk_ms, still_ms, floor_ms;
-	double *ksyms_s, *walk_s, *read_s, *cpu_s, *wall_s, *still_s, *floor_s;
+	double t0 = now(CLOCK_MONOTONIC), first, c, w, r, ksyms_ms, walk_ms, iter_ms = 0, still_ms, floor_ms;
+	double *ksyms_s, *walk_s, *iter_s, *read_s, *cpu_s, *wall_s, *still_s, *floor_s;
+	char iter_json[96] = "null,\"cgroup_iter_cpu_ms_min\":null";
 	struct bare_read bare = {};
 	struct session ss;
 	struct rusage ru;
@@ -101,6 +102,7 @@ int main(int argc, char **argv)
 		return 2;
 	ksyms_s = calloc(repeat, sizeof(double));
 	walk_s = calloc(repeat, sizeof(double));
+	iter_s = calloc(repeat, sizeof(double));
 	read_s = calloc(repeat, sizeof(double));
 	cpu_s = calloc(repeat, sizeof(double));
 	wall_s = calloc(repeat, sizeof(double));
@@ -108,7 +110,7 @@ int main(int argc, char **argv)
 	floor_s = calloc(repeat, sizeof(double));
 	bare.buf = calloc(rows + 1024, sizeof(*bare.buf));
 	null = fopen("/dev/null", "w");
-	if (!ksyms_s || !walk_s || !read_s || !cpu_s || !wall_s || !still_s || !floor_s ||
+	if (!ksyms_s || !walk_s || !iter_s || !read_s || !cpu_s || !wall_s || !still_s || !floor_s ||
 	    !bare.buf || !null)
 		return 1;
 	if (session_start(&ss, BACKEND_AUTO, rows + 1024, false, true, 0, false))
@@ -123,10 +125,14 @@ int main(int argc, char **argv)
 		c = now(CLOCK_PROCESS_CPUTIME_ID);
 		ksyms__free(ksyms__load("/proc/kallsyms", probe_ksym_names()));
 		ksyms_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
-		/* The walk of the real cgroup tree that each refresh makes (paths of memcgs). */
+		/* The walk of the real cgroup tree for the rows' paths after a change: by its
+		 * directories, and by the kernel's cgroup iterator (lrutop's, where it has one). */
 		c = now(CLOCK_PROCESS_CPUTIME_ID);
 		cgroup_index_free(cgroup_index_build(ss.state.cg.root));
 		walk_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
+		c = now(CLOCK_PROCESS_CPUTIME_ID);
+		cgroup_index_free(cgroup_iter_index(ss.state.cg.iter, ss.state.cg.root));
+		iter_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 	}
 	if (fill(&ss, rows)) {
 		fprintf(stderr, "bench-refresh: cannot fill the map\n");
@@ -164,17 +170,24 @@ int main(int argc, char **argv)
 	c = median_ms(cpu_s, repeat);	/* sorts: cpu_s[0] is then the least */
 	ksyms_ms = median_ms(ksyms_s, repeat);	/* each sorts: [0] is then the least */
 	walk_ms = median_ms(walk_s, repeat);
+	if (ss.state.cg.iter) {
+		iter_ms = median_ms(iter_s, repeat);
+		snprintf(iter_json, sizeof(iter_json), "%.2f,\"cgroup_iter_cpu_ms_min\":%.2f", iter_ms,
+			 iter_s[0] * 1e3);
+	}
 	printf("{\"rows\":%ld,\"backend\":\"%s\",\"repeat\":%d,\"moving\":%zu,\"refresh_cpu_ms\":%.2f,"
 	       "\"refresh_cpu_ms_min\":%.2f,\"floor_cpu_ms\":%.2f,\"floor_cpu_ms_min\":%.2f,"
 	       "\"refresh_to_floor\":%.2f,\"still_refresh_cpu_ms\":%.2f,\"still_refresh_cpu_ms_min\":%.2f,"
 	       "\"refresh_wall_ms\":%.2f,\"read_cpu_ms\":%.2f,"
 	       "\"start_to_first_sample_s\":%.3f,\"kallsyms_cpu_ms\":%.1f,"
-	       "\"kallsyms_cpu_ms_min\":%.1f,\"cgroups\":%zu,\"cgroup_walk_cpu_ms\":%.2f,"
-	       "\"cgroup_walk_cpu_ms_min\":%.2f,\"max_rss_mb\":%.1f,\"rows_seen\":%zu}\n", rows,
+	       "\"kallsyms_cpu_ms_min\":%.1f,\"cgroups\":%zu,\"cgroup_dirs_cpu_ms\":%.2f,"
+	       "\"cgroup_dirs_cpu_ms_min\":%.2f,\"cgroup_iter_cpu_ms\":%s,\"max_rss_mb\":%.1f,"
+	       "\"rows_seen\":%zu}\n", rows,
 	       backend_name(ss.backend), repeat, bare.n, c, cpu_s[0] * 1e3, floor_ms,
 	       floor_s[0] * 1e3, floor_ms > 0 ? c / floor_ms : 0.0, still_ms, still_s[0] * 1e3,
 	       median_ms(wall_s, repeat), median_ms(read_s, repeat), first, ksyms_ms,
-	       ksyms_s[0] * 1e3, cgroup_index_size(ss.state.cg.index), walk_ms, walk_s[0] * 1e3, ru.ru_maxrss / 1024.0,
+	       ksyms_s[0] * 1e3, cgroup_index_size(ss.state.cg.index), walk_ms, walk_s[0] * 1e3, iter_json,
+	       ru.ru_maxrss / 1024.0,
 	       ss.state.memcgs.nr);
 	fclose(null);
 	session_end(&ss);

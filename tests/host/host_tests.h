@@ -33,6 +33,8 @@ void test_kernel_watching_cost(void **state);
 void test_kernel_skipped_runs(void **state);
 void test_kernel_core_btf(void **state);
 void test_kernel_kallsyms_iter(void **state);
+void test_kernel_cgroup_iter(void **state);
+int cgroups_teardown(void **state);
 int owner_cause_teardown(void **state);
 int inventory_teardown(void **state);
 int kinds_teardown(void **state);

@@ -53,6 +53,30 @@ static void test_cgroup_index(void **state)
 	assert_null(cgroup_index_build("/nonexistent/cgroup"));
 }
 
+/* An index made by hand (as the cgroup iterator's walk makes one): found by id once sorted,
+ * and listed in id order. */
+static void test_cgroup_index_made(void **state)
+{
+	struct cgroup_index *idx = cgroup_index_new();
+	uint64_t id = 0;
+
+	assert_non_null(idx);
+	assert_int_equal(cgroup_index_add(idx, 30, "/"), 0);
+	assert_int_equal(cgroup_index_add(idx, 7, "/b"), 0);
+	assert_int_equal(cgroup_index_add(idx, 12, "/b/c"), 0);
+	cgroup_index_sort(idx);
+	assert_int_equal(cgroup_index_size(idx), 3);
+	assert_string_equal(cgroup_index_path(idx, 12), "/b/c");
+	assert_int_equal(cgroup_index_id(idx, "/"), 30);
+	assert_string_equal(cgroup_index_nth(idx, 0, &id), "/b");
+	assert_int_equal(id, 7);
+	assert_string_equal(cgroup_index_nth(idx, 2, &id), "/");
+	assert_int_equal(id, 30);
+	assert_null(cgroup_index_nth(idx, 3, &id));
+	assert_null(cgroup_index_nth(NULL, 0, &id));
+	cgroup_index_free(idx);
+}
+
 static void test_cgroup_within(void **state)
 {
 	assert_true(cgroup_path_within("/a/b", "/a"));
@@ -67,6 +91,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cgroup_memory_root),
 		cmocka_unit_test(test_cgroup_index),
+		cmocka_unit_test(test_cgroup_index_made),
 		cmocka_unit_test(test_cgroup_within),
 	};
 
