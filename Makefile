@@ -59,7 +59,7 @@ $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 .PRECIOUS: $(OUT)/%.bpf.o $(OUT)/%.skel.h
 
-$(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h $(OUT)/inventory.skel.h $(OUT)/ksyms.skel.h $(OUT)/cgroups.skel.h bpf/lrutop.h $(HDRS) | $(OUT)
+$(OUT)/%.o: src/%.c $(OUT)/lrutop.skel.h $(OUT)/inventory.skel.h $(OUT)/iters.skel.h bpf/lrutop.h $(HDRS) | $(OUT)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 

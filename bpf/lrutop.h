@@ -22,7 +22,7 @@
 #define LRUTOP_FREEING		1024	/* removed memcgs one check for unseen frees looks at */
 
 /*
- * A kallsyms symbol as the ksym iterator writes it (ksyms.bpf.c): every symbol's address,
+ * A kallsyms symbol as the ksym iterator writes it (iters.bpf.c): every symbol's address,
  * and the name (then the module's, for a module's symbol) of those userspace may keep. The
  * iterator keeps a symbol whose name's first LRUTOP_KSYM_PREFIX bytes hash (ksym_prefix_bit)
  * to a bit set in its prefixes, and with keep_data every data symbol.
@@ -37,7 +37,7 @@ struct lrutop_ksym {
 };
 
 /*
- * A cgroup as the cgroup iterator writes it (cgroups.bpf.c), then its name (name_len bytes,
+ * A cgroup as the cgroup iterator writes it (iters.bpf.c), then its name (name_len bytes,
  * no NUL): the tree below a mount's root in pre-order, each parent before its children.
  */
 struct lrutop_cgroup {

@@ -6,8 +6,9 @@
 #     while a run of each holds them);
 #  2. start to the first sample: `lrutop -b 0.1 1` of each build and bpftrace with make
 #     bench's script, exiting at its first 100 ms interval (both include the interval); wall
-#     time and peak RSS, the two lrutops' order turned each round; then again with MEMCGS
-#     more memcgs holding lists (rows of lrutop's first sample, as make bench makes them);
+#     time and peak RSS, the two lrutops' order turned each round; and this tree without
+#     the inventory's pass (--inventory-interval 0), what the pass adds; then again with
+#     MEMCGS more memcgs holding lists (rows of lrutop's first sample, as make bench makes them);
 #  3. one inventory pass over 500 memcgs and 1,000 tmpfs mounts (2 list_lrus each), each memcg
 #     putting a file on 2 (what tests/vm/inventory-bench-guest.sh makes): `lrutop inventory`
 #     of each build, its walk line's CPU and longest run.
@@ -70,12 +71,15 @@ startup_rounds() {
 			b=$(timed "$was" -b 0.1 1); a=$(timed "$new" -b 0.1 1)
 		fi
 		c=$(timed bpftrace -e "$bt_script interval:ms:100 { exit(); }")
-		echo "$a $b $c" | awk '{ print $1, $2 / 1024, $3, $4 / 1024, $5, $6 / 1024, $1 / $5, $3 / $5 }' >> "$out/starts"
+		# What the inventory's first pass adds: this tree without it.
+		d=$(timed "$new" -b --inventory-interval 0 0.1 1)
+		echo "$a $b $c $d" | awk '{ print $1, $2 / 1024, $3, $4 / 1024, $5, $6 / 1024, $1 / $5, $3 / $5, $7, $7 / $5 }' >> "$out/starts"
 	done
-	awk 'NF != 8 { exit 1 }' "$out/starts" || { echo "bench-host-ab: a start failed: $(cat "$out/starts")" >&2; exit 1; }
+	awk 'NF != 10 { exit 1 }' "$out/starts" || { echo "bench-host-ab: a start failed: $(cat "$out/starts")" >&2; exit 1; }
 	echo "  now:      $(med_least "$out/starts" 1 %.2f) s, $(med_least "$out/starts" 2 %.1f) MB; over bpftrace's time $(med_least "$out/starts" 7 %.3f)"
 	echo "  before:   $(med_least "$out/starts" 3 %.2f) s, $(med_least "$out/starts" 4 %.1f) MB; over bpftrace's time $(med_least "$out/starts" 8 %.3f)"
 	echo "  bpftrace: $(med_least "$out/starts" 5 %.2f) s, $(med_least "$out/starts" 6 %.1f) MB"
+	echo "  now, --inventory-interval 0 (no inventory pass): $(med_least "$out/starts" 9 %.2f) s; over bpftrace's time $(med_least "$out/starts" 10 %.3f)"
 }
 # "wall_s peak_rss_kb" of a command.
 timed() { /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1; }

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 #include "kernel/core_btf.h"
+#include "kernel/iters.h"
 #include "kernel/ksyms.h"
 #include "kernel/loader.h"
 #include "selfcheck.h"
@@ -67,6 +68,7 @@ static int attach(struct session *ss, enum backend want, unsigned int max_memcgs
 		fprintf(stderr, "lrutop: %s\n", strerror(-err));
 		return 1;
 	}
+	ss->state.cg.iters = ss->iters;	/* the rows' paths read the cgroup tree through it */
 	ss->state_ok = true;
 	/* Before the self-check: its runs are lrutop's cost too. */
 	watching_start(&ss->state, ss->bpf_stats);
@@ -158,7 +160,9 @@ int session_prepare(struct session *ss, bool verbose)
 	 * no ksym iterator, and the file is read instead.
 	 */
 	libbpf_set_print(verbose ? libbpf_print_fn : NULL);
-	kread.iter = ksyms__iter_load(probe_ksym_names());
+	ss->iters = kernel_iters_open();
+	kread.iter = ksyms__iter_prepare(ss->iters, probe_ksym_names());
+	kernel_iters_load(ss->iters);
 	libbpf_set_print(libbpf_print_fn);
 	reading = !pthread_create(&reader, NULL, read_kallsyms, &kread);
 	btf = btf__load_vmlinux_btf();
@@ -241,6 +245,7 @@ void session_end(struct session *ss)
 	held_preload_drop(&ss->preload);	/* before its plan goes */
 	detach(ss);
 	ksyms__free(ss->kallsyms);	/* after what names list_lrus by it */
+	kernel_iters_close(ss->iters);
 	if (ss->core_btf_fd > 0)
 		close(ss->core_btf_fd);
 	memset(ss, 0, sizeof(*ss));

@@ -22,6 +22,7 @@ struct session {
 	bool bpf_stats;		/* hold the kernel's BPF statistics on while attached */
 	struct held_preload preload;
 	struct ksyms *kallsyms;	/* read at start, the plan's (probe_plan.kallsyms) */
+	struct kernel_iters *iters;	/* the kernel's iterators: kallsyms, the cgroup tree */
 	int core_btf_fd;	/* the plan's core_btf, while open (0: none) */
 	char core_btf[32];
 };

@@ -27,14 +27,12 @@ void cgroup_index_sort(struct cgroup_index *idx);
 const char *cgroup_index_nth(const struct cgroup_index *idx, size_t i, uint64_t *id);
 
 /*
- * The same tree through the kernel's cgroup iterator (6.1+), no directory read. open
- * returns NULL where the kernel has no cgroup iterator; an index is NULL (errno set) when
- * the walk failed or the tree changed during it.
+ * The same tree through the kernel's cgroup iterator (6.1+, one of the kernel's iterators:
+ * iters.h), no directory read. NULL (errno set) where the kernel has no cgroup iterator,
+ * the walk failed, or the tree changed during it.
  */
-struct cgroup_iter;
-struct cgroup_iter *cgroup_iter_open(void);
-struct cgroup_index *cgroup_iter_index(struct cgroup_iter *it, const char *root);
-void cgroup_iter_close(struct cgroup_iter *it);
+struct kernel_iters;
+struct cgroup_index *cgroup_iter_index(struct kernel_iters *it, const char *root);
 /* Path of cgroup id, or NULL if no directory has it (the cgroup was removed). */
 const char *cgroup_index_path(const struct cgroup_index *idx, uint64_t id);
 /* Id of path (relative to root, or absolute under it), or 0. */

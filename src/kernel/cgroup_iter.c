@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The cgroup tree below a mount's root through the kernel's cgroup iterator
- * (cgroups.bpf.c): records in pre-order, a few reads of the kernel's buffer, where a
+ * (iters.bpf.c): records in pre-order, a few reads of the kernel's buffer, where a
  * directory walk lists every file of every cgroup (cgroup.c).
  */
 #include <errno.h>
@@ -14,7 +14,8 @@
 #include <bpf/libbpf.h>
 #include "lrutop.h"
 #include "cgroup.h"
-#include "cgroups.skel.h"
+#include "iters.h"
+#include "iters.skel.h"
 
 /* kernel/bpf/bpf_iter.c: a session's output fits 8 pages. The margin keeps the budget below
  * that whatever the kernel rounds. */
@@ -23,36 +24,6 @@
 /* Sessions one walk may take: 65,536 cgroups at the fewest a session writes (one 32 KB
  * buffer of 280-byte records). */
 #define MAX_SESSIONS	(65536 / ((ITER_PAGES * 4096 - ITER_MARGIN) / 280) + 2)
-
-struct cgroup_iter {
-	struct cgroups_bpf *skel;
-};
-
-struct cgroup_iter *cgroup_iter_open(void)
-{
-	struct cgroup_iter *it = calloc(1, sizeof(*it));
-	libbpf_print_fn_t was;
-
-	if (!it)
-		return NULL;
-	/* Before 6.1 there is no cgroup iterator, and libbpf says so at length: quiet. */
-	was = libbpf_set_print(NULL);
-	it->skel = cgroups_bpf__open_and_load();
-	libbpf_set_print(was);
-	if (!it->skel) {
-		free(it);
-		return NULL;
-	}
-	return it;
-}
-
-void cgroup_iter_close(struct cgroup_iter *it)
-{
-	if (!it)
-		return;
-	cgroups_bpf__destroy(it->skel);
-	free(it);
-}
 
 /* The path being made: the ancestors of the next record, each an index entry. */
 struct path_stack {
@@ -131,7 +102,7 @@ static long read_session(int link_fd, struct cgroup_index *idx, struct path_stac
 	return err ?: n;
 }
 
-static struct cgroup_index *walk(struct cgroup_iter *it, int link_fd, int *err)
+static struct cgroup_index *walk(struct kernel_iters *it, int link_fd, int *err)
 {
 	struct lrutop_cgroup_walk *w = &it->skel->bss->walk;
 	size_t len = ITER_PAGES * 4096 * 2;
@@ -169,7 +140,7 @@ static struct cgroup_index *walk(struct cgroup_iter *it, int link_fd, int *err)
 	return idx;
 }
 
-struct cgroup_index *cgroup_iter_index(struct cgroup_iter *it, const char *root)
+struct cgroup_index *cgroup_iter_index(struct kernel_iters *it, const char *root)
 {
 	DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
 	union bpf_iter_link_info info = {};
@@ -177,7 +148,7 @@ struct cgroup_index *cgroup_iter_index(struct cgroup_iter *it, const char *root)
 	struct bpf_link *link;
 	int fd, err;
 
-	if (!it)
+	if (!it || !it->cgroups)
 		return errno = ENOENT, NULL;
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

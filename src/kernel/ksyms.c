@@ -10,7 +10,8 @@
 #include <linux/types.h>
 #include "lrutop.h"
 #include "ksyms.h"
-#include "ksyms.skel.h"
+#include "iters.h"
+#include "iters.skel.h"
 
 /* A symbol kept: its address and the next higher address of any symbol (0: none). */
 struct ksym {
@@ -307,38 +308,36 @@ static ssize_t parse_records(struct ksyms *ksyms, const struct wanted *w, const 
 	return off;
 }
 
-/* The ksym iterator, loaded, with what it is to keep. */
+/* What the ksym iterator is to keep, set in the kernel's iterators before their load. */
 struct ksyms_iter {
-	struct ksyms_bpf *skel;
+	struct kernel_iters *iters;
 	struct wanted w;
 };
 
-struct ksyms_iter *ksyms__iter_load(const char *const *names)
+struct ksyms_iter *ksyms__iter_prepare(struct kernel_iters *iters, const char *const *names)
 {
-	struct ksyms_iter *it = calloc(1, sizeof(*it));
+	struct ksyms_iter *it;
 
+	if (!iters || !iters->skel || iters->loaded)
+		return NULL;
+	it = calloc(1, sizeof(*it));
 	if (!it)
 		return NULL;
+	it->iters = iters;
 	it->w = (struct wanted){ .data = true };
 	want_names(&it->w, names);
 	for (size_t i = 0; i < it->w.n; i++) {
 		if (it->w.len[i] < LRUTOP_KSYM_PREFIX)
 			goto fail;	/* shorter than the iterator's filter */
 	}
-	it->skel = ksyms_bpf__open();
-	if (!it->skel)
-		goto fail;
-	it->skel->rodata->keep_data = it->w.data;
+	iters->skel->rodata->keep_data = it->w.data;
 	for (size_t i = 0; i < it->w.n; i++) {
 		__u32 bit = ksym_prefix_bit(names[i]);
 
-		it->skel->bss->prefixes[bit / 8] |= 1 << (bit % 8);
+		iters->skel->bss->prefixes[bit / 8] |= 1 << (bit % 8);
 	}
-	if (ksyms_bpf__load(it->skel))
-		goto fail;
 	return it;
 fail:
-	ksyms_bpf__destroy(it->skel);
 	free(it);
 	return NULL;
 }
@@ -348,7 +347,8 @@ fail:
 
 struct ksyms *ksyms__iter_read(struct ksyms_iter *it)
 {
-	struct bpf_link *link = bpf_program__attach_iter(it->skel->progs.dump_ksyms, NULL);
+	struct bpf_link *link = it->iters->ksyms ?
+				bpf_program__attach_iter(it->iters->skel->progs.dump_ksyms, NULL) : NULL;
 	int fd = link ? bpf_iter_create(bpf_link__fd(link)) : -1, nonzero = 0;
 	struct ksyms *ksyms = fd >= 0 ? calloc(1, sizeof(*ksyms)) : NULL;
 	char *buf = malloc(ITER_CHUNK);
@@ -373,7 +373,6 @@ struct ksyms *ksyms__iter_read(struct ksyms_iter *it)
 	if (fd >= 0)
 		close(fd);
 	bpf_link__destroy(link);
-	ksyms_bpf__destroy(it->skel);
 	free(it);
 	return ksyms;
 }

@@ -20,11 +20,14 @@ struct ksyms *ksyms__load_with_data(const char *path, const char *const *names);
 /*
  * The same from the kernel's ksym iterator (6.0+), which writes out the names of the symbols
  * that may be kept and the address alone of the others: a third of what the file costs the
- * kernel, which formats every line. ksyms__iter_load loads its program (NULL where it cannot
- * run: the file then), ksyms__iter_read runs it, once, and frees it (NULL on failure).
+ * kernel, which formats every line. ksyms__iter_prepare sets what to keep in the kernel's
+ * iterators (iters.h), opened and not yet loaded (NULL where it cannot); once they are
+ * loaded, ksyms__iter_read runs it, once, and frees it (NULL on failure, or where the
+ * kernel has no ksym iterator: the file then).
  */
 struct ksyms_iter;
-struct ksyms_iter *ksyms__iter_load(const char *const *names);
+struct kernel_iters;
+struct ksyms_iter *ksyms__iter_prepare(struct kernel_iters *iters, const char *const *names);
 struct ksyms *ksyms__iter_read(struct ksyms_iter *it);
 void ksyms__free(struct ksyms *ksyms);
 /* Symbols kept; of those, data symbols. */

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/cgroup.h"
 #include "held.h"
 #include "lib/lru_kinds.h"
 #include "memcgs.h"
@@ -17,13 +16,7 @@
 static void *preload_walker(void *arg)
 {
 	struct held_preload *p = arg;
-	struct cgroup_iter *it = cgroup_iter_open();
 
-	pthread_mutex_lock(&p->lock);
-	p->cg_iter = it;
-	p->cg_done = true;
-	pthread_cond_broadcast(&p->cg_loaded);
-	pthread_mutex_unlock(&p->lock);
 	p->err = inventory_walker_open(p->plan, &p->walker, p->why, sizeof(p->why));
 	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
 	return NULL;
@@ -33,52 +26,21 @@ void held_preload(struct held_preload *p, const struct probe_plan *plan)
 {
 	memset(p, 0, sizeof(*p));
 	p->plan = plan;
-	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cg_loaded, NULL);
 	p->started = !pthread_create(&p->thread, NULL, preload_walker, p);
-}
-
-/* The preload's cgroup iterator, waited for; its ownership passes to the caller. */
-static struct cgroup_iter *preload_cgroup_iter(struct held_preload *p)
-{
-	struct cgroup_iter *it;
-
-	pthread_mutex_lock(&p->lock);
-	while (!p->cg_done)
-		pthread_cond_wait(&p->cg_loaded, &p->lock);
-	it = p->cg_iter;
-	p->cg_iter = NULL;
-	p->cg_taken = true;
-	pthread_mutex_unlock(&p->lock);
-	return it;
 }
 
 /* The preload's walker once it is loaded; NULL if it failed (why says why). */
 static struct inventory_walker *preload_join(struct held_preload *p)
 {
 	pthread_join(p->thread, NULL);
-	pthread_cond_destroy(&p->cg_loaded);
-	pthread_mutex_destroy(&p->lock);
 	p->started = false;
 	return p->err ? NULL : p->walker;
 }
 
 void held_preload_drop(struct held_preload *p)
 {
-	if (!p->started)
-		return;
-	inventory_walker_close(preload_join(p));
-	cgroup_iter_close(p->cg_iter);
-	p->cg_iter = NULL;
-}
-
-struct cgroup_iter *held_cgroup_iter(struct lrutop_state *s)
-{
-	struct held_preload *p = s->held.loading;
-
-	if (p && p->started && !p->cg_taken)
-		return preload_cgroup_iter(p);
-	return cgroup_iter_open();
+	if (p->started)
+		inventory_walker_close(preload_join(p));
 }
 
 void held_open(struct lrutop_state *s, double interval_s, struct held_preload *p)
@@ -113,14 +75,7 @@ static void take_preload(struct lrutop_state *s, bool wait)
 		return;
 	}
 	if (h->loading->started) {
-		/* Before the loading is forgotten: the rows' paths take its cgroup iterator. */
-		if (!s->cg.iter_tried) {
-			s->cg.iter = preload_cgroup_iter(h->loading);
-			s->cg.iter_tried = true;
-		}
 		h->walker = preload_join(h->loading);
-		cgroup_iter_close(h->loading->cg_iter);	/* where the rows had taken one already */
-		h->loading->cg_iter = NULL;
 		snprintf(h->why, sizeof(h->why), "%s", h->loading->why);
 	}
 	h->loading = NULL;

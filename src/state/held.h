@@ -10,9 +10,8 @@ struct lrutop_state;
 struct probe_plan;
 struct inventory_walker;
 struct inventory;
-struct cgroup_iter;
 
-/* The inventory's programs, loading in a thread of their own; the cgroup iterator first. */
+/* The inventory's programs, loading in a thread of their own. */
 struct held_preload {
 	pthread_t thread;
 	bool started;
@@ -21,22 +20,13 @@ struct held_preload {
 	int err;
 	bool done;		/* the thread is done: joining it will not wait */
 	char why[256];
-	pthread_mutex_t lock;
-	pthread_cond_t cg_loaded;
-	bool cg_done, cg_taken;
-	struct cgroup_iter *cg_iter;	/* NULL where the kernel has no cgroup iterator */
 };
 
 /*
  * Start loading the inventory's programs in a thread: 45 ms that the self-check and the
- * first interval hide, a fifth of lrutop's start-up when they were loaded in turn. The
- * cgroup iterator loads there first, before the baseline's walk of the cgroup tree needs it:
- * the same thread, so no two of libbpf's parses of the kernel's BTF are resident at once.
+ * first interval hide, a fifth of lrutop's start-up when they were loaded in turn.
  */
 void held_preload(struct held_preload *p, const struct probe_plan *plan);
-/* The cgroup iterator for the rows' paths, from the preload if one is loading (waiting for
- * it), else loaded now; NULL where the kernel has none. The caller owns it. */
-struct cgroup_iter *held_cgroup_iter(struct lrutop_state *s);
 /* Wait for a preload and close what it loaded (a start-up that failed). */
 void held_preload_drop(struct held_preload *p);
 /* The inventory's walk for the live view, every interval_s seconds (0: never): preloaded if

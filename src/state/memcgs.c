@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/cgroup.h"
-#include "held.h"
+#include "kernel/iters.h"
 #include "memcgs.h"
 #include "state.h"
 
@@ -23,8 +23,6 @@ void memcgs_free(struct lrutop_state *s)
 {
 	cgroup_index_free(s->cg.index);
 	s->cg.index = NULL;
-	cgroup_iter_close(s->cg.iter);
-	s->cg.iter = NULL;
 }
 
 /*
@@ -95,19 +93,16 @@ static void path_from_mkdir(struct lrutop_state *s, struct memcg_row *r)
  */
 static struct cgroup_index *walk_tree(struct lrutop_state *s)
 {
+	bool has_iter = s->cg.iters && s->cg.iters->cgroups;
 	struct cgroup_index *idx = NULL;
 
-	if (!s->cg.iter_tried) {
-		s->cg.iter_tried = true;
-		s->cg.iter = held_cgroup_iter(s);
-	}
-	if (s->cg.iter)
-		idx = cgroup_iter_index(s->cg.iter, s->cg.root);
+	if (has_iter)
+		idx = cgroup_iter_index(s->cg.iters, s->cg.root);
 	if (idx) {
 		s->cg.tree_from = "the kernel's cgroup iterator";
 		return idx;
 	}
-	s->cg.tree_from = s->cg.iter ? "its directories (the cgroup iterator's walk failed)" :
+	s->cg.tree_from = has_iter ? "its directories (the cgroup iterator's walk failed)" :
 			  "its directories (the kernel has no cgroup iterator)";
 	return cgroup_index_build(s->cg.root);
 }

@@ -49,8 +49,7 @@ struct cgroup_fs {
 	struct cgroup_index *index;
 	__u64 index_changes;	/* the tracer's cgroup changes when index was walked */
 	__u64 builds;		/* walks that made an index */
-	struct cgroup_iter *iter;	/* the kernel's cgroup iterator; NULL where it has none */
-	bool iter_tried;
+	struct kernel_iters *iters;	/* the session's, where the cgroup iterator is */
 	const char *tree_from;	/* how the last index was walked; NULL before the first */
 	__u64 resolved_builds, resolved_rows;	/* index and rows the last paths were of */
 };

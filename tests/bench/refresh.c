@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "kernel/cgroup.h"
+#include "kernel/iters.h"
 #include "kernel/ksyms.h"
 #include "view/text.h"
 #include "state/view.h"
@@ -131,7 +132,7 @@ int main(int argc, char **argv)
 		cgroup_index_free(cgroup_index_build(ss.state.cg.root));
 		walk_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 		c = now(CLOCK_PROCESS_CPUTIME_ID);
-		cgroup_index_free(cgroup_iter_index(ss.state.cg.iter, ss.state.cg.root));
+		cgroup_index_free(cgroup_iter_index(ss.iters, ss.state.cg.root));
 		iter_s[i] = now(CLOCK_PROCESS_CPUTIME_ID) - c;
 	}
 	if (fill(&ss, rows)) {
@@ -170,7 +171,7 @@ int main(int argc, char **argv)
 	c = median_ms(cpu_s, repeat);	/* sorts: cpu_s[0] is then the least */
 	ksyms_ms = median_ms(ksyms_s, repeat);	/* each sorts: [0] is then the least */
 	walk_ms = median_ms(walk_s, repeat);
-	if (ss.state.cg.iter) {
+	if (ss.iters && ss.iters->cgroups) {
 		iter_ms = median_ms(iter_s, repeat);
 		snprintf(iter_json, sizeof(iter_json), "%.2f,\"cgroup_iter_cpu_ms_min\":%.2f", iter_ms,
 			 iter_s[0] * 1e3);

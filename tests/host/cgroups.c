@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <bpf/btf.h>
 #include "kernel/cgroup.h"
+#include "kernel/iters.h"
 #include "host_util.h"
 #include "host_tests.h"
 
@@ -99,7 +100,7 @@ void test_kernel_cgroup_iter(void **state)
 {
 	struct cgroup_index *dirs, *iter;
 	char root[4096], cmd[512], out[16384], *line;
-	struct cgroup_iter *it;
+	struct kernel_iters *it;
 	struct btf *btf = btf__load_vmlinux_btf();
 	bool has_iter;
 
@@ -115,13 +116,17 @@ void test_kernel_cgroup_iter(void **state)
 		fail_msg("lrutop --probe: %.*s, where the kernel %s a cgroup iterator",
 			 line ? (int)strcspn(line, "\n") : 20, line ? line : "no cgroup tree line",
 			 has_iter ? "has" : "has no");
-	it = cgroup_iter_open();
+	it = kernel_iters_open();
+	assert_non_null(it);
+	kernel_iters_load(it);
 	if (!has_iter) {
-		assert_null(it);
+		assert_false(it->cgroups);
+		assert_null(cgroup_iter_index(it, root));
+		kernel_iters_close(it);
 		print_message("no cgroup iterator on this kernel: the tree from its directories\n");
 		return;
 	}
-	if (!it)
+	if (!it->cgroups)
 		fail_msg("the kernel has a cgroup iterator, and its program did not load");
 	tree_make(root);
 	dirs = cgroup_index_build(root);
@@ -134,7 +139,7 @@ void test_kernel_cgroup_iter(void **state)
 		      cgroup_index_size(iter));
 	cgroup_index_free(dirs);
 	cgroup_index_free(iter);
-	cgroup_iter_close(it);
+	kernel_iters_close(it);
 	tree_remove();
 	tree_top[0] = '\0';
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <bpf/btf.h>
+#include "kernel/iters.h"
 #include "kernel/ksyms.h"
 #include "kernel/probe.h"
 #include "host_util.h"
@@ -25,7 +26,8 @@ void test_kernel_kallsyms_iter(void **state)
 {
 	const char *const *names = probe_ksym_names();
 	struct ksyms *file = ksyms__load_with_data("/proc/kallsyms", names), *iter;
-	struct ksyms_iter *it = ksyms__iter_load(names);
+	struct kernel_iters *iters = kernel_iters_open();
+	struct ksyms_iter *it = ksyms__iter_prepare(iters, names);
 	struct btf *btf = btf__load_vmlinux_btf();
 	char cmd[512], out[16384], *line;
 	uint64_t fa, fe, ia, ie;
@@ -38,6 +40,7 @@ void test_kernel_kallsyms_iter(void **state)
 	has_iter = btf__find_by_name_kind(btf, "bpf_iter_ksym", BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 	assert_non_null(file);
+	kernel_iters_load(iters);
 	/* What lrutop itself read it through. */
 	snprintf(cmd, sizeof(cmd), "%s --probe", lrutop_bin());
 	run(cmd, out, sizeof(out));
@@ -45,11 +48,14 @@ void test_kernel_kallsyms_iter(void **state)
 	if (!line || !strstr(line, has_iter ? "the ksym iterator\n" : "/proc/kallsyms"))
 		fail_msg("lrutop --probe: %.80s, where the kernel %s a ksym iterator",
 			 line ? line : "no kallsyms line", has_iter ? "has" : "has no");
-	if (!it) {
+	assert_non_null(it);
+	if (!iters->ksyms) {
 		/* Before 6.0 there is no ksym iterator: lrutop reads the file. */
 		if (has_iter)
 			fail_msg("the kernel has a ksym iterator, and its program did not load");
 		print_message("no ksym iterator on this kernel: kallsyms from the file\n");
+		assert_null(ksyms__iter_read(it));
+		kernel_iters_close(iters);
 		ksyms__free(file);
 		return;
 	}
@@ -71,4 +77,5 @@ void test_kernel_kallsyms_iter(void **state)
 		      i, ksyms__count_data(file));
 	ksyms__free(iter);
 	ksyms__free(file);
+	kernel_iters_close(iters);
 }
