@@ -302,6 +302,13 @@ static void held_families(FILE *f, const struct lrutop_state *s, const struct vi
 	memcg_families(f, s, v, top_n, MC_HELD, rows);
 }
 
+/* A program's labels: its name and where it runs. */
+static const char *prog_label(char *buf, size_t len, const struct prog_cost *p)
+{
+	snprintf(buf, len, "program=\"%s\",hook=\"%s\"", p->name, p->hook);
+	return buf;
+}
+
 /* What lrutop's own programs cost, where the kernel's BPF statistics are on. */
 static void watching_families(FILE *f, const struct lrutop_state *s)
 {
@@ -314,28 +321,21 @@ static void watching_families(FILE *f, const struct lrutop_state *s)
 	family(f, "lrutop_bpf_program_missed_runs_total", "counter",
 	       "Runs of each of lrutop's BPF programs the kernel skipped (one already running on "
 	       "that CPU): events not counted.");
-	for (size_t i = 0; i < c->n; i++) {
-		snprintf(label, sizeof(label), "program=\"%s\",hook=\"%s\"", c->progs[i].name,
-			 c->progs[i].hook);
-		sample(f, "lrutop_bpf_program_missed_runs_total", label, c->progs[i].misses);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		sample(f, "lrutop_bpf_program_missed_runs_total",
+		       prog_label(label, sizeof(label), &c->progs[i]), c->progs[i].misses);
 	if (!c->timed)
 		return;
 	family(f, "lrutop_bpf_program_runs_total", "counter",
 	       "Runs of each of lrutop's BPF programs (the kernel's BPF statistics, while on).");
-	for (size_t i = 0; i < c->n; i++) {
-		snprintf(label, sizeof(label), "program=\"%s\",hook=\"%s\"", c->progs[i].name,
-			 c->progs[i].hook);
-		sample(f, "lrutop_bpf_program_runs_total", label, c->progs[i].runs);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		sample(f, "lrutop_bpf_program_runs_total",
+		       prog_label(label, sizeof(label), &c->progs[i]), c->progs[i].runs);
 	family(f, "lrutop_bpf_program_seconds_total", "counter",
 	       "CPU time in each of lrutop's BPF programs (the kernel's BPF statistics, while on).");
-	for (size_t i = 0; i < c->n; i++) {
-		snprintf(label, sizeof(label), "program=\"%s\",hook=\"%s\"", c->progs[i].name,
-			 c->progs[i].hook);
-		fprintf(f, "lrutop_bpf_program_seconds_total{%s} %.9f\n", label,
-			c->progs[i].run_ns / 1e9);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		fprintf(f, "lrutop_bpf_program_seconds_total{%s} %.9f\n",
+			prog_label(label, sizeof(label), &c->progs[i]), c->progs[i].run_ns / 1e9);
 }
 
 int prom_render(const struct lrutop_state *s, const struct view *v, int top_n, char **text,
