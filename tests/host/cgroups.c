@@ -21,7 +21,7 @@
 /* Long names: the tree's records overflow one read of the iterator (8 pages), so the walk
  * takes several; a chain below each: the path climbs back several levels between two. */
 #define TREE_WIDE	160
-#define TREE_DEEP	3
+#define TREE_DEEP	2
 #define LONG_NAME	200
 
 static char tree_top[4200];
