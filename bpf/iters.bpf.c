@@ -104,8 +104,10 @@ int dump_cgroups(struct bpf_iter__cgroup *ctx)
 		walk.complete = !walk.more;
 		return 0;
 	}
-	if (walk.seen++ < walk.skip)
+	if (walk.resume_id && !walk.found) {
+		walk.found = BPF_CORE_READ(cg, kn, id) == walk.resume_id;
 		return 0;
+	}
 	if (walk.written + sizeof(cg_rec) + LRUTOP_CGROUP_NAME > walk.budget) {
 		walk.more = 1;
 		return 1;	/* stop: the next session starts here */

@@ -52,13 +52,15 @@ struct lrutop_cgroup {
 /*
  * A read of the cgroup iterator is one session: its output must fit the kernel's buffer of
  * 8 pages (kernel/bpf/cgroup_iter.c), or the next read fails. So a session writes at most
- * budget bytes after passing over the skip cgroups earlier sessions wrote, and sets more
- * where it stopped short.
+ * budget bytes, and sets more where it stopped short; the next one passes over the cgroups
+ * up to and including resume_id, the last one written, and says whether it found it (a
+ * cgroup removed meanwhile: the walk starts again). By identity, not by count: a cgroup made
+ * or removed before that point between two sessions moves no other.
  */
 struct lrutop_cgroup_walk {
-	__u64 skip, budget;	/* set by userspace before a session */
-	__u64 seen, written, emitted;	/* this session's */
-	__u32 more, complete;
+	__u64 resume_id, budget;	/* set by userspace before a session; resume_id 0: from the start */
+	__u64 written, emitted;		/* this session's */
+	__u32 found, more, complete, pad;
 };
 
 #define LRUTOP_KSYM_PREFIX	4

@@ -72,9 +72,10 @@ static int add_record(struct cgroup_index *idx, struct path_stack *st,
 	return err ?: stack_push(st, cgroup_index_size(idx) - 1);
 }
 
-/* One session: its records into the index. Returns the records read, or a negative errno. */
+/* One session: its records into the index. Returns the records read, or a negative errno;
+ * last: the id of the last one. */
 static long read_session(int link_fd, struct cgroup_index *idx, struct path_stack *st,
-			 char *buf, size_t len)
+			 char *buf, size_t len, __u64 *last)
 {
 	int fd = bpf_iter_create(link_fd), err = 0;
 	const struct lrutop_cgroup *r;
@@ -94,6 +95,7 @@ static long read_session(int link_fd, struct cgroup_index *idx, struct path_stac
 		if (off + sizeof(*r) + r->name_len > have)
 			break;
 		err = add_record(idx, st, r, buf + off + sizeof(*r));
+		*last = r->id;
 		off += sizeof(*r) + r->name_len;
 		n++;
 	}
@@ -109,24 +111,27 @@ static struct cgroup_index *walk(struct kernel_iters *it, int link_fd, int *err)
 	struct path_stack st = {};
 	struct cgroup_index *idx = cgroup_index_new();
 	char *buf = malloc(len);
+	__u64 last = 0;
 	long n;
 
 	*err = idx && buf ? 0 : -ENOMEM;
 	memset(w, 0, sizeof(*w));
 	w->budget = ITER_PAGES * sysconf(_SC_PAGESIZE) - ITER_MARGIN;
 	for (int s = 0; !*err && s < MAX_SESSIONS; s++) {
-		w->seen = w->written = w->emitted = 0;
-		w->more = w->complete = 0;
-		n = read_session(link_fd, idx, &st, buf, len);
+		w->written = w->emitted = 0;
+		w->found = w->more = w->complete = 0;
+		n = read_session(link_fd, idx, &st, buf, len, &last);
 		if (n < 0)
 			*err = n;
 		else if ((__u64)n != w->emitted)
 			*err = -EIO;
+		else if (w->resume_id && !w->found)
+			*err = -EAGAIN;	/* where the last session stopped was removed */
 		else if (w->complete)
 			break;
 		else if (!w->more || !n)
 			*err = -EAGAIN;	/* neither whole nor stopped for room */
-		w->skip += n;
+		w->resume_id = last;
 	}
 	if (!*err && !w->complete)
 		*err = -E2BIG;
@@ -139,6 +144,8 @@ static struct cgroup_index *walk(struct kernel_iters *it, int link_fd, int *err)
 	cgroup_index_sort(idx);
 	return idx;
 }
+
+#define WALK_TRIES	3
 
 struct cgroup_index *cgroup_iter_index(struct kernel_iters *it, const char *root)
 {
@@ -159,7 +166,8 @@ struct cgroup_index *cgroup_iter_index(struct kernel_iters *it, const char *root
 	opts.link_info_len = sizeof(info);
 	link = bpf_program__attach_iter(it->skel->progs.dump_cgroups, &opts);
 	err = link ? 0 : -errno;
-	if (link)
+	/* The cgroup a session stopped at, removed before the next one: the walk starts again. */
+	for (int tries = 0; link && tries < WALK_TRIES && (!tries || err == -EAGAIN); tries++)
 		idx = walk(it, bpf_link__fd(link), &err);
 	bpf_link__destroy(link);
 	close(fd);

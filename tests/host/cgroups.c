@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_host: the cgroup tree through the kernel's cgroup iterator holds what its directories hold. */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -25,6 +26,10 @@
 #define LONG_NAME	200
 
 static char tree_top[4200];
+/* Made first, so first in the walk's order: a cgroup made or removed there between two
+ * sessions of a walk moves every one after it. */
+#define CHURN_DIR	"a-churn"
+#define CHURN_WALKS	60
 
 static void tree_path(char *buf, size_t len, int i, int depth)
 {
@@ -44,6 +49,10 @@ static void tree_remove(void)
 			rmdir(path);
 		}
 	}
+	snprintf(path, sizeof(path), "%s/" CHURN_DIR "/c", tree_top);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/" CHURN_DIR, tree_top);
+	rmdir(path);
 	rmdir(tree_top);
 }
 
@@ -62,6 +71,9 @@ static void tree_make(const char *root)
 	snprintf(tree_top, sizeof(tree_top), "%s/lrutop-test-tree-%d", root, getpid());
 	if (mkdir(tree_top, 0755))
 		fail_msg("mkdir %s: %s", tree_top, strerror(errno));
+	snprintf(path, sizeof(path), "%s/" CHURN_DIR, tree_top);
+	if (mkdir(path, 0755))
+		fail_msg("mkdir %s: %s", path, strerror(errno));
 	for (int i = 0; i < TREE_WIDE; i++) {
 		for (int d = 0; d <= TREE_DEEP; d++) {
 			tree_path(path, sizeof(path), i, d);
@@ -89,6 +101,77 @@ static void same_tree(const struct cgroup_index *dirs, const struct cgroup_index
 				 (unsigned long long)id2, q);
 	}
 	assert_int_equal(cgroup_index_size(iter), cgroup_index_size(dirs));
+}
+
+struct churn {
+	char dir[8192];
+	volatile bool stop;
+	long changes;
+};
+
+/* A cgroup made and removed, over and over, until told to stop. */
+static void *churn_run(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!c->stop) {
+		c->changes += !mkdir(c->dir, 0755);
+		c->changes += !rmdir(c->dir);
+	}
+	return NULL;
+}
+
+/* Every cgroup of stable, with its path, in iter; and no id twice. Beyond those, only the
+ * churned one may be there. */
+static void holds_stable(const struct cgroup_index *stable, const struct cgroup_index *iter)
+{
+	uint64_t id, last = 0;
+	const char *p, *q;
+
+	for (size_t i = 0; (p = cgroup_index_nth(stable, i, &id)); i++) {
+		q = cgroup_index_path(iter, id);
+		if (!q || strcmp(p, q))
+			fail_msg("a walk while cgroups came and went: cgroup %llu (%.200s) %s%.200s",
+				 (unsigned long long)id, p, q ? "at " : "not seen", q ? q : "");
+	}
+	for (size_t i = 0; cgroup_index_nth(iter, i, &id); i++) {
+		if (i && id == last)
+			fail_msg("a walk while cgroups came and went: cgroup %llu twice",
+				 (unsigned long long)id);
+		last = id;
+	}
+	if (cgroup_index_size(iter) > cgroup_index_size(stable) + 1)
+		fail_msg("a walk while cgroups came and went: %zu cgroups, %zu stable and one churned",
+			 cgroup_index_size(iter), cgroup_index_size(stable));
+}
+
+/*
+ * Walks while a cgroup early in the walk's order is made and removed: each index the walk
+ * returns holds the tree as it stood (it starts again, or fails, when the tree moved between
+ * its sessions), never a cgroup skipped or seen twice.
+ */
+static void walks_under_churn(struct kernel_iters *it, const char *root,
+			      const struct cgroup_index *stable)
+{
+	struct churn c = {};
+	struct cgroup_index *idx;
+	int whole = 0;
+	pthread_t t;
+
+	snprintf(c.dir, sizeof(c.dir), "%s/" CHURN_DIR "/c", tree_top);
+	assert_int_equal(pthread_create(&t, NULL, churn_run, &c), 0);
+	for (int i = 0; i < CHURN_WALKS; i++) {
+		idx = cgroup_iter_index(it, root);
+		if (idx) {
+			holds_stable(stable, idx);
+			whole++;
+		}
+		cgroup_index_free(idx);
+	}
+	c.stop = true;
+	pthread_join(t, NULL);
+	print_message("cgroup tree: %d of %d walks whole while a cgroup came and went %ld times\n",
+		      whole, CHURN_WALKS, c.changes);
 }
 
 /*
@@ -137,6 +220,7 @@ void test_kernel_cgroup_iter(void **state)
 	same_tree(dirs, iter);
 	print_message("cgroup tree: %zu cgroups, the same ids and paths by the iterator and the directories\n",
 		      cgroup_index_size(iter));
+	walks_under_churn(it, root, dirs);
 	cgroup_index_free(dirs);
 	cgroup_index_free(iter);
 	kernel_iters_close(it);
