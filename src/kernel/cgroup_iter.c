@@ -78,7 +78,7 @@ static long read_session(int link_fd, struct cgroup_index *idx, struct path_stac
 			 char *buf, size_t len, __u64 *last)
 {
 	int fd = bpf_iter_create(link_fd), err = 0;
-	const struct lrutop_cgroup *r;
+	struct lrutop_cgroup r;
 	size_t have = 0, off = 0;
 	long n = 0;
 	ssize_t got;
@@ -90,13 +90,14 @@ static long read_session(int link_fd, struct cgroup_index *idx, struct path_stac
 	if (got < 0)
 		err = -errno;
 	close(fd);
-	while (!err && off + sizeof(*r) <= have) {
-		r = (const struct lrutop_cgroup *)(buf + off);
-		if (off + sizeof(*r) + r->name_len > have)
+	/* Copied out: a record follows a name of any length, so it may sit at any address. */
+	while (!err && off + sizeof(r) <= have) {
+		memcpy(&r, buf + off, sizeof(r));
+		if (off + sizeof(r) + r.name_len > have)
 			break;
-		err = add_record(idx, st, r, buf + off + sizeof(*r));
-		*last = r->id;
-		off += sizeof(*r) + r->name_len;
+		err = add_record(idx, st, &r, buf + off + sizeof(r));
+		*last = r.id;
+		off += sizeof(r) + r.name_len;
 		n++;
 	}
 	if (!err && off != have)
