@@ -108,7 +108,7 @@ static long read_session(int link_fd, struct cgroup_index *idx, struct path_stac
 static struct cgroup_index *walk(struct kernel_iters *it, int link_fd, int *err)
 {
 	struct lrutop_cgroup_walk *w = &it->skel->bss->walk;
-	size_t len = ITER_PAGES * 4096 * 2;
+	size_t session = ITER_PAGES * sysconf(_SC_PAGESIZE), len = 2 * session;
 	struct path_stack st = {};
 	struct cgroup_index *idx = cgroup_index_new();
 	char *buf = malloc(len);
@@ -117,7 +117,7 @@ static struct cgroup_index *walk(struct kernel_iters *it, int link_fd, int *err)
 
 	*err = idx && buf ? 0 : -ENOMEM;
 	memset(w, 0, sizeof(*w));
-	w->budget = ITER_PAGES * sysconf(_SC_PAGESIZE) - ITER_MARGIN;
+	w->budget = session - ITER_MARGIN;
 	for (int s = 0; !*err && s < MAX_SESSIONS; s++) {
 		w->written = w->emitted = 0;
 		w->found = w->more = w->complete = 0;

@@ -35,12 +35,11 @@ static bool load_ksyms_alone(struct kernel_iters *it)
 
 void kernel_iters_load(struct kernel_iters *it)
 {
-	if (!it || !it->skel || it->loaded)
+	if (!it || !it->skel || it->ksyms)
 		return;
-	it->loaded = !iters_bpf__load(it->skel);
-	it->ksyms = it->cgroups = it->loaded;
-	if (!it->loaded)
-		it->ksyms = it->loaded = load_ksyms_alone(it);
+	it->ksyms = it->cgroups = !iters_bpf__load(it->skel);
+	if (!it->ksyms)
+		it->ksyms = load_ksyms_alone(it);
 }
 
 void kernel_iters_close(struct kernel_iters *it)

@@ -14,7 +14,7 @@
  */
 struct kernel_iters {
 	struct iters_bpf *skel;
-	bool loaded, ksyms, cgroups;	/* which programs loaded */
+	bool ksyms, cgroups;	/* which programs loaded (the ksym iterator whenever any did) */
 };
 
 struct kernel_iters *kernel_iters_open(void);

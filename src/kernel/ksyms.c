@@ -318,7 +318,7 @@ struct ksyms_iter *ksyms__iter_prepare(struct kernel_iters *iters, const char *c
 {
 	struct ksyms_iter *it;
 
-	if (!iters || !iters->skel || iters->loaded)
+	if (!iters || !iters->skel || iters->ksyms)
 		return NULL;
 	it = calloc(1, sizeof(*it));
 	if (!it)
