@@ -72,6 +72,7 @@ int main(void)
 		/* After the eager test: its memcgs would grow a fresh 5.10's id space first. */
 		cmocka_unit_test_teardown(test_kernel_inventory, inventory_teardown),
 		cmocka_unit_test_teardown(test_kernel_inventory_flow, inventory_teardown),
+		cmocka_unit_test_teardown(test_kernel_inventory_first_report, inventory_teardown),
 		cmocka_unit_test_teardown(test_lru_address_reuse, inventory_teardown),
 		cmocka_unit_test(test_prometheus_export),
 		cmocka_unit_test(test_kernel_memcg_latency),

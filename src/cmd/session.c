@@ -2,9 +2,13 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
@@ -132,6 +136,64 @@ static void cut_core_btf(struct session *ss, const struct btf *btf, bool verbose
 	ss->core_btf_fd = fd;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23	/* 5.14; before it, the memset below touches the pages */
+#endif
+#define HUGE_PAGE	(2UL << 20)
+
+/*
+ * libbpf parses the kernel's BTF (megabytes) for the iterators' object, then the plan parses
+ * it again, each time into memory never touched: on a virtual machine whose every first
+ * touch of a 4 KiB page traps into the hypervisor, the two took most of the time to the
+ * first sample (docs/BENCHMARKS.md, section 3). So the heap is grown once, before them, to
+ * what one parse needs (the file, libbpf's copy of it, its index of types), on huge pages
+ * where the kernel gives them, and kept: the parses, one after the other, reuse it.
+ * startup_heap_end() gives it back.
+ */
+static void startup_heap_begin(struct session *ss)
+{
+	uintptr_t lo, hi;
+	struct stat st;
+	size_t size;
+	char *p;
+
+	if (stat("/sys/kernel/btf/vmlinux", &st) || st.st_size <= 0)
+		return;
+	size = st.st_size * 9 / 4;
+	/* Blocks under 32 MB from the heap, and a free heap kept, until startup_heap_end(). */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	p = malloc(size);
+	if (!p)
+		return;
+	lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	hi = ((uintptr_t)p + size) & ~(HUGE_PAGE - 1);
+	if (hi > lo && !madvise((void *)lo, hi - lo, MADV_HUGEPAGE)) {
+		ss->huge_lo = lo;
+		ss->huge_hi = hi;
+	}
+	lo = ((uintptr_t)p + getpagesize() - 1) & ~((uintptr_t)getpagesize() - 1);
+	hi = ((uintptr_t)p + size) & ~((uintptr_t)getpagesize() - 1);
+	if (hi <= lo || madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE))
+		memset(p, 0, size);
+	free(p);
+}
+
+/*
+ * A refresh of 100,000 rows allocates and frees buffers of megabytes. glibc raises its mmap
+ * threshold past any block freed, after which such buffers stay in the heap for good: a
+ * fixed threshold hands them back (36 to 29 MB at 100,000 rows). The heap the parses used
+ * goes back to the kernel, and what it later grows into on small pages.
+ */
+static void startup_heap_end(struct session *ss)
+{
+	if (ss->huge_hi)
+		madvise((void *)ss->huge_lo, ss->huge_hi - ss->huge_lo, MADV_NOHUGEPAGE);
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
+	mallopt(M_TRIM_THRESHOLD, 128 << 10);
+	malloc_trim(0);
+}
+
 int session_prepare(struct session *ss, bool verbose)
 {
 	struct kallsyms_read kread = {};
@@ -147,12 +209,7 @@ int session_prepare(struct session *ss, bool verbose)
 	}
 	libbpf_verbose = verbose;
 	libbpf_set_print(libbpf_print_fn);
-	/*
-	 * A refresh of 100,000 rows allocates and frees buffers of megabytes. glibc raises its
-	 * mmap threshold past any block freed, after which such buffers stay in the heap for
-	 * good: a fixed threshold hands them back (36 to 29 MB at 100,000 rows).
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 << 10);
+	startup_heap_begin(ss);
 	/*
 	 * kallsyms is read while BTF is parsed and cut. The iterator's program loads first:
 	 * libbpf parses the kernel's BTF for it too, and both parses at once raised the peak
@@ -176,6 +233,7 @@ int session_prepare(struct session *ss, bool verbose)
 		read_kallsyms(&kread);
 	ksyms = kread.ksyms;
 	if (!btf) {
+		startup_heap_end(ss);
 		ksyms__free(ksyms);
 		fprintf(stderr, "lrutop: no kernel BTF at /sys/kernel/btf/vmlinux: the kernel needs CONFIG_DEBUG_INFO_BTF=y\n");
 		return 1;
@@ -194,6 +252,7 @@ int session_prepare(struct session *ss, bool verbose)
 	ss->plan.core_btf = ss->core_btf_fd > 0 ? ss->core_btf : NULL;
 	ss->plan.kallsyms_from = kread.from;
 	btf__free(btf);
+	startup_heap_end(ss);
 	return 0;
 }
 

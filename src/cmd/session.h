@@ -25,6 +25,7 @@ struct session {
 	struct kernel_iters *iters;	/* the kernel's iterators: kallsyms, the cgroup tree */
 	int core_btf_fd;	/* the plan's core_btf, while open (0: none) */
 	char core_btf[32];
+	uintptr_t huge_lo, huge_hi;	/* the start-up heap's range on huge pages (session.c) */
 };
 
 /* Privileges, BTF and kallsyms, into ss->plan: what a run that loads no tracer needs (the

@@ -8,16 +8,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "held.h"
 #include "lib/lru_kinds.h"
 #include "memcgs.h"
 #include "state.h"
 
+static double monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Load the walker, then wait for held_open(): the first pass runs here, on the CPU the first
+ * interval leaves idle, so that the first report does not wait for it (a pass over 10,000
+ * memcgs: 40 ms, docs/BENCHMARKS.md section 3). It begins an interval before the report,
+ * as any pass may (the reports give its age).
+ */
 static void *preload_walker(void *arg)
 {
 	struct held_preload *p = arg;
+	char why[256];
+	int order;
 
 	p->err = inventory_walker_open(p->plan, &p->walker, p->why, sizeof(p->why));
+	pthread_mutex_lock(&p->lock);
+	while (!p->order)
+		pthread_cond_wait(&p->told, &p->lock);
+	order = p->order;
+	pthread_mutex_unlock(&p->lock);
+	if (order > 0 && !p->err) {
+		p->walked_at = monotonic_s();
+		/* No index of the cgroup tree: the paths come from the names the walk reads. */
+		p->walked = !inventory_take(p->walker, NULL, &p->inv, why, sizeof(why));
+	}
 	__atomic_store_n(&p->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -26,21 +53,39 @@ void held_preload(struct held_preload *p, const struct probe_plan *plan)
 {
 	memset(p, 0, sizeof(*p));
 	p->plan = plan;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->told, NULL);
 	p->started = !pthread_create(&p->thread, NULL, preload_walker, p);
+}
+
+/* Tell the thread to walk the first pass (1) or not (-1); the first order stands. */
+static void preload_order(struct held_preload *p, int order)
+{
+	pthread_mutex_lock(&p->lock);
+	if (!p->order)
+		p->order = order;
+	pthread_cond_signal(&p->told);
+	pthread_mutex_unlock(&p->lock);
 }
 
 /* The preload's walker once it is loaded; NULL if it failed (why says why). */
 static struct inventory_walker *preload_join(struct held_preload *p)
 {
+	preload_order(p, -1);	/* unless told to walk already */
 	pthread_join(p->thread, NULL);
 	p->started = false;
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->told);
 	return p->err ? NULL : p->walker;
 }
 
 void held_preload_drop(struct held_preload *p)
 {
-	if (p->started)
-		inventory_walker_close(preload_join(p));
+	if (!p->started)
+		return;
+	inventory_walker_close(preload_join(p));
+	inventory_free(&p->inv);
+	p->walked = false;
 }
 
 void held_open(struct lrutop_state *s, double interval_s, struct held_preload *p)
@@ -54,9 +99,10 @@ void held_open(struct lrutop_state *s, double interval_s, struct held_preload *p
 		snprintf(h->why, sizeof(h->why), "--inventory-interval 0");
 		return;
 	}
-	if (p && p->started)
-		h->loading = p;	/* taken at the first pass, after the first interval */
-	else if (inventory_walker_open(s->kernel.plan, &h->walker, h->why, sizeof(h->why)))
+	if (p && p->started) {
+		h->loading = p;	/* taken at the first report, after the first interval */
+		preload_order(p, 1);
+	} else if (inventory_walker_open(s->kernel.plan, &h->walker, h->why, sizeof(h->why)))
 		h->walker = NULL;
 }
 
@@ -77,6 +123,14 @@ static void take_preload(struct lrutop_state *s, bool wait)
 	if (h->loading->started) {
 		h->walker = preload_join(h->loading);
 		snprintf(h->why, sizeof(h->why), "%s", h->loading->why);
+	}
+	if (h->walker && h->loading->walked) {
+		inventory_free(&h->inv);
+		h->inv = h->loading->inv;
+		h->valid = h->unjoined = true;
+		h->at = h->loading->walked_at;
+		memset(&h->loading->inv, 0, sizeof(h->loading->inv));
+		h->loading->walked = false;
 	}
 	h->loading = NULL;
 }
@@ -129,14 +183,19 @@ void held_refresh(struct lrutop_state *s, double now)
 	struct held_lists *h = &s->held;
 
 	take_preload(s, s->refreshes > 0);
-	if (!h->walker || (h->valid && !h->due && now - h->at < h->interval_s))
+	if (h->walker && !(h->valid && !h->due && now - h->at < h->interval_s)) {
+		h->due = false;
+		inventory_free(&h->inv);
+		/* The paths the rows resolve against, walked once for both. */
+		h->valid = !inventory_take(h->walker, memcgs_index(s), &h->inv, h->why,
+					   sizeof(h->why));
+		h->at = now;
+		h->unjoined = h->valid;
+	}
+	if (!h->unjoined)
 		return;
-	h->due = false;
-	inventory_free(&h->inv);
-	/* The paths the rows resolve against, walked once for both. */
-	h->valid = !inventory_take(h->walker, memcgs_index(s), &h->inv, h->why, sizeof(h->why));
-	h->at = now;
-	if (h->valid && join_rows(s))
+	h->unjoined = false;
+	if (join_rows(s))
 		h->valid = false;
 }
 

@@ -95,6 +95,7 @@ struct held_lists {
 	struct held_preload *loading;	/* the walker, still loading in its thread */
 	struct inventory inv;
 	bool valid;		/* inv holds a pass */
+	bool unjoined;		/* a pass not yet given to the rows */
 	bool due;		/* walk at the next refresh, whatever the interval */
 	char why[256];
 	double interval_s;	/* 0: never */

@@ -12,6 +12,7 @@ void test_kernel_zswap_lists(void **state);
 void test_kernel_owner_cause(void **state);
 void test_kernel_inventory(void **state);
 void test_kernel_inventory_flow(void **state);
+void test_kernel_inventory_first_report(void **state);
 void test_lru_address_reuse(void **state);
 void test_kernel_probe(void **state);
 void test_kernel_hot_path(void **state);

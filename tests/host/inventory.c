@@ -326,6 +326,79 @@ void test_kernel_inventory_flow(void **state)
 }
 
 /*
+ * The first report's held lists come from a pass walked during the first interval, in the
+ * thread that loaded the inventory's programs, after the self-check: each memcg holds what
+ * the workload made (5.18+), by the names the walk read (no index of the cgroup tree there),
+ * the pass is no older than the interval, and the self-check's memcg holds nothing in it.
+ */
+void test_kernel_inventory_first_report(void **state)
+{
+	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-first-XXXXXX", cmd[8192], keep[8300];
+	char wl_out[32768], *out;
+	json_t *summary, *lines = json_array(), *r, *inv, *o, *m = NULL;
+	json_error_t jerr;
+	size_t cap = 1 << 22, i, j;
+	double age;
+
+	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
+		fail_msg("no memory cgroup hierarchy is mounted: nothing to measure");
+	assert_non_null(mkdtemp(mntdir));
+	out = malloc(cap);
+	assert_non_null(out);
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-first-%d -m 3 -t 2 -k 2 -D 2 -f 3",
+		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, getpid());
+	snprintf(keep, sizeof(keep), "%s --keep", cmd);
+	snprintf(inv_left.cleanup, sizeof(inv_left.cleanup), "%s --cleanup", cmd);
+	assert_int_equal(run(keep, wl_out, sizeof(wl_out)), 0);
+	summary = workload_lines(wl_out, lines);
+	snprintf(keep, sizeof(keep), "%s -b -j -r 100000 --inventory-interval 60 0.5 1", lrutop_bin());
+	if (run(keep, out, cap))
+		fail_msg("lrutop -b -j failed: %.2000s", out);
+	assert_int_equal(run(strcat(cmd, " --cleanup"), NULL, 0), 0);
+	rmdir(mntdir);
+	r = json_loads(strchr(out, '{') ? strchr(out, '{') : out, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (!r)
+		fail_msg("lrutop -b -j is not JSON (%s): %.500s", jerr.text, out);
+	inv = json_object_get(r, "inventory");
+	if (!json_is_object(inv))
+		fail_msg("the first report has no inventory: %s",
+			 json_dumps(json_object_get(r, "unavailable"), 0));
+	age = json_real_value(json_object_get(inv, "age_s"));
+	print_message("first report: the inventory's pass %.3f s old, %lld lists held\n", age,
+		      (long long)jint(json_object_get(inv, "totals"), "held_lists"));
+	if (age < 0 || age > 0.5 + 0.5)
+		fail_msg("the first report's pass is %.3f s old, its interval 0.5 s", age);
+	/* Before 5.18 every id holds a list on every list_lru: no owner's count to hold it to. */
+	json_array_foreach(kernel_has_field("list_lru", "xa") ? json_object_get(summary, "owners") :
+			   NULL, i, o) {
+		json_array_foreach(json_object_get(r, "memcgs"), j, m) {
+			if (jint(m, "id") == jint(o, "id"))
+				break;
+		}
+		if (j == json_array_size(json_object_get(r, "memcgs")))
+			fail_msg("the first report has no row for %s, which holds %lld lists",
+				 json_string_value(json_object_get(o, "memcg")), (long long)jint(o, "lists"));
+		if (jint(m, "held_lists") != jint(o, "lists"))
+			fail_msg("%s holds %lld lists, the first report says %lld",
+				 json_string_value(json_object_get(o, "memcg")), (long long)jint(o, "lists"),
+				 (long long)jint(m, "held_lists"));
+		assert_string_equal(json_string_value(json_object_get(m, "path")),
+				    json_string_value(json_object_get(o, "memcg")));
+	}
+	json_array_foreach(json_object_get(r, "memcgs"), j, m) {
+		const char *path = json_string_value(json_object_get(m, "path"));
+
+		if (path && strstr(path, "lrutop-self-check") && jint(m, "held_lists"))
+			fail_msg("the first report's pass counted the self-check's %lld lists (%s)",
+				 (long long)jint(m, "held_lists"), path);
+	}
+	json_decref(r);
+	json_decref(summary);
+	json_decref(lines);
+	free(out);
+}
+
+/*
  * A superblock's list_lrus live inside it: unmount two tmpfs and mount two more, and the
  * kernel often puts each new superblock at an old one's address with the other's anonymous
  * dev. lrutop must name the list_lru at an address by the superblock there now, as the
