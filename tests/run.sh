@@ -100,7 +100,7 @@ dir=${LRUTOP_TEST_DIR:-build}
 tests="$(echo "$dir"/unit/test_*) $dir/test_probe $dir/test_host $dir/test_reliability"
 [ -n "${LRUTOP_ONLY_VM:-}" ] && tests=
 for t in $tests; do
-	echo "== $t"
+	echo "== $t (at ${SECONDS} s)"
 	out=$("$t" 2>&1)
 	rc=$?
 	echo "$out"
@@ -203,7 +203,7 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		*)	how=(--kernel-alias "$k") ;;
 		esac
 		boot_args "$k"
-		echo "== kernel $k under QEMU${boot[*]:+ (${boot[*]})}"
+		echo "== kernel $k under QEMU${boot[*]:+ (${boot[*]})} (at ${SECONDS} s)"
 		# Ten minutes: on a slower host, 7.3 on two nodes with four-page slabs ran past
 		# vm-run's default of 240 s under TCG with two of its three passes done.
 		out=$(scripts/vm-run.sh "${how[@]}" "${boot[@]}" --timeout 600 --add build/test_host tests/vm/guest.sh 2>&1)
@@ -235,7 +235,7 @@ vng_kernels=${LRUTOP_VNG_KERNELS:-6.18}
 [ "$vng_kernels" = none ] && vng_kernels=
 if [ "${LRUTOP_VM:-1}" != 0 ] && { [ -z "${LRUTOP_VM_KERNELS:-}" ] || [ -n "${LRUTOP_VNG_KERNELS:-}" ]; }; then
 	for k in $vng_kernels; do
-		echo "== kernel $k under virtme-ng"
+		echo "== kernel $k under virtme-ng (at ${SECONDS} s)"
 		out=$(scripts/vm-run.sh --runner vng --kernel-alias "$k" --timeout 900 \
 			--add build/test_host tests/vm/guest.sh fentry-only 2>&1)
 		rc=$?
@@ -249,7 +249,7 @@ fi
 # A small A/B: the same 20-memcg container host on 5.10 and 6.1, each in a fresh boot; each
 # kernel's measurement must agree with the model made from the other's run within 5%.
 if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
-	echo "== A/B: 20 memcgs on 5.10 and 6.1"
+	echo "== A/B: 20 memcgs on 5.10 and 6.1 (at ${SECONDS} s)"
 	ab=$(mktemp -d)
 	ab_rc=0
 	for k in 5.10 6.1; do
@@ -289,7 +289,7 @@ fi
 # 6.18's kmalloc-96 in docs/bench/ci-run-e34a718.txt, a slab of 42 slots moving it 2.4%).
 # Both kernels must make the same lists.
 if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
-	echo "== A/B of two patched kernels: 20 memcgs x 40 mounts on 6.12 and 6.18, 2 nodes"
+	echo "== A/B of two patched kernels: 20 memcgs x 40 mounts on 6.12 and 6.18, 2 nodes (at ${SECONDS} s)"
 	abo=$(mktemp -d)
 	if scripts/ab.sh -a 6.12 -b 6.18 --numa 2 --memcgs 20 --mounts 40 --touch 40 -o "$abo" \
 		> "$abo/log" 2>&1 &&
@@ -326,7 +326,7 @@ fi
 # well under 1% of the eager lists). 5.10's kmalloc-32 must rise by the model's eager lists
 # (within 2%), 6.1's by under 5% of them.
 if [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
-	echo "== the model against /proc/slabinfo: 400 memcgs, 200 mounts, 2 nodes"
+	echo "== the model against /proc/slabinfo: 400 memcgs, 200 mounts, 2 nodes (at ${SECONDS} s)"
 	for side_k in before:5.10 after:6.1; do
 		out=$(scripts/model-vm.sh "${side_k%%:*}" "${side_k#*:}" 400 200 1 0 2 2>&1)
 		rc=$?
@@ -344,7 +344,7 @@ fi
 # The sweep's guests, one line a kernel.
 if [ -n "$sweep_kernels" ]; then
 	sweep_tests=$(sed -n 's/.*export LRUTOP_TESTS=\(test_kernel_.*\)/\1/p' tests/vm/guest.sh | tr ',' '\n' | wc -l)
-	echo "== every other series, $sweep_tests tests with each backend: $sweep_kernels"
+	echo "== every other series, $sweep_tests tests with each backend: $sweep_kernels (at ${SECONDS} s)"
 	wait "$sweep_pid"
 	for k in $sweep_kernels; do
 		out=$(cat "$sweep/$k.log")
@@ -362,7 +362,7 @@ fi
 # host's exporter (tracepoint backend) and the guests' textfiles (fentry: the latency
 # histogram). The rules are checked and unit-tested by promtool on series of those names.
 if [ -z "${LRUTOP_ONLY_VM:-}" ] && [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
-	echo "== the Grafana dashboard and the Prometheus rules"
+	echo "== the Grafana dashboard and the Prometheus rules (at ${SECONDS} s)"
 	# The live exporter's /metrics, once its inventory has run.
 	rm -f "$prom_dir/host.prom"
 	./lrutop --listen 127.0.0.1:19843 --inventory-interval 1 1 2> /dev/null &
@@ -391,7 +391,7 @@ if [ -z "${LRUTOP_ONLY_VM:-}" ] && [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_
 fi
 # The Debian package: built, checked by lintian, installed, run, verified, purged.
 if [ -z "${LRUTOP_ONLY_VM:-}" ]; then
-	echo "== the Debian package"
+	echo "== the Debian package (at ${SECONDS} s)"
 	scripts/pkg-test.sh
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
@@ -408,7 +408,7 @@ fi
 # The operator's host: the package installed by apt in a booted Debian 12 with systemd, the
 # exporter's unit, a real Prometheus scraping it (scripts/systemtest.sh). Each check counts.
 if [ -z "${LRUTOP_ONLY_VM:-}" ] && [ "${LRUTOP_VM:-1}" != 0 ] && [ -z "${LRUTOP_VM_KERNELS:-}" ]; then
-	echo "== the system test (Debian 12, systemd, Prometheus)"
+	echo "== the system test (Debian 12, systemd, Prometheus) (at ${SECONDS} s)"
 	out=$(scripts/systemtest.sh 2>&1)
 	rc=$?
 	echo "$out"
