@@ -22,6 +22,8 @@ rounds=${2:-11}
 memcgs=${3:-10000}
 [ "$(id -u)" = 0 ] || { echo "bench-host-ab: needs root (BPF)" >&2; exit 77; }
 scripts/deps.sh test bench
+# bpftrace's tracepoints need tracefs (a fresh machine has it unmounted).
+[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
 ab_cgroot
 out=$(mktemp -d)
 work="build/workload -r $cgroot -d /tmp/lrutop-bench-inv -n lrutop-bench-inv -m 500 -t 1000 -k 2"
