@@ -57,20 +57,26 @@ static __always_inline __u32 live_mark(__u32 slot)
 	return (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
 }
 
-/* Both copies of the slot's mark (bytes of 1: the same value in either byte order). */
 static __always_inline void mark_live(__u32 slot)
 {
-	*(volatile __u16 *)&live_marks[live_mark(slot)] = 0x0101;
+	__u32 mark = live_mark(slot);
+
+	live_marks[0][mark] = 1;
+	live_marks[1][mark] = 1;
 }
 
 /*
- * A pointer at the filter's slot is surely not tracked: neither copy of its mark is set (one
- * of them, the one userspace is not rebuilding, covers every pointer counted), else the
- * slot's count says so.
+ * A pointer at the filter's slot is surely not tracked: the copy of the marks in use says so
+ * (unless userspace published another while it was read: the copy read may have been
+ * cleared for its rebuild), else the slot's count does.
  */
 static __always_inline bool surely_untracked(__u32 slot)
 {
-	if (!*(volatile __u16 *)&live_marks[live_mark(slot)])
+	__u32 seq = *(volatile __u32 *)&live_marks_seq;
+	__u32 mark = live_mark(slot);
+
+	if (!*(volatile __u8 *)&live_marks[seq & 1][mark] &&
+	    seq == *(volatile __u32 *)&live_marks_seq)
 		return true;
 	return !live_filter[slot];
 }

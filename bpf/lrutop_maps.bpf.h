@@ -176,14 +176,13 @@ __u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
 /*
  * In front of it, marks that stay in the CPU's cache: a kfree's random slot of the filter's
  * 16 KiB missed it, and that one load was most of handle_kfree's cost above its floor
- * (docs/BENCHMARKS.md, section 1). A mark says a slot it covers may count a pointer. Two
- * copies, side by side in one __u16 so that a kfree reads both with one load (the copy in
- * use was a load of its own before): an insert sets both bytes; userspace clears one copy
- * and rebuilds it from the counts while the other, which only gains marks since its own
- * rebuild, answers for it (tracer_rebuild_live_marks). Only the kfree's one load of a mark
- * is on every kfree's path.
+ * (docs/BENCHMARKS.md, section 1). A mark (a byte: stored, never read-modify-written) says
+ * a slot it covers may count a pointer. Two copies: an insert marks both; userspace
+ * rebuilds the copy not in use from the counts, then publishes it by bumping
+ * live_marks_seq, whose low bit names the copy in use (tracer_rebuild_live_marks).
  */
-__u16 live_marks[LRUTOP_LIVE_MARKS];
+__u8 live_marks[2][LRUTOP_LIVE_MARKS];
+__u32 live_marks_seq;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

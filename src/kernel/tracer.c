@@ -179,25 +179,26 @@ void tracer_recycle_slots(struct tracer *t)
 
 /*
  * The kfree filter's marks (bpf/lrutop_maps.bpf.h), rebuilt from its counts so that a mark of
- * slots whose pointers were all freed goes: one copy, the two in turn, is cleared, then
- * marked where a count is not zero, while the other answers. An insert counts before it
- * marks, so one the scan misses has marked the copy after it was cleared.
+ * slots whose pointers were all freed goes: the copy not in use is cleared, then marked where
+ * a count is not zero, then published. An insert counts before it marks, so one the scan
+ * misses has marked the copy after it was cleared.
  */
 void tracer_rebuild_live_marks(struct tracer *t)
 {
-	__u8 *marks = (__u8 *)t->skel->bss->live_marks;
-	unsigned int copy = t->marks_rebuilt++ & 1;
+	typeof(t->skel->bss) bss = t->skel->bss;
+	__u32 seq = __atomic_load_n(&bss->live_marks_seq, __ATOMIC_ACQUIRE);
+	__u8 *next = bss->live_marks[(seq + 1) & 1];
 
 	if (!t->skel->links.handle_kfree)
 		return;	/* no kfree program reads them (fentry backend) */
 	for (int i = 0; i < LRUTOP_LIVE_MARKS; i++)
-		__atomic_store_n(&marks[2 * i + copy], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&next[i], 0, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (int i = 0; i < LRUTOP_LIVE_FILTER_SLOTS; i++) {
-		if (__atomic_load_n(&t->skel->bss->live_filter[i], __ATOMIC_RELAXED))
-			__atomic_store_n(&marks[2 * (i / LRUTOP_LIVE_MARK_SPAN) + copy], 1,
-					 __ATOMIC_RELAXED);
+		if (__atomic_load_n(&bss->live_filter[i], __ATOMIC_RELAXED))
+			__atomic_store_n(&next[i / LRUTOP_LIVE_MARK_SPAN], 1, __ATOMIC_RELAXED);
 	}
+	__atomic_store_n(&bss->live_marks_seq, seq + 1, __ATOMIC_RELEASE);
 }
 
 static void slot_wait(struct tracer *t, __u32 slot)

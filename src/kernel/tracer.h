@@ -33,7 +33,6 @@ struct tracer {
 	bool lrus_stale;	/* userspace deleted from them since */
 	__u64 lrus_reads;	/* reads of lrus and pairs that found changes */
 	__u64 owner_notes;	/* BPF's owner_notes at the last pass */
-	unsigned int marks_rebuilt;	/* its low bit: the copy of the kfree marks rebuilt next */
 };
 
 /* What the tracer's globals hold besides the maps. */
