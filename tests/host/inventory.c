@@ -189,31 +189,46 @@ static void check_model_from_inventory(json_t *inv, const char *text)
  * lrutop inventory reads what the kernel holds now, whenever it was made: memcgs three
  * levels deep put files on fresh tmpfs mounts before lrutop runs at all.
  */
-void test_kernel_inventory(void **state)
+/*
+ * Run `lrutop ARGS` (its output in out) while the memcgs of a workload (build/workload
+ * WL_ARGS, named NAME-pid) hold the lists it made, then remove them. The workload's summary;
+ * its lines in lines.
+ */
+static json_t *lrutop_over_workload(const char *name, const char *wl_args, const char *args,
+				    char *out, size_t cap, json_t *lines)
 {
-	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-inv-XXXXXX", cmd[8192], keep[8300];
-	char wl_out[32768], *inv_out;
-	json_t *inv, *summary, *lines = json_array(), *walk;
-	json_error_t jerr;
-	size_t cap = 1 << 22;
+	char cgroot[4096], mntdir[64], cmd[8192], keep[8300], wl_out[32768];
+	json_t *summary;
 
 	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
 		fail_msg("no memory cgroup hierarchy is mounted: nothing to measure");
+	snprintf(mntdir, sizeof(mntdir), "/tmp/%s-XXXXXX", name);
 	assert_non_null(mkdtemp(mntdir));
-	inv_out = malloc(cap);
-	assert_non_null(inv_out);
-	/* 7 memcgs at once: a fresh 5.10's id space stays at 10 for the tests after. */
-	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-inv-%d -m 3 -t 4 -k 2 -D 2 -f 3",
-		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, getpid());
+	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n %s-%d %s",
+		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, name, getpid(), wl_args);
 	snprintf(keep, sizeof(keep), "%s --keep", cmd);
 	snprintf(inv_left.cleanup, sizeof(inv_left.cleanup), "%s --cleanup", cmd);
 	assert_int_equal(run(keep, wl_out, sizeof(wl_out)), 0);
 	summary = workload_lines(wl_out, lines);
-	snprintf(keep, sizeof(keep), "%s inventory -j -r 0", lrutop_bin());
-	if (run(keep, inv_out, cap))
-		fail_msg("lrutop inventory failed: %.2000s", inv_out);
+	snprintf(keep, sizeof(keep), "%s %s", lrutop_bin(), args);
+	if (run(keep, out, cap))
+		fail_msg("lrutop %s failed: %.2000s", args, out);
 	assert_int_equal(run(strcat(cmd, " --cleanup"), NULL, 0), 0);
 	rmdir(mntdir);
+	return summary;
+}
+
+void test_kernel_inventory(void **state)
+{
+	json_t *inv, *summary, *lines = json_array(), *walk;
+	json_error_t jerr;
+	size_t cap = 1 << 22;
+	char *inv_out = malloc(cap);
+
+	assert_non_null(inv_out);
+	/* 7 memcgs at once: a fresh 5.10's id space stays at 10 for the tests after. */
+	summary = lrutop_over_workload("lrutop-inv", "-m 3 -t 4 -k 2 -D 2 -f 3", "inventory -j -r 0",
+				       inv_out, cap, lines);
 	inv = json_loads(inv_out, 0, &jerr);
 	if (!inv)
 		fail_msg("lrutop inventory -j is not JSON (%s): %.500s", jerr.text, inv_out);
@@ -333,29 +348,15 @@ void test_kernel_inventory_flow(void **state)
  */
 void test_kernel_inventory_first_report(void **state)
 {
-	char cgroot[4096], mntdir[] = "/tmp/lrutop-test-first-XXXXXX", cmd[8192], keep[8300];
-	char wl_out[32768], *out;
 	json_t *summary, *lines = json_array(), *r, *inv, *o, *m = NULL;
 	json_error_t jerr;
 	size_t cap = 1 << 22, i, j;
+	char *out = malloc(cap);
 	double age;
 
-	if (cgroup_memory_root("/proc/self/mounts", cgroot, sizeof(cgroot)) < 0)
-		fail_msg("no memory cgroup hierarchy is mounted: nothing to measure");
-	assert_non_null(mkdtemp(mntdir));
-	out = malloc(cap);
 	assert_non_null(out);
-	snprintf(cmd, sizeof(cmd), "%s -r %s -d %s -n lrutop-first-%d -m 3 -t 2 -k 2 -D 2 -f 3",
-		 env_or("LRUTOP_WORKLOAD", "build/workload"), cgroot, mntdir, getpid());
-	snprintf(keep, sizeof(keep), "%s --keep", cmd);
-	snprintf(inv_left.cleanup, sizeof(inv_left.cleanup), "%s --cleanup", cmd);
-	assert_int_equal(run(keep, wl_out, sizeof(wl_out)), 0);
-	summary = workload_lines(wl_out, lines);
-	snprintf(keep, sizeof(keep), "%s -b -j -r 100000 --inventory-interval 60 0.5 1", lrutop_bin());
-	if (run(keep, out, cap))
-		fail_msg("lrutop -b -j failed: %.2000s", out);
-	assert_int_equal(run(strcat(cmd, " --cleanup"), NULL, 0), 0);
-	rmdir(mntdir);
+	summary = lrutop_over_workload("lrutop-first", "-m 3 -t 2 -k 2 -D 2 -f 3",
+				       "-b -j -r 100000 --inventory-interval 60 0.5 1", out, cap, lines);
 	r = json_loads(strchr(out, '{') ? strchr(out, '{') : out, JSON_DISABLE_EOF_CHECK, &jerr);
 	if (!r)
 		fail_msg("lrutop -b -j is not JSON (%s): %.500s", jerr.text, out);
