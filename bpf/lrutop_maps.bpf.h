@@ -181,7 +181,7 @@ __u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
  * rebuilds the copy not in use from the counts, then publishes it by bumping
  * live_marks_seq, whose low bit names the copy in use (tracer_rebuild_live_marks).
  */
-__u8 live_marks[2][LRUTOP_LIVE_MARKS] __attribute__((aligned(64)));
+__u8 live_marks[2][LRUTOP_LIVE_MARKS];
 __u32 live_marks_seq;
 
 struct {
