@@ -117,7 +117,7 @@ static void take_preload(struct lrutop_state *s, bool wait)
 	if (!h->loading)
 		return;
 	if (!wait && !__atomic_load_n(&h->loading->done, __ATOMIC_ACQUIRE)) {
-		snprintf(h->why, sizeof(h->why), "the inventory's programs are loading");
+		snprintf(h->why, sizeof(h->why), "the inventory's programs are loading, or its first pass is being walked");
 		return;
 	}
 	if (h->loading->started) {
