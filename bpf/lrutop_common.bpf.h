@@ -51,18 +51,23 @@ static __always_inline __u32 live_slot(__u64 ptr)
 	return (__u32)((ptr * 0x9E3779B97F4A7C15ULL) >> 48) & (LRUTOP_LIVE_FILTER_SLOTS - 1);
 }
 
-/* The mark that covers a slot of the filter (userspace's rebuild divides the same way). */
+/* The byte of marks that holds a slot's bit (userspace's rebuild divides the same way). */
 static __always_inline __u32 live_mark(__u32 slot)
 {
 	return (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
 }
 
+/*
+ * An insert sets every bit of its slot's byte with one store: setting its own bit alone is a
+ * read-modify-write, atomic only with BPF's atomic OR (5.12+). The rebuild narrows the byte
+ * to the slots that count a pointer.
+ */
 static __always_inline void mark_live(__u32 slot)
 {
 	__u32 mark = live_mark(slot);
 
-	live_marks[0][mark] = 1;
-	live_marks[1][mark] = 1;
+	live_marks[0][mark] = 0xff;
+	live_marks[1][mark] = 0xff;
 }
 
 /*
@@ -73,9 +78,9 @@ static __always_inline void mark_live(__u32 slot)
 static __always_inline bool surely_untracked(__u32 slot)
 {
 	__u32 seq = *(volatile __u32 *)&live_marks_seq;
-	__u32 mark = live_mark(slot);
+	__u8 bit = 1 << (slot & (LRUTOP_LIVE_MARK_SPAN - 1));
 
-	if (!*(volatile __u8 *)&live_marks[seq & 1][mark] &&
+	if (!(*(volatile __u8 *)&live_marks[seq & 1][live_mark(slot)] & bit) &&
 	    seq == *(volatile __u32 *)&live_marks_seq)
 		return true;
 	return !live_filter[slot];

@@ -176,10 +176,11 @@ __u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
 /*
  * In front of it, marks that stay in the CPU's cache: a kfree's random slot of the filter's
  * 16 KiB missed it, and that one load was most of handle_kfree's cost above its floor
- * (docs/BENCHMARKS.md, section 1). A mark (a byte: stored, never read-modify-written) says
- * a slot it covers may count a pointer. Two copies: an insert marks both; userspace
- * rebuilds the copy not in use from the counts, then publishes it by bumping
- * live_marks_seq, whose low bit names the copy in use (tracer_rebuild_live_marks).
+ * (docs/BENCHMARKS.md, section 1). A mark is a bit a slot, set: its slot may count a
+ * pointer. An insert sets its slot's whole byte (stored, never read-modify-written); the
+ * rebuild narrows it. Two copies: an insert marks both; userspace rebuilds the copy not in
+ * use from the counts, then publishes it by bumping live_marks_seq, whose low bit names the
+ * copy in use (tracer_rebuild_live_marks).
  */
 __u8 live_marks[2][LRUTOP_LIVE_MARKS];
 __u32 live_marks_seq;

@@ -179,9 +179,10 @@ void tracer_recycle_slots(struct tracer *t)
 
 /*
  * The kfree filter's marks (bpf/lrutop_maps.bpf.h), rebuilt from its counts so that a mark of
- * slots whose pointers were all freed goes: the copy not in use is cleared, then marked where
- * a count is not zero, then published. An insert counts before it marks, so one the scan
- * misses has marked the copy after it was cleared.
+ * slots whose pointers were all freed goes: the copy not in use is cleared, then a slot's bit
+ * set where its count is not zero, then published. An insert counts before it marks, so one
+ * the scan misses has marked the copy after it was cleared; its mark (a whole byte) is ORed
+ * into, never stored over.
  */
 void tracer_rebuild_live_marks(struct tracer *t)
 {
@@ -196,7 +197,8 @@ void tracer_rebuild_live_marks(struct tracer *t)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (int i = 0; i < LRUTOP_LIVE_FILTER_SLOTS; i++) {
 		if (__atomic_load_n(&bss->live_filter[i], __ATOMIC_RELAXED))
-			__atomic_store_n(&next[i / LRUTOP_LIVE_MARK_SPAN], 1, __ATOMIC_RELAXED);
+			__atomic_fetch_or(&next[i / LRUTOP_LIVE_MARK_SPAN],
+					  1 << (i % LRUTOP_LIVE_MARK_SPAN), __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&bss->live_marks_seq, seq + 1, __ATOMIC_RELEASE);
 }
