@@ -22,6 +22,8 @@ set -euo pipefail
 
 usage="usage: ci-kernel.sh [--runner vng|qemu] [--jobs N] [--faults] [--build-only] (BZIMAGE | TREE | --linux-source SERIES)"
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/kernel-skips.sh
+. "$top/scripts/kernel-skips.sh"
 cache=${LRUTOP_CACHE:-$top/.cache}
 runner= jobs=$(nproc) target= series= faults= build_only=
 while [ $# -gt 0 ]; do
@@ -173,13 +175,12 @@ passed=$(sum PASSED) failed=$(sum FAILED) skipped=$(sum SKIPPED)
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
-# As tests/run.sh counts a guest: every kernel test run once per backend; only those of the
-# other side of the patch may skip (the eager one after it; the lazy and owner/cause ones
-# before), once per backend.
+# As tests/run.sh counts a guest: every kernel test run once per backend; only those that do
+# not apply to the kernel may skip (scripts/kernel-skips.sh), once per backend.
 # After the patch the lazy lists' test runs a third time, with kallsyms hidden.
 want=$((2 * $(grep -cE '^[[:space:]]*cmocka_unit_test(_teardown)?\(test_kernel_' "$top/tests/test_host.c") + 1))
-may_skip=2
-grep -q '^lrutop list_lru: eager' <<< "$out" && may_skip=4 want=$((want - 1))
+may_skip=$(guest_may_skip "$out" 2)
+grep -q '^lrutop list_lru: eager' <<< "$out" && want=$((want - 1))
 # --faults: the test_faults_* alone, once per backend, none of them skipping.
 if [ -n "$faults" ]; then
 	want=$((2 * $(grep -cE '^[[:space:]]*cmocka_unit_test(_teardown)?\(test_faults_' "$top/tests/test_host.c")))

@@ -53,21 +53,8 @@ tally() {
 	echo "${p:-0} passed, ${f:-0} failed, ${s:-0} skipped: $3"
 }
 
-# 1 if the kernel whose kallsyms is on stdin has no THP deferred-split list_lru (7.2+), else 0.
-no_thp_lru() {
-	grep -qw folio_memcg_list_lru_alloc && echo 0 || echo 1
-}
-
-# How many times the zswap test skipped and said why: no swap device to use (the busybox
-# guests load no module, so no zram), or a kernel before 6.8, whose zswap LRU is no list_lru.
-no_swap() {
-	grep -cE "^(no swap device for zswap|zswap's LRU is memcg-aware from 6.8 on)" || true
-}
-
-# The same for a guest, from the line tests/vm/guest.sh prints.
-guest_no_thp_lru() {
-	grep -q '^lrutop thp list_lru: yes' && echo 0 || echo 1
-}
+# shellcheck source=scripts/kernel-skips.sh
+. scripts/kernel-skips.sh
 
 # The guest's JSON Lines against the documented schema, from the fentry backend, with the
 # parts it must fill: pairs, list_lrus and latency histograms after the patch, id-space
@@ -217,10 +204,9 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		# per backend.
 		# After the patch, the lazy lists' test a third time, with kallsyms hidden.
 		if grep -q '^lrutop list_lru: eager' <<< "$out"; then
-			tally "$out" "$rc" "${rel:-$k}" 12 $((2 * kernel_tests))
+			tally "$out" "$rc" "${rel:-$k}" "$(guest_may_skip "$out" 2)" $((2 * kernel_tests))
 		else
-			tally "$out" "$rc" "${rel:-$k}" \
-				$((2 * (1 + $(guest_no_thp_lru <<< "$out")) + $(no_swap <<< "$out"))) \
+			tally "$out" "$rc" "${rel:-$k}" "$(guest_may_skip "$out" 2)" \
 				$((2 * kernel_tests + 1))
 		fi
 		check_guest_jsonl "$out" "${rel:-$k}"
@@ -242,8 +228,7 @@ if [ "${LRUTOP_VM:-1}" != 0 ] && { [ -z "${LRUTOP_VM_KERNELS:-}" ] || [ -n "${LR
 		grep -E '^(lrutop backend|lrutop list_lru|self-check|\[|ERROR|vm-run|vng-run|guest:)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
 		# The eager kernel test does not apply after the patch, nor the THP one before 7.2.
-		tally "$out" "$rc" "vng ${rel:-$k}" \
-			$((1 + $(guest_no_thp_lru <<< "$out") + $(no_swap <<< "$out"))) "$kernel_tests"
+		tally "$out" "$rc" "vng ${rel:-$k}" "$(guest_may_skip "$out" 1)" "$kernel_tests"
 	done
 fi
 # A small A/B: the same 20-memcg container host on 5.10 and 6.1, each in a fresh boot; each
