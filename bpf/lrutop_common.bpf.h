@@ -57,31 +57,18 @@ static __always_inline __u32 live_mark(__u32 slot)
 	return (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
 }
 
-/*
- * An insert sets every bit of its slot's byte with one store: setting its own bit alone is a
- * read-modify-write, atomic only with BPF's atomic OR (5.12+). The rebuild narrows the byte
- * to the slots that count a pointer.
- */
+/* An insert sets every bit of its slot's byte: the rebuild narrows it. */
 static __always_inline void mark_live(__u32 slot)
 {
-	__u32 mark = live_mark(slot);
-
-	live_marks[0][mark] = 0xff;
-	live_marks[1][mark] = 0xff;
+	live_marks[live_mark(slot)] = 0xff;
 }
 
-/*
- * A pointer at the filter's slot is surely not tracked: the copy of the marks in use says so
- * (unless userspace published another while it was read: the copy read may have been
- * cleared for its rebuild), else the slot's count does.
- */
+/* A pointer at the filter's slot is surely not tracked: its mark says so, else its count. */
 static __always_inline bool surely_untracked(__u32 slot)
 {
-	__u32 seq = *(volatile __u32 *)&live_marks_seq;
 	__u8 bit = 1 << (slot & (LRUTOP_LIVE_MARK_SPAN - 1));
 
-	if (!(*(volatile __u8 *)&live_marks[seq & 1][live_mark(slot)] & bit) &&
-	    seq == *(volatile __u32 *)&live_marks_seq)
+	if (!(*(volatile __u8 *)&live_marks[live_mark(slot)] & bit))
 		return true;
 	return !live_filter[slot];
 }

@@ -174,16 +174,16 @@ struct {
 __u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
 
 /*
- * In front of it, marks that stay in the CPU's cache: a kfree's random slot of the filter's
- * 16 KiB missed it, and that one load was most of handle_kfree's cost above its floor
+ * In front of it, marks: a kfree's random slot of the filter's 16 KiB missed the CPU's
+ * cache, and that one load was most of handle_kfree's cost above its floor
  * (docs/BENCHMARKS.md, section 1). A mark is a bit a slot, set: its slot may count a
- * pointer. An insert sets its slot's whole byte (stored, never read-modify-written); the
- * rebuild narrows it. Two copies: an insert marks both; userspace rebuilds the copy not in
- * use from the counts, then publishes it by bumping live_marks_seq, whose low bit names the
- * copy in use (tracer_rebuild_live_marks).
+ * pointer. One load of one line answers for nearly every kfree. An insert sets its slot's
+ * whole byte (a store: a bit alone is a read-modify-write, atomic only with 5.12's atomic
+ * OR); userspace narrows the marks to the slots that count a pointer, a word at a time by
+ * compare-and-swap (tracer_rebuild_live_marks). A section of their own is a map, so a page,
+ * of their own.
  */
-__u8 live_marks[2][LRUTOP_LIVE_MARKS];
-__u32 live_marks_seq;
+__u8 live_marks[LRUTOP_LIVE_MARKS] SEC(".data.marks") __attribute__((aligned(64)));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -178,29 +178,30 @@ void tracer_recycle_slots(struct tracer *t)
 }
 
 /*
- * The kfree filter's marks (bpf/lrutop_maps.bpf.h), rebuilt from its counts so that a mark of
- * slots whose pointers were all freed goes: the copy not in use is cleared, then a slot's bit
- * set where its count is not zero, then published. An insert counts before it marks, so one
- * the scan misses has marked the copy after it was cleared; its mark (a whole byte) is ORed
- * into, never stored over.
+ * The kfree filter's marks (bpf/lrutop_maps.bpf.h), narrowed to the slots whose count is not
+ * zero, 64 slots a word: the word is read, then the counts, and the word replaced only if no
+ * insert marked it in between (an insert counts before it marks, so one whose count the
+ * scan missed changes the word and the exchange fails, and the word is counted again).
  */
 void tracer_rebuild_live_marks(struct tracer *t)
 {
-	typeof(t->skel->bss) bss = t->skel->bss;
-	__u32 seq = __atomic_load_n(&bss->live_marks_seq, __ATOMIC_ACQUIRE);
-	__u8 *next = bss->live_marks[(seq + 1) & 1];
+	const __u32 *counts = t->skel->bss->live_filter;
+	__u64 *words = (__u64 *)t->skel->data_marks->live_marks, old, want;
 
 	if (!t->skel->links.handle_kfree)
 		return;	/* no kfree program reads them (fentry backend) */
-	for (int i = 0; i < LRUTOP_LIVE_MARKS; i++)
-		__atomic_store_n(&next[i], 0, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (int i = 0; i < LRUTOP_LIVE_FILTER_SLOTS; i++) {
-		if (__atomic_load_n(&bss->live_filter[i], __ATOMIC_RELAXED))
-			__atomic_fetch_or(&next[i / LRUTOP_LIVE_MARK_SPAN],
-					  1 << (i % LRUTOP_LIVE_MARK_SPAN), __ATOMIC_RELAXED);
+	for (int w = 0; w < LRUTOP_LIVE_MARKS / 8; w++) {
+		old = __atomic_load_n(&words[w], __ATOMIC_ACQUIRE);
+		do {
+			want = 0;
+			for (int b = 0; b < 64; b++) {
+				if (__atomic_load_n(&counts[w * 64 + b], __ATOMIC_RELAXED))
+					want |= 1ULL << b;
+			}
+		} while (want != old &&
+			 !__atomic_compare_exchange_n(&words[w], &old, want, false,
+						      __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
 	}
-	__atomic_store_n(&bss->live_marks_seq, seq + 1, __ATOMIC_RELEASE);
 }
 
 static void slot_wait(struct tracer *t, __u32 slot)
