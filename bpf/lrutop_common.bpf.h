@@ -51,24 +51,33 @@ static __always_inline __u32 live_slot(__u64 ptr)
 	return (__u32)((ptr * 0x9E3779B97F4A7C15ULL) >> 48) & (LRUTOP_LIVE_FILTER_SLOTS - 1);
 }
 
-/* The byte of marks that holds a slot's bit (userspace's rebuild divides the same way). */
+/* The bit of the marks that covers a slot (userspace's rebuild divides the same way). */
 static __always_inline __u32 live_mark(__u32 slot)
 {
-	return (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS - 1);
+	return (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS * 8 - 1);
 }
 
-/* An insert sets every bit of its slot's byte: the rebuild narrows it. */
-static __always_inline void mark_live(__u32 slot)
+/*
+ * An insert sets its slot's bit with BPF's atomic OR (5.12+: a program that has it is
+ * refused whole before); without it, with a store, every bit of the byte, which the rebuild
+ * narrows. atomic_or is a constant: each program holds one way only.
+ */
+static __always_inline void mark_live(__u32 slot, bool atomic_or)
 {
-	live_marks[live_mark(slot)] = 0xff;
+	__u32 mark = live_mark(slot);
+
+	if (atomic_or)
+		__sync_fetch_and_or((__u64 *)live_marks + mark / 64, 1ULL << (mark & 63));
+	else
+		live_marks[mark / 8] = 0xff;
 }
 
 /* A pointer at the filter's slot is surely not tracked: its mark says so, else its count. */
 static __always_inline bool surely_untracked(__u32 slot)
 {
-	__u8 bit = 1 << (slot & (LRUTOP_LIVE_MARK_SPAN - 1));
+	__u32 mark = live_mark(slot);
 
-	if (!(*(volatile __u8 *)&live_marks[live_mark(slot)] & bit))
+	if (!(*(volatile __u8 *)&live_marks[mark / 8] & (1 << (mark & 7))))
 		return true;
 	return !live_filter[slot];
 }

@@ -36,7 +36,7 @@ static __always_inline int count_failed_kmalloc(__u32 kind)
 	return 0;
 }
 
-static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
+static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes, bool atomic_or)
 {
 	struct live_alloc la = { .bytes = bytes };
 	struct mem_cgroup *memcg;
@@ -88,7 +88,7 @@ static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
 	 * the count after clearing the mark); a kfree of ptr can only follow the kmalloc's
 	 * return. */
 	__sync_fetch_and_add(&live_filter[live_slot(ptr)], 1);
-	mark_live(live_slot(ptr));
+	mark_live(live_slot(ptr), atomic_or);
 	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&live_filter[live_slot(ptr)], -1);
 		t->drops_live++;
@@ -100,7 +100,7 @@ SEC("raw_tp/kmalloc")
 int BPF_PROG(handle_kmalloc, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc)
 {
-	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc);
+	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc, true);
 }
 
 /* Before 6.1, kmalloc_node() had a tracepoint of its own, with the same leading arguments. */
@@ -108,7 +108,22 @@ SEC("raw_tp/kmalloc_node")
 int BPF_PROG(handle_kmalloc_node, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc)
 {
-	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc);
+	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc, true);
+}
+
+/* The same two, for a kernel without BPF's atomic OR (before 5.12). */
+SEC("raw_tp/kmalloc")
+int BPF_PROG(handle_kmalloc_noatomic, unsigned long call_site, const void *ptr,
+	     size_t bytes_req, size_t bytes_alloc)
+{
+	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc, false);
+}
+
+SEC("raw_tp/kmalloc_node")
+int BPF_PROG(handle_kmalloc_node_noatomic, unsigned long call_site, const void *ptr,
+	     size_t bytes_req, size_t bytes_alloc)
+{
+	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc, false);
 }
 
 SEC("raw_tp/kfree")

@@ -32,18 +32,28 @@ enum prog_cond {
 	WHEN_SLOTS_EAGER,	/* the same, pre-5.18 */
 };
 
+/* Whether a program needs BPF's atomic OR (5.12+), or stands in where it is missing. */
+enum prog_atomics {
+	ATOMICS_ANY,
+	ATOMICS_OR,
+	ATOMICS_NO_OR,
+};
+
 struct prog_spec {
 	size_t off;		/* in struct lrutop_bpf */
 	int fn;			/* enum lru_func, or FN_* above */
 	enum prog_cond when;
+	enum prog_atomics atomics;
 };
 
 #define PROG(name) offsetof(struct lrutop_bpf, progs.name)
 
 /* Programs not listed load on every kernel and backend (cgroup tracepoints, the walks). */
 static const struct prog_spec prog_specs[] = {
-	{ PROG(handle_kmalloc), FN_NONE, WHEN_KMALLOC_TP },
-	{ PROG(handle_kmalloc_node), FN_NONE, WHEN_KMALLOC_NODE_TP },
+	{ PROG(handle_kmalloc), FN_NONE, WHEN_KMALLOC_TP, ATOMICS_OR },
+	{ PROG(handle_kmalloc_node), FN_NONE, WHEN_KMALLOC_NODE_TP, ATOMICS_OR },
+	{ PROG(handle_kmalloc_noatomic), FN_NONE, WHEN_KMALLOC_TP, ATOMICS_NO_OR },
+	{ PROG(handle_kmalloc_node_noatomic), FN_NONE, WHEN_KMALLOC_NODE_TP, ATOMICS_NO_OR },
 	{ PROG(handle_kfree), FN_NONE, WHEN_KMALLOC_TP },
 	{ PROG(resolve_owners), FN_NONE, WHEN_LAZY },
 	{ PROG(check_freed), FN_NONE, WHEN_KMALLOC_LAZY },
@@ -125,16 +135,42 @@ static struct bpf_program *spec_prog(const struct lrutop_bpf *skel, const struct
 	return *(struct bpf_program *const *)((const char *)skel + p->off);
 }
 
+/*
+ * Will the kernel load BPF's atomic OR (5.12+)? Before, a program holding one is refused
+ * whole, even where the instruction cannot be reached. A four-instruction socket filter
+ * answers.
+ */
+static bool atomic_or_loads(void)
+{
+	const struct bpf_insn or_on_stack[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_0,
+		  .off = -8 },
+		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW, .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_0, .off = -8, .imm = BPF_OR },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "lrutop_or", "GPL", or_on_stack, 4,
+			       NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* Load each program of the table where its condition holds, at its target; else not. */
 static int set_programs(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b)
 {
+	bool atomic_or = cond_holds(plan, b, WHEN_KMALLOC_TP) && atomic_or_loads();
 	int err = 0;
 
 	for (size_t i = 0; i < sizeof(prog_specs) / sizeof(prog_specs[0]) && !err; i++) {
 		const struct prog_spec *p = &prog_specs[i];
 		struct bpf_program *prog = spec_prog(skel, p);
 		int fn = resolve_fn(plan, p->fn);
-		bool on = cond_holds(plan, b, p->when);
+		bool on = cond_holds(plan, b, p->when) &&
+			  (p->atomics == ATOMICS_ANY || atomic_or == (p->atomics == ATOMICS_OR));
 
 		if (p->fn == FN_NONE) {
 			err = bpf_program__set_autoload(prog, on);

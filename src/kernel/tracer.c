@@ -177,9 +177,19 @@ void tracer_recycle_slots(struct tracer *t)
 	memmove(t->waiting, t->waiting + n, t->nr_waiting * sizeof(*t->waiting));
 }
 
+/* Does a pointer count in any of the filter's slots one mark covers? */
+static bool counted(const __u32 *slots)
+{
+	for (int i = 0; i < LRUTOP_LIVE_MARK_SPAN; i++) {
+		if (__atomic_load_n(&slots[i], __ATOMIC_RELAXED))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The kfree filter's marks (bpf/lrutop_maps.bpf.h), narrowed to the slots whose count is not
- * zero, 64 slots a word: the word is read, then the counts, and the word replaced only if no
+ * zero, 64 marks a word: the word is read, then the counts, and the word replaced only if no
  * insert marked it in between (an insert counts before it marks, so one whose count the
  * scan missed changes the word and the exchange fails, and the word is counted again).
  */
@@ -195,7 +205,7 @@ void tracer_rebuild_live_marks(struct tracer *t)
 		do {
 			want = 0;
 			for (int b = 0; b < 64; b++) {
-				if (__atomic_load_n(&counts[w * 64 + b], __ATOMIC_RELAXED))
+				if (counted(counts + (w * 64 + b) * LRUTOP_LIVE_MARK_SPAN))
 					want |= 1ULL << b;
 			}
 		} while (want != old &&
