@@ -320,7 +320,7 @@ static struct lrutop_bpf *tracepoint_backend(struct probe_plan *plan, __u64 *sit
  * prefilter. 256 lists (their addresses made up, 64 bytes apart, so their slots spread) made
  * by the allocator and freed elsewhere, through BPF_PROG_TEST_RUN, no refresh between.
  */
-void test_tracepoint_kfree_marks(void **state)
+void test_kernel_kfree_marks(void **state)
 {
 	const __u64 base = 0xffff888100000000ULL, lists = 256;
 	struct probe_plan plan;
