@@ -176,12 +176,12 @@ __u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
 /*
  * In front of it, marks: a kfree's random slot of the filter's 16 KiB missed the CPU's
  * cache, and that one load was most of handle_kfree's cost above its floor
- * (docs/BENCHMARKS.md, section 1). A mark is a bit a slot, set: its slot may count a
- * pointer. One load of one line answers for nearly every kfree. An insert sets its slot's
- * whole byte (a store: a bit alone is a read-modify-write, atomic only with 5.12's atomic
- * OR); userspace narrows the marks to the slots that count a pointer, a word at a time by
- * compare-and-swap (tracer_rebuild_live_marks). A section of their own is a map, so a page,
- * of their own.
+ * (docs/BENCHMARKS.md, section 1). A mark is a bit for LRUTOP_LIVE_MARK_SPAN slots, set: one
+ * of them may count a pointer. All in one cache line, which every kfree reads and so finds
+ * in the CPU's cache. An insert sets its bit with BPF's atomic OR, or where the kernel lacks
+ * it every bit of the byte with a store (mark_live); userspace narrows the marks to the
+ * slots that count a pointer, a word at a time by compare-and-swap
+ * (tracer_rebuild_live_marks). A section of their own is a map, so a page, of their own.
  */
 __u8 live_marks[LRUTOP_LIVE_MARKS] SEC(".data.marks") __attribute__((aligned(64)));
 
