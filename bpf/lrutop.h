@@ -14,7 +14,7 @@
 #define LRUTOP_MAX_GROWTHS	64	/* id-space growth events kept (ring) */
 #define LRUTOP_PATH_LEN		256	/* cgroup paths caught at mkdir */
 #define LRUTOP_LIVE_FILTER_SLOTS 4096	/* kfree prefilter: power of two; 16 KiB, four pages */
-#define LRUTOP_LIVE_MARKS	64	/* its marks: bytes, one cache line */
+#define LRUTOP_LIVE_MARKS	64	/* its marks: bytes a copy, one cache line */
 #define LRUTOP_LIVE_MARK_SPAN	(LRUTOP_LIVE_FILTER_SLOTS / (LRUTOP_LIVE_MARKS * 8))	/* slots a bit */
 #define LRUTOP_MAX_RANGES	8	/* call-site ranges of the lazy allocation path */
 #define LRUTOP_MAX_LEVELS	16	/* memcg levels walked up to find a list's owner */

@@ -58,26 +58,35 @@ static __always_inline __u32 live_mark(__u32 slot)
 }
 
 /*
- * An insert sets its slot's bit with BPF's atomic OR (5.12+: a program that has it is
- * refused whole before); without it, with a store, every bit of the byte, which the rebuild
- * narrows. atomic_or is a constant: each program holds one way only.
+ * An insert sets its slot's bit in both copies with BPF's atomic OR (5.12+: a program that
+ * has it is refused whole before); without it, with a store, every bit of the byte, which
+ * the rebuild narrows. atomic_or is a constant: each program holds one way only.
  */
 static __always_inline void mark_live(__u32 slot, bool atomic_or)
 {
 	__u32 mark = live_mark(slot);
 
-	if (atomic_or)
-		__sync_fetch_and_or((__u64 *)live_marks + mark / 64, 1ULL << (mark & 63));
-	else
-		live_marks[mark / 8] = 0xff;
+	if (atomic_or) {
+		__sync_fetch_and_or((__u64 *)live_marks[0] + mark / 64, 1ULL << (mark & 63));
+		__sync_fetch_and_or((__u64 *)live_marks[1] + mark / 64, 1ULL << (mark & 63));
+	} else {
+		live_marks[0][mark / 8] = 0xff;
+		live_marks[1][mark / 8] = 0xff;
+	}
 }
 
-/* A pointer at the filter's slot is surely not tracked: its mark says so, else its count. */
+/*
+ * A pointer at the filter's slot is surely not tracked: the copy of the marks in use says so
+ * (unless userspace published another while it was read: the copy read may have been
+ * cleared for its rebuild), else the slot's count does.
+ */
 static __always_inline bool surely_untracked(__u32 slot)
 {
+	__u32 seq = *(volatile __u32 *)&live_marks_seq;
 	__u32 mark = live_mark(slot);
 
-	if (!(*(volatile __u8 *)&live_marks[mark / 8] & (1 << (mark & 7))))
+	if (!(*(volatile __u8 *)&live_marks[seq & 1][mark / 8] & (1 << (mark & 7))) &&
+	    seq == *(volatile __u32 *)&live_marks_seq)
 		return true;
 	return !live_filter[slot];
 }

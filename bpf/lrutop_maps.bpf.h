@@ -177,13 +177,15 @@ __u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
  * In front of it, marks: a kfree's random slot of the filter's 16 KiB missed the CPU's
  * cache, and that one load was most of handle_kfree's cost above its floor
  * (docs/BENCHMARKS.md, section 1). A mark is a bit for LRUTOP_LIVE_MARK_SPAN slots, set: one
- * of them may count a pointer. All in one cache line, which every kfree reads and so finds
- * in the CPU's cache. An insert sets its bit with BPF's atomic OR, or where the kernel lacks
- * it every bit of the byte with a store (mark_live); userspace narrows the marks to the
- * slots that count a pointer, a word at a time by compare-and-swap
+ * of them may count a pointer. A copy is one cache line, and every kfree reads the copy in
+ * use and the word naming it, so both stay in the CPU's cache. Two copies: an insert marks
+ * both (its bit with BPF's atomic OR, or where the kernel lacks it every bit of the byte with
+ * a store: mark_live); userspace rebuilds the copy not in use from the counts, then
+ * publishes it by bumping live_marks_seq, whose low bit names the copy in use
  * (tracer_rebuild_live_marks). A section of their own is a map, so a page, of their own.
  */
-__u8 live_marks[LRUTOP_LIVE_MARKS] SEC(".data.marks") __attribute__((aligned(64)));
+__u8 live_marks[2][LRUTOP_LIVE_MARKS] SEC(".data.marks") __attribute__((aligned(64)));
+__u32 live_marks_seq SEC(".data.marks") __attribute__((aligned(64)));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
