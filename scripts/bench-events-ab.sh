@@ -12,9 +12,7 @@ cd "$(dirname "$0")/.."
 . scripts/ab-lib.sh
 old=${1:?usage: bench-events-ab.sh COMMIT [ROUNDS]}
 rounds=${2:-7}
-[ "$(id -u)" = 0 ] || { echo "bench-events-ab: needs root (BPF)" >&2; exit 77; }
-scripts/deps.sh test bench
-ab_cgroot
+ab_host
 out=$(mktemp -d)
 pids=()
 cleanup() {

@@ -20,14 +20,11 @@ cd "$(dirname "$0")/.."
 old=${1:?usage: bench-host-ab.sh COMMIT [ROUNDS [MEMCGS]]}
 rounds=${2:-11}
 memcgs=${3:-10000}
-[ "$(id -u)" = 0 ] || { echo "bench-host-ab: needs root (BPF)" >&2; exit 77; }
-scripts/deps.sh test bench
-# bpftrace's tracepoints need tracefs (a fresh machine has it unmounted).
-[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
-ab_cgroot
+ab_host
+ab_tracefs
 out=$(mktemp -d)
 work="build/workload -r $cgroot -d /tmp/lrutop-bench-inv -n lrutop-bench-inv -m 500 -t 1000 -k 2"
-rowwork="build/workload -r $cgroot -d /tmp/lrutop-bench-rows -n lrutop-bench-rows -m $memcgs -t 1 -k 1"
+ab_rowwork "$memcgs"
 cleanup() {
 	$work --cleanup > /dev/null 2>&1 || true
 	$rowwork --cleanup > /dev/null 2>&1 || true

@@ -13,12 +13,10 @@ cd "$(dirname "$0")/.."
 old=${1:?usage: bench-startup-trace.sh COMMIT [ROUNDS [MEMCGS]]}
 rounds=${2:-5}
 memcgs=${3:-0}
-[ "$(id -u)" = 0 ] || { echo "bench-startup-trace: needs root (BPF)" >&2; exit 77; }
-scripts/deps.sh test bench
-[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
-ab_cgroot
+ab_host
+ab_tracefs
 out=$(mktemp -d)
-rowwork="build/workload -r $cgroot -d /tmp/lrutop-bench-rows -n lrutop-bench-rows -m $memcgs -t 1 -k 1"
+ab_rowwork "$memcgs"
 trap '$rowwork --cleanup > /dev/null 2>&1 || true; ab_remove; rm -rf "$out"' EXIT
 ab_worktree "$old" lrutop
 make -s lrutop build/workload > /dev/null

@@ -17,13 +17,11 @@ cd "$top"
 runs=${1:-11}
 # Memcgs made for the start-up's rounds with rows (STARTUP_MEMCGS="" for none).
 startup_memcgs=${STARTUP_MEMCGS-10000}
-cgroot=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
-[ -n "$cgroot" ] && grep -qw memory "$cgroot/cgroup.controllers" 2>/dev/null ||
-	cgroot=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/self/mounts)
-[ -n "$cgroot" ] || { echo "bench: no memory cgroup hierarchy mounted" >&2; exit 1; }
+# shellcheck source=scripts/ab-lib.sh
+. scripts/ab-lib.sh
+ab_cgroot
 churn="build/churn -r $cgroot -d /tmp/lrutop-bench-mnt -m 4 -f 2000 -i 5"
-# bpftrace's tracepoints need tracefs.
-[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
+ab_tracefs
 
 median() {
 	sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -169,7 +167,7 @@ startup_rounds
 # Memcgs that hold lists before lrutop starts are rows of its first sample (the inventory
 # finds them); the kernel's memcg ids stop at 65,535, so 100,000 live memcgs cannot be made.
 for memcgs in $startup_memcgs; do
-	rowwork="build/workload -r $cgroot -d /tmp/lrutop-bench-rows -n lrutop-bench-rows -m $memcgs -t 1 -k 1"
+	ab_rowwork "$memcgs"
 	$rowwork --keep > /dev/null
 	echo "== the same with $memcgs more memcgs, each holding lists on a tmpfs ($rowwork --keep)"
 	startup_rounds

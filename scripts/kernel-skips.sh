@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# Sourced: which kernel tests may skip on a kernel, for the runners that count them
-# (tests/run.sh, scripts/ci-kernel.sh). A test skipped where it must run is a failure.
+# Sourced: how many kernel tests a guest must run and how many of them may skip, for the
+# runners that count them (tests/run.sh, scripts/ci-kernel.sh). A test skipped where it must
+# run is a failure.
 
 # 1 if the kernel whose kallsyms is on stdin has no THP deferred-split list_lru (7.2+), else 0.
 no_thp_lru() {
@@ -29,4 +30,15 @@ guest_may_skip() {
 		return
 	fi
 	echo $(($2 * (1 + $(guest_no_thp_lru <<< "$1")) + $(no_swap <<< "$1")))
+}
+
+# How many kernel tests a guest (its output $1) must run, with $2 kernel tests run once a
+# backend (tests/vm/guest.sh): after the patch the lazy lists' test a third time, with
+# kallsyms hidden.
+guest_must_run() {
+	if grep -q '^lrutop list_lru: eager' <<< "$1"; then
+		echo $((2 * $2))
+		return
+	fi
+	echo $((2 * $2 + 1))
 }

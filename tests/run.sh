@@ -197,18 +197,9 @@ if [ "${LRUTOP_VM:-1}" != 0 ]; then
 		rc=$?
 		grep -E '^(lrutop backend|lrutop list_lru|lrutop thp list_lru|lrutop list bytes|self-check|\[|ERROR|vm-run|eager lists|guest:)' <<< "$out"
 		rel=$(sed -n 's/.*lrutop kernel: //p' <<< "$out" | head -1)
-		# The kernel tests of the other side of the patch do not apply: the eager one
-		# after it, the lazy, owner/cause, shadow, THP, zswap and per-memcg latency ones
-		# before; nor before
-		# 7.2 the THP one, nor the zswap one where no swap device can be had. Twice: once
-		# per backend.
-		# After the patch, the lazy lists' test a third time, with kallsyms hidden.
-		if grep -q '^lrutop list_lru: eager' <<< "$out"; then
-			tally "$out" "$rc" "${rel:-$k}" "$(guest_may_skip "$out" 2)" $((2 * kernel_tests))
-		else
-			tally "$out" "$rc" "${rel:-$k}" "$(guest_may_skip "$out" 2)" \
-				$((2 * kernel_tests + 1))
-		fi
+		# Once a backend: how many must run and may skip, scripts/kernel-skips.sh.
+		tally "$out" "$rc" "${rel:-$k}" "$(guest_may_skip "$out" 2)" \
+			"$(guest_must_run "$out" "$kernel_tests")"
 		check_guest_jsonl "$out" "${rel:-$k}"
 		# Its Prometheus textfile, for the dashboard and rules check below.
 		sed -n 's/^.*LRUTOP-PROM //p' <<< "$out" | tr -d '\r' > "$prom_dir/${rel:-$k}.prom"
