@@ -239,6 +239,24 @@ struct totals {
 };
 
 /*
+ * What each CPU counts (the totals map, a per-CPU array of one): its totals, the allocator's
+ * latency histograms (fentry: every call, so no atomic add on a line all CPUs share), and
+ * its last memcg row. One lookup gives a program all three; userspace sums the CPUs.
+ */
+struct cpu_counts {
+	struct totals totals;
+	__u64 lat[LRUTOP_MAX_SLOTS];		/* all memcg_list_lru_alloc calls, log2 ns */
+	__u64 lat_alloc[LRUTOP_MAX_SLOTS];	/* only the calls that allocated a list */
+	/* The row of the memcg this CPU counted last (fentry): a CPU's tasks are often of one
+	 * memcg, so the object's and the call's row are found without a hash lookup. A hint:
+	 * the row's own cgid says whether it is still that memcg's (a slot given back names the
+	 * next memcg). */
+	__u64 hint_cgid;
+	__u32 hint_slot;
+	__u32 pad;
+};
+
+/*
  * Inventory: what the kernel's list_lrus hold now, read from their own structures by
  * inventory.bpf.c in chunks (BPF_PROG_TEST_RUN). A pass has a number (gen): entries of the
  * maps below carry the pass that last wrote them, so a new pass needs no clearing.

@@ -4,11 +4,18 @@
 /* A growth in progress: memcg_update_all_list_lrus runs under a mutex, one at a time. */
 static struct growth_event growth_now;
 
-static __always_inline struct totals *get_totals(void)
+static __always_inline struct cpu_counts *get_cpu_counts(void)
 {
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&totals, &zero);
+}
+
+static __always_inline struct totals *get_totals(void)
+{
+	struct cpu_counts *c = get_cpu_counts();
+
+	return c ? &c->totals : NULL;
 }
 
 static __always_inline int self_check_slot(__u64 cgid)

@@ -88,35 +88,36 @@ static __always_inline struct bracket *task_bracket(void)
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/* The memcg's row slot (memcg_slot), the CPU's last one when it is still that memcg's. */
-static __always_inline int hinted_memcg_slot(__u64 cgid, __u64 *drops)
+/* The memcg's row slot (memcg_slot), the CPU's last one (c's hint) when it is still that
+ * memcg's. */
+static __always_inline int hinted_memcg_slot(struct cpu_counts *c, __u64 cgid, __u64 *drops)
 {
-	struct row_hint *h = bpf_map_lookup_elem(&row_hint, &(__u32){ 0 });
 	struct memcg_entry *e;
 	__u32 hinted;
 	int slot;
 
-	if (h && h->cgid == cgid) {
+	if (c->hint_cgid == cgid) {
 		/* Read once: a program that preempts this one may rewrite the hint. */
-		hinted = *(volatile __u32 *)&h->slot;
+		hinted = *(volatile __u32 *)&c->hint_slot;
 		e = bpf_map_lookup_elem(&memcg_stats, &hinted);
 		if (e && e->cgid == cgid)
 			return hinted;
 	}
 	slot = memcg_slot(cgid, drops);
-	if (h && slot >= 0) {
-		h->cgid = cgid;
-		h->slot = slot;
+	if (slot >= 0) {
+		c->hint_cgid = cgid;
+		c->hint_slot = slot;
 	}
 	return slot;
 }
 
 /*
  * The call's bracket. memcg and lru are the traced function's arguments (BTF pointers): the
- * memcg's id and its own slot are plain loads. A filled slot (the usual case: the kernel
- * returns at once) ends the look; else the chain's slots are read as empty_slots does.
+ * memcg's id and its own slot are plain loads (its xarray's nodes too where cast: 6.2+). A
+ * filled slot (the usual case: the kernel returns at once) ends the look; else the chain's
+ * slots are read as empty_slots does.
  */
-static __always_inline int lazy_enter(void *a0, void *a1)
+static __always_inline int lazy_enter(void *a0, void *a1, bool cast)
 {
 	struct mem_cgroup *memcg = lru_first ? a1 : a0;
 	struct list_lru *lru = lru_first ? a0 : a1;
@@ -130,7 +131,7 @@ static __always_inline int lazy_enter(void *a0, void *a1)
 	br->empty = 0;
 	if (lists_from_slots) {
 		id = memcg->kmemcg_id;
-		if (id >= 0 && !xa_load_entry_btf(lru, id))
+		if (id >= 0 && !xa_load_entry_btf(lru, id, cast))
 			br->empty = empty_slots(memcg, lru);
 	}
 	br->ts = bpf_ktime_get_ns();
@@ -164,6 +165,7 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 	struct bracket *tb = task_bracket(), *br;
 	bool in_task = tb && tb->ts;
 	struct memcg_stats *st;
+	struct cpu_counts *c;
 	struct totals *t;
 	__u32 tid = 0, lat;
 	__u64 dur;
@@ -184,9 +186,10 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 	else if (br->allocated)
 		resolve_chain(lru_first ? a1 : a0, lru_first ? a0 : a1);
 	self = self_check_slot(br->cgid);
-	t = totals_for(self >= 0);
-	if (!t)
+	c = get_cpu_counts();
+	if (!c)
 		goto out;
+	t = self >= 0 ? &self_check_totals : &c->totals;
 	lat = lat_slot(dur);
 	if (br->allocated)
 		t->alloc_calls++;
@@ -202,10 +205,10 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 			__sync_fetch_and_add(&st->fails, 1);
 		goto out;
 	}
-	__sync_fetch_and_add(&lat_hist[lat], 1);
+	c->lat[lat]++;
 	if (br->allocated)
-		__sync_fetch_and_add(&lat_hist_alloc[lat], 1);
-	count_memcg_call(hinted_memcg_slot(br->cgid, &t->drops_memcg), dur, lat, ret);
+		c->lat_alloc[lat]++;
+	count_memcg_call(hinted_memcg_slot(c, br->cgid, &t->drops_memcg), dur, lat, ret);
 out:
 	if (in_task)
 		br->ts = 0;
@@ -217,7 +220,14 @@ out:
 SEC("fentry")
 int BPF_PROG(lazy_alloc_enter, void *a0, void *a1)
 {
-	return lazy_enter(a0, a1);
+	return lazy_enter(a0, a1, false);
+}
+
+/* The same, for a kernel with bpf_rdonly_cast (6.2+; a program calling it is refused before). */
+SEC("fentry")
+int BPF_PROG(lazy_alloc_enter_cast, void *a0, void *a1)
+{
+	return lazy_enter(a0, a1, true);
 }
 
 SEC("fexit")
@@ -231,22 +241,24 @@ SEC("fexit")
 int BPF_PROG(lru_obj_exit, struct kmem_cache *s, void *lru, gfp_t gfp, void *ret)
 {
 	struct memcg_stats *st;
-	struct totals *t;
+	struct cpu_counts *c;
 	__u64 cgid;
 	int self;
 
 	if (!ret)
 		return 0;
+	c = get_cpu_counts();
+	if (!c)
+		return 0;
 	cgid = current_cgid_btf();
 	self = self_check_slot(cgid);
-	t = totals_for(self >= 0);
-	if (!t)
-		return 0;
-	t->objs++;
-	if (self >= 0)
+	if (self >= 0) {
+		self_check_totals.objs++;
 		st = &self_check_stats[self & 1];
-	else
-		st = row_stats(hinted_memcg_slot(cgid, &t->drops_memcg));
+	} else {
+		c->totals.objs++;
+		st = row_stats(hinted_memcg_slot(c, cgid, &c->totals.drops_memcg));
+	}
 	if (st)
 		__sync_fetch_and_add(&st->objs, 1);
 	return 0;

@@ -28,8 +28,6 @@ __u32 id_space;
 __u32 id_space_known;		/* id_space was read: 0 is real on 5.10 before the first memcg */
 __u64 growth_count;
 struct growth_event growths[LRUTOP_MAX_GROWTHS];
-__u64 lat_hist[LRUTOP_MAX_SLOTS];	/* all memcg_list_lru_alloc calls, log2 ns */
-__u64 lat_hist_alloc[LRUTOP_MAX_SLOTS];	/* only the calls that allocated a list */
 
 /* The walks of the kernel's ring of memcg-aware list_lrus: count_memcg_lrus and
  * resolve_owners (struct ring_walk). */
@@ -124,24 +122,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lat_slots);
 } memcg_lat SEC(".maps");
-
-/*
- * Each CPU's last memcg row (fentry backend): a CPU's tasks are often of one memcg, so the
- * object's and the call's row are found without a hash lookup. A hint: the row's own cgid
- * says whether it is still that memcg's (a slot given back names the next memcg).
- */
-struct row_hint {
-	__u64 cgid;
-	__u32 slot;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct row_hint);
-} row_hint SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -245,5 +225,5 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct totals);
+	__type(value, struct cpu_counts);
 } totals SEC(".maps");

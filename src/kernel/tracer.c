@@ -79,9 +79,11 @@ void tracer_free(struct tracer *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int tracer_read_totals(struct tracer *t, struct totals *out)
+int tracer_read_counts(struct tracer *t, struct totals *out, struct tracer_globals *g)
 {
-	size_t stride = percpu_value_size(sizeof(*out), 1);
+	const typeof(*t->skel->bss) *bss = t->skel->bss;
+	size_t stride = percpu_value_size(sizeof(struct cpu_counts), 1);
+	const struct cpu_counts *c;
 	__u32 zero = 0;
 	char *vals;
 
@@ -93,9 +95,18 @@ int tracer_read_totals(struct tracer *t, struct totals *out)
 		return -errno;
 	}
 	memset(out, 0, sizeof(*out));
-	for (int cpu = 0; cpu < t->ncpus; cpu++)
-		u64s_add(out, vals + cpu * stride, sizeof(*out));
+	memset(g, 0, sizeof(*g));
+	for (int cpu = 0; cpu < t->ncpus; cpu++) {
+		c = (const void *)(vals + cpu * stride);
+		u64s_add(out, &c->totals, sizeof(*out));
+		u64s_add(g->lat, c->lat, sizeof(g->lat));
+		u64s_add(g->lat_alloc, c->lat_alloc, sizeof(g->lat_alloc));
+	}
 	free(vals);
+	g->id_space = bss->id_space;
+	g->id_space_known = bss->id_space_known;
+	g->growth_count = bss->growth_count;
+	memcpy(g->growths, bss->growths, sizeof(g->growths));
 	return 0;
 }
 
@@ -121,18 +132,6 @@ int tracer_read_lrus(struct tracer *t)
 	t->lrus_stale = false;
 	t->lrus_reads++;
 	return 0;
-}
-
-void tracer_read_globals(const struct tracer *t, struct tracer_globals *g)
-{
-	const typeof(*t->skel->bss) *bss = t->skel->bss;
-
-	memcpy(g->lat, bss->lat_hist, sizeof(g->lat));
-	memcpy(g->lat_alloc, bss->lat_hist_alloc, sizeof(g->lat_alloc));
-	g->id_space = bss->id_space;
-	g->id_space_known = bss->id_space_known;
-	g->growth_count = bss->growth_count;
-	memcpy(g->growths, bss->growths, sizeof(g->growths));
 }
 
 size_t tracer_memcg_capacity(const struct tracer *t)

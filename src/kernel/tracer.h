@@ -49,13 +49,13 @@ int tracer_init(struct tracer *t, struct lrutop_bpf *skel);
 void tracer_free(struct tracer *t);
 
 /* Each reads into the tracer's buffer of that map. Negative errno. */
-int tracer_read_totals(struct tracer *t, struct totals *out);
 /* fn gets the per-memcg array's slots, n from first at a time; its error ends the read. */
 typedef int (*tracer_slots_fn)(void *ctx, const struct memcg_entry *e, size_t first, size_t n);
 int tracer_read_memcgs(struct tracer *t, tracer_slots_fn fn, void *ctx);
 /* The per-list_lru and pair maps, read again only when BPF changed them. */
 int tracer_read_lrus(struct tracer *t);
-void tracer_read_globals(const struct tracer *t, struct tracer_globals *g);
+/* The totals and the globals (the latency histograms: each CPU's, summed), at one read. */
+int tracer_read_counts(struct tracer *t, struct totals *out, struct tracer_globals *g);
 /* Slots of the per-memcg array: memcgs beyond them drop. */
 size_t tracer_memcg_capacity(const struct tracer *t);
 /* Slots forgotten memcgs still hold until they are given back. */

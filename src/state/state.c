@@ -84,12 +84,11 @@ static int read_flow(struct lrutop_state *s)
 	struct totals now;
 	int err;
 
-	err = tracer_read_totals(&s->tracer, &now);
+	err = tracer_read_counts(&s->tracer, &now, &g);
 	if (err)
 		return err;
 	u64s_sub(&s->flow.delta, &now, &s->flow.tot, sizeof(now));
 	s->flow.tot = now;
-	tracer_read_globals(&s->tracer, &g);
 	u64s_sub(s->flow.lat_delta, g.lat, s->flow.g.lat, sizeof(g.lat));
 	u64s_sub(s->flow.lat_alloc_delta, g.lat_alloc, s->flow.g.lat_alloc, sizeof(g.lat_alloc));
 	s->flow.g = g;

@@ -251,16 +251,17 @@ void test_faults_list_allocs(void **state)
 static struct totals read_totals(struct lrutop_bpf *skel)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	struct totals *per_cpu = calloc(ncpus, sizeof(*per_cpu)), sum = { 0 };
+	struct cpu_counts *per_cpu = calloc(ncpus, sizeof(*per_cpu));
+	struct totals sum = { 0 };
 	__u32 zero = 0;
 
 	assert_non_null(per_cpu);
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.totals), &zero, per_cpu), 0);
 	for (int c = 0; c < ncpus; c++) {
-		sum.fails += per_cpu[c].fails;
-		sum.eager_fails += per_cpu[c].eager_fails;
-		sum.freed_bytes += per_cpu[c].freed_bytes;
-		sum.eager_freed_bytes += per_cpu[c].eager_freed_bytes;
+		sum.fails += per_cpu[c].totals.fails;
+		sum.eager_fails += per_cpu[c].totals.eager_fails;
+		sum.freed_bytes += per_cpu[c].totals.freed_bytes;
+		sum.eager_freed_bytes += per_cpu[c].totals.eager_freed_bytes;
 	}
 	free(per_cpu);
 	return sum;
