@@ -239,14 +239,15 @@ struct totals {
 };
 
 /*
- * What each CPU counts (the totals map, a per-CPU array of one): its totals, the allocator's
- * latency histograms (fentry: every call, so no atomic add on a line all CPUs share), and
- * its last memcg row. One lookup gives a program all three; userspace sums the CPUs.
+ * What each CPU counts (the totals map, a per-CPU array of one): its totals, its last memcg
+ * row and the allocator's latency histograms (fentry: every call, so no atomic add on a line
+ * all CPUs share). One lookup gives a program all three; userspace sums the CPUs. The totals
+ * first (a program's pointer to them is the lookup's own, which the verifier wants checked
+ * before any arithmetic), the hint next to them: an object's count touches their first 224
+ * bytes.
  */
 struct cpu_counts {
 	struct totals totals;
-	__u64 lat[LRUTOP_MAX_SLOTS];		/* all memcg_list_lru_alloc calls, log2 ns */
-	__u64 lat_alloc[LRUTOP_MAX_SLOTS];	/* only the calls that allocated a list */
 	/* The row of the memcg this CPU counted last (fentry): a CPU's tasks are often of one
 	 * memcg, so the object's and the call's row are found without a hash lookup. A hint:
 	 * the row's own cgid says whether it is still that memcg's (a slot given back names the
@@ -254,6 +255,8 @@ struct cpu_counts {
 	__u64 hint_cgid;
 	__u32 hint_slot;
 	__u32 pad;
+	__u64 lat[LRUTOP_MAX_SLOTS];		/* all memcg_list_lru_alloc calls, log2 ns */
+	__u64 lat_alloc[LRUTOP_MAX_SLOTS];	/* only the calls that allocated a list */
 };
 
 /*
