@@ -129,7 +129,7 @@ static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
 }
 
 /* The same where lru is a BTF pointer: its head by a load, the nodes by helper reads (a
- * node's address is a number to the verifier). */
+ * node's address is a number to the verifier), or where cast by loads (xa_load_from_cast). */
 static __always_inline __u64 xa_load_entry_btf(struct list_lru *lru, __u32 index, bool cast)
 {
 	if (!bpf_core_field_exists(lru->xa))
