@@ -90,37 +90,6 @@ static __always_inline __u64 xa_load_from(__u64 entry, __u32 index)
 	return (entry & 3) == 2 ? 0 : entry;
 }
 
-/*
- * The same by plain loads where the kernel has bpf_rdonly_cast (6.2+): a node's address made
- * a BTF pointer, whose loads the kernel guards as a helper read would be, at a load's cost,
- * not a call's. xa_node_btf_id is the kernel's id of struct xa_node (set by userspace: the
- * BTF libbpf relocates against is cut, its ids not the kernel's).
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-const volatile __u32 xa_node_btf_id = 0;
-
-static __always_inline __u64 xa_load_from_cast(__u64 entry, __u32 index)
-{
-	struct xa_node *node;
-	__u32 slot;
-	__u8 shift;
-
-	if (!xa_is_node(entry))
-		return index ? 0 : entry;
-	for (int i = 0; i < 4 && xa_is_node(entry); i++) {
-		node = bpf_rdonly_cast((void *)(entry - 2), xa_node_btf_id);
-		shift = node->shift;
-		if (!i && (index >> shift) > 63)
-			return 0;
-		/* A BTF pointer takes no variable offset: the node cast at the slot's distance
-		 * below it, whose slots[0] is the slot. */
-		slot = (index >> shift) & 63;
-		node = bpf_rdonly_cast((void *)(entry - 2 + slot * sizeof(void *)), xa_node_btf_id);
-		entry = (__u64)node->slots[0];
-	}
-	return (entry & 3) == 2 ? 0 : entry;
-}
-
 static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
 {
 	if (!bpf_core_field_exists(lru->xa))
@@ -129,13 +98,11 @@ static __always_inline __u64 xa_load_entry(struct list_lru *lru, __u32 index)
 }
 
 /* The same where lru is a BTF pointer: its head by a load, the nodes by helper reads (a
- * node's address is a number to the verifier), or where cast by loads (xa_load_from_cast). */
-static __always_inline __u64 xa_load_entry_btf(struct list_lru *lru, __u32 index, bool cast)
+ * node's address is a number to the verifier). */
+static __always_inline __u64 xa_load_entry_btf(struct list_lru *lru, __u32 index)
 {
 	if (!bpf_core_field_exists(lru->xa))
 		return 0;
-	if (cast)
-		return xa_load_from_cast((__u64)lru->xa.xa_head, index);
 	return xa_load_from((__u64)lru->xa.xa_head, index);
 }
 

@@ -240,8 +240,8 @@ struct totals {
 
 /*
  * What each CPU counts (the totals map, a per-CPU array of one): its totals, its last memcg
- * row and the allocator's latency histograms (fentry: every call, so no atomic add on a line
- * all CPUs share). One lookup gives a program all three; userspace sums the CPUs. The totals
+ * row and the allocator's latency histograms (fentry: every call, so no add on a line all
+ * CPUs share). One lookup gives a program all three; userspace sums the CPUs. The totals
  * first (a program's pointer to them is the lookup's own, which the verifier wants checked
  * before any arithmetic), the hint next to them: an object's count touches their first 224
  * bytes.

@@ -113,11 +113,10 @@ static __always_inline int hinted_memcg_slot(struct cpu_counts *c, __u64 cgid, _
 
 /*
  * The call's bracket. memcg and lru are the traced function's arguments (BTF pointers): the
- * memcg's id and its own slot are plain loads (its xarray's nodes too where cast: 6.2+). A
- * filled slot (the usual case: the kernel returns at once) ends the look; else the chain's
- * slots are read as empty_slots does.
+ * memcg's id and its own slot are plain loads. A filled slot (the usual case: the kernel
+ * returns at once) ends the look; else the chain's slots are read as empty_slots does.
  */
-static __always_inline int lazy_enter(void *a0, void *a1, bool cast)
+static __always_inline int lazy_enter(void *a0, void *a1)
 {
 	struct mem_cgroup *memcg = lru_first ? a1 : a0;
 	struct list_lru *lru = lru_first ? a0 : a1;
@@ -131,7 +130,7 @@ static __always_inline int lazy_enter(void *a0, void *a1, bool cast)
 	br->empty = 0;
 	if (lists_from_slots) {
 		id = memcg->kmemcg_id;
-		if (id >= 0 && !xa_load_entry_btf(lru, id, cast))
+		if (id >= 0 && !xa_load_entry_btf(lru, id))
 			br->empty = empty_slots(memcg, lru);
 	}
 	br->ts = bpf_ktime_get_ns();
@@ -205,9 +204,11 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 			__sync_fetch_and_add(&st->fails, 1);
 		goto out;
 	}
-	c->lat[lat]++;
+	/* Atomic though the line is this CPU's: a task preempted inside an add, on a
+	 * preemptible kernel, would lose the add of another's exit on this CPU. */
+	__sync_fetch_and_add(&c->lat[lat], 1);
 	if (br->allocated)
-		c->lat_alloc[lat]++;
+		__sync_fetch_and_add(&c->lat_alloc[lat], 1);
 	count_memcg_call(hinted_memcg_slot(c, br->cgid, &t->drops_memcg), dur, lat, ret);
 out:
 	if (in_task)
@@ -220,14 +221,7 @@ out:
 SEC("fentry")
 int BPF_PROG(lazy_alloc_enter, void *a0, void *a1)
 {
-	return lazy_enter(a0, a1, false);
-}
-
-/* The same, for a kernel with bpf_rdonly_cast (6.2+; a program calling it is refused before). */
-SEC("fentry")
-int BPF_PROG(lazy_alloc_enter_cast, void *a0, void *a1)
-{
-	return lazy_enter(a0, a1, true);
+	return lazy_enter(a0, a1);
 }
 
 SEC("fexit")

@@ -32,36 +32,32 @@ enum prog_cond {
 	WHEN_SLOTS_EAGER,	/* the same, pre-5.18 */
 };
 
-/* What of the kernel's BPF a program needs, or stands in for where it is missing: of two
- * variants of a program, one loads. */
-enum prog_needs {
-	NEEDS_NOTHING,
-	NEEDS_ATOMIC_OR,	/* BPF's atomic OR (5.12+) */
-	NEEDS_NO_ATOMIC_OR,
-	NEEDS_CAST,		/* the kfunc bpf_rdonly_cast (6.2+) */
-	NEEDS_NO_CAST,
+/* Whether a program needs BPF's atomic OR (5.12+), or stands in where it is missing. */
+enum prog_atomics {
+	ATOMICS_ANY,
+	ATOMICS_OR,
+	ATOMICS_NO_OR,
 };
 
 struct prog_spec {
 	size_t off;		/* in struct lrutop_bpf */
 	int fn;			/* enum lru_func, or FN_* above */
 	enum prog_cond when;
-	enum prog_needs needs;
+	enum prog_atomics atomics;
 };
 
 #define PROG(name) offsetof(struct lrutop_bpf, progs.name)
 
 /* Programs not listed load on every kernel and backend (cgroup tracepoints, the walks). */
 static const struct prog_spec prog_specs[] = {
-	{ PROG(handle_kmalloc), FN_NONE, WHEN_KMALLOC_TP, NEEDS_ATOMIC_OR },
-	{ PROG(handle_kmalloc_node), FN_NONE, WHEN_KMALLOC_NODE_TP, NEEDS_ATOMIC_OR },
-	{ PROG(handle_kmalloc_noatomic), FN_NONE, WHEN_KMALLOC_TP, NEEDS_NO_ATOMIC_OR },
-	{ PROG(handle_kmalloc_node_noatomic), FN_NONE, WHEN_KMALLOC_NODE_TP, NEEDS_NO_ATOMIC_OR },
+	{ PROG(handle_kmalloc), FN_NONE, WHEN_KMALLOC_TP, ATOMICS_OR },
+	{ PROG(handle_kmalloc_node), FN_NONE, WHEN_KMALLOC_NODE_TP, ATOMICS_OR },
+	{ PROG(handle_kmalloc_noatomic), FN_NONE, WHEN_KMALLOC_TP, ATOMICS_NO_OR },
+	{ PROG(handle_kmalloc_node_noatomic), FN_NONE, WHEN_KMALLOC_NODE_TP, ATOMICS_NO_OR },
 	{ PROG(handle_kfree), FN_NONE, WHEN_KMALLOC_TP },
 	{ PROG(resolve_owners), FN_NONE, WHEN_LAZY },
 	{ PROG(check_freed), FN_NONE, WHEN_KMALLOC_LAZY },
-	{ PROG(lazy_alloc_enter), FN_PLAN_LAZY, WHEN_FENTRY, NEEDS_NO_CAST },
-	{ PROG(lazy_alloc_enter_cast), FN_PLAN_LAZY, WHEN_FENTRY, NEEDS_CAST },
+	{ PROG(lazy_alloc_enter), FN_PLAN_LAZY, WHEN_FENTRY },
 	{ PROG(lazy_alloc_exit), FN_PLAN_LAZY, WHEN_FENTRY },
 	{ PROG(lru_obj_exit), FN_PLAN_OBJ, WHEN_FENTRY },
 	{ PROG(grow_enter), FN_UPDATE_ALL_LIST_LRUS, WHEN_FENTRY },
@@ -163,33 +159,18 @@ static bool atomic_or_loads(void)
 	return true;
 }
 
-static bool needs_met(enum prog_needs needs, bool atomic_or, bool cast)
-{
-	switch (needs) {
-	case NEEDS_NOTHING:
-		return true;
-	case NEEDS_ATOMIC_OR:
-	case NEEDS_NO_ATOMIC_OR:
-		return atomic_or == (needs == NEEDS_ATOMIC_OR);
-	case NEEDS_CAST:
-	case NEEDS_NO_CAST:
-		return cast == (needs == NEEDS_CAST);
-	}
-	return false;
-}
-
 /* Load each program of the table where its condition holds, at its target; else not. */
 static int set_programs(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b)
 {
 	bool atomic_or = cond_holds(plan, b, WHEN_KMALLOC_TP) && atomic_or_loads();
-	bool cast = plan->xa_node_cast_id > 0;
 	int err = 0;
 
 	for (size_t i = 0; i < sizeof(prog_specs) / sizeof(prog_specs[0]) && !err; i++) {
 		const struct prog_spec *p = &prog_specs[i];
 		struct bpf_program *prog = spec_prog(skel, p);
 		int fn = resolve_fn(plan, p->fn);
-		bool on = cond_holds(plan, b, p->when) && needs_met(p->needs, atomic_or, cast);
+		bool on = cond_holds(plan, b, p->when) &&
+			  (p->atomics == ATOMICS_ANY || atomic_or == (p->atomics == ATOMICS_OR));
 
 		if (p->fn == FN_NONE) {
 			err = bpf_program__set_autoload(prog, on);
@@ -271,7 +252,6 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 	skel->rodata->eager_brackets = b == BACKEND_FENTRY && eager->in_btf;
 	skel->rodata->lru_first = plan->lru_first;
 	skel->rodata->nr_cache_ids_addr = plan->nr_cache_ids_addr;
-	skel->rodata->xa_node_btf_id = plan->xa_node_cast_id;
 	if (b == BACKEND_FENTRY && plan->lists_from_slots) {
 		node_list_read("/sys/devices/system/node/possible", &nodes);
 		skel->rodata->lists_from_slots = true;

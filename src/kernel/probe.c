@@ -130,7 +130,7 @@ static void btf_find_all(const struct btf *btf, struct btf_query *q, size_t n)
 
 /* The types the plan reads, after the functions in its queries. */
 enum { Q_LIST_LRU = NR_LRU_FUNCS, Q_LIST_LRU_NODE, Q_LIST_LRU_ONE, Q_XA_NODE, Q_TP_KMALLOC,
-       Q_TP_KMALLOC_NODE, Q_BPF_MEM_ALLOC, Q_RDONLY_CAST, NR_QUERIES };
+       Q_TP_KMALLOC_NODE, Q_BPF_MEM_ALLOC, NR_QUERIES };
 
 static void plan_queries(struct btf_query *q)
 {
@@ -143,7 +143,6 @@ static void plan_queries(struct btf_query *q)
 	q[Q_TP_KMALLOC] = (struct btf_query){ "btf_trace_kmalloc", BTF_KIND_TYPEDEF };
 	q[Q_TP_KMALLOC_NODE] = (struct btf_query){ "btf_trace_kmalloc_node", BTF_KIND_TYPEDEF };
 	q[Q_BPF_MEM_ALLOC] = (struct btf_query){ "bpf_mem_alloc", BTF_KIND_STRUCT };
-	q[Q_RDONLY_CAST] = (struct btf_query){ "bpf_rdonly_cast", BTF_KIND_FUNC };
 }
 
 const char *const *probe_ksym_names(void)
@@ -280,7 +279,6 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 	plan->list_lru_one_size = id > 0 ? btf__resolve_size(btf, id) : 24;
 	id = q[Q_XA_NODE].id;
 	plan->xa_node_size = id > 0 ? btf__resolve_size(btf, id) : 576;
-	plan->xa_node_cast_id = q[Q_RDONLY_CAST].id > 0 && id > 0 ? id : 0;
 	plan->slots_missing = slots_missing(plan);
 	plan->lists_from_slots = !plan->slots_missing;
 	return 0;

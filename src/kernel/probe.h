@@ -100,9 +100,6 @@ struct probe_plan {
 	const char *slots_missing;
 	unsigned int list_lru_one_size;	/* sizeof(struct list_lru_one): 24, 32 from 6.13 */
 	unsigned int xa_node_size;	/* sizeof(struct xa_node): the xarray's bookkeeping */
-	/* The kernel's BTF id of struct xa_node where it has bpf_rdonly_cast (6.2+), else 0:
-	 * the fentry programs then read xarray nodes by loads, not helper calls. */
-	int xa_node_cast_id;
 	/* kallsyms as the session read it (its data symbols name list_lrus), kept by the
 	 * session while the plan lives; NULL: whoever names one reads kallsyms again. */
 	const struct ksyms *kallsyms;
