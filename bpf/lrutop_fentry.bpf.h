@@ -74,18 +74,46 @@ static __always_inline __u64 claim_new_lists(struct mem_cgroup *memcg, struct li
 	return n;
 }
 
-/*
- * The current task's bracket where the fentry programs alone read brackets (lists_from_slots),
- * else NULL: the kmalloc tracepoint reads them from brackets, which it can reach. NULL too
- * where the kernel could not give it (a storage call of another program on this CPU): then
- * brackets holds the call, and nothing is lost.
- */
-static __always_inline struct bracket *task_bracket(void)
+/* What a record claimed by tid holds in its tid: never 0, which marks a free slot. */
+static __always_inline __u64 call_record_key(__u32 tid)
 {
-	if (!lists_from_slots)
+	return (__u64)tid + 1;
+}
+
+/*
+ * The record of tid's call at its slot of calls_in_flight, claimed; NULL where another task
+ * holds the slot. A slot holding tid already is the task's own, left by an exit the kernel
+ * skipped (a program of lrutop's already running on that CPU).
+ */
+static __always_inline struct call_record *claim_call_record(__u32 tid)
+{
+	struct call_record *r = &calls_in_flight[tid & (LRUTOP_CALL_SLOTS - 1)];
+	__u64 key = call_record_key(tid), held = *(volatile __u64 *)&r->tid;
+
+	if (!tid)
+		return NULL;	/* idle tasks, one on each CPU, share their id */
+	if (held == key)
+		return r;
+	if (held || __sync_val_compare_and_swap(&r->tid, 0, key))
 		return NULL;
-	return bpf_task_storage_get(&task_watch, bpf_get_current_task_btf(), 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return r;
+}
+
+/* The record of tid's call, if its entry claimed one (else it took brackets, or ran before
+ * lrutop attached). */
+static __always_inline struct call_record *own_call_record(__u32 tid)
+{
+	struct call_record *r = &calls_in_flight[tid & (LRUTOP_CALL_SLOTS - 1)];
+
+	return *(volatile __u64 *)&r->tid == call_record_key(tid) ? r : NULL;
+}
+
+/* The record given back, after every read of it: x86 keeps a store after the loads before
+ * it, so the compiler's barrier suffices. */
+static __always_inline void release_call_record(struct call_record *r)
+{
+	barrier();
+	*(volatile __u64 *)&r->tid = 0;
 }
 
 /* The memcg's row slot (memcg_slot), the CPU's last one (c's hint) when it is still that
@@ -112,18 +140,24 @@ static __always_inline int hinted_memcg_slot(struct cpu_counts *c, __u64 cgid, _
 }
 
 /*
- * The call's bracket. memcg and lru are the traced function's arguments (BTF pointers): the
- * memcg's id and its own slot are plain loads. A filled slot (the usual case: the kernel
- * returns at once) ends the look; else the chain's slots are read as empty_slots does.
+ * The call's record, or else its bracket. memcg and lru are the traced function's arguments
+ * (BTF pointers): the memcg's id and its own slot are plain loads. A filled slot (the usual
+ * case: the kernel returns at once) ends the look; else the chain's slots are read as
+ * empty_slots does. The clock is read last, so that the call's latency leaves this out.
  */
 static __always_inline int lazy_enter(void *a0, void *a1)
 {
 	struct mem_cgroup *memcg = lru_first ? a1 : a0;
 	struct list_lru *lru = lru_first ? a0 : a1;
-	struct bracket local = {}, *tb = task_bracket(), *br = tb ?: &local;
-	__u32 tid;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct call_record *r = NULL;
+	struct bracket local = {}, *br = &local;
 	int id;
 
+	if (lists_from_slots && !no_call_records)
+		r = claim_call_record(tid);
+	if (r)
+		br = &r->br;
 	br->cgid = memcg_cgid_btf(memcg);
 	br->lru = (__u64)lru;
 	br->allocated = 0;
@@ -134,10 +168,8 @@ static __always_inline int lazy_enter(void *a0, void *a1)
 			br->empty = empty_slots(memcg, lru);
 	}
 	br->ts = bpf_ktime_get_ns();
-	if (!tb) {
-		tid = (__u32)bpf_get_current_pid_tgid();
+	if (!r)
 		bpf_map_update_elem(&brackets, &tid, &local, BPF_ANY);
-	}
 	return 0;
 }
 
@@ -161,21 +193,19 @@ static __always_inline void count_memcg_call(int slot, __u64 dur, __u32 lat, int
 
 static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 {
-	struct bracket *tb = task_bracket(), *br;
-	bool in_task = tb && tb->ts;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), lat;
+	struct call_record *r = lists_from_slots ? own_call_record(tid) : NULL;
 	struct memcg_stats *st;
+	struct bracket *br;
 	struct cpu_counts *c;
 	struct totals *t;
-	__u32 tid = 0, lat;
 	__u64 dur;
 	int self;
 
-	if (in_task) {
-		br = tb;
-	} else {	/* entered without the task's storage, or without it at all */
-		tid = (__u32)bpf_get_current_pid_tgid();
+	if (r)
+		br = &r->br;
+	else	/* entered with brackets, or before lrutop attached */
 		br = bpf_map_lookup_elem(&brackets, &tid);
-	}
 	if (!br)
 		return 0;
 	dur = bpf_ktime_get_ns() - br->ts;
@@ -211,8 +241,8 @@ static __always_inline int lazy_exit(void *a0, void *a1, int ret)
 		__sync_fetch_and_add(&c->lat_alloc[lat], 1);
 	count_memcg_call(hinted_memcg_slot(c, br->cgid, &t->drops_memcg), dur, lat, ret);
 out:
-	if (in_task)
-		br->ts = 0;
+	if (r)
+		release_call_record(r);
 	else
 		bpf_map_delete_elem(&brackets, &tid);
 	return 0;

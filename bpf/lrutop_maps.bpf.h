@@ -22,6 +22,9 @@ const volatile bool lists_from_slots = false;
 const volatile __u32 lazy_list_size = 0;	/* 16 + nr_node_ids x sizeof(list_lru_one) */
 const volatile __u32 eager_list_size = 0;	/* pre-5.18: one list_lru_one */
 const volatile __u32 eager_nodes = 1;		/* pre-5.18: possible nodes, a list each per id */
+/* For tests only (LRUTOP_FAULT_NO_CALL_RECORDS): every call takes brackets, as when another
+ * task holds its slot of calls_in_flight. */
+const volatile bool no_call_records = false;
 
 /* Read by userspace through the skeleton's mmapped .bss. */
 __u32 id_space;
@@ -175,16 +178,21 @@ struct {
 } brackets SEC(".maps");
 
 /*
- * The bracket of a task's call in progress (fentry backend, lists_from_slots; br.ts 0: none):
- * two task-storage reads cost less than brackets' update, lookup and delete. Not created
- * before 5.18 (task storage came in 5.11).
+ * The lazy allocator's calls in progress (fentry backend, lists_from_slots): a task's record
+ * at the slot its thread id names, claimed at entry by compare-and-swap, given back at exit:
+ * loads, stores and one atomic where task storage took a helper call at each end, about 200
+ * ns of each program's 600 to 850 in a 6.1 guest (docs/BENCHMARKS.md, section 8). A task
+ * whose slot another task holds (their ids equal modulo the table) takes brackets instead.
+ * A section of its own is a map of its own; static, so the skeleton leaves it out.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct bracket);
-} task_watch SEC(".maps");
+struct call_record {
+	__u64 tid;		/* its task's id + 1, 0: free; 64 bits, the width of BPF's cmpxchg */
+	struct bracket br;
+	__u64 pad[2];		/* a record a cache line: no two tasks' calls share one */
+};
+#define LRUTOP_CALL_SLOTS 512	/* a power of two; 32 KiB */
+static struct call_record calls_in_flight[LRUTOP_CALL_SLOTS] SEC(".data.calls")
+	__attribute__((aligned(64)));
 
 /* Pre-5.18 (fentry): the (memcg, list_lru) pairs a 5.18+ kernel would populate for the same
  * work: a memcg allocating a dentry or an inode of a superblock. Ancestors are added by

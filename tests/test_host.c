@@ -64,6 +64,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_probe),
 		cmocka_unit_test(test_kernel_hot_path),
 		cmocka_unit_test(test_kernel_watching_cost),
+		cmocka_unit_test(test_kernel_watching_brackets),
 		cmocka_unit_test(test_kernel_skipped_runs),
 		cmocka_unit_test(test_kernel_core_btf),
 		cmocka_unit_test(test_kernel_kallsyms_iter),

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -214,9 +215,6 @@ static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan, enu
 	if (!err && plan->pre_patch && !(b == BACKEND_FENTRY && plan->lists_from_slots) &&
 	    bpf_map__max_entries(skel->maps.live) < 262144)
 		err = bpf_map__set_max_entries(skel->maps.live, 262144);
-	/* Task storage (5.11+) is for the 5.18+ fentry programs alone. */
-	if (!err && !(b == BACKEND_FENTRY && plan->post_patch))
-		err = bpf_map__set_autocreate(skel->maps.task_watch, false);
 	/* Maps of the pre-5.18 fentry programs alone: a hash map is allocated whole at load,
 	 * 2 ms of start-up for each of these where nothing uses them. */
 	if (!err && !(b == BACKEND_FENTRY && plan->pre_patch))
@@ -255,6 +253,9 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 	if (b == BACKEND_FENTRY && plan->lists_from_slots) {
 		node_list_read("/sys/devices/system/node/possible", &nodes);
 		skel->rodata->lists_from_slots = true;
+		/* LRUTOP_FAULT_NO_CALL_RECORDS=1: every call of the allocator takes the way of
+		 * one whose record slot another task holds, for the tests of that way alone. */
+		skel->rodata->no_call_records = !!getenv("LRUTOP_FAULT_NO_CALL_RECORDS");
 		/* The least a list's slab slot can be: a slot read smaller is no list's. */
 		skel->rodata->lazy_list_size = list_request_size(false, plan->list_lru_one_size,
 								 nodes.end);

@@ -32,6 +32,7 @@ void test_faults_list_allocs(void **state);
 void test_tracepoint_failures(void **state);
 void test_kernel_kfree_marks(void **state);
 void test_kernel_watching_cost(void **state);
+void test_kernel_watching_brackets(void **state);
 void test_kernel_skipped_runs(void **state);
 void test_kernel_core_btf(void **state);
 void test_kernel_kallsyms_iter(void **state);
