@@ -259,7 +259,6 @@ struct cpu_counts {
 	__u64 lat_alloc[LRUTOP_MAX_SLOTS];	/* only the calls that allocated a list */
 };
 
-
 /*
  * Inventory: what the kernel's list_lrus hold now, read from their own structures by
  * inventory.bpf.c in chunks (BPF_PROG_TEST_RUN). A pass has a number (gen): entries of the
