@@ -80,6 +80,12 @@ static __always_inline __u64 call_record_key(__u32 tid)
 	return (__u64)tid + 1;
 }
 
+/* tid's slot of calls_in_flight, whoever holds it. */
+static __always_inline struct call_record *call_record_of(__u32 tid)
+{
+	return &calls_in_flight[tid & (LRUTOP_CALL_SLOTS - 1)];
+}
+
 /*
  * The record of tid's call at its slot of calls_in_flight, claimed; NULL where another task
  * holds the slot. A slot holding tid already is the task's own, left by an exit the kernel
@@ -87,7 +93,7 @@ static __always_inline __u64 call_record_key(__u32 tid)
  */
 static __always_inline struct call_record *claim_call_record(__u32 tid)
 {
-	struct call_record *r = &calls_in_flight[tid & (LRUTOP_CALL_SLOTS - 1)];
+	struct call_record *r = call_record_of(tid);
 	__u64 key = call_record_key(tid), held = *(volatile __u64 *)&r->tid;
 
 	if (!tid)
@@ -103,7 +109,7 @@ static __always_inline struct call_record *claim_call_record(__u32 tid)
  * lrutop attached). */
 static __always_inline struct call_record *own_call_record(__u32 tid)
 {
-	struct call_record *r = &calls_in_flight[tid & (LRUTOP_CALL_SLOTS - 1)];
+	struct call_record *r = call_record_of(tid);
 
 	return *(volatile __u64 *)&r->tid == call_record_key(tid) ? r : NULL;
 }
