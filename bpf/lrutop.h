@@ -13,10 +13,8 @@
 #define LRUTOP_OBJECTS_LEN	32	/* a slab cache's name */
 #define LRUTOP_MAX_GROWTHS	64	/* id-space growth events kept (ring) */
 #define LRUTOP_PATH_LEN		256	/* cgroup paths caught at mkdir */
-#define LRUTOP_LIVE_FILTER_SLOTS 4096	/* kfree prefilter: power of two; 16 KiB, four pages */
-#define LRUTOP_LIVE_MARKS	64	/* its marks: bytes a copy, one cache line */
-#define LRUTOP_LIVE_MARK_SPAN	(LRUTOP_LIVE_FILTER_SLOTS / (LRUTOP_LIVE_MARKS * 8))	/* slots a bit */
 #define LRUTOP_MAX_RANGES	8	/* call-site ranges of the lazy allocation path */
+#define LRUTOP_MAX_FREE_RANGES	16	/* call-site ranges where lists are kfree'd */
 #define LRUTOP_MAX_LEVELS	16	/* memcg levels walked up to find a list's owner */
 #define LRUTOP_RESOLVE_IDS	64	/* kmemcg ids one owner-resolution pass looks up */
 #define LRUTOP_FREEING		1024	/* removed memcgs one check for unseen frees looks at */

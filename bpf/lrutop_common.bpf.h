@@ -41,61 +41,30 @@ static __always_inline struct totals *totals_for(bool self_check)
 	return self_check ? &self_check_totals : get_totals();
 }
 
-static __always_inline bool in_lazy_path(__u64 ip)
+/* Is ip in one of n ranges [lo, hi)? The ranges are .rodata: the verifier reads constants. */
+static __always_inline bool in_ranges(__u64 ip, const volatile __u64 *lo, const volatile __u64 *hi,
+				      __u32 n, __u32 max)
 {
-	if (ip < lazy_min || ip >= lazy_max)
-		return false;
-	for (__u32 i = 0; i < LRUTOP_MAX_RANGES && i < nr_lazy_ranges; i++) {
-		if (ip >= lazy_lo[i] && ip < lazy_hi[i])
+	for (__u32 i = 0; i < max && i < n; i++) {
+		if (ip >= lo[i] && ip < hi[i])
 			return true;
 	}
 	return false;
 }
 
-/* Fibonacci hashing: kmalloc pointers share their low bits (object alignment). */
-static __always_inline __u32 live_slot(__u64 ptr)
+static __always_inline bool in_lazy_path(__u64 ip)
 {
-	return (__u32)((ptr * 0x9E3779B97F4A7C15ULL) >> 48) & (LRUTOP_LIVE_FILTER_SLOTS - 1);
+	if (ip < lazy_min || ip >= lazy_max)
+		return false;
+	return in_ranges(ip, lazy_lo, lazy_hi, nr_lazy_ranges, LRUTOP_MAX_RANGES);
 }
 
-/* The bit of the marks that covers a slot (userspace's rebuild divides the same way). */
-static __always_inline __u32 live_mark(__u32 slot)
+/* A kfree inside a list_lru function that frees lists (free_lo). */
+static __always_inline bool in_free_path(__u64 ip)
 {
-	return (slot / LRUTOP_LIVE_MARK_SPAN) & (LRUTOP_LIVE_MARKS * 8 - 1);
-}
-
-/*
- * An insert sets its slot's bit in both copies with BPF's atomic OR (5.12+: a program that
- * has it is refused whole before); without it, with a store, every bit of the byte, which
- * the rebuild narrows. atomic_or is a constant: each program holds one way only.
- */
-static __always_inline void mark_live(__u32 slot, bool atomic_or)
-{
-	__u32 mark = live_mark(slot);
-
-	if (atomic_or) {
-		__sync_fetch_and_or((__u64 *)live_marks[0] + mark / 64, 1ULL << (mark & 63));
-		__sync_fetch_and_or((__u64 *)live_marks[1] + mark / 64, 1ULL << (mark & 63));
-	} else {
-		live_marks[0][mark / 8] = 0xff;
-		live_marks[1][mark / 8] = 0xff;
-	}
-}
-
-/*
- * A pointer at the filter's slot is surely not tracked: the copy of the marks in use says so
- * (unless userspace published another while it was read: the copy read may have been
- * cleared for its rebuild), else the slot's count does.
- */
-static __always_inline bool surely_untracked(__u32 slot)
-{
-	__u32 seq = *(volatile __u32 *)&live_marks_seq;
-	__u32 mark = live_mark(slot);
-
-	if (!(*(volatile __u8 *)&live_marks[seq & 1][mark / 8] & (1 << (mark & 7))) &&
-	    seq == *(volatile __u32 *)&live_marks_seq)
-		return true;
-	return !live_filter[slot];
+	if (ip < free_min || ip >= free_max)
+		return false;
+	return in_ranges(ip, free_lo, free_hi, nr_free_ranges, LRUTOP_MAX_FREE_RANGES);
 }
 
 /* A latency's histogram slot: log2_slot (lrutop.h), the last slot taking everything above. */

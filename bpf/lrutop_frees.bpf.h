@@ -113,8 +113,7 @@ static long freed_unseen(struct bpf_map *map, __u64 *ptr, struct live_alloc *la,
 	t = totals_for(la->kind & LRUTOP_ALLOC_SELF_CHECK);
 	if (t)
 		count_freed(la, t);
-	if (!bpf_map_delete_elem(&live, &key))
-		__sync_fetch_and_add(&live_filter[live_slot(key)], -1);
+	bpf_map_delete_elem(&live, &key);
 	return 0;
 }
 

@@ -11,6 +11,19 @@ const volatile __u64 lazy_lo[LRUTOP_MAX_RANGES], lazy_hi[LRUTOP_MAX_RANGES];
 const volatile __u64 lazy_min = 0, lazy_max = 0;
 const volatile __u32 nr_lazy_ranges = 0;
 const volatile __u64 eager_lo = 0, eager_hi = 0;	/* __memcg_init_list_lru_node (pre-5.18) */
+/*
+ * The same for the kfrees of lists: the list_lru functions that free them and their clones,
+ * the allocators' included (a list lost to a race). Every kfree in the system passes
+ * handle_kfree; one from elsewhere is not a list's, and the range check says so however many
+ * lists are live (the filter and hash lookup it replaced cost hundreds of ns a kfree with
+ * thousands live: docs/BENCHMARKS.md, section 1).
+ * A memcg going offline frees its lists through RCU: its bulk free fires no kfree tracepoint,
+ * and where RCU could not batch them kvfree's kfree is outside these; check_freed reads the
+ * slots of both.
+ */
+const volatile __u64 free_lo[LRUTOP_MAX_FREE_RANGES], free_hi[LRUTOP_MAX_FREE_RANGES];
+const volatile __u64 free_min = 0, free_max = 0;
+const volatile __u32 nr_free_ranges = 0;
 const volatile bool use_brackets = false;	/* fentry on the lazy allocator is attached */
 const volatile bool eager_brackets = false;	/* fexit on __memcg_init_list_lru_node is */
 const volatile bool lru_first = false;		/* v2 patch: list_lru_memcg_alloc(lru, memcg, gfp) */
@@ -148,27 +161,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct live_alloc);
 } live SEC(".maps");
-
-/*
- * Every kfree in the system passes handle_kfree, and a hash lookup there costs 10-100 times
- * a range check (docs/BENCHMARKS.md). A counting filter in .bss answers "surely not tracked"
- * for most pointers: a slot counts the live pointers that hash to it.
- */
-__u32 live_filter[LRUTOP_LIVE_FILTER_SLOTS];
-
-/*
- * In front of it, marks: a kfree's random slot of the filter's 16 KiB missed the CPU's
- * cache, and that one load was most of handle_kfree's cost above its floor
- * (docs/BENCHMARKS.md, section 1). A mark is a bit for LRUTOP_LIVE_MARK_SPAN slots, set: one
- * of them may count a pointer. A copy is one cache line, and every kfree reads the copy in
- * use and the word naming it, so both stay in the CPU's cache. Two copies: an insert marks
- * both (its bit with BPF's atomic OR, or where the kernel lacks it every bit of the byte with
- * a store: mark_live); userspace rebuilds the copy not in use from the counts, then
- * publishes it by bumping live_marks_seq, whose low bit names the copy in use
- * (tracer_rebuild_live_marks). A section of their own is a map, so a page, of their own.
- */
-__u8 live_marks[2][LRUTOP_LIVE_MARKS] SEC(".data.marks") __attribute__((aligned(64)));
-__u32 live_marks_seq SEC(".data.marks") __attribute__((aligned(64)));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

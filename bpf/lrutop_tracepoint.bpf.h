@@ -36,7 +36,7 @@ static __always_inline int count_failed_kmalloc(__u32 kind)
 	return 0;
 }
 
-static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes, bool atomic_or)
+static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes)
 {
 	struct live_alloc la = { .bytes = bytes };
 	struct mem_cgroup *memcg;
@@ -84,15 +84,8 @@ static __always_inline int on_kmalloc(__u64 call_site, __u64 ptr, __u64 bytes, b
 	}
 	if (self)
 		la.kind |= LRUTOP_ALLOC_SELF_CHECK;
-	/* Counted and marked before the insert (in that order: tracer_rebuild_live_marks reads
-	 * the count after clearing the mark); a kfree of ptr can only follow the kmalloc's
-	 * return. */
-	__sync_fetch_and_add(&live_filter[live_slot(ptr)], 1);
-	mark_live(live_slot(ptr), atomic_or);
-	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST)) {
-		__sync_fetch_and_add(&live_filter[live_slot(ptr)], -1);
+	if (bpf_map_update_elem(&live, &ptr, &la, BPF_NOEXIST))
 		t->drops_live++;
-	}
 	return 0;
 }
 
@@ -100,7 +93,7 @@ SEC("raw_tp/kmalloc")
 int BPF_PROG(handle_kmalloc, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc)
 {
-	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc, true);
+	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc);
 }
 
 /* Before 6.1, kmalloc_node() had a tracepoint of its own, with the same leading arguments. */
@@ -108,22 +101,7 @@ SEC("raw_tp/kmalloc_node")
 int BPF_PROG(handle_kmalloc_node, unsigned long call_site, const void *ptr, size_t bytes_req,
 	     size_t bytes_alloc)
 {
-	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc, true);
-}
-
-/* The same two, for a kernel without BPF's atomic OR (before 5.12). */
-SEC("raw_tp/kmalloc")
-int BPF_PROG(handle_kmalloc_noatomic, unsigned long call_site, const void *ptr,
-	     size_t bytes_req, size_t bytes_alloc)
-{
-	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc, false);
-}
-
-SEC("raw_tp/kmalloc_node")
-int BPF_PROG(handle_kmalloc_node_noatomic, unsigned long call_site, const void *ptr,
-	     size_t bytes_req, size_t bytes_alloc)
-{
-	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc, false);
+	return on_kmalloc(call_site, (__u64)ptr, bytes_alloc);
 }
 
 SEC("raw_tp/kfree")
@@ -133,7 +111,8 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 	struct live_alloc *la;
 	struct totals *t;
 
-	if (surely_untracked(live_slot(key)))
+	/* The hot path: every kfree in the system ends here for all but a few. */
+	if (!in_free_path(call_site))
 		return 0;
 	la = bpf_map_lookup_elem(&live, &key);
 	if (!la)
@@ -151,8 +130,6 @@ int BPF_PROG(handle_kfree, unsigned long call_site, const void *ptr)
 		count_freed(la, t);
 	}
 out:
-	/* Only the one kfree whose delete succeeds takes the pointer out of the filter. */
-	if (!bpf_map_delete_elem(&live, &key))
-		__sync_fetch_and_add(&live_filter[live_slot(key)], -1);
+	bpf_map_delete_elem(&live, &key);
 	return 0;
 }

@@ -6,19 +6,25 @@
 # program's mean ns a run, round by round, the order of the two lrutops' attachment turned
 # each round (a program's place among those of one event moves its figure). What a change
 # of the programs costs, apart from what this shared host does from one minute to the next.
-# usage: scripts/bench-events-ab.sh COMMIT [ROUNDS]   (default 7)
+# MEMCGS (default 0): each round, once both lrutops are attached, that many more memcgs each
+# make lists on a tmpfs and keep them through the churn: lists both lrutops hold live, as on
+# a container host, made while no statistics are on.
+# usage: scripts/bench-events-ab.sh COMMIT [ROUNDS [MEMCGS]]   (default 7 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/ab-lib.sh
-old=${1:?usage: bench-events-ab.sh COMMIT [ROUNDS]}
+old=${1:?usage: bench-events-ab.sh COMMIT [ROUNDS [MEMCGS]]}
 rounds=${2:-7}
+memcgs=${3:-0}
 ab_host
+ab_rowwork "$memcgs"
 out=$(mktemp -d)
 pids=()
 cleanup() {
 	[ ${#pids[@]} = 0 ] || kill -INT "${pids[@]}" 2> /dev/null || true
 	wait 2> /dev/null || true
 	sysctl -qw kernel.bpf_stats_enabled=0
+	[ "$memcgs" = 0 ] || $rowwork --cleanup > /dev/null 2>&1 || true
 	ab_remove
 	rm -rf "$out"
 }
@@ -47,8 +53,9 @@ prog_ids() {
 	bpftool prog show -j | /usr/bin/python3 -c 'import json, sys; print(" ".join(str(p["id"]) for p in json.load(sys.stdin)))'
 }
 
-scripts/bench-header.sh "scripts/bench-events-ab.sh $old $rounds"
+scripts/bench-header.sh "scripts/bench-events-ab.sh $old $rounds${3:+ $memcgs}"
 echo "== $(nproc) CPUs, $(uname -r); workload: $churn; $rounds rounds"
+[ "$memcgs" = 0 ] || echo "   lists live through each round's churn: $rowwork --keep, made once both are attached"
 echo "   older: $(git rev-parse --short=12 "$old") ($wt/lrutop), this tree: ./lrutop; both -b -j 1, tracepoint backend"
 : > "$out/costs"
 for r in $(seq "$rounds"); do
@@ -62,6 +69,7 @@ for r in $(seq "$rounds"); do
 		start $who '"version"' "$bin" -b -j 1
 		echo "$who $before" > "$out/before.$who"
 	done
+	[ "$memcgs" = 0 ] || $rowwork --keep > /dev/null
 	sysctl -qw kernel.bpf_stats_enabled=1
 	$churn > /dev/null
 	bpftool prog show -j > "$out/progs.json"
@@ -69,6 +77,7 @@ for r in $(seq "$rounds"); do
 	kill -INT "${pids[@]}"
 	wait "${pids[@]}" 2> /dev/null || true
 	pids=()
+	[ "$memcgs" = 0 ] || $rowwork --cleanup > /dev/null
 	# A program is the later-started lrutop's if it was not there before that one started.
 	/usr/bin/python3 - "$r" "$out/progs.json" "$out/before.$first" \
 		"$out/before.$([ $first = older ] && echo tree || echo older)" >> "$out/costs" <<'PY'

@@ -88,7 +88,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_names_rollup, names_teardown),
 		cmocka_unit_test_teardown(test_screen_explore, names_teardown),
 		cmocka_unit_test(test_tracepoint_failures),
-		cmocka_unit_test(test_kernel_kfree_marks),
+		cmocka_unit_test(test_kernel_kfree_call_sites),
 		/* Only where chosen: it needs a kernel built to fail allocations. */
 		cmocka_unit_test_teardown(test_faults_list_allocs, faults_teardown),
 	};

@@ -166,11 +166,15 @@ static void test_plan_7_3(void **state)
 		"ffffffff9d6c2d30 t __pfx___memcg_list_lru_alloc\n"
 		"ffffffff9d6c2d40 t __memcg_list_lru_alloc\n"
 		"ffffffff9d6c2f90 t __pfx___list_lru_add.part.0\n"
+		"ffffffff9d6c3a00 T list_lru_destroy\n"
+		"ffffffff9d6c3c30 T __pfx_list_lru_count_one\n"
 		"ffffffff9d6c41a0 T __pfx_memcg_list_lru_alloc\n"
 		"ffffffff9d6c41b0 T memcg_list_lru_alloc\n"
 		"ffffffff9d6c4210 T __pfx_folio_memcg_list_lru_alloc\n"
 		"ffffffff9d6c4220 T folio_memcg_list_lru_alloc\n"
-		"ffffffff9d6c4310 T __pfx_workingset_update_node\n";
+		"ffffffff9d6c4310 T __pfx_workingset_update_node\n"
+		"ffffffff9e100000 t memcg_destroy_list_lru.cold\n"
+		"ffffffff9e100040 t __pfx_other.cold\n";
 	struct btf *btf = load_kernel_btf("7.3");
 	struct ksyms *ksyms;
 	struct probe_plan p;
@@ -184,6 +188,14 @@ static void test_plan_7_3(void **state)
 	assert_int_equal(p.lazy_ranges[0].hi - p.lazy_ranges[0].lo, 0x250);
 	assert_string_equal(p.lazy_ranges[1].name, "memcg_list_lru_alloc");
 	assert_string_equal(p.lazy_ranges[2].name, "folio_memcg_list_lru_alloc");
+	/* Where lists are kfree'd: the lazy path, then list_lru_destroy and a cold clone. */
+	assert_int_equal(p.nr_free_ranges, 5);
+	assert_string_equal(p.free_ranges[2].name, "folio_memcg_list_lru_alloc");
+	assert_string_equal(p.free_ranges[3].name, "list_lru_destroy");
+	assert_int_equal(p.free_ranges[3].hi - p.free_ranges[3].lo, 0x230);
+	assert_string_equal(p.free_ranges[4].name, "memcg_destroy_list_lru");
+	assert_int_equal(p.free_ranges[4].hi - p.free_ranges[4].lo, 0x40);
+	assert_true(available(&p, BACKEND_TRACEPOINT, M_FREED));
 	assert_true(available(&p, BACKEND_TRACEPOINT, M_ALLOCS));
 	assert_true(available(&p, BACKEND_TRACEPOINT, M_PER_LRU));
 	ksyms__free(ksyms);
@@ -270,6 +282,13 @@ static void test_plan_host(void **state)
 			assert_true(p.lazy_ranges[i].lo < p.lazy_ranges[i].hi);
 			assert_true(p.lazy_ranges[i].hi - p.lazy_ranges[i].lo < 64 * 1024);
 		}
+	}
+	if (!ksyms__hidden(ksyms)) {
+		/* Where the kfree tracepoint counts lists freed: list_lru_destroy at least. */
+		assert_true(p.nr_free_ranges > p.nr_lazy_ranges);
+		assert_string_equal(p.free_ranges[p.nr_lazy_ranges].name, "list_lru_destroy");
+		for (int i = 0; i < p.nr_free_ranges; i++)
+			assert_true(p.free_ranges[i].hi - p.free_ranges[i].lo < 64 * 1024);
 	}
 	ksyms__free(ksyms);
 	btf__free(btf);

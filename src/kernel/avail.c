@@ -13,6 +13,9 @@ static bool lazy_in(const struct probe_plan *plan, bool btf)
 
 #define UNAVAILABLE(...) do { snprintf(why, len, __VA_ARGS__); return false; } while (0)
 
+/* The kfree tracepoint counts a list freed by its call site (probe.c's free_path). */
+#define NO_FREE_SITES "list_lru_destroy not in /proc/kallsyms: where lists are freed unknown"
+
 /* The metrics of the lazy allocator (5.18+). */
 static bool lazy_metric_available(const struct probe_plan *plan, bool fentry, enum metric m,
 				  char *why, size_t len)
@@ -26,6 +29,8 @@ static bool lazy_metric_available(const struct probe_plan *plan, bool fentry, en
 			UNAVAILABLE("kernel allocates eagerly (pre-5.18): see eager allocations");
 		if (!slots && !lazy_in(plan, false))
 			UNAVAILABLE("memcg_list_lru_alloc not in /proc/kallsyms: call sites unknown");
+		if (m == M_FREED && !slots && !plan->funcs[FN_LIST_LRU_DESTROY].in_kallsyms)
+			UNAVAILABLE(NO_FREE_SITES);
 		return true;
 	case M_TRANSIENT:
 		if (!plan->post_patch)
@@ -77,6 +82,8 @@ static bool eager_metric_available(const struct probe_plan *plan, bool fentry, e
 			UNAVAILABLE("kernel allocates lazily (5.18+): nothing eager to see");
 		if (!slots && !fn[FN_INIT_LIST_LRU_NODE].in_kallsyms)
 			UNAVAILABLE("__memcg_init_list_lru_node not in /proc/kallsyms");
+		if (!slots && !fn[FN_LIST_LRU_DESTROY].in_kallsyms)
+			UNAVAILABLE(NO_FREE_SITES);
 		return true;
 	case M_GROWTH:
 		if (!plan->pre_patch)

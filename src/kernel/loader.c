@@ -33,28 +33,18 @@ enum prog_cond {
 	WHEN_SLOTS_EAGER,	/* the same, pre-5.18 */
 };
 
-/* Whether a program needs BPF's atomic OR (5.12+), or stands in where it is missing. */
-enum prog_atomics {
-	ATOMICS_ANY,
-	ATOMICS_OR,
-	ATOMICS_NO_OR,
-};
-
 struct prog_spec {
 	size_t off;		/* in struct lrutop_bpf */
 	int fn;			/* enum lru_func, or FN_* above */
 	enum prog_cond when;
-	enum prog_atomics atomics;
 };
 
 #define PROG(name) offsetof(struct lrutop_bpf, progs.name)
 
 /* Programs not listed load on every kernel and backend (cgroup tracepoints, the walks). */
 static const struct prog_spec prog_specs[] = {
-	{ PROG(handle_kmalloc), FN_NONE, WHEN_KMALLOC_TP, ATOMICS_OR },
-	{ PROG(handle_kmalloc_node), FN_NONE, WHEN_KMALLOC_NODE_TP, ATOMICS_OR },
-	{ PROG(handle_kmalloc_noatomic), FN_NONE, WHEN_KMALLOC_TP, ATOMICS_NO_OR },
-	{ PROG(handle_kmalloc_node_noatomic), FN_NONE, WHEN_KMALLOC_NODE_TP, ATOMICS_NO_OR },
+	{ PROG(handle_kmalloc), FN_NONE, WHEN_KMALLOC_TP },
+	{ PROG(handle_kmalloc_node), FN_NONE, WHEN_KMALLOC_NODE_TP },
 	{ PROG(handle_kfree), FN_NONE, WHEN_KMALLOC_TP },
 	{ PROG(resolve_owners), FN_NONE, WHEN_LAZY },
 	{ PROG(check_freed), FN_NONE, WHEN_KMALLOC_LAZY },
@@ -136,42 +126,16 @@ static struct bpf_program *spec_prog(const struct lrutop_bpf *skel, const struct
 	return *(struct bpf_program *const *)((const char *)skel + p->off);
 }
 
-/*
- * Will the kernel load BPF's atomic OR (5.12+)? Before, a program holding one is refused
- * whole, even where the instruction cannot be reached. A four-instruction socket filter
- * answers.
- */
-static bool atomic_or_loads(void)
-{
-	const struct bpf_insn or_on_stack[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_0,
-		  .off = -8 },
-		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW, .dst_reg = BPF_REG_10,
-		  .src_reg = BPF_REG_0, .off = -8, .imm = BPF_OR },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "lrutop_or", "GPL", or_on_stack, 4,
-			       NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
 /* Load each program of the table where its condition holds, at its target; else not. */
 static int set_programs(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b)
 {
-	bool atomic_or = cond_holds(plan, b, WHEN_KMALLOC_TP) && atomic_or_loads();
 	int err = 0;
 
 	for (size_t i = 0; i < sizeof(prog_specs) / sizeof(prog_specs[0]) && !err; i++) {
 		const struct prog_spec *p = &prog_specs[i];
 		struct bpf_program *prog = spec_prog(skel, p);
 		int fn = resolve_fn(plan, p->fn);
-		bool on = cond_holds(plan, b, p->when) &&
-			  (p->atomics == ATOMICS_ANY || atomic_or == (p->atomics == ATOMICS_OR));
+		bool on = cond_holds(plan, b, p->when);
 
 		if (p->fn == FN_NONE) {
 			err = bpf_program__set_autoload(prog, on);
@@ -223,6 +187,23 @@ static int size_maps(struct lrutop_bpf *skel, const struct probe_plan *plan, enu
 	return err;
 }
 
+/* Call-site ranges into lo[] and hi[], and [*min, *max) around them all; how many were set. */
+static __u32 set_ranges(const struct addr_range *r, int n, int cap, __u64 *lo, __u64 *hi,
+			__u64 *min, __u64 *max)
+{
+	int i;
+
+	for (i = 0; i < n && i < cap; i++) {
+		lo[i] = r[i].lo;
+		hi[i] = r[i].hi;
+		if (!i || r[i].lo < *min)
+			*min = r[i].lo;
+		if (r[i].hi > *max)
+			*max = r[i].hi;
+	}
+	return i;
+}
+
 /* The plan into the programs' read-only globals: call-site ranges and argument order. */
 static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, enum backend b)
 {
@@ -231,17 +212,14 @@ static void set_rodata(struct lrutop_bpf *skel, const struct probe_plan *plan, e
 	struct node_list nodes;
 	char cache[32];
 
-	for (int i = 0; i < plan->nr_lazy_ranges && i < LRUTOP_MAX_RANGES; i++) {
-		const struct addr_range *r = &plan->lazy_ranges[i];
-
-		skel->rodata->lazy_lo[i] = r->lo;
-		skel->rodata->lazy_hi[i] = r->hi;
-		if (!i || r->lo < skel->rodata->lazy_min)
-			skel->rodata->lazy_min = r->lo;
-		if (r->hi > skel->rodata->lazy_max)
-			skel->rodata->lazy_max = r->hi;
-		skel->rodata->nr_lazy_ranges = i + 1;
-	}
+	skel->rodata->nr_lazy_ranges = set_ranges(plan->lazy_ranges, plan->nr_lazy_ranges,
+						  LRUTOP_MAX_RANGES, skel->rodata->lazy_lo,
+						  skel->rodata->lazy_hi, &skel->rodata->lazy_min,
+						  &skel->rodata->lazy_max);
+	skel->rodata->nr_free_ranges = set_ranges(plan->free_ranges, plan->nr_free_ranges,
+						  LRUTOP_MAX_FREE_RANGES, skel->rodata->free_lo,
+						  skel->rodata->free_hi, &skel->rodata->free_min,
+						  &skel->rodata->free_max);
 	if (eager->in_kallsyms) {
 		skel->rodata->eager_lo = eager->lo;
 		skel->rodata->eager_hi = eager->hi;

@@ -145,15 +145,33 @@ static void plan_queries(struct btf_query *q)
 	q[Q_BPF_MEM_ALLOC] = (struct btf_query){ "bpf_mem_alloc", BTF_KIND_STRUCT };
 }
 
+/*
+ * Where mm/list_lru.c kfrees lists, beside the allocators: list_lru_destroy (umount) and,
+ * before 5.18, the error paths of making and growing a list_lru's lists; with the static
+ * functions that do it for them, wherever the compiler left them out of line. A memcg going
+ * offline frees its lists through RCU's bulk free, which fires no kfree tracepoint.
+ */
+static const char *const free_path[] = {
+	"list_lru_destroy", "memcg_destroy_list_lru", "memcg_destroy_list_lru_node",
+	"__memcg_destroy_list_lru_node", "__list_lru_init", "memcg_init_list_lru",
+	"memcg_init_list_lru_node", "__memcg_init_list_lru_node", "memcg_update_all_list_lrus",
+	"memcg_update_list_lru", "memcg_update_list_lru_node", "memcg_reparent_list_lrus",
+};
+
+#define NR_FREE_PATH (sizeof(free_path) / sizeof(free_path[0]))
+
 const char *const *probe_ksym_names(void)
 {
-	static const char *names[NR_LRU_FUNCS + 4];
+	static const char *names[NR_LRU_FUNCS + NR_FREE_PATH + 4];
+	int n = 0;
 
 	for (int i = 0; i < NR_LRU_FUNCS; i++)
-		names[i] = func_names[i];
-	names[NR_LRU_FUNCS] = "memcg_nr_cache_ids";
-	names[NR_LRU_FUNCS + 1] = "page_offset_base";
-	names[NR_LRU_FUNCS + 2] = "vmemmap_base";
+		names[n++] = func_names[i];
+	for (size_t i = 0; i < NR_FREE_PATH; i++)
+		names[n++] = free_path[i];
+	names[n++] = "memcg_nr_cache_ids";
+	names[n++] = "page_offset_base";
+	names[n++] = "vmemmap_base";
 	return names;
 }
 
@@ -168,19 +186,31 @@ static const enum lru_func lazy_path[] = {
 	FN_INIT_LIST_LRU_ONE, FN_LIST_LRU_MEMCG_ALLOC,
 };
 
-static void plan_lazy_ranges(struct probe_plan *plan, const struct ksyms *ksyms)
+/* The ranges of name and its clones, added to ranges[*nr, max). */
+static void add_func_ranges(struct addr_range *ranges, int *nr, int max,
+			    const struct ksyms *ksyms, const char *name)
 {
-	const int max = sizeof(plan->lazy_ranges) / sizeof(plan->lazy_ranges[0]);
 	uint64_t lo[8], hi[8];
-	int n;
+	int n = ksyms__func_ranges(ksyms, name, lo, hi, 8);
+
+	for (int j = 0; j < n && *nr < max; j++)
+		ranges[(*nr)++] = (struct addr_range){ .lo = lo[j], .hi = hi[j], .name = name };
+}
+
+static void plan_call_ranges(struct probe_plan *plan, const struct ksyms *ksyms)
+{
+	const int lazy_max = sizeof(plan->lazy_ranges) / sizeof(plan->lazy_ranges[0]);
+	const int free_max = sizeof(plan->free_ranges) / sizeof(plan->free_ranges[0]);
 
 	for (size_t i = 0; i < sizeof(lazy_path) / sizeof(lazy_path[0]); i++) {
-		n = ksyms__func_ranges(ksyms, func_names[lazy_path[i]], lo, hi, 8);
-		for (int j = 0; j < n && plan->nr_lazy_ranges < max; j++) {
-			plan->lazy_ranges[plan->nr_lazy_ranges++] = (struct addr_range){
-				.lo = lo[j], .hi = hi[j], .name = func_names[lazy_path[i]] };
-		}
+		add_func_ranges(plan->lazy_ranges, &plan->nr_lazy_ranges, lazy_max, ksyms,
+				func_names[lazy_path[i]]);
 	}
+	for (int i = 0; i < plan->nr_lazy_ranges && i < free_max; i++)
+		plan->free_ranges[plan->nr_free_ranges++] = plan->lazy_ranges[i];
+	for (size_t i = 0; i < NR_FREE_PATH; i++)
+		add_func_ranges(plan->free_ranges, &plan->nr_free_ranges, free_max, ksyms,
+				free_path[i]);
 }
 
 static bool present(const struct probe_plan *plan, enum lru_func fn)
@@ -261,7 +291,7 @@ int probe_plan_build(struct probe_plan *plan, const struct btf *btf, const struc
 		plan->lazy_fn = FN_MEMCG_LIST_LRU_ALLOC;	/* the helper inlined: bracket the wrapper */
 	plan->lru_first = plan->lazy_fn == FN_LIST_LRU_MEMCG_ALLOC;
 	if (ksyms)
-		plan_lazy_ranges(plan, ksyms);
+		plan_call_ranges(plan, ksyms);
 
 	/* Layouts tell before from after even where functions were inlined. */
 	plan->post_patch = struct_has_field(btf, q[Q_LIST_LRU].id, "xa") || plan->lazy_fn >= 0;

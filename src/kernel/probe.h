@@ -79,6 +79,9 @@ struct probe_plan {
 	/* Every function of the lazy allocation path and its compiler clones, from kallsyms. */
 	struct addr_range lazy_ranges[8];
 	int nr_lazy_ranges;
+	/* Every function that kfrees lists, the lazy path's included (free_path in probe.c). */
+	struct addr_range free_ranges[16];
+	int nr_free_ranges;
 	int obj_fn;		/* FN_ALLOC_LRU_NOPROF or FN_ALLOC_LRU */
 	bool lru_first;		/* lazy_fn takes (lru, memcg, gfp) */
 	bool pre_patch;		/* the kernel allocates eagerly: lists for every memcg id */

@@ -176,48 +176,6 @@ void tracer_recycle_slots(struct tracer *t)
 	memmove(t->waiting, t->waiting + n, t->nr_waiting * sizeof(*t->waiting));
 }
 
-/* Does a pointer count in any of the filter's slots one mark covers? */
-static bool counted(const __u32 *slots)
-{
-	for (int i = 0; i < LRUTOP_LIVE_MARK_SPAN; i++) {
-		if (__atomic_load_n(&slots[i], __ATOMIC_RELAXED))
-			return true;
-	}
-	return false;
-}
-
-/*
- * The kfree filter's marks (bpf/lrutop_maps.bpf.h), rebuilt from its counts so that a mark of
- * slots whose pointers were all freed goes: the copy not in use is cleared, then marked where
- * a count is not zero, then published. An insert counts before it marks both copies, so one
- * the scan misses has marked the copy after it was cleared. (Clearing the copy in use by
- * compare-and-swap would lose an insert whose bit was already set, so left the word as it
- * was, and whose count the scan missed.)
- */
-void tracer_rebuild_live_marks(struct tracer *t)
-{
-	typeof(t->skel->data_marks) marks = t->skel->data_marks;
-	const __u32 *counts = t->skel->bss->live_filter;
-	__u32 seq = __atomic_load_n(&marks->live_marks_seq, __ATOMIC_ACQUIRE);
-	__u64 *next = (__u64 *)marks->live_marks[(seq + 1) & 1], want;
-
-	if (!t->skel->links.handle_kfree)
-		return;	/* no kfree program reads them (fentry backend) */
-	for (int w = 0; w < LRUTOP_LIVE_MARKS / 8; w++)
-		__atomic_store_n(&next[w], 0, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (int w = 0; w < LRUTOP_LIVE_MARKS / 8; w++) {
-		want = 0;
-		for (int b = 0; b < 64; b++) {
-			if (counted(counts + (w * 64 + b) * LRUTOP_LIVE_MARK_SPAN))
-				want |= 1ULL << b;
-		}
-		if (want)
-			__atomic_fetch_or(&next[w], want, __ATOMIC_RELAXED);
-	}
-	__atomic_store_n(&marks->live_marks_seq, seq + 1, __ATOMIC_RELEASE);
-}
-
 static void slot_wait(struct tracer *t, __u32 slot)
 {
 	struct slot_wait *w;

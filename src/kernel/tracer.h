@@ -70,8 +70,6 @@ int tracer_mkdir_path(const struct tracer *t, __u64 cgid, char *buf, size_t len)
  * slot). Its slot is given back at a later refresh (tracer_recycle_slots). */
 void tracer_forget_memcg(struct tracer *t, __u64 cgid, struct memcg_stats *last);
 void tracer_forget_pair(struct tracer *t, const struct pair_key *pk);
-/* Once a refresh: the kfree filter's marks rebuilt, those of freed pointers cleared. */
-void tracer_rebuild_live_marks(struct tracer *t);
 /* A memcg's memcg_list_lru_alloc latency since start (fentry). Negative errno if none. */
 int tracer_memcg_lat(const struct tracer *t, __u64 cgid, __u64 *slots);
 /* Pre-5.18 (fentry): the (memcg, list_lru) pairs a patched kernel would populate. */

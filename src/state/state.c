@@ -105,7 +105,6 @@ static int read_rows(struct lrutop_state *s)
 	int err;
 
 	tracer_recycle_slots(&s->tracer);
-	tracer_rebuild_live_marks(&s->tracer);
 	err = memcg_table_read_begin(&s->memcgs, s->tracer.memcg_slots);
 	if (!err)
 		err = tracer_read_memcgs(&s->tracer, read_slots, &s->memcgs);

@@ -4,6 +4,15 @@
 #include "kernel/cgroup.h"
 #include "state/state.h"
 
+/* Call-site ranges, each as its function's name and size. */
+static void print_ranges(FILE *out, const char *what, const struct addr_range *r, int n)
+{
+	fprintf(out, "%s", what);
+	for (int i = 0; i < n; i++)
+		fprintf(out, " %s+%llu", r[i].name, (unsigned long long)(r[i].hi - r[i].lo));
+	fprintf(out, "%s\n", n ? "" : " none");
+}
+
 /* The programs loaded, where each runs, and what the self-check's runs cost. */
 static void probe_programs(FILE *out, const struct lrutop_state *s)
 {
@@ -58,11 +67,8 @@ void probe_report(FILE *out, const struct lrutop_state *s, const char *backend_w
 			fprintf(out, " object allocator");
 		fputc('\n', out);
 	}
-	fprintf(out, "list call sites:");
-	for (int i = 0; i < p->nr_lazy_ranges; i++)
-		fprintf(out, " %s+%llu", p->lazy_ranges[i].name,
-			(unsigned long long)(p->lazy_ranges[i].hi - p->lazy_ranges[i].lo));
-	fprintf(out, "%s\n", p->nr_lazy_ranges ? "" : " none");
+	print_ranges(out, "list call sites:", p->lazy_ranges, p->nr_lazy_ranges);
+	print_ranges(out, "list kfree call sites:", p->free_ranges, p->nr_free_ranges);
 	if (s->census.memcg_lrus >= 0)
 		fprintf(out, "memcg-aware list_lrus: %lld\n", s->census.memcg_lrus);
 	else

@@ -267,16 +267,14 @@ static struct totals read_totals(struct lrutop_bpf *skel)
 	return sum;
 }
 
-/* The kmalloc tracepoint's program (of two, by the kernel's atomics) run once on (call_site,
- * ptr), as the tracepoint would. */
+/* The kmalloc tracepoint's program run once on (call_site, ptr), as the tracepoint would. */
 static void kmalloc_event(struct lrutop_bpf *skel, __u64 call_site, __u64 ptr)
 {
 	__u64 args[4] = { call_site, ptr, 64, 64 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
-	struct bpf_program *prog = bpf_program__autoload(skel->progs.handle_kmalloc) ?
-				   skel->progs.handle_kmalloc : skel->progs.handle_kmalloc_noatomic;
 
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), 0);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.handle_kmalloc),
+						&opts), 0);
 }
 
 /* The kfree tracepoint's program run once on (call_site, ptr). */
@@ -315,33 +313,47 @@ static struct lrutop_bpf *tracepoint_backend(struct probe_plan *plan, __u64 *sit
 	return skel;
 }
 
+/* The bytes counted freed so far: the lazy lists' or, before 5.18, the eager ones'. */
+static __u64 freed_bytes(struct lrutop_bpf *skel, const struct probe_plan *plan)
+{
+	struct totals t = read_totals(skel);
+
+	return plan->post_patch ? t.freed_bytes : t.eager_freed_bytes;
+}
+
 /*
- * A list kfree'd before lrutop's first refresh is counted freed: the kmalloc program's own
- * mark (bpf/lrutop_maps.bpf.h), not userspace's rebuild of the marks, lets its kfree past the
- * prefilter. 256 lists (their addresses made up, 64 bytes apart, so their slots spread) made
- * by the allocator and freed elsewhere, through BPF_PROG_TEST_RUN, no refresh between.
+ * The kfree program counts a list freed where list_lru's code kfrees it, and nowhere else:
+ * every other kfree in the system returns at its call site, however many lists are live
+ * (bpf/lrutop_maps.bpf.h, free_lo). 256 lists (addresses made up, 64 bytes apart) made by
+ * the allocator through BPF_PROG_TEST_RUN, kfree'd from a call site outside list_lru's
+ * functions (none counts, all stay live), then from list_lru_destroy's (all count).
  */
-void test_kernel_kfree_marks(void **state)
+void test_kernel_kfree_call_sites(void **state)
 {
 	const __u64 base = 0xffff888100000000ULL, lists = 256;
+	__u64 site, destroy_site, before, outside, inside;
 	struct probe_plan plan;
 	struct lrutop_bpf *skel;
-	struct totals before, after;
-	__u64 site, freed;
 
 	skel = tracepoint_backend(&plan, &site);
-	before = read_totals(skel);
+	assert_true(plan.funcs[FN_LIST_LRU_DESTROY].in_kallsyms);
+	destroy_site = plan.funcs[FN_LIST_LRU_DESTROY].lo + 1;
+	before = freed_bytes(skel, &plan);
 	for (__u64 i = 0; i < lists; i++)
 		kmalloc_event(skel, site, base + i * 64);
 	for (__u64 i = 0; i < lists; i++)
 		kfree_event(skel, 4096, base + i * 64);
-	after = read_totals(skel);
+	outside = freed_bytes(skel, &plan) - before;
+	for (__u64 i = 0; i < lists; i++)
+		kfree_event(skel, destroy_site, base + i * 64);
+	inside = freed_bytes(skel, &plan) - before - outside;
 	lrutop_bpf__destroy(skel);
-	freed = plan.post_patch ? after.freed_bytes - before.freed_bytes :
-				  after.eager_freed_bytes - before.eager_freed_bytes;
-	if (freed != lists * 64)
-		fail_msg("%llu lists of 64 bytes made and freed: %llu bytes counted freed",
-			 (unsigned long long)lists, (unsigned long long)freed);
+	if (outside)
+		fail_msg("%llu bytes counted freed by kfrees outside list_lru's functions",
+			 (unsigned long long)outside);
+	if (inside != lists * 64)
+		fail_msg("%llu lists of 64 bytes kfree'd by list_lru_destroy: %llu bytes counted "
+			 "freed", (unsigned long long)lists, (unsigned long long)inside);
 }
 
 /*

@@ -30,7 +30,7 @@ void test_names_rollup(void **state);
 void test_screen_explore(void **state);
 void test_faults_list_allocs(void **state);
 void test_tracepoint_failures(void **state);
-void test_kernel_kfree_marks(void **state);
+void test_kernel_kfree_call_sites(void **state);
 void test_kernel_watching_cost(void **state);
 void test_kernel_watching_brackets(void **state);
 void test_kernel_skipped_runs(void **state);
