@@ -147,15 +147,17 @@ static void plan_queries(struct btf_query *q)
 
 /*
  * Where mm/list_lru.c kfrees lists, beside the allocators: list_lru_destroy (umount) and,
- * before 5.18, the error paths of making and growing a list_lru's lists; with the static
- * functions that do it for them, wherever the compiler left them out of line. A memcg going
- * offline frees its lists through RCU's bulk free, which fires no kfree tracepoint.
+ * before 5.18, the error paths of making and growing (or cancelling the growth of) a
+ * list_lru's lists; with the static functions that do it for them, wherever the compiler
+ * left them out of line. A memcg going offline frees its lists through RCU's bulk free,
+ * which fires no kfree tracepoint (check_freed reads their slots).
  */
 static const char *const free_path[] = {
 	"list_lru_destroy", "memcg_destroy_list_lru", "memcg_destroy_list_lru_node",
 	"__memcg_destroy_list_lru_node", "__list_lru_init", "memcg_init_list_lru",
 	"memcg_init_list_lru_node", "__memcg_init_list_lru_node", "memcg_update_all_list_lrus",
-	"memcg_update_list_lru", "memcg_update_list_lru_node", "memcg_reparent_list_lrus",
+	"memcg_update_list_lru", "memcg_update_list_lru_node", "memcg_cancel_update_list_lru",
+	"memcg_cancel_update_list_lru_node", "memcg_reparent_list_lrus",
 };
 
 #define NR_FREE_PATH (sizeof(free_path) / sizeof(free_path[0]))

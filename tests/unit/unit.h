@@ -81,7 +81,8 @@ static inline int run_argv(char *const argv[])
 	return WEXITSTATUS(status);
 }
 
-/* A post-patch kernel's plan whose allocator is in kallsyms (and, with fentry, in BTF). */
+/* A post-patch kernel's plan whose allocator and list_lru_destroy are in kallsyms (and, with
+ * fentry, the allocator in BTF). */
 static inline void unit_plan(struct probe_plan *plan, bool fentry)
 {
 	memset(plan, 0, sizeof(*plan));
@@ -92,6 +93,10 @@ static inline void unit_plan(struct probe_plan *plan, bool fentry)
 	plan->funcs[FN_MEMCG_LIST_LRU_ALLOC].in_kallsyms = true;
 	plan->lazy_ranges[0] = (struct addr_range){ 0x1000, 0x1200, "memcg_list_lru_alloc" };
 	plan->nr_lazy_ranges = 1;
+	plan->funcs[FN_LIST_LRU_DESTROY].in_kallsyms = true;
+	plan->free_ranges[0] = plan->lazy_ranges[0];
+	plan->free_ranges[1] = (struct addr_range){ 0x1400, 0x1600, "list_lru_destroy" };
+	plan->nr_free_ranges = 2;
 	plan->funcs[FN_MEMCG_LIST_LRU_ALLOC].in_btf = fentry;
 	plan->funcs[FN_ALLOC_LRU].in_btf = fentry;
 }
